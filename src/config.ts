@@ -1,0 +1,268 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * One validated configuration, read from the process environment over an env file.
+ * Mode `sandbox` (the default when no tenant is configured) talks to the local sandbox tenant;
+ * mode `tenant` talks to the real Microsoft services with @azure/identity credentials.
+ */
+
+export interface Endpoints {
+  /** Graph base including the version, e.g. https://graph.microsoft.com/v1.0 */
+  graph: string;
+  /** Dataverse organisation URL without the API path, e.g. https://contoso.crm4.dynamics.com */
+  dataverse: string;
+  /** Power Platform admin API host, e.g. https://api.bap.microsoft.com */
+  bap: string;
+  /** Business Central API root including the version, e.g. https://api.businesscentral.dynamics.com/v2.0 */
+  bc: string;
+}
+
+export type CredentialConfig =
+  | { kind: 'development'; token: string }
+  | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
+  | { kind: 'secret'; tenantId: string; clientId: string; clientSecret: string }
+  | { kind: 'managed-identity'; clientId?: string };
+
+export interface BotConfig {
+  appId: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  appTenantId: string;
+  appPassword?: string;
+  certificateThumbprint?: string;
+  certificatePrivateKeyPath?: string;
+}
+
+export interface SandboxConfig {
+  url: string;
+  port: number;
+  stateFile: string;
+  syntheticSalespeople: number;
+  playground: boolean;
+  playgroundPort: number;
+}
+
+export interface Config {
+  mode: 'sandbox' | 'tenant';
+  port: number;
+  logLevel: string;
+  stateDir: string;
+  tenantId: string;
+  endpoints: Endpoints;
+  /** The environment the conversation proposes by default (the admin can change it on the card). */
+  defaults: { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string };
+  /** Client id of Business Central's application user in Dataverse (BC online's integration). */
+  bcAppId?: string;
+  bot: BotConfig;
+  credential: CredentialConfig;
+  sandbox?: SandboxConfig;
+}
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const httpsUrl = z
+  .string()
+  .url('must be a URL')
+  .refine((v) => v.startsWith('https://'), 'must use https');
+const dataverseUrl = httpsUrl.refine(
+  (v) => /^https:\/\/[a-z0-9-]+\.crm\d*\.dynamics\.com\/?$/i.test(v),
+  'must be an environment URL such as https://contoso.crm4.dynamics.com',
+);
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const common = {
+  PORT: optional(port).default(3978),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  STATE_DIR: optional(z.string()).default('.state'),
+};
+
+const sandboxSchema = z.object({
+  ...common,
+  SANDBOX_PORT: optional(port).default(3979),
+  SANDBOX_URL: optional(z.string().url('must be a URL')),
+  SANDBOX_STATE_FILE: optional(z.string()).default('.sandbox/state.json'),
+  SANDBOX_SYNTHETIC_SALESPEOPLE: optional(z.coerce.number().int().min(0).max(100000)).default(0),
+  PLAYGROUND: optional(bool).default('true'),
+  PLAYGROUND_PORT: optional(port).default(56150),
+});
+
+const tenantSchema = z
+  .object({
+    ...common,
+    TENANT_ID: guid,
+    DATAVERSE_URL: dataverseUrl,
+    BAP_ENVIRONMENT_ID: guid,
+    BC_ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]{1,30}$/, 'must be a Business Central environment name'),
+    BC_COMPANY_ID: optional(guid),
+    BC_APP_ID: optional(guid),
+    BOT_APP_ID: guid,
+    BOT_APP_TYPE: optional(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])).default('SingleTenant'),
+    BOT_APP_TENANT_ID: optional(guid),
+    BOT_APP_PASSWORD: optional(z.string().min(1)),
+    BOT_CERTIFICATE_THUMBPRINT: optional(z.string().regex(/^[0-9A-Fa-f]{40}$/, 'must be a 40-character hex thumbprint')),
+    BOT_CERTIFICATE_KEY_PATH: optional(z.string().min(1)),
+    AZURE_CREDENTIAL: z.enum(['certificate', 'secret', 'managed-identity']),
+    AZURE_CLIENT_ID: optional(guid),
+    AZURE_CLIENT_CERTIFICATE_PATH: optional(z.string().min(1)),
+    AZURE_CLIENT_CERTIFICATE_PASSWORD: optional(z.string()),
+    AZURE_CLIENT_SECRET: optional(z.string().min(1)),
+    GRAPH_URL: optional(httpsUrl).default('https://graph.microsoft.com/v1.0'),
+    BAP_URL: optional(httpsUrl).default('https://api.bap.microsoft.com'),
+    BC_API_URL: optional(httpsUrl).default('https://api.businesscentral.dynamics.com/v2.0'),
+  })
+  .superRefine((env, ctx) => {
+    const need = (setting: keyof typeof env, why: string) => {
+      if (env[setting] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [setting], message: `required ${why}` });
+    };
+    if (env.AZURE_CREDENTIAL === 'certificate') {
+      need('AZURE_CLIENT_ID', 'when AZURE_CREDENTIAL=certificate');
+      need('AZURE_CLIENT_CERTIFICATE_PATH', 'when AZURE_CREDENTIAL=certificate');
+    }
+    if (env.AZURE_CREDENTIAL === 'secret') {
+      need('AZURE_CLIENT_ID', 'when AZURE_CREDENTIAL=secret');
+      need('AZURE_CLIENT_SECRET', 'when AZURE_CREDENTIAL=secret');
+    }
+    if (env.BOT_APP_TYPE !== 'UserAssignedMSI' && !env.BOT_APP_PASSWORD && !env.BOT_CERTIFICATE_THUMBPRINT) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['BOT_APP_PASSWORD'],
+        message: 'required (or BOT_CERTIFICATE_THUMBPRINT with BOT_CERTIFICATE_KEY_PATH) unless BOT_APP_TYPE=UserAssignedMSI',
+      });
+    }
+    if (env.BOT_CERTIFICATE_THUMBPRINT) need('BOT_CERTIFICATE_KEY_PATH', 'with BOT_CERTIFICATE_THUMBPRINT');
+  });
+
+/** Settings that mean "a real tenant is configured"; sandbox mode refuses to start beside them. */
+const TENANT_SETTINGS = ['BOT_APP_ID', 'BOT_APP_PASSWORD', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'TENANT_ID'];
+
+export type Env = Record<string, string | undefined>;
+
+/** The env file for a mode: `env/.env.<mode>`; ENV_FILE overrides. Process variables win over the file. */
+export function readEnv(processEnv: Env = process.env, cwd = process.cwd()): Env {
+  const explicit = processEnv.ENV_FILE;
+  const mode = processEnv.MODE ?? (processEnv.TENANT_ID ? 'tenant' : 'sandbox');
+  const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'env', `.env.${mode}`);
+  if (explicit && !existsSync(file)) throw new ConfigError([{ setting: 'ENV_FILE', problem: `file not found: ${file}` }]);
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  const merged: Env = { ...fromFile };
+  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+function problems(error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    setting: String(issue.path[0] ?? 'environment'),
+    problem: issue.message === 'Required' ? 'is required but not set' : issue.message,
+  }));
+}
+
+export function loadConfig(env: Env = readEnv()): Config {
+  const mode = env.MODE ?? (env.TENANT_ID ? 'tenant' : 'sandbox');
+  if (mode !== 'sandbox' && mode !== 'tenant') {
+    throw new ConfigError([{ setting: 'MODE', problem: `must be "sandbox" or "tenant", not "${mode}"` }]);
+  }
+  return mode === 'sandbox' ? sandboxConfig(env) : tenantConfig(env);
+}
+
+function sandboxConfig(env: Env): Config {
+  const configured = TENANT_SETTINGS.filter((s) => env[s]);
+  if (configured.length > 0) {
+    throw new ConfigError(
+      configured.map((setting) => ({
+        setting,
+        problem: 'is a tenant setting, but MODE is sandbox; set MODE=tenant or remove it (sandbox mode accepts unauthenticated requests)',
+      })),
+    );
+  }
+  const parsed = sandboxSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problems(parsed.error));
+  const s = parsed.data;
+  const url = (s.SANDBOX_URL ?? `http://127.0.0.1:${s.SANDBOX_PORT}`).replace(/\/$/, '');
+  // The sandbox's seeded identifiers; duplicated here as plain strings so configuration has no
+  // dependency on the sandbox implementation.
+  const tenantId = '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10';
+  return {
+    mode: 'sandbox',
+    port: s.PORT,
+    logLevel: s.LOG_LEVEL,
+    stateDir: s.STATE_DIR,
+    tenantId,
+    endpoints: { graph: `${url}/graph/v1.0`, dataverse: `${url}/dataverse`, bap: `${url}/bap`, bc: `${url}/bc/v2.0` },
+    defaults: {
+      dataverseUrl: `${url}/dataverse`,
+      bapEnvironmentId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b',
+      bcEnvironment: 'Production',
+    },
+    bot: { appId: '', appType: 'MultiTenant', appTenantId: '' },
+    credential: { kind: 'development', token: 'sandbox-development-token' },
+    sandbox: {
+      url,
+      port: s.SANDBOX_PORT,
+      stateFile: s.SANDBOX_STATE_FILE,
+      syntheticSalespeople: s.SANDBOX_SYNTHETIC_SALESPEOPLE,
+      playground: s.PLAYGROUND,
+      playgroundPort: s.PLAYGROUND_PORT,
+    },
+  };
+}
+
+function tenantConfig(env: Env): Config {
+  const parsed = tenantSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problems(parsed.error));
+  const t = parsed.data;
+  const dataverse = t.DATAVERSE_URL.replace(/\/$/, '');
+  let credential: CredentialConfig;
+  switch (t.AZURE_CREDENTIAL) {
+    case 'certificate':
+      credential = {
+        kind: 'certificate',
+        tenantId: t.TENANT_ID,
+        clientId: t.AZURE_CLIENT_ID!,
+        certificatePath: t.AZURE_CLIENT_CERTIFICATE_PATH!,
+        certificatePassword: t.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+      };
+      break;
+    case 'secret':
+      credential = { kind: 'secret', tenantId: t.TENANT_ID, clientId: t.AZURE_CLIENT_ID!, clientSecret: t.AZURE_CLIENT_SECRET! };
+      break;
+    case 'managed-identity':
+      credential = { kind: 'managed-identity', clientId: t.AZURE_CLIENT_ID };
+      break;
+  }
+  return {
+    mode: 'tenant',
+    port: t.PORT,
+    logLevel: t.LOG_LEVEL,
+    stateDir: t.STATE_DIR,
+    tenantId: t.TENANT_ID,
+    endpoints: {
+      graph: t.GRAPH_URL.replace(/\/$/, ''),
+      dataverse,
+      bap: t.BAP_URL.replace(/\/$/, ''),
+      bc: t.BC_API_URL.replace(/\/$/, ''),
+    },
+    defaults: {
+      dataverseUrl: dataverse,
+      bapEnvironmentId: t.BAP_ENVIRONMENT_ID,
+      bcEnvironment: t.BC_ENVIRONMENT,
+      bcCompanyId: t.BC_COMPANY_ID,
+    },
+    bcAppId: t.BC_APP_ID,
+    bot: {
+      appId: t.BOT_APP_ID,
+      appType: t.BOT_APP_TYPE,
+      appTenantId: t.BOT_APP_TENANT_ID ?? t.TENANT_ID,
+      appPassword: t.BOT_APP_PASSWORD,
+      certificateThumbprint: t.BOT_CERTIFICATE_THUMBPRINT,
+      certificatePrivateKeyPath: t.BOT_CERTIFICATE_KEY_PATH,
+    },
+    credential,
+  };
+}

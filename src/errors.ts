@@ -1,0 +1,94 @@
+/**
+ * Coded errors. Every error the product raises on purpose carries a code from this union,
+ * the original cause (never shown to users), and a message an administrator can act on.
+ */
+export type ErrorCode =
+  // configuration
+  | 'config_invalid'
+  // transport and services
+  | 'service_throttled'
+  | 'service_unavailable'
+  | 'service_timeout'
+  | 'service_unreachable'
+  | 'service_error'
+  | 'auth_failed'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'bad_request'
+  // directory (Graph)
+  | 'upn_exists'
+  | 'domain_not_verified'
+  | 'usage_location_missing'
+  | 'license_no_free_seats'
+  | 'license_unknown_sku'
+  | 'batch_dependency_failed'
+  // Sales environment (Dataverse, Power Platform admin)
+  | 'user_not_licensed'
+  | 'user_disabled'
+  | 'role_not_in_business_unit'
+  | 'non_interactive_limit'
+  | 'environment_not_found'
+  // input
+  | 'invalid_input';
+
+/** HTTP services the product talks to. */
+export type Service = 'graph' | 'dataverse' | 'bap' | 'bc';
+
+export const SERVICE_NAMES: Record<Service, string> = {
+  graph: 'Microsoft Graph',
+  dataverse: 'Dynamics 365 Sales (Dataverse)',
+  bap: 'Power Platform admin API',
+  bc: 'Business Central',
+};
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  service?: Service;
+  status?: number;
+  /** The service's own error code (e.g. Graph "Request_BadRequest", Dataverse "0x80060888"). */
+  serviceCode?: string;
+  /** Seconds the service asked us to wait, when it said so. */
+  retryAfterSeconds?: number;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly service?: Service;
+  readonly status?: number;
+  readonly serviceCode?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.service = options.service;
+    this.status = options.status;
+    this.serviceCode = options.serviceCode;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isAppError(value: unknown, code?: ErrorCode): value is AppError {
+  return value instanceof AppError && (code === undefined || value.code === code);
+}
+
+/** Thrown at start-up when a setting is missing or malformed; names every offending setting. */
+export class ConfigError extends AppError {
+  readonly settings: string[];
+  constructor(problems: { setting: string; problem: string }[]) {
+    super(
+      'config_invalid',
+      `Configuration is not valid:\n${problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.settings = problems.map((p) => p.setting);
+  }
+}
+
+/** A message that is safe to show to a user: never a stack, token or raw service response. */
+export function userMessage(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  return 'Something went wrong on our side. The details are in the bot log.';
+}
