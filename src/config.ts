@@ -156,11 +156,17 @@ export function readEnv(processEnv: Env = process.env, cwd = process.cwd()): Env
   return merged;
 }
 
+/** One line per setting, however many rules it broke. */
 function problems(error: z.ZodError) {
-  return error.issues.map((issue) => ({
-    setting: String(issue.path[0] ?? 'environment'),
-    problem: issue.message === 'Required' ? 'is required but not set' : issue.message,
-  }));
+  const bySetting = new Map<string, string[]>();
+  for (const issue of error.issues) {
+    const setting = String(issue.path[0] ?? 'environment');
+    const problem = issue.message === 'Required' ? 'is required but not set' : issue.message;
+    const list = bySetting.get(setting) ?? [];
+    if (!list.includes(problem)) list.push(problem);
+    bySetting.set(setting, list);
+  }
+  return [...bySetting].map(([setting, list]) => ({ setting, problem: list.join('; ') }));
 }
 
 export function loadConfig(env: Env = readEnv()): Config {

@@ -1,0 +1,25 @@
+import type { Storage, TurnContext } from 'botbuilder';
+import { Application, TurnState, type TeamsAdapter } from '@microsoft/teams-ai';
+import { t } from '../i18n';
+import { localeFor } from './context';
+import { registerRoutes } from './routes';
+import type { BotServices } from './services';
+
+export function createApplication(adapter: TeamsAdapter, storage: Storage, services: BotServices): Application<TurnState> {
+  const app = new Application<TurnState>({
+    adapter,
+    storage,
+    botAppId: services.config.bot.appId,
+    startTypingTimer: false,
+    removeRecipientMention: true,
+    longRunningMessages: false,
+  });
+  registerRoutes(app, services);
+  app.error(async (context: TurnContext, error: Error) => {
+    services.logger.error({ err: error, activityType: context.activity.type }, 'turn failed');
+    if (context.activity.type === 'message') {
+      await context.sendActivity(t(localeFor(context), 'errorGeneric'));
+    }
+  });
+  return app;
+}

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ACData from 'adaptivecards-templating';
+import { CardFactory, type Attachment } from 'botbuilder';
+import { strings, type Locale } from '../i18n';
+
+/**
+ * Cards are templates: JSON files in /cards bound with adaptivecards-templating. TypeScript
+ * passes data and the locale's strings (`${strings.key}` in a template), never card JSON.
+ */
+
+export type CardName = 'welcome';
+
+export interface AdaptiveCardJson {
+  type: 'AdaptiveCard';
+  version: string;
+  [key: string]: unknown;
+}
+
+function findCardsDirectory(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'cards');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error('cards/ directory not found');
+  }
+}
+
+const CARDS_DIR = findCardsDirectory(__dirname);
+const templates = new Map<CardName, ACData.Template>();
+
+function template(name: CardName): ACData.Template {
+  let loaded = templates.get(name);
+  if (!loaded) {
+    loaded = new ACData.Template(JSON.parse(readFileSync(path.join(CARDS_DIR, `${name}.json`), 'utf8')));
+    templates.set(name, loaded);
+  }
+  return loaded;
+}
+
+export function renderCard(name: CardName, data: object, locale: Locale): AdaptiveCardJson {
+  return template(name).expand({ $root: { ...data, strings: strings(locale), locale } }) as AdaptiveCardJson;
+}
+
+export function cardAttachment(card: AdaptiveCardJson): Attachment {
+  return CardFactory.adaptiveCard(card);
+}
+
+/**
+ * Text from users or from Business Central goes into card markdown only through this: markdown
+ * control characters are backslash-escaped, and bidi controls and other invisible format
+ * characters are removed so a name cannot reorder or hide the text around it.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '')
+    .replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,48 @@
+/** English strings. Every key here must exist in nb.ts (the compiler enforces it). */
+export const en = {
+  appName: 'Business Central ↔ Sales setup',
+  welcomeTitle: 'Set up the accounts Business Central needs in Dynamics 365 Sales',
+  welcomeIntro:
+    'I walk you through the three parts of the procedure, show what the tenant already has, and make the missing changes after you approve the exact plan. Nothing changes until you approve.',
+  welcomeTenant: 'Tenant',
+  welcomeSalesEnvironment: 'Sales environment',
+  welcomeBusinessCentral: 'Business Central',
+  welcomeCheckedAt: 'Checked {time}',
+  partAdminTitle: '1. Administrator account in Sales',
+  partAdminHelp: 'The Business Central admin is a Sales user with System Administrator, System Customizer and at least one non-administrative role such as Sales Manager.',
+  partIntegrationTitle: '2. Integration account',
+  partIntegrationHelp:
+    'A dedicated account that Business Central and Sales synchronise through: BC online uses an application user; on-premises uses a licensed, non-interactive user — never the admin account.',
+  partSalespeopleTitle: '3. Salespeople',
+  partSalespeopleHelp:
+    'Every Business Central salesperson gets a Sales account with the Customer Engagement licence and the Salesperson role, and is coupled in Business Central.',
+  stateDone: '✅ Done',
+  stateTodo: '⚠️ Needs work',
+  stateUnknown: '❔ Could not check',
+  adminDone: '{user} holds {roles}.',
+  adminNoEntra: 'No Entra account found for {user}.',
+  adminDisabled: 'The Entra account {user} is disabled.',
+  adminNoLicence: '{user} has no licence that includes Dynamics 365 Sales.',
+  adminNotSalesUser: '{user} is not yet a user in the Sales environment.',
+  adminSalesUserDisabled: '{user} is disabled in the Sales environment.',
+  adminMissingRoles: '{user} is missing: {roles}.',
+  adminNonAdminRole: 'a non-administrative role (e.g. Sales Manager)',
+  integrationAppUserDone: 'Application user "{name}" is enabled and holds the integration role.',
+  integrationDedicatedDone: 'Dedicated integration user {user} is licensed and non-interactive.',
+  integrationNone: 'No integration account yet: neither Business Central\'s application user nor a dedicated non-interactive user.',
+  integrationAppUserProblems: 'Application user "{name}": {problems}.',
+  integrationSeveralAppUsers: 'More than one application user has Business Central\'s client id ({count}); Business Central refuses that.',
+  problemDisabled: 'disabled',
+  problemNoIntegrationRole: 'missing the Business Central integration role',
+  problemSystemAdministrator: 'holds System Administrator (not allowed for the integration account)',
+  salespeopleDone: 'All {total} active salespeople have a Sales user with the Salesperson role.',
+  salespeopleTodo: '{ready} of {total} active salespeople are ready; {missing} still need an account, licence, Sales user or the Salesperson role.',
+  salespeopleNone: 'Business Central has no active salespeople.',
+  salespeopleBlocked: '{count} blocked in Business Central (left alone).',
+  checkFailed: 'Could not check: {reason}',
+  actionRefresh: 'Check again',
+  hintUnknown: 'I did not understand "{text}". Say **help** to see where the setup stands.',
+  errorGeneric: 'Something went wrong on my side and nothing was changed. The details are in the bot log; try again in a moment.',
+} as const;
+
+export type StringKey = keyof typeof en;

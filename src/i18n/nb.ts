@@ -1,0 +1,48 @@
+import type { StringKey } from './en';
+
+/** Norsk bokmål. */
+export const nb: Record<StringKey, string> = {
+  appName: 'Business Central ↔ Sales-oppsett',
+  welcomeTitle: 'Sett opp kontoene Business Central trenger i Dynamics 365 Sales',
+  welcomeIntro:
+    'Jeg leder deg gjennom de tre delene av prosedyren, viser hva leietakeren allerede har, og gjør endringene som mangler etter at du har godkjent den nøyaktige planen. Ingenting endres før du godkjenner.',
+  welcomeTenant: 'Leietaker',
+  welcomeSalesEnvironment: 'Sales-miljø',
+  welcomeBusinessCentral: 'Business Central',
+  welcomeCheckedAt: 'Kontrollert {time}',
+  partAdminTitle: '1. Administratorkontoen i Sales',
+  partAdminHelp: 'Business Central-administratoren er bruker i Sales med Systemadministrator, Systemtilpasser og minst én ikke-administrativ rolle, for eksempel Salgssjef.',
+  partIntegrationTitle: '2. Integrasjonskontoen',
+  partIntegrationHelp:
+    'En egen konto som Business Central og Sales synkroniserer gjennom: BC online bruker en programbruker; lokal installasjon bruker en lisensiert, ikke-interaktiv bruker — aldri administratorkontoen.',
+  partSalespeopleTitle: '3. Selgere',
+  partSalespeopleHelp:
+    'Hver selger i Business Central får en Sales-konto med lisensen Customer Engagement og rollen Selger, og kobles i Business Central.',
+  stateDone: '✅ Ferdig',
+  stateTodo: '⚠️ Må gjøres',
+  stateUnknown: '❔ Kunne ikke kontrollere',
+  adminDone: '{user} har {roles}.',
+  adminNoEntra: 'Fant ingen Entra-konto for {user}.',
+  adminDisabled: 'Entra-kontoen {user} er deaktivert.',
+  adminNoLicence: '{user} har ingen lisens som omfatter Dynamics 365 Sales.',
+  adminNotSalesUser: '{user} er ennå ikke bruker i Sales-miljøet.',
+  adminSalesUserDisabled: '{user} er deaktivert i Sales-miljøet.',
+  adminMissingRoles: '{user} mangler: {roles}.',
+  adminNonAdminRole: 'en ikke-administrativ rolle (f.eks. Salgssjef)',
+  integrationAppUserDone: 'Programbrukeren «{name}» er aktivert og har integrasjonsrollen.',
+  integrationDedicatedDone: 'Den egne integrasjonsbrukeren {user} er lisensiert og ikke-interaktiv.',
+  integrationNone: 'Ingen integrasjonskonto ennå: verken programbrukeren til Business Central eller en egen ikke-interaktiv bruker.',
+  integrationAppUserProblems: 'Programbrukeren «{name}»: {problems}.',
+  integrationSeveralAppUsers: 'Mer enn én programbruker har klient-ID-en til Business Central ({count}); det godtar ikke Business Central.',
+  problemDisabled: 'deaktivert',
+  problemNoIntegrationRole: 'mangler integrasjonsrollen for Business Central',
+  problemSystemAdministrator: 'har Systemadministrator (ikke tillatt for integrasjonskontoen)',
+  salespeopleDone: 'Alle {total} aktive selgere har en Sales-bruker med rollen Selger.',
+  salespeopleTodo: '{ready} av {total} aktive selgere er klare; {missing} mangler fortsatt konto, lisens, Sales-bruker eller rollen Selger.',
+  salespeopleNone: 'Business Central har ingen aktive selgere.',
+  salespeopleBlocked: '{count} sperret i Business Central (blir ikke rørt).',
+  checkFailed: 'Kunne ikke kontrollere: {reason}',
+  actionRefresh: 'Kontroller på nytt',
+  hintUnknown: 'Jeg forsto ikke «{text}». Skriv **hjelp** for å se hvor oppsettet står.',
+  errorGeneric: 'Noe gikk galt hos meg, og ingenting ble endret. Detaljene står i bot-loggen; prøv igjen om litt.',
+};

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig, type Config } from './config';
+import { ConfigError } from './errors';
+import { createLogger, type Logger } from './log';
+import { startBot } from './main';
+
+/**
+ * Entry point. Tenant mode runs the bot alone. Sandbox mode also starts the sandbox tenant (its
+ * own process, unless one already answers on its port, so tests can kill the bot while the tenant
+ * lives on) and the Microsoft 365 Agents Playground. Ctrl-C stops all three.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(url: string, what: string, child: ChildProcess, seconds = 30): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    if (await answers(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not answer on ${url} within ${seconds} s`);
+}
+
+function tsxCli(): string {
+  return require.resolve('tsx/cli');
+}
+
+async function startSandboxProcess(config: Config, logger: Logger): Promise<ChildProcess | undefined> {
+  const sandbox = config.sandbox!;
+  if (await answers(`${sandbox.url}/healthz`)) {
+    logger.info({ url: sandbox.url }, 'using the sandbox tenant already running');
+    return undefined;
+  }
+  const child = spawn(process.execPath, [tsxCli(), path.join(ROOT, 'src/sandbox/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SANDBOX_PORT: String(sandbox.port),
+      SANDBOX_STATE_FILE: sandbox.stateFile,
+      SANDBOX_SYNTHETIC_SALESPEOPLE: String(sandbox.syntheticSalespeople),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitFor(`${sandbox.url}/healthz`, 'The sandbox tenant', child);
+  logger.info({ url: sandbox.url }, 'sandbox tenant started');
+  return child;
+}
+
+function startPlayground(config: Config, botPort: number, logger: Logger): ChildProcess {
+  const port = config.sandbox!.playgroundPort;
+  const child = spawn(
+    process.execPath,
+    [require.resolve('@microsoft/m365agentsplayground/cli.js'), 'start', '--app-endpoint', `http://localhost:${botPort}/api/messages`, '--port', String(port), '--channel-id', 'msteams', '--disable-telemetry'],
+    { cwd: ROOT, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  logger.info({ url: `http://localhost:${port}` }, 'Agents Playground: open this URL to chat with the bot');
+  return child;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const botOnly = process.argv.includes('--bot-only');
+  const children: ChildProcess[] = [];
+
+  if (config.mode === 'sandbox' && !botOnly) {
+    const sandbox = await startSandboxProcess(config, logger);
+    if (sandbox) children.push(sandbox);
+  }
+  const bot = await startBot(config, logger);
+  if (config.mode === 'sandbox' && !botOnly && config.sandbox!.playground) {
+    children.push(startPlayground(config, bot.port, logger));
+    process.stdout.write(`\n  Chat with the bot: http://localhost:${config.sandbox!.playgroundPort}\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    for (const child of children) child.kill('SIGTERM');
+    await bot.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

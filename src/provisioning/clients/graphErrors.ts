@@ -1,0 +1,94 @@
+import type { AppError } from '../../errors';
+import { readServiceError, toServiceError, type HttpResponse } from '../http';
+
+/**
+ * Graph's validation failures all arrive as 400 Request_BadRequest; what tells them apart is the
+ * message text (and, for conflicts, details[].code). The patterns live here, in one place, so a
+ * direct call and a `$batch` item are classified the same way.
+ */
+
+interface GraphErrorBody {
+  error?: { code?: string; message?: string; details?: { code?: string; target?: string }[] };
+}
+
+export interface GraphErrorContext {
+  /** What the app was trying to do, in words an admin reads ("create the user x@y"). */
+  what: string;
+  /** For licence errors: the SKU's name, or its id when the name is not known. */
+  sku?: string;
+  /** For create errors: the UPN being created. */
+  userPrincipalName?: string;
+}
+
+function details(response: HttpResponse): { message: string; detailCodes: string[]; targets: string[] } {
+  const { message } = readServiceError(response);
+  let detailCodes: string[] = [];
+  let targets: string[] = [];
+  try {
+    const parsed = response.json<GraphErrorBody>();
+    detailCodes = (parsed?.error?.details ?? []).map((d) => d.code ?? '');
+    targets = (parsed?.error?.details ?? []).map((d) => d.target ?? '');
+  } catch {
+    // not JSON: no details
+  }
+  return { message: message ?? '', detailCodes, targets };
+}
+
+export function graphError(response: HttpResponse, context: GraphErrorContext): AppError {
+  const { message, detailCodes, targets } = details(response);
+  const upn = context.userPrincipalName ? ` ${context.userPrincipalName}` : '';
+  const sku = context.sku ? ` ${context.sku}` : '';
+  if (response.status === 400 || response.status === 409) {
+    if (/same value for property userPrincipalName|userPrincipalName already exists/i.test(message) ||
+        (detailCodes.includes('ObjectConflict') && targets.includes('userPrincipalName'))) {
+      return toServiceError(response, context.what, {
+        code: 'upn_exists',
+        message: `A user with the user name${upn} already exists in Microsoft Entra ID.`,
+      });
+    }
+    if (/same value for property (proxyAddresses|mailNickname)|ObjectConflict/i.test(message) || detailCodes.includes('ObjectConflict')) {
+      return toServiceError(response, context.what, {
+        code: 'conflict',
+        message: `Could not ${context.what}: another object already uses the same mail alias or address. Choose a different mail nickname.`,
+      });
+    }
+    if (/domain portion of the userPrincipalName|verified domain/i.test(message)) {
+      const domain = context.userPrincipalName?.split('@')[1];
+      return toServiceError(response, context.what, {
+        code: 'domain_not_verified',
+        message: `The domain${domain ? ` ${domain}` : ''} is not a verified domain of this tenant. Verify it in the Microsoft 365 admin center (Settings → Domains) or use a verified domain.`,
+      });
+    }
+    if (/usage location/i.test(message)) {
+      return toServiceError(response, context.what, {
+        code: 'usage_location_missing',
+        message: `Could not ${context.what}: the user has no usage location. Set the user's usage location (country) first, then assign the licence.`,
+      });
+    }
+    if (/does not have any available licenses|no available licenses|not enough licenses|insufficient licenses/i.test(message)) {
+      return toServiceError(response, context.what, {
+        code: 'license_no_free_seats',
+        message: `The licence${sku} has no free seats. Buy more seats or free one up in the Microsoft 365 admin center (Billing → Licenses), then try again.`,
+      });
+    }
+    if (/does not correspond to a valid company license|invalid (sku|license)|license .* (is )?not valid|skuId .* (is )?invalid/i.test(message)) {
+      return toServiceError(response, context.what, {
+        code: 'license_unknown_sku',
+        message: `The licence${sku} is not one this tenant subscribes to. Pick a licence from the tenant's subscriptions.`,
+      });
+    }
+    if (/password complexity|password.*(does not|doesn't) (comply|meet)/i.test(message)) {
+      return toServiceError(response, context.what, {
+        code: 'bad_request',
+        message: `Could not ${context.what}: the initial password does not meet the tenant's password policy.`,
+      });
+    }
+  }
+  if (response.status === 424) {
+    return toServiceError(response, context.what, {
+      code: 'batch_dependency_failed',
+      message: `Could not ${context.what}: a step it depends on failed in the same batch.`,
+    });
+  }
+  return toServiceError(response, context.what);
+}

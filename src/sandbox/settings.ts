@@ -1,0 +1,111 @@
+/** Run-time settings of the sandbox tenant: latency, sync delays, paging, limits, faults. */
+import { z } from 'zod';
+import type { Service } from './state';
+
+export interface ServiceLimit {
+  requests: number;
+  windowMs: number;
+  concurrent?: number;
+}
+
+export interface FaultRates {
+  rate429: number;
+  rate503: number;
+  rateReset: number;
+  rateLost: number;
+  retryAfterSeconds: number;
+}
+
+export interface SandboxSettings {
+  /** added to every service request */
+  latencyMs: number;
+  /** a licensed directory user appears in Dataverse this long after the licence was assigned */
+  syncDelayMs: number;
+  /** BAP addUser answers userNotLicensed until this long after the licence was assigned */
+  licensePropagationMs: number;
+  /** page size of Business Central collections */
+  bcPageSize: number;
+  limits: Record<Service, ServiceLimit | null>;
+  faults: FaultRates;
+  /** seed of the generator behind random faults */
+  faultSeed: number;
+}
+
+export interface SeedOptions {
+  syntheticSalespeople?: number;
+}
+
+export const DEFAULT_SETTINGS: SandboxSettings = {
+  latencyMs: 0,
+  syncDelayMs: 5000,
+  licensePropagationMs: 2000,
+  bcPageSize: 50,
+  limits: { graph: null, dataverse: null, bap: null, bc: null },
+  faults: { rate429: 0, rate503: 0, rateReset: 0, rateLost: 0, retryAfterSeconds: 1 },
+  faultSeed: 1,
+};
+
+const limit = z
+  .object({
+    requests: z.number().int().min(1),
+    windowMs: z.number().int().min(1),
+    concurrent: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .nullable();
+
+const rate = z.number().min(0).max(1);
+
+export const settingsPatchSchema = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000),
+    syncDelayMs: z.number().int().min(0),
+    licensePropagationMs: z.number().int().min(0),
+    bcPageSize: z.number().int().min(1).max(20_000),
+    limits: z
+      .object({ graph: limit, dataverse: limit, bap: limit, bc: limit })
+      .strict()
+      .partial(),
+    faults: z
+      .object({
+        rate429: rate,
+        rate503: rate,
+        rateReset: rate,
+        rateLost: rate,
+        retryAfterSeconds: z.number().int().min(0).max(3600),
+      })
+      .strict()
+      .partial(),
+    faultSeed: z.number().int(),
+  })
+  .strict()
+  .partial();
+
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const seedOptionsSchema = z
+  .object({ syntheticSalespeople: z.number().int().min(0).max(100_000).optional() })
+  .strict();
+
+/** A new settings object: `base` with `patch` merged in (limits and faults per key). */
+export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | Partial<SandboxSettings> | undefined): SandboxSettings {
+  const p = patch ?? {};
+  return {
+    latencyMs: p.latencyMs ?? base.latencyMs,
+    syncDelayMs: p.syncDelayMs ?? base.syncDelayMs,
+    licensePropagationMs: p.licensePropagationMs ?? base.licensePropagationMs,
+    bcPageSize: p.bcPageSize ?? base.bcPageSize,
+    limits: { ...base.limits, ...(p.limits ?? {}) },
+    faults: { ...base.faults, ...(p.faults ?? {}) },
+    faultSeed: p.faultSeed ?? base.faultSeed,
+  };
+}
+
+/** Validates a settings patch; throws a readable message. */
+export function parseSettingsPatch(input: unknown): SettingsPatch {
+  const r = settingsPatchSchema.safeParse(input ?? {});
+  if (!r.success) {
+    throw new Error(r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
+  }
+  return r.data;
+}

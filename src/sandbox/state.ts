@@ -1,0 +1,260 @@
+/**
+ * The sandbox tenant's state: plain JSON data (Graph directory, Dataverse environment, Power
+ * Platform environments, Business Central companies) and its persistence in one file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type Service = 'graph' | 'dataverse' | 'bap' | 'bc';
+export const SERVICES: readonly Service[] = ['graph', 'dataverse', 'bap', 'bc'];
+
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+// ---------------------------------------------------------------- Graph
+export interface LicenseAssignment {
+  skuId: string;
+  disabledPlans: string[];
+  /** epoch ms when the licence was assigned (drives background sync and propagation) */
+  assignedAt: number;
+}
+
+export interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mailNickname: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  usageLocation: string | null;
+  createdDateTime: string;
+  userType: string;
+  /** a password was set; the password itself is never stored */
+  passwordSet: boolean;
+  forceChangePasswordNextSignIn: boolean;
+  /** the remaining writable profile properties (department, city, businessPhones, ...) */
+  profile: Record<string, Json>;
+  assignedLicenses: LicenseAssignment[];
+}
+
+export interface ServicePlan {
+  servicePlanId: string;
+  servicePlanName: string;
+  appliesTo: string;
+}
+
+export interface Sku {
+  skuId: string;
+  skuPartNumber: string;
+  enabled: number;
+  suspended: number;
+  warning: number;
+  /** seats consumed by users that the sandbox does not model */
+  consumedOffset: number;
+  servicePlans: ServicePlan[];
+}
+
+export interface Domain {
+  name: string;
+  isVerified: boolean;
+  isDefault: boolean;
+  isInitial: boolean;
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mailNickname: string;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  members: string[];
+}
+
+// ---------------------------------------------------------------- Dataverse
+export interface BusinessUnit {
+  businessunitid: string;
+  name: string;
+  parentbusinessunitid: string | null;
+}
+
+export interface Role {
+  roleid: string;
+  name: string;
+  businessunitid: string;
+  roletemplateid: string | null;
+  parentroleid: string | null;
+  parentrootroleid: string;
+}
+
+export interface SystemUser {
+  systemuserid: string;
+  fullname: string;
+  firstname: string | null;
+  lastname: string | null;
+  domainname: string;
+  internalemailaddress: string | null;
+  azureactivedirectoryobjectid: string | null;
+  applicationid: string | null;
+  isdisabled: boolean;
+  islicensed: boolean;
+  isintegrationuser: boolean;
+  accessmode: number;
+  businessunitid: string;
+  title: string | null;
+  createdon: string;
+  modifiedon: string;
+  versionnumber: number;
+  /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
+  sync: { enabled: boolean; licensed: boolean } | null;
+}
+
+export interface Team {
+  teamid: string;
+  name: string;
+  teamtype: number;
+  businessunitid: string;
+  isdefault: boolean;
+  azureactivedirectoryobjectid: string | null;
+}
+
+export interface Association {
+  ownerid: string;
+  roleid: string;
+}
+
+export interface DataverseState {
+  organizationId: string;
+  organizationName: string;
+  /** systemuserid of the caller (the application user the product signs in as) */
+  callerId: string;
+  businessUnits: BusinessUnit[];
+  roles: Role[];
+  systemUsers: SystemUser[];
+  teams: Team[];
+  userRoles: Association[];
+  teamRoles: Association[];
+}
+
+// ---------------------------------------------------------------- BAP and BC
+export interface PowerPlatformEnvironment {
+  id: string;
+  displayName: string;
+  location: string;
+  environmentSku: string;
+  dataverseOrg: string;
+  securityGroupId: string | null;
+}
+
+export interface Salesperson {
+  id: string;
+  code: string;
+  displayName: string;
+  email: string;
+  email2: string;
+  phoneNo: string;
+  jobTitle: string;
+  commissionPercent: number;
+  blocked: boolean;
+  privacyBlocked: boolean;
+  lastModifiedDateTime: string;
+}
+
+export interface Company {
+  id: string;
+  systemVersion: string;
+  timestamp: number;
+  name: string;
+  displayName: string;
+  businessProfileId: string;
+  systemCreatedAt: string;
+  systemCreatedBy: string;
+  systemModifiedAt: string;
+  systemModifiedBy: string;
+  salespeople: Salesperson[];
+}
+
+export interface BcEnvironment {
+  name: string;
+  companies: Company[];
+}
+
+export interface SandboxState {
+  version: 1;
+  tenant: { id: string; displayName: string; countryLetterCode: string; domains: Domain[] };
+  graph: { users: GraphUser[]; skus: Sku[]; groups: Group[] };
+  dataverse: DataverseState;
+  bap: { environments: PowerPlatformEnvironment[] };
+  bc: { environments: BcEnvironment[] };
+}
+
+// ---------------------------------------------------------------- persistence
+/** JSON with object keys sorted at every level: the same state always gives the same bytes. */
+export function stableStringify(value: unknown, indent = 0): string {
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = sorted(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sorted(value), null, indent);
+}
+
+/** Holds the state; writes it to `file` (tmp + rename) shortly after every change. */
+export class Store {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    public state: SandboxState,
+    private readonly file: string | null,
+    private readonly debounceMs = 100,
+  ) {}
+
+  /** Loads the state file if there is one (and it is of this version); otherwise null. */
+  static load(file: string): SandboxState | null {
+    if (!fs.existsSync(file)) return null;
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxState;
+    return parsed && parsed.version === 1 ? parsed : null;
+  }
+
+  /** Marks the state changed; it is written within `debounceMs`. */
+  touch(): void {
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.writeNow();
+    }, this.debounceMs);
+    this.timer.unref?.();
+  }
+
+  /** Writes any pending change at once. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.writeNow();
+    }
+  }
+
+  /** Replaces the whole state (reset) and writes it. */
+  replace(state: SandboxState): void {
+    this.state = state;
+    this.touch();
+  }
+
+  writeNow(): void {
+    if (!this.file) return;
+    fs.mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, stableStringify(this.state, 1));
+    fs.renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import type { Storage } from 'botbuilder';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { createAdapter } from './bot/adapter';
+import { createApplication } from './bot/app';
+import type { BotServices } from './bot/services';
+
+/** Bodies larger than this are refused with 413 before any handler sees them. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface BotServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, storage: Storage, services: BotServices, logger: Logger): Promise<BotServer> {
+  const adapter = createAdapter(config.bot);
+  const app = createApplication(adapter, storage, services);
+
+  const server = restify.createServer({ name: 'bc-sales-setup', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, async (context) => {
+      await app.run(context);
+    });
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', mode: config.mode });
+    return next();
+  });
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    logger.warn({ method: req.method, path: req.path(), status: err.statusCode ?? 500, err }, 'request failed');
+    return callback();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, mode: config.mode }, 'bot listening on /api/messages');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

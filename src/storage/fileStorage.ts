@@ -1,0 +1,79 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Storage, StoreItems } from 'botbuilder';
+
+/**
+ * Bot Framework `Storage` over local JSON files, one file per key, with eTag-guarded writes:
+ * a write whose `eTag` is set (and not "*") succeeds only if it matches the stored one.
+ * Writes are atomic (temporary file + rename) and serialised per key within the process.
+ */
+export class FileStorage implements Storage {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly directory: string) {}
+
+  private file(key: string): string {
+    const readable = key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60);
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    return path.join(this.directory, `${readable}.${hash}.json`);
+  }
+
+  private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.locks.set(key, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    }
+  }
+
+  private async load(key: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(key), 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const items: StoreItems = {};
+    await Promise.all(
+      keys.map(async (key) => {
+        const item = await this.load(key);
+        if (item !== undefined) items[key] = item;
+      }),
+    );
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    await Promise.all(
+      Object.entries(changes).map(([key, change]) =>
+        this.withLock(key, async () => {
+          const wanted = (change as { eTag?: string }).eTag;
+          if (wanted !== undefined && wanted !== '*') {
+            const current = await this.load(key);
+            if (current !== undefined && current.eTag !== wanted) {
+              throw new Error(`Storage: eTag conflict for key "${key}"`);
+            }
+          }
+          const stored = { ...(change as object), eTag: randomUUID() };
+          const file = this.file(key);
+          const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+          await writeFile(temporary, JSON.stringify(stored), 'utf8');
+          await rename(temporary, file);
+        }),
+      ),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.withLock(key, () => rm(this.file(key), { force: true }))));
+  }
+}

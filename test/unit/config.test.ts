@@ -1,0 +1,93 @@
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+const tenantEnv = {
+  MODE: 'tenant',
+  TENANT_ID: '11111111-2222-3333-4444-555555555555',
+  DATAVERSE_URL: 'https://contoso.crm4.dynamics.com',
+  BAP_ENVIRONMENT_ID: '66666666-7777-8888-9999-000000000000',
+  BC_ENVIRONMENT: 'Production',
+  BOT_APP_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  BOT_APP_PASSWORD: 'bot-secret-value',
+  AZURE_CREDENTIAL: 'certificate',
+  AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-ffffffffffff',
+  AZURE_CLIENT_CERTIFICATE_PATH: '/secure/cert.pem',
+};
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('defaults to sandbox mode with the sandbox endpoints when no tenant is configured', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('sandbox');
+    expect(config.port).toBe(3978);
+    expect(config.endpoints.graph).toBe('http://127.0.0.1:3979/graph/v1.0');
+    expect(config.endpoints.dataverse).toBe('http://127.0.0.1:3979/dataverse');
+    expect(config.bot.appId).toBe('');
+    expect(config.credential.kind).toBe('development');
+  });
+
+  it('reads a complete tenant configuration', () => {
+    const config = loadConfig(tenantEnv);
+    expect(config.mode).toBe('tenant');
+    expect(config.endpoints.graph).toBe('https://graph.microsoft.com/v1.0');
+    expect(config.endpoints.dataverse).toBe('https://contoso.crm4.dynamics.com');
+    expect(config.credential).toMatchObject({ kind: 'certificate', certificatePath: '/secure/cert.pem' });
+    expect(config.bot).toMatchObject({ appId: tenantEnv.BOT_APP_ID, appType: 'SingleTenant', appTenantId: tenantEnv.TENANT_ID });
+  });
+
+  it.each(['TENANT_ID', 'DATAVERSE_URL', 'BAP_ENVIRONMENT_ID', 'BC_ENVIRONMENT', 'BOT_APP_ID', 'AZURE_CREDENTIAL'])(
+    'a missing %s stops the start and names the setting',
+    (setting) => {
+      const error = failure({ ...tenantEnv, [setting]: undefined, MODE: 'tenant' });
+      expect(error.settings).toContain(setting);
+      expect(error.message).toContain(setting);
+    },
+  );
+
+  it('names every malformed setting at once', () => {
+    const error = failure({ ...tenantEnv, TENANT_ID: 'not-a-guid', DATAVERSE_URL: 'http://contoso.crm4.dynamics.com', PORT: 'eighty' });
+    expect(error.settings.sort()).toEqual(['DATAVERSE_URL', 'PORT', 'TENANT_ID']);
+    expect(error.message).toMatch(/TENANT_ID: must be a GUID/);
+    expect(error.message).toMatch(/DATAVERSE_URL: must use https/);
+  });
+
+  it('refuses a Dataverse URL that is not a Dynamics environment host', () => {
+    const error = failure({ ...tenantEnv, DATAVERSE_URL: 'https://evil.example.com' });
+    expect(error.settings).toEqual(['DATAVERSE_URL']);
+  });
+
+  it('asks for the secret or the certificate that the chosen credential needs', () => {
+    expect(failure({ ...tenantEnv, AZURE_CREDENTIAL: 'secret' }).settings).toEqual(['AZURE_CLIENT_SECRET']);
+    expect(failure({ ...tenantEnv, AZURE_CLIENT_CERTIFICATE_PATH: '' }).settings).toEqual(['AZURE_CLIENT_CERTIFICATE_PATH']);
+    expect(failure({ ...tenantEnv, BOT_APP_PASSWORD: undefined }).settings).toEqual(['BOT_APP_PASSWORD']);
+  });
+
+  it('accepts a managed identity without any secret for the tenant clients', () => {
+    const config = loadConfig({ ...tenantEnv, AZURE_CREDENTIAL: 'managed-identity', AZURE_CLIENT_ID: undefined, AZURE_CLIENT_CERTIFICATE_PATH: undefined });
+    expect(config.credential).toEqual({ kind: 'managed-identity', clientId: undefined });
+  });
+
+  it('sandbox mode refuses to start beside tenant credentials (no silent downgrade)', () => {
+    const error = failure({ MODE: 'sandbox', BOT_APP_ID: tenantEnv.BOT_APP_ID, BOT_APP_PASSWORD: 'x' });
+    expect(error.settings).toEqual(['BOT_APP_ID', 'BOT_APP_PASSWORD']);
+    expect(error.message).toMatch(/MODE is sandbox/);
+  });
+
+  it('never puts a secret value into the error message', () => {
+    const error = failure({ ...tenantEnv, AZURE_CREDENTIAL: 'secret', AZURE_CLIENT_SECRET: '', TENANT_ID: 'x' });
+    expect(error.message).not.toContain('bot-secret-value');
+  });
+
+  it('refuses an unknown mode', () => {
+    expect(failure({ MODE: 'production' }).settings).toEqual(['MODE']);
+  });
+});
