@@ -1,0 +1,150 @@
+import type { StringKey } from '../i18n';
+import { actionKey, type Action, type PlanEnvironment } from './plan';
+import { isNonAdministrative, ROLE_TEMPLATES, type RoleRef } from './roles';
+
+/**
+ * Part 1 of the procedure, pure: (what the procedure wants for the admin, what the tenant has)
+ * → the actions that are missing, or a refusal that says why nothing can be planned.
+ */
+
+export interface SkuInfo {
+  skuId: string;
+  skuPartNumber: string;
+  salesCapable: boolean;
+  freeSeats: number;
+}
+
+export interface EnvironmentRole extends RoleRef {
+  businessUnitId: string;
+  /** The root business unit's copy this role was copied from (null on the root copy itself). */
+  parentroleid?: string | null;
+}
+
+export interface AdminObservation {
+  entra: {
+    id: string;
+    userPrincipalName: string;
+    displayName: string;
+    accountEnabled: boolean;
+    usageLocation?: string | null;
+    salesLicensed: boolean;
+  } | null;
+  skus: SkuInfo[];
+  salesUser: { systemuserid: string; businessUnitId: string; isdisabled: boolean; roles: RoleRef[] } | null;
+  roles: EnvironmentRole[];
+  rootBusinessUnitId: string;
+}
+
+export interface AdminDesired {
+  userPrincipalName: string;
+  /** Root-business-unit role ids of the chosen non-administrative roles. */
+  nonAdminRoleIds: string[];
+}
+
+export interface Refusal {
+  key: StringKey;
+  vars?: Record<string, string | number>;
+}
+
+export type PlanResult = { ok: true; actions: Action[] } | { ok: false; refusal: Refusal };
+
+/** The licence the procedure names first, then other Sales-capable ones. */
+const SKU_PREFERENCE = ['DYN365_ENTERPRISE_PLAN1', 'DYN365_ENTERPRISE_SALES', 'DYN365_ENTERPRISE_SALES_CUSTOMERSERVICE'];
+
+export function chooseSalesSku(skus: SkuInfo[], needed = 1): SkuInfo | undefined {
+  const rank = (sku: SkuInfo) => {
+    const index = SKU_PREFERENCE.indexOf(sku.skuPartNumber);
+    return index < 0 ? SKU_PREFERENCE.length : index;
+  };
+  return skus
+    .filter((sku) => sku.salesCapable && sku.freeSeats >= needed)
+    .sort((a, b) => rank(a) - rank(b) || b.freeSeats - a.freeSeats)[0];
+}
+
+/** The root copy a role was made from; a root role is its own root. */
+export function rootRoleId(role: { roleid: string; parentroleid?: string | null }): string {
+  return role.parentroleid ?? role.roleid;
+}
+
+/** Roles offered as the non-administrative choice: one per root role, sorted by name. */
+export function nonAdminChoices(observation: Pick<AdminObservation, 'roles' | 'rootBusinessUnitId'>): EnvironmentRole[] {
+  return observation.roles
+    .filter((role) => role.businessUnitId === observation.rootBusinessUnitId && isNonAdministrative(role))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function rootRole(roles: EnvironmentRole[], rootBusinessUnitId: string, templateId: string): EnvironmentRole | undefined {
+  return roles.find((r) => r.businessUnitId === rootBusinessUnitId && r.roletemplateid === templateId);
+}
+
+/** Does the user hold the role whose root copy is `root` (any business unit's copy of it)? */
+function holds(held: RoleRef[], roles: EnvironmentRole[], root: EnvironmentRole): boolean {
+  return held.some((h) => {
+    if (h.roleid === root.roleid) return true;
+    const known = roles.find((r) => r.roleid === h.roleid);
+    if (known) return rootRoleId(known) === root.roleid;
+    return !!root.roletemplateid && h.roletemplateid === root.roletemplateid;
+  });
+}
+
+export function planAdmin(desired: AdminDesired, observed: AdminObservation, environment: PlanEnvironment): PlanResult {
+  const upn = desired.userPrincipalName;
+  const entra = observed.entra;
+  if (!entra) return { ok: false, refusal: { key: 'refuseNoEntraUser', vars: { user: upn } } };
+  if (!entra.accountEnabled) return { ok: false, refusal: { key: 'refuseEntraDisabled', vars: { user: upn } } };
+  if (desired.nonAdminRoleIds.length === 0) return { ok: false, refusal: { key: 'refuseNonAdminRoleRequired' } };
+
+  const { roles, rootBusinessUnitId } = observed;
+  const wanted: EnvironmentRole[] = [];
+  for (const templateId of [ROLE_TEMPLATES.systemAdministrator, ROLE_TEMPLATES.systemCustomizer]) {
+    const role = rootRole(roles, rootBusinessUnitId, templateId);
+    if (!role) return { ok: false, refusal: { key: 'refuseRoleMissingInEnvironment', vars: { role: templateId } } };
+    wanted.push(role);
+  }
+  const choices = nonAdminChoices(observed);
+  for (const id of desired.nonAdminRoleIds) {
+    const role = choices.find((r) => r.roleid === id);
+    if (!role) return { ok: false, refusal: { key: 'refuseUnknownRole', vars: { role: id } } };
+    wanted.push(role);
+  }
+
+  const target = { userId: entra.id, userPrincipalName: entra.userPrincipalName, displayName: entra.displayName };
+  const actions: Action[] = [];
+  if (!entra.salesLicensed) {
+    if (!entra.usageLocation) return { ok: false, refusal: { key: 'refuseNoUsageLocation', vars: { user: upn } } };
+    const sku = chooseSalesSku(observed.skus);
+    if (!sku) {
+      const names = observed.skus.filter((s) => s.salesCapable).map((s) => `${s.skuPartNumber} (${s.freeSeats})`);
+      return { ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: names.join(', ') || '—' } } };
+    }
+    actions.push({
+      key: actionKey.assignLicense(entra.id, sku.skuId),
+      type: 'assignLicense',
+      target,
+      params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber },
+    });
+  }
+  const sales = observed.salesUser;
+  if (sales?.isdisabled && entra.salesLicensed) {
+    return { ok: false, refusal: { key: 'refuseSalesUserDisabled', vars: { user: upn } } };
+  }
+  if (!sales || sales.isdisabled) {
+    actions.push({
+      key: actionKey.addUserToEnvironment(entra.id, environment.bapEnvironmentId),
+      type: 'addUserToEnvironment',
+      target,
+      params: { bapEnvironmentId: environment.bapEnvironmentId },
+    });
+  }
+  const held = sales?.roles ?? [];
+  for (const role of wanted) {
+    if (holds(held, roles, role)) continue;
+    actions.push({
+      key: actionKey.assignRole(entra.id, role.roleid),
+      type: 'assignRole',
+      target,
+      params: { roleId: role.roleid, roleName: role.name, roleTemplateId: role.roletemplateid ?? null },
+    });
+  }
+  return { ok: true, actions };
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Plans: every tenant change is an action in a plan, and an approval binds to the plan's digest.
+ * Conversation code builds plans; only the runner executes them.
+ */
+
+/** The environment a plan works on. */
+export interface PlanEnvironment {
+  dataverseUrl: string;
+  bapEnvironmentId: string;
+  bcEnvironment: string;
+  bcCompanyId?: string;
+}
+
+export interface UserTarget {
+  /** Entra object id, when the user exists. */
+  userId?: string;
+  userPrincipalName: string;
+  displayName?: string;
+}
+
+export type Action =
+  | { key: string; type: 'assignLicense'; target: UserTarget; params: { skuId: string; skuPartNumber: string } }
+  | { key: string; type: 'addUserToEnvironment'; target: UserTarget; params: { bapEnvironmentId: string } }
+  | {
+      key: string;
+      type: 'assignRole';
+      target: UserTarget;
+      /** The role as chosen (root business unit copy); the runner assigns the copy in the user's business unit. */
+      params: { roleId: string; roleName: string; roleTemplateId?: string | null };
+    };
+
+export type ActionType = Action['type'];
+
+export type PlanKind = 'admin';
+
+export interface Plan {
+  id: string;
+  kind: PlanKind;
+  environment: PlanEnvironment;
+  actions: Action[];
+  digest: string;
+  conversationId: string;
+  createdBy: { aadObjectId?: string; name?: string };
+  createdAt: string;
+}
+
+/** Canonical JSON: keys sorted at every level, so equal content gives an equal digest. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What the approval binds to: the kind, the environment and the exact actions. */
+export function planDigest(plan: Pick<Plan, 'kind' | 'environment' | 'actions'>): string {
+  return createHash('sha256')
+    .update(canonicalJson({ kind: plan.kind, environment: plan.environment, actions: plan.actions }))
+    .digest('hex');
+}
+
+export const actionKey = {
+  assignLicense: (user: string, skuId: string) => `assignLicense:${user.toLowerCase()}:${skuId}`,
+  addUserToEnvironment: (user: string, environmentId: string) => `addUserToEnvironment:${user.toLowerCase()}:${environmentId}`,
+  assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
+};
+
+/** Journal of a run: one entry per action key. */
+export type ActionOutcome =
+  | { status: 'pending' }
+  | { status: 'done'; at: string; note?: string }
+  | { status: 'failed'; at: string; code: string; reason: string };
+
+export interface Run {
+  id: string;
+  planId: string;
+  digest: string;
+  status: 'running' | 'completed' | 'failed';
+  journal: Record<string, ActionOutcome>;
+  startedAt: string;
+  finishedAt?: string;
+  /** Where the run reports progress: the conversation and the plan card's activity. */
+  report: { conversationId: string; activityId?: string };
+}

@@ -1,0 +1,97 @@
+import type { PlanEnvironment } from './plan';
+
+/**
+ * The conversation engine, pure: a state machine persisted in conversation state.
+ * environment → admin account → integration account → salespeople → summary.
+ */
+
+export const STEPS = ['environment', 'admin', 'integration', 'salespeople', 'summary'] as const;
+export type Step = (typeof STEPS)[number];
+
+export type Deployment = 'online' | 'onpremises';
+
+export interface SessionEnvironment extends PlanEnvironment {
+  deployment: Deployment;
+  bcCompanyName?: string;
+}
+
+export interface SetupSession {
+  active: boolean;
+  step: Step;
+  /** Remembered per conversation, also across cancel and restart. */
+  environment?: SessionEnvironment;
+  admin?: { userPrincipalName: string; nonAdminRoleIds: string[] };
+  /** The plan waiting for approval (or running) in the current step. */
+  planId?: string;
+  updatedAt: string;
+}
+
+export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume';
+
+const COMMAND_PATTERNS: [Command, RegExp][] = [
+  ['setup', /^(set\s*up|setup|start|sett\s*opp|oppsett)$/],
+  ['status', /^(status|check|kontroller|sjekk)$/],
+  ['help', /^(help|hjelp|hi|hello|hey|hei|hallo|god\s*dag|\?)$/],
+  ['cancel', /^(cancel|stop|avbryt|stopp)$/],
+  ['restart', /^(restart|start\s*over|start\s*p[åa]\s*nytt|begynn\s*p[åa]\s*nytt)$/],
+  ['resume', /^(resume|continue|fortsett)$/],
+];
+
+/** A command in English or Norwegian, matched on the whole message. */
+export function parseCommand(text: string): Command | undefined {
+  const normalised = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[!.?]+$/, '')
+    .trim()
+    .replace(/\s+/g, ' ');
+  if (normalised === '?') return 'help';
+  return COMMAND_PATTERNS.find(([, pattern]) => pattern.test(normalised))?.[0];
+}
+
+export type SessionEvent =
+  | { type: 'start' }
+  | { type: 'restart' }
+  | { type: 'cancel' }
+  | { type: 'resume' }
+  | { type: 'environmentSaved'; environment: SessionEnvironment }
+  | { type: 'changeEnvironment' }
+  | { type: 'adminChosen'; admin: NonNullable<SetupSession['admin']>; planId?: string }
+  | { type: 'planSettled' }
+  | { type: 'advance' };
+
+export function newSession(now: string, environment?: SessionEnvironment): SetupSession {
+  return { active: true, step: 'environment', environment, updatedAt: now };
+}
+
+/** The next state. Unknown or out-of-place events leave the session as it is. */
+export function transition(session: SetupSession | undefined, event: SessionEvent, now: string): SetupSession {
+  const at = (next: SetupSession): SetupSession => ({ ...next, updatedAt: now });
+  switch (event.type) {
+    case 'start':
+      if (session?.active) return session;
+      return session ? at({ ...session, active: true }) : newSession(now);
+    case 'restart':
+      return newSession(now, session?.environment);
+    case 'cancel':
+      return session ? at({ ...session, active: false, planId: undefined }) : newSession(now);
+    case 'resume':
+      return session ? at({ ...session, active: true }) : newSession(now);
+    case 'changeEnvironment':
+      return at({ ...(session ?? newSession(now)), active: true, step: 'environment', planId: undefined });
+  }
+  if (!session) return newSession(now);
+  switch (event.type) {
+    case 'environmentSaved':
+      return at({ ...session, environment: event.environment, step: session.step === 'environment' ? 'admin' : session.step, planId: undefined });
+    case 'adminChosen':
+      return at({ ...session, admin: event.admin, planId: event.planId });
+    case 'planSettled':
+      return at({ ...session, planId: undefined });
+    case 'advance': {
+      const index = STEPS.indexOf(session.step);
+      return at({ ...session, step: STEPS[Math.min(index + 1, STEPS.length - 1)], planId: undefined });
+    }
+  }
+  return session;
+}

@@ -1,0 +1,94 @@
+import { planAdmin, chooseSalesSku, type AdminObservation } from '../../src/setup/adminPlanner';
+import { ROLE_TEMPLATES } from '../../src/setup/roles';
+import { planDigest } from '../../src/setup/plan';
+
+const ROOT = 'bu-root';
+const CHILD = 'bu-child';
+const env = { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' };
+const roles = [
+  { roleid: 'sa-root', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: ROOT, parentroleid: null },
+  { roleid: 'sc-root', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer, businessUnitId: ROOT, parentroleid: null },
+  { roleid: 'sm-root', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: ROOT, parentroleid: null },
+  { roleid: 'sa-child', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: CHILD, parentroleid: 'sa-root' },
+  { roleid: 'sm-child', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: CHILD, parentroleid: 'sm-root' },
+];
+const skus = [
+  { skuId: 'plan1', skuPartNumber: 'DYN365_ENTERPRISE_PLAN1', salesCapable: true, freeSeats: 0 },
+  { skuId: 'sales', skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 3 },
+  { skuId: 'e3', skuPartNumber: 'ENTERPRISEPACK', salesCapable: false, freeSeats: 100 },
+];
+function observed(overrides: Partial<AdminObservation> = {}): AdminObservation {
+  return {
+    entra: { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: true },
+    skus,
+    salesUser: { systemuserid: 's1', businessUnitId: ROOT, isdisabled: false, roles: [{ roleid: 'sa-root', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator }] },
+    roles,
+    rootBusinessUnitId: ROOT,
+    ...overrides,
+  };
+}
+const desired = { userPrincipalName: 'ingrid@contoso.no', nonAdminRoleIds: ['sm-root'] };
+
+describe('Part 1 planner', () => {
+  it('plans exactly the missing roles', () => {
+    const result = planAdmin(desired, observed(), env);
+    expect(result.ok && result.actions.map((a) => a.key)).toEqual(['assignRole:u1:sc-root', 'assignRole:u1:sm-root']);
+  });
+
+  it('plans nothing when all is in place, whichever business unit copy is held', () => {
+    const result = planAdmin(desired, observed({
+      salesUser: { systemuserid: 's1', businessUnitId: CHILD, isdisabled: false, roles: [
+        { roleid: 'sa-child', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator },
+        { roleid: 'sc-child', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer },
+        { roleid: 'sm-child', name: 'Sales Manager', roletemplateid: 'tpl-sm' },
+      ] },
+    }), env);
+    expect(result).toEqual({ ok: true, actions: [] });
+  });
+
+  it('licenses, adds to the environment and assigns all roles for an unlicensed admin', () => {
+    const result = planAdmin(desired, observed({
+      entra: { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: false },
+      salesUser: null,
+    }), env);
+    expect(result.ok && result.actions.map((a) => a.type)).toEqual(['assignLicense', 'addUserToEnvironment', 'assignRole', 'assignRole', 'assignRole']);
+    expect(result.ok && result.actions[0].params).toEqual({ skuId: 'sales', skuPartNumber: 'DYN365_ENTERPRISE_SALES' });
+  });
+
+  it('refuses, naming the SKUs, when no Sales licence has a free seat', () => {
+    const result = planAdmin(desired, observed({
+      entra: { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: false },
+      skus: skus.map((s) => ({ ...s, freeSeats: 0 })),
+    }), env);
+    expect(result).toEqual({ ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'DYN365_ENTERPRISE_PLAN1 (0), DYN365_ENTERPRISE_SALES (0)' } } });
+  });
+
+  it('refuses an empty non-admin role choice, an unknown role and an administrative role offered as non-admin', () => {
+    expect(planAdmin({ ...desired, nonAdminRoleIds: [] }, observed(), env)).toMatchObject({ ok: false, refusal: { key: 'refuseNonAdminRoleRequired' } });
+    expect(planAdmin({ ...desired, nonAdminRoleIds: ['made-up'] }, observed(), env)).toMatchObject({ ok: false, refusal: { key: 'refuseUnknownRole' } });
+    expect(planAdmin({ ...desired, nonAdminRoleIds: ['sa-root'] }, observed(), env)).toMatchObject({ ok: false, refusal: { key: 'refuseUnknownRole' } });
+    expect(planAdmin({ ...desired, nonAdminRoleIds: ['sm-child'] }, observed(), env)).toMatchObject({ ok: false, refusal: { key: 'refuseUnknownRole' } });
+  });
+
+  it('refuses a missing or disabled Entra account, and a licence without usage location', () => {
+    expect(planAdmin(desired, observed({ entra: null }), env)).toMatchObject({ ok: false, refusal: { key: 'refuseNoEntraUser' } });
+    const entra = { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: false, usageLocation: 'NO', salesLicensed: true };
+    expect(planAdmin(desired, observed({ entra }), env)).toMatchObject({ ok: false, refusal: { key: 'refuseEntraDisabled' } });
+    expect(planAdmin(desired, observed({ entra: { ...entra, accountEnabled: true, salesLicensed: false, usageLocation: null } }), env)).toMatchObject({ ok: false, refusal: { key: 'refuseNoUsageLocation' } });
+  });
+
+  it('prefers the Customer Engagement plan when it has seats', () => {
+    expect(chooseSalesSku(skus.map((s) => ({ ...s, freeSeats: 5 })))?.skuPartNumber).toBe('DYN365_ENTERPRISE_PLAN1');
+    expect(chooseSalesSku(skus, 4)).toBeUndefined();
+  });
+
+  it('gives equal plans an equal digest and any change a different one', () => {
+    const result = planAdmin(desired, observed(), env);
+    if (!result.ok) throw new Error('expected a plan');
+    const a = planDigest({ kind: 'admin', environment: env, actions: result.actions });
+    const b = planDigest({ kind: 'admin', environment: { ...env }, actions: JSON.parse(JSON.stringify(result.actions)) });
+    const c = planDigest({ kind: 'admin', environment: env, actions: result.actions.slice(1) });
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+});
