@@ -14,7 +14,7 @@ export function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-export function isGuid(value: unknown): value is string {
+export function isGuid(value: unknown): boolean {
   return typeof value === 'string' && GUID.test(value);
 }
 
@@ -109,12 +109,12 @@ export function uniqueIgnoringCase(values: readonly string[]): string[] {
  * Resolves an `@odata.nextLink` against the base the client was built for and refuses links to any
  * other origin or path, so a paged response can never send the bearer token somewhere else.
  */
-export function sameBaseLink(nextLink: string, base: string): string {
+export function sameBaseLink(nextLink: string, base: string): { url: string; relative: string } {
   const next = new URL(nextLink, base.endsWith('/') ? base : `${base}/`);
   const root = new URL(base);
   const rootPath = root.pathname.replace(/\/$/, '');
   if (next.origin !== root.origin || !(next.pathname === rootPath || next.pathname.startsWith(`${rootPath}/`))) {
     throw new AppError('service_error', `A paged response pointed outside ${root.origin}${rootPath}; the listing was stopped.`);
   }
-  return next.toString();
+  return { url: next.toString(), relative: `${next.pathname.slice(rootPath.length)}${next.search}` };
 }

@@ -1,0 +1,60 @@
+import type { AppError } from '../../errors';
+import { readServiceError, toServiceError, type HttpResponse } from '../http';
+
+/**
+ * Dataverse answers `{ error: { code: "0x…", message } }`. The codes below are Dataverse's own
+ * (web service error codes); where a limit has no stable public code, the message is matched.
+ */
+export const DATAVERSE_ERRORS = {
+  /** Invalid role for the user: not found, or a copy from another business unit. */
+  invalidRole: '0x80060888',
+  /** The specified user is either disabled or is not a member of any business unit. */
+  userNotEnabled: '0x80040225',
+  /** Duplicate key: the association or record already exists. */
+  duplicate: '0x80040237',
+  /** Record does not exist. */
+  notFound: '0x80040217',
+} as const;
+
+export interface DataverseErrorContext {
+  what: string;
+  /** Role assignment: the role and user, for the message. */
+  role?: string;
+  user?: string;
+}
+
+export function isDataverseCode(response: HttpResponse, code: string): boolean {
+  return (readServiceError(response).code ?? '').toLowerCase() === code.toLowerCase();
+}
+
+export function dataverseError(response: HttpResponse, context: DataverseErrorContext): AppError {
+  const { code, message } = readServiceError(response);
+  const serviceCode = (code ?? '').toLowerCase();
+  const text = message ?? '';
+  const user = context.user ? ` ${context.user}` : '';
+  if (serviceCode === DATAVERSE_ERRORS.invalidRole) {
+    return toServiceError(response, context.what, {
+      code: 'role_not_in_business_unit',
+      message: `The security role${context.role ? ` ${context.role}` : ''} cannot be assigned to the user${user}: it does not belong to the user's business unit. Assign the copy of the role from the user's business unit.`,
+    });
+  }
+  if (serviceCode === DATAVERSE_ERRORS.userNotEnabled || /user is (either )?disabled|disabled user/i.test(text)) {
+    return toServiceError(response, context.what, {
+      code: 'user_disabled',
+      message: `The user${user} is disabled in Dynamics 365 Sales, and roles can be assigned only to enabled users. Check that the user is licensed and enabled in Microsoft Entra ID, wait for the sync, then try again.`,
+    });
+  }
+  if (/non-?interactive/i.test(text) && /(limit|maximum|max\b|more than|exceed|allowed)/i.test(text)) {
+    return toServiceError(response, context.what, {
+      code: 'non_interactive_limit',
+      message: `The environment already has the maximum of 7 non-interactive users. Set another non-interactive user back to Read-Write (or remove it), then try again.`,
+    });
+  }
+  if (response.status === 404 || serviceCode === DATAVERSE_ERRORS.notFound) {
+    return toServiceError(response, context.what, {
+      code: 'not_found',
+      message: `Dynamics 365 Sales could not find what was needed to ${context.what}.`,
+    });
+  }
+  return toServiceError(response, context.what);
+}

@@ -1,0 +1,140 @@
+import type { Config } from '../../config';
+import { AppError, type Service } from '../../errors';
+import type { Logger } from '../../log';
+import { scopesFor, type TokenProvider } from '../auth';
+import { HttpPolicy, type HttpPolicyOptions, type HttpStats } from '../http';
+import { BusinessCentralClient } from './businessCentral';
+import { DirectoryClient } from './directory';
+import type { BatchRetryOptions } from './graphBatch';
+import { PowerPlatformClient } from './powerPlatform';
+import { SalesClient } from './sales';
+
+export { AccessMode, NON_INTERACTIVE_LIMIT, SalesClient } from './sales';
+export type { BusinessUnit, DataverseOperation, DataverseOperationResult, SalesRole, SystemUser, WhoAmI } from './sales';
+export { DirectoryClient, SALES_SERVICE_PLANS } from './directory';
+export type { CreateUserInput, DirectoryUser, DomainInfo, FoundUsers, LicenseDetail, OrganizationInfo, SubscribedSkuInfo, UpdateUserInput } from './directory';
+export type { GraphBatchItem, GraphBatchResult } from './graphBatch';
+export { PowerPlatformClient } from './powerPlatform';
+export type { PowerPlatformEnvironment } from './powerPlatform';
+export { BusinessCentralClient, all } from './businessCentral';
+export type { Company, Salesperson } from './businessCentral';
+
+/** Concurrency per service: Dataverse allows 20 concurrent requests per user; we stay below. */
+export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, dataverse: 16, bap: 4, bc: 5 };
+
+export type PolicyOverrides = Partial<Pick<HttpPolicyOptions, 'maxConcurrent' | 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch'>>;
+
+export interface CreateClientsOptions {
+  config: Config;
+  tokens: TokenProvider;
+  logger?: Logger;
+  /** Applied to every service's policy (tests: short delays). */
+  policy?: PolicyOverrides;
+  /** Per service, over `policy`. */
+  policies?: Partial<Record<Service, PolicyOverrides>>;
+  /** Item-level retry inside Graph `$batch`. */
+  batchRetry?: Partial<BatchRetryOptions>;
+}
+
+export interface Clients {
+  directory: DirectoryClient;
+  /** The Sales client for an environment URL (default: the configured one); cached per URL. */
+  sales(orgUrl?: string): SalesClient;
+  powerPlatform: PowerPlatformClient;
+  /** The Business Central client for an environment (default: the configured one); cached. */
+  businessCentral(environment?: string): BusinessCentralClient;
+  policies: { graph: HttpPolicy; bap: HttpPolicy; bc: HttpPolicy; dataverse: ReadonlyMap<string, HttpPolicy> };
+  /** Request, retry and throttle counts per service (Dataverse summed over environments). */
+  stats(): Record<Service, HttpStats>;
+}
+
+const DATAVERSE_HOST = /^https:\/\/[a-z0-9-]+\.crm\d*\.dynamics\.com$/;
+
+/**
+ * The environment URL in canonical form, or an invalid_input error. In tenant mode only
+ * https://<org>.crm<N>.dynamics.com is accepted, so no token is ever sent to another host; in
+ * sandbox mode only the sandbox's own origin.
+ */
+export function checkOrgUrl(orgUrl: string, config: Config): string {
+  let url: URL;
+  try {
+    url = new URL(orgUrl);
+  } catch {
+    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not a URL. Use the environment URL, such as https://contoso.crm4.dynamics.com.`);
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (config.mode === 'tenant') {
+    const origin = url.origin.toLowerCase();
+    if (!DATAVERSE_HOST.test(origin) || path !== '' || url.search || url.hash || url.username || url.password) {
+      throw new AppError(
+        'invalid_input',
+        `"${orgUrl.slice(0, 80)}" is not a Dynamics 365 environment URL. Use the URL shown in the Power Platform admin center, such as https://contoso.crm4.dynamics.com.`,
+      );
+    }
+    return origin;
+  }
+  const sandbox = new URL(config.endpoints.dataverse);
+  if (url.origin !== sandbox.origin || url.search || url.hash) {
+    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not an environment of the sandbox tenant at ${sandbox.origin}.`);
+  }
+  return `${url.origin}${path}`;
+}
+
+export function createClients(options: CreateClientsOptions): Clients {
+  const { config, tokens, logger } = options;
+  const scopes = scopesFor(config.endpoints, config.mode);
+  const policyFor = (service: Service, scope: string): HttpPolicy =>
+    new HttpPolicy({
+      service,
+      tokens,
+      scope,
+      logger,
+      maxConcurrent: SERVICE_CONCURRENCY[service],
+      ...options.policy,
+      ...options.policies?.[service],
+    });
+
+  const graph = policyFor('graph', scopes.graph);
+  const bap = policyFor('bap', scopes.bap);
+  const bc = policyFor('bc', scopes.bc);
+  const dataversePolicies = new Map<string, HttpPolicy>();
+  const salesClients = new Map<string, SalesClient>();
+  const bcClients = new Map<string, BusinessCentralClient>();
+
+  const directory = new DirectoryClient({ endpoint: config.endpoints.graph, policy: graph, batchRetry: options.batchRetry });
+  const powerPlatform = new PowerPlatformClient({ endpoint: config.endpoints.bap, policy: bap });
+
+  const sales = (orgUrl: string = config.defaults.dataverseUrl): SalesClient => {
+    const url = checkOrgUrl(orgUrl, config);
+    let client = salesClients.get(url);
+    if (!client) {
+      // Dataverse's token audience is the environment itself.
+      const policy = policyFor('dataverse', config.mode === 'tenant' ? `${url}/.default` : scopes.dataverse);
+      dataversePolicies.set(url, policy);
+      client = new SalesClient({ orgUrl: url, policy });
+      salesClients.set(url, client);
+    }
+    return client;
+  };
+
+  const businessCentral = (environment: string = config.defaults.bcEnvironment): BusinessCentralClient => {
+    let client = bcClients.get(environment);
+    if (!client) {
+      client = new BusinessCentralClient({ endpoint: config.endpoints.bc, tenantId: config.tenantId, environment, policy: bc });
+      bcClients.set(environment, client);
+    }
+    return client;
+  };
+
+  const stats = (): Record<Service, HttpStats> => {
+    const dataverse: HttpStats = { requests: 0, retries: 0, throttled: 0 };
+    for (const policy of dataversePolicies.values()) {
+      dataverse.requests += policy.stats.requests;
+      dataverse.retries += policy.stats.retries;
+      dataverse.throttled += policy.stats.throttled;
+    }
+    return { graph: { ...graph.stats }, dataverse, bap: { ...bap.stats }, bc: { ...bc.stats } };
+  };
+
+  return { directory, sales, powerPlatform, businessCentral, policies: { graph, bap, bc, dataverse: dataversePolicies }, stats };
+}

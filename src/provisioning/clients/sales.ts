@@ -1,0 +1,472 @@
+/**
+ * Dynamics 365 Sales (Dataverse Web API v9.2) for one environment.
+ *
+ * A small typed client over our HttpPolicy rather than the maintained `dynamics-web-api` package:
+ * that package brings its own transport and retry, and the product needs every request under its
+ * one policy (retry, throttling, timeout, concurrency). The Web API subset used here is small —
+ * users, business units, roles, role associations, access mode and `$batch`.
+ */
+import { AppError } from '../../errors';
+import type { HttpPolicy, HttpResponse } from '../http';
+import {
+  buildBatchRequest,
+  parseBatchResponse,
+  type BatchPartResponse,
+  type DataverseOperation,
+} from './dataverseBatch';
+import { DATAVERSE_ERRORS, dataverseError, isDataverseCode, type DataverseErrorContext } from './dataverseErrors';
+import { chunkFilter, encode, guid, orChain, query, quote, sameBaseLink, uniqueIgnoringCase } from './odata';
+
+export type { DataverseOperation } from './dataverseBatch';
+
+/** systemuser.accessmode */
+export const AccessMode = {
+  ReadWrite: 0,
+  Administrative: 1,
+  Read: 2,
+  SupportUser: 3,
+  NonInteractive: 4,
+  DelegatedAdmin: 5,
+} as const;
+export type AccessMode = (typeof AccessMode)[keyof typeof AccessMode];
+
+/** At most this many non-interactive users per environment (application users do not count). */
+export const NON_INTERACTIVE_LIMIT = 7;
+/** Operations per `$batch` request. */
+export const DATAVERSE_BATCH_LIMIT = 1000;
+/** Keep every GET URL below this many characters. */
+export const MAX_URL_LENGTH = 2000;
+const PAGE_SIZE = 500;
+
+export interface SalesRole {
+  id: string;
+  name: string;
+  businessUnitId: string | null;
+  templateId: string | null;
+  parentRoleId: string | null;
+}
+
+export interface SystemUser {
+  id: string;
+  domainName: string | null;
+  fullName: string | null;
+  email: string | null;
+  aadObjectId: string | null;
+  applicationId: string | null;
+  isDisabled: boolean;
+  isLicensed: boolean;
+  isIntegrationUser: boolean;
+  accessMode: number;
+  businessUnitId: string | null;
+  /** Only when asked for (`withRoles`). */
+  roles?: SalesRole[];
+}
+
+export interface BusinessUnit {
+  id: string;
+  name: string;
+  parentId: string | null;
+  /** The root business unit has no parent. */
+  isRoot: boolean;
+}
+
+export interface WhoAmI {
+  userId: string;
+  businessUnitId: string;
+  organizationId: string;
+}
+
+export interface DataverseOperationResult {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the part had a JSON body, else the text (empty for 204). */
+  body: unknown;
+  /** Set for every non-2xx result. In a failed change set every operation carries the same error. */
+  error?: AppError;
+}
+
+export interface SalesClientOptions {
+  /** Environment URL, e.g. https://contoso.crm4.dynamics.com (without /api/data/v9.2). */
+  orgUrl: string;
+  policy: HttpPolicy;
+}
+
+const USER_SELECT = [
+  'systemuserid',
+  'domainname',
+  'fullname',
+  'internalemailaddress',
+  'azureactivedirectoryobjectid',
+  'applicationid',
+  'isdisabled',
+  'islicensed',
+  'isintegrationuser',
+  'accessmode',
+  '_businessunitid_value',
+].join(',');
+const ROLE_SELECT = 'roleid,name,_businessunitid_value,_roletemplateid_value,_parentroleid_value';
+
+interface WireUser {
+  systemuserid: string;
+  domainname?: string | null;
+  fullname?: string | null;
+  internalemailaddress?: string | null;
+  azureactivedirectoryobjectid?: string | null;
+  applicationid?: string | null;
+  isdisabled?: boolean | null;
+  islicensed?: boolean | null;
+  isintegrationuser?: boolean | null;
+  accessmode?: number | null;
+  _businessunitid_value?: string | null;
+  systemuserroles_association?: WireRole[];
+}
+
+interface WireRole {
+  roleid: string;
+  name?: string | null;
+  _businessunitid_value?: string | null;
+  _roletemplateid_value?: string | null;
+  _parentroleid_value?: string | null;
+}
+
+interface Page<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+}
+
+const lower = (value: string | null | undefined): string | null => (value ? value.toLowerCase() : null);
+
+function toRole(raw: WireRole): SalesRole {
+  return {
+    id: raw.roleid.toLowerCase(),
+    name: raw.name ?? '',
+    businessUnitId: lower(raw._businessunitid_value),
+    templateId: lower(raw._roletemplateid_value),
+    parentRoleId: lower(raw._parentroleid_value),
+  };
+}
+
+function toUser(raw: WireUser): SystemUser {
+  const user: SystemUser = {
+    id: raw.systemuserid.toLowerCase(),
+    domainName: raw.domainname ?? null,
+    fullName: raw.fullname ?? null,
+    email: raw.internalemailaddress ?? null,
+    aadObjectId: lower(raw.azureactivedirectoryobjectid),
+    applicationId: lower(raw.applicationid),
+    isDisabled: raw.isdisabled ?? false,
+    isLicensed: raw.islicensed ?? false,
+    isIntegrationUser: raw.isintegrationuser ?? false,
+    accessMode: raw.accessmode ?? 0,
+    businessUnitId: lower(raw._businessunitid_value),
+  };
+  if (raw.systemuserroles_association) user.roles = raw.systemuserroles_association.map(toRole);
+  return user;
+}
+
+export class SalesClient {
+  readonly orgUrl: string;
+  /** `<org>/api/data/v9.2` */
+  readonly apiRoot: string;
+  private readonly policy: HttpPolicy;
+
+  constructor(options: SalesClientOptions) {
+    this.orgUrl = options.orgUrl.replace(/\/+$/, '');
+    this.apiRoot = `${this.orgUrl}/api/data/v9.2`;
+    this.policy = options.policy;
+  }
+
+  async whoAmI(): Promise<WhoAmI> {
+    const response = await this.get('WhoAmI');
+    this.ensure(response, { what: 'identify the app in the environment' });
+    const body = response.json<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>();
+    return { userId: body.UserId.toLowerCase(), businessUnitId: body.BusinessUnitId.toLowerCase(), organizationId: body.OrganizationId.toLowerCase() };
+  }
+
+  /** The user, or null when there is none with that id. */
+  async getSystemUser(id: string, options: { withRoles?: boolean } = {}): Promise<SystemUser | null> {
+    const userId = guid(id, 'Sales user id');
+    const response = await this.get(
+      `systemusers(${userId})${query({
+        $select: USER_SELECT,
+        $expand: options.withRoles ? `systemuserroles_association($select=${ROLE_SELECT})` : undefined,
+      })}`,
+    );
+    if (response.status === 404) return null;
+    this.ensure(response, { what: `read the Sales user ${userId}` });
+    return toUser(response.json<WireUser>());
+  }
+
+  async findSystemUserByAadObjectId(objectId: string): Promise<SystemUser | null> {
+    const oid = guid(objectId, 'Entra object id');
+    const users = await this.listSystemUsers(`azureactivedirectoryobjectid eq ${oid}`);
+    return users[0] ?? null;
+  }
+
+  async findSystemUserByDomainName(upn: string): Promise<SystemUser | null> {
+    const users = await this.listSystemUsers(`domainname eq ${quote(upn)}`);
+    return users.find((u) => (u.domainName ?? '').toLowerCase() === upn.toLowerCase()) ?? users[0] ?? null;
+  }
+
+  /** Bulk lookup; `or` chains kept below the URL length limit. */
+  async findSystemUsersByAadObjectIds(objectIds: string[]): Promise<SystemUser[]> {
+    const oids = uniqueIgnoringCase(objectIds.map((id) => guid(id, 'Entra object id')));
+    return this.findChunked(oids, (group) => orChain('azureactivedirectoryobjectid', group, (v) => v));
+  }
+
+  async findSystemUsersByDomainNames(upns: string[]): Promise<SystemUser[]> {
+    const wanted = uniqueIgnoringCase(upns.filter(Boolean));
+    const found = await this.findChunked(wanted, (group) => orChain('domainname', group));
+    const set = new Set(wanted.map((u) => u.toLowerCase()));
+    return found.filter((u) => set.has((u.domainName ?? '').toLowerCase()));
+  }
+
+  /** Application users (service principals) of an app registration, by its client id. */
+  async findApplicationUsers(appId: string): Promise<SystemUser[]> {
+    return this.listSystemUsers(`applicationid eq ${guid(appId, 'application (client) id')}`);
+  }
+
+  /**
+   * All system users matching an OData filter, all pages. Build `filter` with odata.ts (`quote`,
+   * `guid`); it is percent-encoded here.
+   */
+  async listSystemUsers(filter?: string): Promise<SystemUser[]> {
+    const raw = await this.listAll<WireUser>(`systemusers${query({ $select: USER_SELECT, $filter: filter })}`, 'list the Sales users');
+    return raw.map(toUser);
+  }
+
+  /** Enabled non-interactive users that count toward the limit of 7 (application users excluded). */
+  async countNonInteractiveUsers(): Promise<number> {
+    const raw = await this.listAll<WireUser>(
+      `systemusers${query({
+        $select: 'systemuserid',
+        $filter: `accessmode eq ${AccessMode.NonInteractive} and applicationid eq null and isdisabled eq false`,
+      })}`,
+      'count the non-interactive Sales users',
+    );
+    return raw.length;
+  }
+
+  async listBusinessUnits(): Promise<BusinessUnit[]> {
+    const raw = await this.listAll<{ businessunitid: string; name?: string; _parentbusinessunitid_value?: string | null }>(
+      `businessunits${query({ $select: 'businessunitid,name,_parentbusinessunitid_value' })}`,
+      'list the business units',
+    );
+    return raw.map((b) => ({
+      id: b.businessunitid.toLowerCase(),
+      name: b.name ?? '',
+      parentId: lower(b._parentbusinessunitid_value),
+      isRoot: !b._parentbusinessunitid_value,
+    }));
+  }
+
+  /** Roles, optionally only those of one business unit, one template, or one (exact) name. */
+  async listRoles(filter: { businessUnitId?: string; templateId?: string; name?: string } = {}): Promise<SalesRole[]> {
+    const clauses: string[] = [];
+    if (filter.businessUnitId) clauses.push(`_businessunitid_value eq ${guid(filter.businessUnitId, 'business unit id')}`);
+    if (filter.templateId) clauses.push(`_roletemplateid_value eq ${guid(filter.templateId, 'role template id')}`);
+    if (filter.name) clauses.push(`name eq ${quote(filter.name)}`);
+    const raw = await this.listAll<WireRole>(
+      `roles${query({ $select: ROLE_SELECT, $filter: clauses.length > 0 ? clauses.join(' and ') : undefined })}`,
+      'list the security roles',
+    );
+    return raw.map(toRole);
+  }
+
+  /** The roles assigned directly to the user. */
+  async userRoles(userId: string): Promise<SalesRole[]> {
+    const id = guid(userId, 'Sales user id');
+    const raw = await this.listAll<WireRole>(
+      `systemusers(${id})/systemuserroles_association${query({ $select: ROLE_SELECT })}`,
+      `read the roles of the Sales user ${id}`,
+    );
+    return raw.map(toRole);
+  }
+
+  /**
+   * Assigns a role. Errors: role_not_in_business_unit (the role is another business unit's copy),
+   * user_disabled (roles go to enabled users only). Assigning a role the user already holds is
+   * success.
+   */
+  async assignRole(userId: string, roleId: string): Promise<void> {
+    const user = guid(userId, 'Sales user id');
+    const role = guid(roleId, 'role id');
+    const response = await this.policy.send({
+      method: 'POST',
+      url: `${this.apiRoot}/systemusers(${user})/systemuserroles_association/$ref`,
+      headers: this.headers(),
+      json: { '@odata.id': this.roleRef(role) },
+    });
+    if (response.status >= 200 && response.status < 300) return;
+    if (isDataverseCode(response, DATAVERSE_ERRORS.duplicate)) return;
+    throw dataverseError(response, { what: `assign the role ${role} to the Sales user ${user}`, role, user });
+  }
+
+  async removeRole(userId: string, roleId: string): Promise<void> {
+    const user = guid(userId, 'Sales user id');
+    const role = guid(roleId, 'role id');
+    const response = await this.policy.send({
+      method: 'DELETE',
+      url: `${this.apiRoot}/systemusers(${user})/systemuserroles_association/$ref${query({ $id: this.roleRef(role) })}`,
+      headers: this.headers(),
+    });
+    this.ensure(response, { what: `remove the role ${role} from the Sales user ${user}`, role, user });
+  }
+
+  /**
+   * Sets systemuser.accessmode, then reads the user back to confirm. Setting the 8th
+   * non-interactive user fails with non_interactive_limit.
+   */
+  async setAccessMode(userId: string, mode: AccessMode): Promise<SystemUser> {
+    const user = guid(userId, 'Sales user id');
+    if (!Object.values(AccessMode).includes(mode)) throw new AppError('invalid_input', `Access mode ${String(mode)} is not one of 0–5.`);
+    const response = await this.policy.send({
+      method: 'PATCH',
+      url: `${this.apiRoot}/systemusers(${user})`,
+      // If-Match: * makes the PATCH an update only; Dataverse would otherwise create a missing row.
+      headers: { ...this.headers(), 'If-Match': '*' },
+      json: { accessmode: mode },
+    });
+    this.ensure(response, { what: `change the access mode of the Sales user ${user}`, user });
+    const updated = await this.getSystemUser(user);
+    if (!updated) throw new AppError('not_found', `The Sales user ${user} disappeared while its access mode was changed.`, { service: 'dataverse' });
+    if (updated.accessMode !== mode) {
+      throw new AppError(
+        'service_error',
+        `Dynamics 365 Sales accepted the access mode change for ${user} but still reports mode ${updated.accessMode}. Try again in a minute.`,
+        { service: 'dataverse' },
+      );
+    }
+    return updated;
+  }
+
+  /**
+   * Runs operations as multipart `$batch` requests of ≤ 1,000. Results come in operation order.
+   * Without a change set each operation stands alone (`continue-on-error`); with `changeSet`, each
+   * request is one change set: all of it is applied or none, and a failure gives every operation
+   * of the set the same error.
+   */
+  async batch(operations: DataverseOperation[], options: { changeSet?: boolean } = {}): Promise<DataverseOperationResult[]> {
+    const results: DataverseOperationResult[] = [];
+    for (let i = 0; i < operations.length; i += DATAVERSE_BATCH_LIMIT) {
+      results.push(...(await this.batchChunk(operations.slice(i, i + DATAVERSE_BATCH_LIMIT), options.changeSet ?? false)));
+    }
+    return results;
+  }
+
+  // --- plumbing -----------------------------------------------------------------------------
+
+  private async batchChunk(operations: DataverseOperation[], changeSet: boolean): Promise<DataverseOperationResult[]> {
+    const { body, contentType } = buildBatchRequest(operations, { apiRoot: this.apiRoot, changeSet });
+    const headers: Record<string, string> = { ...this.headers(), 'Content-Type': contentType };
+    if (!changeSet) headers.Prefer = 'odata.continue-on-error';
+    const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body });
+    if (response.status !== 200) this.ensure(response, { what: 'send a batch of Sales changes' });
+    let entries;
+    try {
+      entries = parseBatchResponse(response.text, response.headers.get('content-type'));
+    } catch (cause) {
+      throw new AppError('service_error', 'Dynamics 365 Sales answered a batch request in a form the app could not read.', { service: 'dataverse', cause });
+    }
+    const describe = (op: DataverseOperation): DataverseErrorContext => ({ what: `run the batch step ${op.method} ${op.url.split('?')[0]}` });
+    if (changeSet) {
+      const entry = entries[0];
+      if (!entry) return operations.map((op) => this.missing(op));
+      if (entry.kind === 'single') {
+        const failed = this.partResult(entry.part, { what: 'apply a set of Sales changes (nothing in the set was applied)' });
+        return operations.map(() => ({ ...failed }));
+      }
+      const byId = new Map(entry.parts.map((part) => [part.contentId, part]));
+      return operations.map((op, index) => {
+        const part = byId.get(op.contentId ?? String(index + 1)) ?? entry.parts[index];
+        return part ? this.partResult(part, describe(op)) : this.missing(op);
+      });
+    }
+    const parts = entries.flatMap((e) => (e.kind === 'single' ? [e.part] : e.parts));
+    return operations.map((op, index) => (parts[index] ? this.partResult(parts[index], describe(op)) : this.missing(op)));
+  }
+
+  private partResult(part: BatchPartResponse, context: DataverseErrorContext): DataverseOperationResult {
+    let body: unknown = part.body;
+    const isJson = /json/i.test(part.headers['content-type'] ?? '') || /^\s*[{[]/.test(part.body);
+    if (isJson && part.body.trim() !== '') {
+      try {
+        body = JSON.parse(part.body);
+      } catch {
+        body = part.body;
+      }
+    }
+    const result: DataverseOperationResult = { status: part.status, headers: part.headers, body };
+    if (part.status < 200 || part.status >= 300) result.error = dataverseError(this.asResponse(part), context);
+    return result;
+  }
+
+  private missing(op: DataverseOperation): DataverseOperationResult {
+    return {
+      status: 0,
+      headers: {},
+      body: null,
+      error: new AppError('service_error', `Dynamics 365 Sales did not answer the batch step ${op.method} ${op.url.split('?')[0]}; it may not have run.`, {
+        service: 'dataverse',
+      }),
+    };
+  }
+
+  private asResponse(part: BatchPartResponse): HttpResponse {
+    const headers = new Headers(part.headers);
+    return {
+      service: 'dataverse',
+      status: part.status,
+      headers,
+      text: part.body,
+      attempts: 1,
+      json<T>() {
+        return (part.body === '' ? undefined : JSON.parse(part.body)) as T;
+      },
+    };
+  }
+
+  private roleRef(roleId: string): string {
+    return `${this.apiRoot}/roles(${roleId})`;
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', ...extra };
+  }
+
+  private get(path: string, extra: Record<string, string> = {}): Promise<HttpResponse> {
+    const url = /^https?:\/\//i.test(path) ? path : `${this.apiRoot}/${path}`;
+    return this.policy.send({ method: 'GET', url, headers: this.headers(extra) });
+  }
+
+  private ensure(response: HttpResponse, context: DataverseErrorContext): void {
+    if (response.status >= 200 && response.status < 300) return;
+    throw dataverseError(response, context);
+  }
+
+  private async findChunked(values: string[], filterFor: (group: string[]) => string): Promise<SystemUser[]> {
+    if (values.length === 0) return [];
+    const prefix = `${this.apiRoot}/systemusers${query({ $select: USER_SELECT })}&$filter=`;
+    const groups = chunkFilter(values, (g) => encode(filterFor(g)), { maxLength: MAX_URL_LENGTH - prefix.length });
+    const pages = await Promise.all(groups.map((group) => this.listSystemUsers(filterFor(group))));
+    const byId = new Map<string, SystemUser>();
+    for (const user of pages.flat()) byId.set(user.id, user);
+    return [...byId.values()];
+  }
+
+  /** GET a collection and follow @odata.nextLink (only within this environment's Web API). */
+  private async listAll<T>(path: string, what: string): Promise<T[]> {
+    const items: T[] = [];
+    let url: string | undefined = `${this.apiRoot}/${path}`;
+    while (url) {
+      const response = await this.get(url, { Prefer: `odata.maxpagesize=${PAGE_SIZE}` });
+      this.ensure(response, { what });
+      const page = response.json<Page<T>>();
+      items.push(...(page?.value ?? []));
+      const link = page?.['@odata.nextLink'];
+      url = link ? sameBaseLink(link, this.apiRoot).url : undefined;
+    }
+    return items;
+  }
+}
