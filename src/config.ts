@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { SEED } from './sandbox/seed';
 
 /**
  * One validated configuration, read from the process environment over an env file.
@@ -191,9 +192,8 @@ function sandboxConfig(env: Env): Config {
   if (!parsed.success) throw new ConfigError(problems(parsed.error));
   const s = parsed.data;
   const url = (s.SANDBOX_URL ?? `http://127.0.0.1:${s.SANDBOX_PORT}`).replace(/\/$/, '');
-  // The sandbox's seeded identifiers; duplicated here as plain strings so configuration has no
-  // dependency on the sandbox implementation.
-  const tenantId = '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10';
+  // Sandbox mode is the seeded tenant: its ids are the seed's.
+  const tenantId = SEED.tenantId;
   return {
     mode: 'sandbox',
     port: s.PORT,
@@ -203,9 +203,11 @@ function sandboxConfig(env: Env): Config {
     endpoints: { graph: `${url}/graph/v1.0`, dataverse: `${url}/dataverse`, bap: `${url}/bap`, bc: `${url}/bc/v2.0` },
     defaults: {
       dataverseUrl: `${url}/dataverse`,
-      bapEnvironmentId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b',
-      bcEnvironment: 'Production',
+      bapEnvironmentId: SEED.environment.bapId,
+      bcEnvironment: SEED.businessCentral.environment,
+      bcCompanyId: SEED.businessCentral.companyId,
     },
+    bcAppId: SEED.bcAppId,
     bot: { appId: '', appType: 'MultiTenant', appTenantId: '' },
     credential: { kind: 'development', token: 'sandbox-development-token' },
     sandbox: {

@@ -1,11 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
-import type { Storage } from 'botbuilder';
+import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import type { SetupTurnState } from './bot/state';
 import type { Config } from './config';
 import type { Logger } from './log';
-import { createAdapter } from './bot/adapter';
-import { createApplication } from './bot/app';
-import type { BotServices } from './bot/services';
 
 /** Bodies larger than this are refused with 413 before any handler sees them. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -16,9 +14,12 @@ export interface BotServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, storage: Storage, services: BotServices, logger: Logger): Promise<BotServer> {
-  const adapter = createAdapter(config.bot);
-  const app = createApplication(adapter, storage, services);
+export async function startServer(
+  config: Config,
+  bot: { adapter: TeamsAdapter; app: Application<SetupTurnState> },
+  logger: Logger,
+): Promise<BotServer> {
+  const { adapter, app } = bot;
 
   const server = restify.createServer({ name: 'bc-sales-setup', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));

@@ -1,18 +1,20 @@
 import type { Storage, TurnContext } from 'botbuilder';
-import { Application, TurnState, type TeamsAdapter } from '@microsoft/teams-ai';
+import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import { t } from '../i18n';
 import { localeFor } from './context';
 import { registerRoutes } from './routes';
 import type { BotServices } from './services';
+import { SetupTurnState } from './state';
 
-export function createApplication(adapter: TeamsAdapter, storage: Storage, services: BotServices): Application<TurnState> {
-  const app = new Application<TurnState>({
+export function createApplication(adapter: TeamsAdapter, storage: Storage, services: BotServices): Application<SetupTurnState> {
+  const app = new Application<SetupTurnState>({
     adapter,
     storage,
     botAppId: services.config.bot.appId,
     startTypingTimer: false,
     removeRecipientMention: true,
     longRunningMessages: false,
+    turnStateFactory: () => new SetupTurnState(),
   });
   registerRoutes(app, services);
   app.error(async (context: TurnContext, error: Error) => {

@@ -1,29 +1,57 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import type { AdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
+import type { AdaptiveCard, Application } from '@microsoft/teams-ai';
 import { userMessage } from '../errors';
-import { localeFor } from './context';
 import { t } from '../i18n';
+import { parseCommand, type Command } from '../setup/session';
+import type { AdaptiveCardJson } from '../cards/render';
+import { localeFor } from './context';
 import type { BotServices } from './services';
+import type { SetupTurnState } from './state';
 import { help } from './handlers/help';
 import { welcomeRefresh } from './handlers/welcomeRefresh';
 import { unknown } from './handlers/unknown';
+import { cancel, restart, resume, setup, status } from './handlers/commands';
+import { environmentChange, environmentSave } from './handlers/environment';
+import { adminPlan } from './handlers/adminPlan';
+import { planApprove, planCancel, planContinue, planRetry } from './handlers/plan';
 
-/** Commands, in English and Norwegian. Matching is on the whole message, case-insensitively. */
-export const COMMANDS = {
-  help: /^\s*(help|hjelp|hi|hello|hey|hei|hallo|god\s*dag|\?)\s*[!.?]*\s*$/i,
-};
+type Handler = (context: TurnContext, state: SetupTurnState) => Promise<void>;
+type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
 
-/** The one route table: every message pattern and card verb the bot answers. */
-export function registerRoutes(app: Application<TurnState>, services: BotServices): void {
-  const showHelp = help(services);
-  app.message(COMMANDS.help, showHelp);
-  app.conversationUpdate('membersAdded', async (context: TurnContext) => {
+const command = (name: Command) => async (context: TurnContext) =>
+  context.activity.type === ActivityTypes.Message && parseCommand(context.activity.text ?? '') === name;
+
+/** The one route table: every command and card verb the bot answers. */
+export function registerRoutes(app: Application<SetupTurnState>, services: BotServices): void {
+  const commands: Record<Command, Handler> = {
+    help: help(services),
+    setup: setup(services),
+    status: status(services),
+    cancel: cancel(services),
+    restart: restart(services),
+    resume: resume(services),
+  };
+  for (const [name, handler] of Object.entries(commands) as [Command, Handler][]) app.message(command(name), handler);
+
+  app.conversationUpdate('membersAdded', async (context: TurnContext, state: SetupTurnState) => {
     const added = context.activity.membersAdded ?? [];
-    if (added.some((member) => member.id === context.activity.recipient?.id)) await showHelp(context);
+    if (added.some((member) => member.id === context.activity.recipient?.id)) await commands.help(context, state);
   });
-  const execute = <D>(verb: string, handler: (context: TurnContext, state: TurnState, data: D) => Promise<AdaptiveCard | string>) =>
-    app.adaptiveCards.actionExecute<D>(verb, guarded(services, handler));
-  execute('welcome.refresh', welcomeRefresh(services));
+
+  const verbs: Record<string, CardHandler> = {
+    'welcome.refresh': welcomeRefresh(services),
+    'env.save': environmentSave(services),
+    'env.change': environmentChange(services),
+    'admin.plan': adminPlan(services),
+    'plan.approve': planApprove(services),
+    'plan.cancel': planCancel(services),
+    'plan.retry': planRetry(services),
+    'plan.continue': planContinue(services),
+  };
+  for (const [verb, handler] of Object.entries(verbs)) {
+    app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, guarded(services, handler));
+  }
+
   // Last: anything else gets a hint, never silence.
   app.activity(ActivityTypes.Message, unknown);
 }
@@ -32,13 +60,11 @@ export function registerRoutes(app: Application<TurnState>, services: BotService
  * A card action always answers: a failure becomes a message the user can act on (never a stack
  * or a raw service response), so Teams does not retry the invoke.
  */
-function guarded<D>(
-  services: BotServices,
-  handler: (context: TurnContext, state: TurnState, data: D) => Promise<AdaptiveCard | string>,
-) {
-  return async (context: TurnContext, state: TurnState, data: D): Promise<AdaptiveCard | string> => {
+function guarded(services: BotServices, handler: CardHandler) {
+  return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCard | string> => {
     try {
-      return await handler(context, state, data);
+      const safeData = data && typeof data === 'object' && !Array.isArray(data) ? data : {};
+      return (await handler(context, state, safeData)) as unknown as AdaptiveCard | string;
     } catch (error) {
       services.logger.error({ err: error, verb: (context.activity.value as { action?: { verb?: string } })?.action?.verb }, 'card action failed');
       const message = userMessage(error);

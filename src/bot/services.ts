@@ -2,14 +2,18 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Actor } from './context';
 import type { Overview } from '../setup/overview';
+import type { AdminObservation } from '../setup/adminPlanner';
+import type { SessionEnvironment } from '../setup/session';
+import type { Plan, Run } from '../setup/plan';
+import type { Clients } from '../provisioning/clients';
+import { checkOrgUrl } from '../provisioning/clients';
+import { observeAdmin, observeOverview } from '../provisioning/observe';
+import type { Runner } from '../provisioning/runner';
+import { PlanStore } from '../approvals/plans';
+import type { RecordStore } from '../storage/records';
 
-/** The Sales environment, Power Platform environment and BC environment a conversation works on. */
-export interface EnvironmentRef {
-  dataverseUrl: string;
-  bapEnvironmentId: string;
-  bcEnvironment: string;
-  bcCompanyId?: string;
-}
+/** The environment a conversation works on (the Sales, Power Platform and BC environments). */
+export type EnvironmentRef = SessionEnvironment;
 
 /** What the Teams surface may use. Handlers get this, never a tenant client. */
 export interface BotServices {
@@ -17,4 +21,56 @@ export interface BotServices {
   logger: Logger;
   observer: { overview(actor: Actor, environment: EnvironmentRef): Promise<Overview> };
   defaultEnvironment(): EnvironmentRef;
+  tenant: {
+    companies(environment: EnvironmentRef): Promise<{ id: string; name: string }[]>;
+    adminObservation(environment: EnvironmentRef, userPrincipalNameOrId: string): Promise<AdminObservation>;
+    userPrincipalName(aadObjectId: string): Promise<string | undefined>;
+    /** The canonical environment URL, or an invalid_input error (tenant mode: Dynamics hosts only). */
+    checkEnvironmentUrl(url: string): string;
+  };
+  plans: PlanStore;
+  runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
+}
+
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  clients: Clients;
+  records: RecordStore;
+  runner: Runner;
+}
+
+export function createServices({ config, logger, clients, records, runner }: ServiceDeps): BotServices {
+  const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
+  return {
+    config,
+    logger,
+    defaultEnvironment,
+    observer: {
+      overview: (actor, environment) =>
+        observeOverview(
+          clients,
+          {
+            actorAadObjectId: actor.aadObjectId,
+            environment,
+            bcAppId: config.bcAppId,
+            labels: {
+              tenant: config.tenantId,
+              salesEnvironment: environment.dataverseUrl,
+              businessCentral: environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment,
+            },
+          },
+          logger,
+        ),
+    },
+    tenant: {
+      companies: async (environment) =>
+        (await clients.businessCentral(environment.bcEnvironment).listCompanies()).map((c) => ({ id: c.id, name: c.displayName ?? c.name })),
+      adminObservation: (environment, who) => observeAdmin(clients, environment, who),
+      userPrincipalName: async (aadObjectId) => (await clients.directory.getUser(aadObjectId))?.userPrincipalName,
+      checkEnvironmentUrl: (url) => checkOrgUrl(url, config),
+    },
+    plans: new PlanStore(records),
+    runner,
+  };
 }

@@ -41,7 +41,7 @@ export const en = {
   salespeopleBlocked: '{count} blocked in Business Central (left alone).',
   checkFailed: 'Could not check: {reason}',
   actionRefresh: 'Check again',
-  hintUnknown: 'I did not understand "{text}". Say **help** to see where the setup stands.',
+  hintUnknown: 'I did not understand "{text}". Say **set up** to start or continue the setup, **status** to see where it stands, or **help**.',
   refuseNoEntraUser: "There is no Entra account {user}. Check the sign-in name.",
   refuseEntraDisabled: "The Entra account {user} is disabled; enable it in the Microsoft 365 admin center first.",
   refuseNonAdminRoleRequired: "Choose at least one non-administrative role, such as Sales Manager.",

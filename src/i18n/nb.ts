@@ -43,7 +43,7 @@ export const nb: Record<StringKey, string> = {
   salespeopleBlocked: '{count} sperret i Business Central (blir ikke rørt).',
   checkFailed: 'Kunne ikke kontrollere: {reason}',
   actionRefresh: 'Kontroller på nytt',
-  hintUnknown: 'Jeg forsto ikke «{text}». Skriv **hjelp** for å se hvor oppsettet står.',
+  hintUnknown: 'Jeg forsto ikke «{text}». Skriv **sett opp** for å starte eller fortsette oppsettet, **status** for å se hvor det står, eller **hjelp**.',
   refuseNoEntraUser: "Det finnes ingen Entra-konto {user}. Kontroller påloggingsnavnet.",
   refuseEntraDisabled: "Entra-kontoen {user} er deaktivert; aktiver den i Microsoft 365-administrasjonssenteret først.",
   refuseNonAdminRoleRequired: "Velg minst én ikke-administrativ rolle, for eksempel Salgssjef.",

@@ -86,5 +86,5 @@ export interface Run {
   startedAt: string;
   finishedAt?: string;
   /** Where the run reports progress: the conversation and the plan card's activity. */
-  report: { conversationId: string; activityId?: string };
+  report: { conversationId: string; activityId?: string; reference?: Record<string, unknown>; locale?: string };
 }

@@ -3,6 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Storage, StoreItems } from 'botbuilder';
 
+/** eTag value that makes a write succeed only when no record exists yet (If-None-Match: *). */
+export const CREATE_ONLY = '*new*';
+
 /**
  * Bot Framework `Storage` over local JSON files, one file per key, with eTag-guarded writes:
  * a write whose `eTag` is set (and not "*") succeeds only if it matches the stored one.
@@ -57,7 +60,9 @@ export class FileStorage implements Storage {
       Object.entries(changes).map(([key, change]) =>
         this.withLock(key, async () => {
           const wanted = (change as { eTag?: string }).eTag;
-          if (wanted !== undefined && wanted !== '*') {
+          if (wanted === CREATE_ONLY) {
+            if ((await this.load(key)) !== undefined) throw new Error(`Storage: eTag conflict for key "${key}" (exists)`);
+          } else if (wanted !== undefined && wanted !== '*') {
             const current = await this.load(key);
             if (current !== undefined && current.eTag !== wanted) {
               throw new Error(`Storage: eTag conflict for key "${key}"`);

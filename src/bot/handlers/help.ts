@@ -3,12 +3,13 @@ import { cardAttachment } from '../../cards/render';
 import { welcomeCard } from '../../cards/welcome';
 import type { BotServices } from '../services';
 import { actorOf, localeFor } from '../context';
+import type { SetupTurnState } from '../state';
 
 /** "help", "hjelp" and greetings: the welcome card with the live status of the three parts. */
 export function help(services: BotServices) {
-  return async (context: TurnContext): Promise<void> => {
-    const overview = await services.observer.overview(actorOf(context), services.defaultEnvironment());
-    const card = welcomeCard(overview, localeFor(context));
-    await context.sendActivity(MessageFactory.attachment(cardAttachment(card)));
+  return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
+    const environment = state.conversation.setup?.environment ?? services.defaultEnvironment();
+    const overview = await services.observer.overview(actorOf(context), environment);
+    await context.sendActivity(MessageFactory.attachment(cardAttachment(welcomeCard(overview, localeFor(context)))));
   };
 }

@@ -1,0 +1,54 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { planCard } from '../../cards/setup';
+import type { AdaptiveCardJson } from '../../cards/render';
+import { t } from '../../i18n';
+import { planAdmin } from '../../setup/adminPlanner';
+import { describeIssues, idList, upn } from '../../setup/validation';
+import { actorOf, localeFor } from '../context';
+import { applyEvent, sessionOf } from '../session';
+import type { BotServices } from '../services';
+import type { SetupTurnState } from '../state';
+import { adminStepCard, stepCard } from '../steps';
+
+const AdminInput = z.object({
+  userPrincipalName: upn,
+  nonAdminRoleIds: z.union([idList, z.undefined().transform(() => [] as string[])]),
+});
+
+/** "Show the plan" on the Part 1 card: validate, observe, plan; the plan card comes back. */
+export function adminPlan(services: BotServices) {
+  return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCardJson> => {
+    const locale = localeFor(context);
+    const session = sessionOf(state);
+    if (!session?.active || session.step !== 'admin' || !session.environment) {
+      return session ? stepCard(services, context, session) : adminStepCard(services, context, services.defaultEnvironment(), undefined, t(locale, 'statusNoSession'));
+    }
+    const environment = session.environment;
+    const parsed = AdminInput.safeParse(data);
+    if (!parsed.success) {
+      const typed = typeof data.userPrincipalName === 'string' ? data.userPrincipalName.slice(0, 113) : undefined;
+      return adminStepCard(services, context, environment, typed ? { userPrincipalName: typed, nonAdminRoleIds: [] } : undefined, t(locale, 'invalidInput', { problems: describeIssues(parsed.error, { userPrincipalName: t(locale, 'adminUpn'), nonAdminRoleIds: t(locale, 'adminNonAdminRoles') }) }));
+    }
+    const desired = parsed.data;
+    if (desired.nonAdminRoleIds.length === 0) {
+      return adminStepCard(services, context, environment, desired, t(locale, 'refuseNonAdminRoleRequired'));
+    }
+    const observation = await services.tenant.adminObservation(environment, desired.userPrincipalName);
+    const result = planAdmin(desired, observation, environment);
+    if (!result.ok) {
+      return adminStepCard(services, context, environment, desired, t(locale, result.refusal.key, result.refusal.vars));
+    }
+    const actor = actorOf(context);
+    const plan = await services.plans.create({
+      kind: 'admin',
+      environment: { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId },
+      actions: result.actions,
+      conversationId: context.activity.conversation.id,
+      createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
+    });
+    applyEvent(state, { type: 'adminChosen', admin: desired, planId: plan.id });
+    const approval = await services.plans.approval(plan.id);
+    return planCard({ plan, approval, nothingText: t(locale, 'planNothing', { user: desired.userPrincipalName }) }, locale);
+  };
+}

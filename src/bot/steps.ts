@@ -1,0 +1,59 @@
+import type { TurnContext } from 'botbuilder';
+import { adminCard, environmentCard, planCard } from '../cards/setup';
+import { welcomeCard } from '../cards/welcome';
+import type { AdaptiveCardJson } from '../cards/render';
+import { userMessage } from '../errors';
+import { t } from '../i18n';
+import type { SetupSession } from '../setup/session';
+import { actorOf, localeFor } from './context';
+import type { BotServices, EnvironmentRef } from './services';
+
+/** The card for where the session stands. Used by set up, resume, and after each step. */
+export async function stepCard(services: BotServices, context: TurnContext, session: SetupSession): Promise<AdaptiveCardJson> {
+  const locale = localeFor(context);
+  const environment = session.environment ?? services.defaultEnvironment();
+  switch (session.step) {
+    case 'environment':
+      return environmentStepCard(services, context, environment);
+    case 'admin': {
+      if (session.planId) {
+        const plan = await services.plans.get(session.planId);
+        if (plan) {
+          const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+          return planCard({ plan, approval, run }, locale);
+        }
+      }
+      return adminStepCard(services, context, environment, session.admin);
+    }
+    default:
+      return welcomeCard(await services.observer.overview(actorOf(context), environment), locale);
+  }
+}
+
+export async function environmentStepCard(services: BotServices, context: TurnContext, environment: EnvironmentRef, error?: string) {
+  let companies: { id: string; name: string }[] = [];
+  let problem = error;
+  try {
+    companies = await services.tenant.companies(environment);
+  } catch (cause) {
+    problem ??= t(localeFor(context), 'envNoCompanies', { environment: environment.bcEnvironment, reason: userMessage(cause) });
+  }
+  return environmentCard({ environment, companies, tenantMode: services.config.mode === 'tenant', error: problem }, localeFor(context));
+}
+
+export async function adminStepCard(
+  services: BotServices,
+  context: TurnContext,
+  environment: EnvironmentRef,
+  chosen?: SetupSession['admin'],
+  error?: string,
+): Promise<AdaptiveCardJson> {
+  const actor = actorOf(context);
+  let upn = chosen?.userPrincipalName;
+  if (!upn && actor.aadObjectId) upn = await services.tenant.userPrincipalName(actor.aadObjectId).catch(() => undefined);
+  const observation = upn ? await services.tenant.adminObservation(environment, upn) : undefined;
+  return adminCard(
+    { userPrincipalName: upn ?? '', observation, selectedRoleIds: chosen?.nonAdminRoleIds, error },
+    localeFor(context),
+  );
+}

@@ -1,0 +1,164 @@
+import { t, type Locale, type StringKey } from '../i18n';
+import type { Approval } from '../approvals/approval';
+import type { AdminObservation } from '../setup/adminPlanner';
+import { nonAdminChoices } from '../setup/adminPlanner';
+import type { Action, Plan, Run } from '../setup/plan';
+import { ROLE_NAMES, sameName } from '../setup/roles';
+import type { SessionEnvironment } from '../setup/session';
+import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
+import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+
+/** Card views of the setup steps: data in, card out. */
+
+export interface EnvironmentCardInput {
+  environment: SessionEnvironment;
+  companies: { id: string; name: string }[];
+  tenantMode: boolean;
+  error?: string;
+}
+
+export function environmentCard(input: EnvironmentCardInput, locale: Locale): AdaptiveCardJson {
+  const { environment, companies } = input;
+  return renderCard(
+    'environment',
+    {
+      error: input.error ? escapeMarkdown(input.error) : '',
+      dataverseUrl: environment.dataverseUrl,
+      dataverseUrlPattern: input.tenantMode ? TENANT_DATAVERSE_PATTERN : '^https?://\\S+$',
+      bapEnvironmentId: environment.bapEnvironmentId,
+      guidPattern: GUID_PATTERN,
+      bcEnvironment: environment.bcEnvironment,
+      bcEnvironmentPattern: BC_ENVIRONMENT_PATTERN,
+      companies: companies.map((c) => ({ title: c.name, value: c.id })),
+      bcCompanyId: environment.bcCompanyId ?? companies[0]?.id ?? '',
+      deployment: environment.deployment,
+    },
+    locale,
+  );
+}
+
+export interface AdminCardInput {
+  userPrincipalName: string;
+  observation?: AdminObservation;
+  selectedRoleIds?: string[];
+  error?: string;
+}
+
+function adminFacts(observation: AdminObservation | undefined, locale: Locale) {
+  const entra = observation?.entra;
+  const sales = observation?.salesUser;
+  const roles = sales?.roles.map((r) => r.name).sort() ?? [];
+  return {
+    entra: entra
+      ? `${escapeMarkdown(entra.displayName)}${entra.accountEnabled ? '' : ` (${t(locale, 'factDisabled')})`}`
+      : t(locale, 'factMissing'),
+    licence: entra ? t(locale, entra.salesLicensed ? 'factYes' : 'factNo') : '—',
+    salesUser: sales ? (sales.isdisabled ? t(locale, 'factDisabled') : t(locale, 'factYes')) : t(locale, 'factNo'),
+    roles: roles.length > 0 ? roles.map(escapeMarkdown).join(', ') : t(locale, 'factNone'),
+  };
+}
+
+export function adminCard(input: AdminCardInput, locale: Locale): AdaptiveCardJson {
+  const choices = input.observation ? nonAdminChoices(input.observation) : [];
+  const preselected =
+    input.selectedRoleIds ?? choices.filter((r) => sameName(r.name, ROLE_NAMES.salesManager)).map((r) => r.roleid);
+  return renderCard(
+    'admin',
+    {
+      error: input.error ? escapeMarkdown(input.error) : '',
+      userPrincipalName: input.userPrincipalName,
+      upnPattern: UPN_PATTERN,
+      facts: adminFacts(input.observation, locale),
+      roleChoices: choices.map((r) => ({ title: r.name, value: r.roleid })),
+      selectedRoleIds: preselected.join(','),
+    },
+    locale,
+  );
+}
+
+export function actionText(action: Action, locale: Locale): string {
+  const user = escapeMarkdown(action.target.userPrincipalName);
+  switch (action.type) {
+    case 'assignLicense':
+      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(action.params.skuPartNumber), user });
+    case 'addUserToEnvironment':
+      return t(locale, 'actionAddUserToEnvironment', { user });
+    case 'assignRole':
+      return t(locale, 'actionAssignRole', { user, role: escapeMarkdown(action.params.roleName) });
+  }
+}
+
+const KIND_TITLE: Record<Plan['kind'], StringKey> = { admin: 'kindAdmin' };
+
+export interface PlanCardInput {
+  plan: Plan;
+  approval?: Approval;
+  run?: Run;
+  /** Shown when the plan is empty. */
+  nothingText?: string;
+  /** Replaces the status line (e.g. "already approved by …", "stale"). */
+  notice?: string;
+}
+
+function when(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
+}
+
+export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson {
+  const { plan, approval, run } = input;
+  const counts = run ? Object.values(run.journal) : [];
+  const done = counts.filter((o) => o.status === 'done').length;
+  const failed = counts.filter((o) => o.status === 'failed').length;
+  let status = '';
+  let statusColor = 'Default';
+  const buttons = { approve: false, cancel: false, retry: false, next: false };
+  if (plan.actions.length === 0) {
+    buttons.next = true;
+  } else if (run?.status === 'completed') {
+    status = t(locale, 'planStateDone', { count: plan.actions.length });
+    statusColor = 'Good';
+    buttons.next = true;
+  } else if (run?.status === 'failed') {
+    status = t(locale, 'planStateFailed', { done, count: plan.actions.length, failed });
+    statusColor = 'Attention';
+    buttons.retry = true;
+  } else if (run?.status === 'running' || approval?.status === 'approved') {
+    status = t(locale, 'planStateApplying', { user: escapeMarkdown(approval?.decidedBy?.name ?? ''), time: when(approval?.decidedAt) });
+  } else if (approval?.status === 'cancelled') {
+    status = t(locale, 'planStateCancelled', { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
+  } else if (approval?.status === 'pending') {
+    status = t(locale, 'planStatePending');
+    buttons.approve = true;
+    buttons.cancel = true;
+  }
+  if (input.notice) status = input.notice;
+  return renderCard(
+    'plan',
+    {
+      title: t(locale, 'planTitle', { title: t(locale, KIND_TITLE[plan.kind]) }),
+      intro: t(locale, 'planIntro', { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+      nothing: input.nothingText ?? '',
+      actions: plan.actions.map((action) => {
+        const outcome = run?.journal[action.key];
+        return {
+          text: actionText(action, locale),
+          outcome:
+            outcome?.status === 'done'
+              ? t(locale, 'outcomeDone')
+              : outcome?.status === 'failed'
+                ? t(locale, 'outcomeFailed', { reason: escapeMarkdown(outcome.reason) })
+                : run
+                  ? t(locale, 'outcomePending')
+                  : '',
+        };
+      }),
+      status,
+      statusColor,
+      planId: plan.id,
+      digest: plan.digest,
+      digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',
+      buttons,
+    },
+    locale,
+  );
+}

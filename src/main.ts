@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { createAdapter } from './bot/adapter';
+import { createApplication } from './bot/app';
+import { createServices } from './bot/services';
+import { createTokenProvider } from './provisioning/auth';
+import { createClients } from './provisioning/clients';
+import { TENANT_ACTION_SETTINGS, type ActionSettings } from './provisioning/actions';
+import { Runner } from './provisioning/runner';
+import { FileStorage } from './storage/fileStorage';
+import { RecordStore } from './storage/records';
+import { startServer, type BotServer } from './server';
+import { updateRunCard } from './bot/progress';
+
+/** The sandbox's licence propagation takes seconds, not minutes. */
+const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 1_000, addUserTimeoutMs: 60_000, pollMs: 500 };
+
+export interface StartOptions {
+  actionSettings?: ActionSettings;
+}
+
+export interface RunningBot extends BotServer {
+  runner: Runner;
+  records: RecordStore;
+}
+
+/** Wires storage, tenant clients, the runner and the Teams surface, and starts listening. */
+export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
+  const storage = new FileStorage(path.resolve(config.stateDir, 'bot'));
+  const records = new RecordStore(storage);
+  const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
+  const adapter = createAdapter(config.bot);
+  const runner = new Runner({
+    records,
+    clients,
+    logger,
+    settings: options.actionSettings ?? (config.mode === 'sandbox' ? SANDBOX_ACTION_SETTINGS : TENANT_ACTION_SETTINGS),
+    onProgress: (run, plan) => updateRunCard(adapter, config, records, run, plan),
+  });
+  const services = createServices({ config, logger, clients, records, runner });
+  const app = createApplication(adapter, storage, services);
+  const server = await startServer(config, { adapter, app }, logger);
+  const resumed = await runner.resumeAll();
+  if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
+  return { ...server, runner, records };
+}

@@ -1,0 +1,14 @@
+import { AppError } from '../../errors';
+import type { Action } from '../../setup/plan';
+import type { ActionHandler } from './types';
+
+type AssignLicense = Extract<Action, { type: 'assignLicense' }>;
+
+export const assignLicense: ActionHandler<AssignLicense> = async (action, { clients }) => {
+  const { target, params } = action;
+  const user = await clients.directory.getUser(target.userId ?? target.userPrincipalName);
+  if (!user) throw new AppError('not_found', `There is no Entra account ${target.userPrincipalName} any more.`);
+  if (user.assignedLicenses.some((l) => l.skuId.toLowerCase() === params.skuId.toLowerCase())) return { already: true };
+  await clients.directory.assignLicense(user.id, params.skuId);
+  return {};
+};

@@ -1,0 +1,27 @@
+import { AppError } from '../../errors';
+import type { Action } from '../../setup/plan';
+import type { ActionHandler } from './types';
+
+type AssignRole = Extract<Action, { type: 'assignRole' }>;
+
+/** Assigns the copy of the role that belongs to the user's own business unit. */
+export const assignRole: ActionHandler<AssignRole> = async (action, { clients, environment }) => {
+  const { target, params } = action;
+  const sales = clients.sales(environment.dataverseUrl);
+  const user = target.userId
+    ? await sales.findSystemUserByAadObjectId(target.userId)
+    : await sales.findSystemUserByDomainName(target.userPrincipalName);
+  if (!user) throw new AppError('not_found', `${target.userPrincipalName} is not a user in the Sales environment.`);
+  if (user.isDisabled) throw new AppError('user_disabled', `${target.userPrincipalName} is disabled in the Sales environment; roles can only be given to enabled users.`);
+  const roles = await sales.listRoles({ businessUnitId: user.businessUnitId ?? undefined });
+  const copy =
+    roles.find((r) => r.id === params.roleId || r.parentRoleId === params.roleId) ??
+    (params.roleTemplateId ? roles.find((r) => r.templateId === params.roleTemplateId) : undefined);
+  if (!copy) {
+    throw new AppError('role_not_in_business_unit', `The role ${params.roleName} has no copy in the business unit of ${target.userPrincipalName}.`);
+  }
+  const held = await sales.userRoles(user.id);
+  if (held.some((r) => r.id === copy.id)) return { already: true };
+  await sales.assignRole(user.id, copy.id);
+  return {};
+};

@@ -1,0 +1,20 @@
+import type { Action } from '../../setup/plan';
+import { addUserToEnvironment } from './addUserToEnvironment';
+import { assignLicense } from './assignLicense';
+import { assignRole } from './assignRole';
+import type { ActionContext, ActionDone } from './types';
+
+export type { ActionContext, ActionDone, ActionSettings } from './types';
+export { TENANT_ACTION_SETTINGS } from './types';
+
+/** The one dispatch from action type to handler. */
+export function applyAction(action: Action, context: ActionContext): Promise<ActionDone> {
+  switch (action.type) {
+    case 'assignLicense':
+      return assignLicense(action, context);
+    case 'addUserToEnvironment':
+      return addUserToEnvironment(action, context);
+    case 'assignRole':
+      return assignRole(action, context);
+  }
+}

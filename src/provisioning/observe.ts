@@ -1,0 +1,164 @@
+import { userMessage } from '../errors';
+import type { Logger } from '../log';
+import type { AdminObservation, EnvironmentRole, SkuInfo } from '../setup/adminPlanner';
+import {
+  adminStatus,
+  integrationStatus,
+  salespeopleStatus,
+  unknownStatus,
+  type ObservedSalesUser,
+  type Overview,
+  type PartStatus,
+} from '../setup/overview';
+import type { PlanEnvironment } from '../setup/plan';
+import { salespeopleReadiness, type SalespersonRecord } from '../setup/salespeople';
+import type { RoleRef } from '../setup/roles';
+import type { DirectoryUser } from './clients/directory';
+import type { SalesClient, SalesRole, SystemUser } from './clients/sales';
+import type { Clients } from './clients';
+
+/**
+ * Observation: what the tenant has, read through the clients and turned into the plain data the
+ * procedure's pure functions take. Reads only; nothing here changes the tenant.
+ */
+
+export const toRoleRef = (role: SalesRole): RoleRef => ({ roleid: role.id, name: role.name, roletemplateid: role.templateId });
+
+export const toEnvironmentRole = (role: SalesRole): EnvironmentRole => ({
+  ...toRoleRef(role),
+  businessUnitId: role.businessUnitId ?? '',
+  parentroleid: role.parentRoleId,
+});
+
+export function toObservedSalesUser(user: SystemUser, roles: SalesRole[]): ObservedSalesUser {
+  return {
+    systemuserid: user.id,
+    fullname: user.fullName ?? user.domainName ?? user.id,
+    domainname: user.domainName ?? '',
+    isdisabled: user.isDisabled,
+    islicensed: user.isLicensed,
+    accessmode: user.accessMode,
+    applicationid: user.applicationId,
+    roles: roles.map(toRoleRef),
+  };
+}
+
+async function withRoles(sales: SalesClient, users: SystemUser[]): Promise<ObservedSalesUser[]> {
+  return Promise.all(users.map(async (user) => toObservedSalesUser(user, user.roles ?? (await sales.userRoles(user.id)))));
+}
+
+export async function skuInfo(clients: Clients): Promise<SkuInfo[]> {
+  const skus = await clients.directory.listSubscribedSkus();
+  return skus.map((s) => ({ skuId: s.skuId, skuPartNumber: s.skuPartNumber, salesCapable: s.salesCapable, freeSeats: s.freeSeats }));
+}
+
+function salesLicensed(user: DirectoryUser, skus: SkuInfo[]): boolean {
+  const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
+  return user.assignedLicenses.some((l) => capable.has(l.skuId.toLowerCase()));
+}
+
+/** Everything Part 1 needs to know about one admin, in one environment. */
+export async function observeAdmin(clients: Clients, environment: PlanEnvironment, userPrincipalNameOrId: string): Promise<AdminObservation> {
+  const sales = clients.sales(environment.dataverseUrl);
+  const [user, skus, roles, units] = await Promise.all([
+    clients.directory.getUser(userPrincipalNameOrId),
+    skuInfo(clients),
+    sales.listRoles(),
+    sales.listBusinessUnits(),
+  ]);
+  const root = units.find((u) => u.isRoot);
+  let salesUser: AdminObservation['salesUser'] = null;
+  if (user) {
+    const found = await sales.findSystemUserByAadObjectId(user.id);
+    if (found) {
+      const held = await sales.userRoles(found.id);
+      salesUser = { systemuserid: found.id, businessUnitId: found.businessUnitId ?? '', isdisabled: found.isDisabled, roles: held.map(toRoleRef) };
+    }
+  }
+  return {
+    entra: user && {
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName ?? user.userPrincipalName,
+      accountEnabled: user.accountEnabled !== false,
+      usageLocation: user.usageLocation,
+      salesLicensed: salesLicensed(user, skus),
+    },
+    skus,
+    salesUser,
+    roles: roles.map(toEnvironmentRole),
+    rootBusinessUnitId: root?.id ?? '',
+  };
+}
+
+async function adminPart(clients: Clients, environment: PlanEnvironment, actorId: string | undefined): Promise<PartStatus> {
+  if (!actorId) return unknownStatus('admin', 'the Teams user has no Entra object id');
+  const observed = await observeAdmin(clients, environment, actorId);
+  return adminStatus({
+    upn: observed.entra?.userPrincipalName ?? actorId,
+    entra: observed.entra && { accountEnabled: observed.entra.accountEnabled, salesLicensed: observed.entra.salesLicensed },
+    salesUser: observed.salesUser && {
+      systemuserid: observed.salesUser.systemuserid,
+      fullname: observed.entra?.displayName ?? '',
+      domainname: observed.entra?.userPrincipalName ?? '',
+      isdisabled: observed.salesUser.isdisabled,
+      islicensed: observed.entra?.salesLicensed ?? false,
+      accessmode: 0,
+      roles: observed.salesUser.roles,
+    },
+  });
+}
+
+async function integrationPart(clients: Clients, environment: PlanEnvironment, bcAppId: string | undefined): Promise<PartStatus> {
+  const sales = clients.sales(environment.dataverseUrl);
+  const [applicationUsers, nonInteractive] = await Promise.all([
+    bcAppId ? sales.findApplicationUsers(bcAppId) : Promise.resolve([]),
+    sales.listSystemUsers('accessmode eq 4 and isdisabled eq false'),
+  ]);
+  return integrationStatus({
+    applicationUsers: await withRoles(sales, applicationUsers),
+    nonInteractiveUsers: await withRoles(sales, nonInteractive.filter((u) => !u.applicationId && u.aadObjectId)),
+  });
+}
+
+export async function readSalespeople(clients: Clients, environment: PlanEnvironment): Promise<SalespersonRecord[]> {
+  const bc = clients.businessCentral(environment.bcEnvironment);
+  let companyId = environment.bcCompanyId;
+  if (!companyId) companyId = (await bc.listCompanies())[0]?.id;
+  if (!companyId) return [];
+  const people = await bc.allSalespeople(companyId);
+  return people.map((p) => ({ id: p.id, code: p.code, displayName: p.displayName, email: p.email, blocked: p.blocked }));
+}
+
+async function salespeoplePart(clients: Clients, environment: PlanEnvironment): Promise<PartStatus> {
+  const people = await readSalespeople(clients, environment);
+  const sales = clients.sales(environment.dataverseUrl);
+  const emails = people.filter((p) => !p.blocked && p.email).map((p) => p.email);
+  const users = emails.length > 0 ? await sales.findSystemUsersByDomainNames(emails) : [];
+  return salespeopleStatus(salespeopleReadiness(people, await withRoles(sales, users)));
+}
+
+export interface OverviewInput {
+  actorAadObjectId?: string;
+  environment: PlanEnvironment;
+  bcAppId?: string;
+  labels: { tenant: string; salesEnvironment: string; businessCentral: string };
+}
+
+/** The three parts, each observed on its own: one failing read marks that part "could not check". */
+export async function observeOverview(clients: Clients, input: OverviewInput, logger?: Logger): Promise<Overview> {
+  const guard = async (part: PartStatus['part'], read: () => Promise<PartStatus>) => {
+    try {
+      return await read();
+    } catch (error) {
+      logger?.warn({ err: error, part }, 'could not observe part');
+      return unknownStatus(part, userMessage(error));
+    }
+  };
+  const parts = await Promise.all([
+    guard('admin', () => adminPart(clients, input.environment, input.actorAadObjectId)),
+    guard('integration', () => integrationPart(clients, input.environment, input.bcAppId)),
+    guard('salespeople', () => salespeoplePart(clients, input.environment)),
+  ]);
+  return { ...input.labels, parts, checkedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+}
