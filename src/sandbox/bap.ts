@@ -1,0 +1,111 @@
+/** Power Platform admin API (BAP) subset: read environments, force-add a user to an environment. */
+import { type Ctx, dynamicsLicensedAt, state } from './context';
+import { bapError } from './errors';
+import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest } from './http';
+import { DV_PREFIX } from './dataverseQuery';
+import { createSystemUserFor, syncDataverse, touchSystemUser } from './dataverseSync';
+import type { PowerPlatformEnvironment } from './state';
+
+export const BAP_PREFIX = '/bap/providers/Microsoft.BusinessAppPlatform';
+const ENV_PATH = /^\/scopes\/admin\/environments(?:\/([^/]+))?(\/addUser)?\/?$/;
+
+function envJson(req: SbRequest, e: PowerPlatformEnvironment): Record<string, unknown> {
+  const instanceUrl = `${req.origin}/dataverse/`;
+  return {
+    id: `/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${e.id}`,
+    type: 'Microsoft.BusinessAppPlatform/scopes/environments',
+    location: e.location,
+    name: e.id,
+    properties: {
+      displayName: e.displayName,
+      environmentSku: e.environmentSku,
+      azureRegion: 'norwayeast',
+      provisioningState: 'Succeeded',
+      states: { management: { id: 'Ready' }, runtime: { id: 'Enabled' } },
+      linkedEnvironmentMetadata: {
+        type: 'Dynamics365Instance',
+        resourceId: e.id,
+        friendlyName: e.displayName,
+        uniqueName: e.dataverseOrg,
+        domainName: e.dataverseOrg,
+        version: '9.2.25014.00163',
+        instanceUrl,
+        instanceApiUrl: `${req.origin}${DV_PREFIX}`,
+        instanceState: 'Ready',
+        ...(e.securityGroupId ? { securityGroupId: e.securityGroupId } : {}),
+      },
+    },
+  };
+}
+
+function findEnv(ctx: Ctx, rawId: string): PowerPlatformEnvironment {
+  const id = decodeSegment(rawId).toLowerCase();
+  const e = state(ctx).bap.environments.find((x) => x.id === id);
+  if (!e) {
+    throw new HttpError(404, 'EnvironmentNotFound', `The environment '${id}' could not be found in the tenant '${state(ctx).tenant.id}'.`);
+  }
+  return e;
+}
+
+function addUser(ctx: Ctx, req: SbRequest, env: PowerPlatformEnvironment): SbReply {
+  const s = state(ctx);
+  const b = jsonBody(req, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+  if (!isObject(b) || !isGuid(b.objectId)) {
+    throw new HttpError(400, 'InvalidRequestContent', "The request body must be a JSON object with the user's Microsoft Entra 'objectId'.");
+  }
+  const objectId = b.objectId.toLowerCase();
+  const user = s.graph.users.find((u) => u.id === objectId);
+  if (!user) throw new HttpError(404, 'UserNotFound', `The user with object id '${objectId}' was not found in the tenant '${s.tenant.id}'.`);
+  syncDataverse(ctx);
+  let su = s.dataverse.systemUsers.find((u) => u.azureactivedirectoryobjectid === objectId && u.applicationid === null);
+  const reply = () =>
+    ({ status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: {
+      systemUserId: su!.systemuserid, objectId, environmentId: env.id, domainName: su!.domainname, state: su!.isdisabled ? 'Disabled' : 'Enabled',
+    } }) satisfies SbReply;
+  if (su && !su.isdisabled) return reply();
+  if (!user.accountEnabled) {
+    throw new HttpError(400, 'userDisabled', `The user '${user.userPrincipalName}' is disabled in Microsoft Entra ID and cannot be added to the environment.`);
+  }
+  const licensedAt = dynamicsLicensedAt(user, s.graph.skus);
+  if (licensedAt === null || ctx.now() < licensedAt + ctx.settings().licensePropagationMs) {
+    throw new HttpError(400, 'userNotLicensed',
+      `The user '${user.userPrincipalName}' is not licensed for this environment. Assign a Dynamics 365 licence and try again once it has propagated.`);
+  }
+  if (su) {
+    su.isdisabled = false;
+    su.islicensed = true;
+    su.sync = { enabled: true, licensed: true };
+    touchSystemUser(su, ctx.now());
+  } else {
+    su = createSystemUserFor(s, user, ctx.now());
+  }
+  ctx.store.touch();
+  return reply();
+}
+
+/** Handles one BAP request (path under /bap/providers/Microsoft.BusinessAppPlatform). */
+export function handleBap(ctx: Ctx, req: SbRequest): SbReply {
+  const path = req.path.startsWith(BAP_PREFIX) ? req.path.slice(BAP_PREFIX.length) : req.path;
+  try {
+    const m = ENV_PATH.exec(path);
+    if (!m) throw new HttpError(404, 'NotFound', `The resource '${path}' was not found.`);
+    if (!req.query.get('api-version')) {
+      throw new HttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+    }
+    const [, envId, isAddUser] = m;
+    if (envId === undefined) {
+      if (req.method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
+      return { status: 200, body: { value: state(ctx).bap.environments.map((e) => envJson(req, e)) } };
+    }
+    const env = findEnv(ctx, envId);
+    if (isAddUser) {
+      if (req.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
+      return addUser(ctx, req, env);
+    }
+    if (req.method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
+    return { status: 200, body: envJson(req, env) };
+  } catch (err) {
+    if (err instanceof HttpError) return bapError(err.status, err.code, err.message, err.headers);
+    throw err;
+  }
+}

@@ -1,0 +1,126 @@
+/** Control API under /_sandbox: reset, state, settings, stats, scripted faults, direct edits. */
+import type { Ctx } from './context';
+import { faultRuleSchema } from './faults';
+import { HttpError, Router, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
+import { createSeedState } from './seed';
+import { type SandboxSettings, type SeedOptions, mergeSettings, parseSettingsPatch, seedOptionsSchema } from './settings';
+import { stableStringify, type SystemUser } from './state';
+import { touchSystemUser } from './dataverseSync';
+
+export interface ControlCtx extends Ctx {
+  /** settings and seed options the sandbox was started with (what a reset returns to) */
+  startSettings: SandboxSettings;
+  startSeed: SeedOptions;
+  setSettings(next: SandboxSettings): void;
+}
+
+const ok = (body: unknown, status = 200): SbReply => ({ status, body });
+
+function json(req: SbRequest): Record<string, unknown> {
+  const text = req.body.toString('utf8').trim();
+  if (!text) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'BadRequest', 'The body is not valid JSON.');
+  }
+  if (!isObject(v)) throw new HttpError(400, 'BadRequest', 'The body must be a JSON object.');
+  return v;
+}
+
+function settingsPatch(input: unknown) {
+  try {
+    return parseSettingsPatch(input);
+  } catch (err) {
+    throw new HttpError(400, 'BadRequest', (err as Error).message);
+  }
+}
+
+function reset(ctx: ControlCtx, req: SbRequest): SbReply {
+  const b = json(req);
+  const seed = seedOptionsSchema.safeParse(b.seed ?? ctx.startSeed);
+  if (!seed.success) throw new HttpError(400, 'BadRequest', `seed: ${seed.error.issues.map((i) => i.message).join('; ')}`);
+  const patch = settingsPatch(b.settings);
+  ctx.setSettings(mergeSettings(ctx.startSettings, patch));
+  ctx.store.replace(createSeedState(seed.data));
+  ctx.guard.resetAll();
+  return ok({ status: 'reset', settings: ctx.settings() });
+}
+
+const SYSTEMUSER_FIELDS: Record<string, 'string' | 'nstring' | 'bool' | 'int' | 'guid'> = {
+  fullname: 'string', firstname: 'nstring', lastname: 'nstring', domainname: 'string', internalemailaddress: 'nstring',
+  azureactivedirectoryobjectid: 'guid', applicationid: 'guid', isdisabled: 'bool', islicensed: 'bool', isintegrationuser: 'bool',
+  accessmode: 'int', businessunitid: 'string', _businessunitid_value: 'string', title: 'nstring',
+};
+
+function patchSystemUser(ctx: ControlCtx, req: SbRequest, rawId: string): SbReply {
+  const id = decodeSegment(rawId).toLowerCase();
+  const s = ctx.store.state;
+  const su = s.dataverse.systemUsers.find((u) => u.systemuserid === id);
+  if (!su) throw new HttpError(404, 'NotFound', `systemuser ${id} does not exist.`);
+  const b = json(req);
+  const next: SystemUser = { ...su };
+  for (const [k, v] of Object.entries(b)) {
+    const t = SYSTEMUSER_FIELDS[k];
+    const okType =
+      t === 'string' ? typeof v === 'string'
+      : t === 'nstring' || t === 'guid' ? v === null || typeof v === 'string'
+      : t === 'bool' ? typeof v === 'boolean'
+      : t === 'int' ? Number.isInteger(v)
+      : false;
+    if (!okType) throw new HttpError(400, 'BadRequest', `Field '${k}' is unknown or has the wrong type.`);
+    const field = k === '_businessunitid_value' ? 'businessunitid' : k;
+    (next as unknown as Record<string, unknown>)[field] = typeof v === 'string' && t === 'guid' ? v.toLowerCase() : v;
+  }
+  if (!s.dataverse.businessUnits.some((x) => x.businessunitid === next.businessunitid)) {
+    throw new HttpError(400, 'BadRequest', `Business unit ${next.businessunitid} does not exist.`);
+  }
+  touchSystemUser(next, ctx.now());
+  s.dataverse.systemUsers[s.dataverse.systemUsers.indexOf(su)] = next;
+  ctx.store.touch();
+  return ok(next);
+}
+
+const router = new Router<ControlCtx>()
+  .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))
+  .on('GET', /^\/state$/, (ctx) => ({ status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, raw: stableStringify(ctx.store.state) }))
+  .on('GET', /^\/settings$/, (ctx) => ok(ctx.settings()))
+  .on('PATCH', /^\/settings$/, (ctx, req) => {
+    const before = ctx.settings().faultSeed;
+    ctx.setSettings(mergeSettings(ctx.settings(), settingsPatch(json(req))));
+    if (ctx.settings().faultSeed !== before) ctx.guard.reseed();
+    return ok(ctx.settings());
+  })
+  .on('GET', /^\/stats$/, (ctx) => ok(ctx.guard.stats))
+  .on('DELETE', /^\/stats$/, (ctx) => {
+    ctx.guard.resetStats();
+    return ok(ctx.guard.stats);
+  })
+  .on('GET', /^\/faults$/, (ctx) => ok({ rules: ctx.guard.listRules() }))
+  .on('POST', /^\/faults$/, (ctx, req) => {
+    const r = faultRuleSchema.safeParse(json(req));
+    if (!r.success) throw new HttpError(400, 'BadRequest', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    ctx.guard.addRule(r.data);
+    return ok({ rules: ctx.guard.listRules() }, 201);
+  })
+  .on('DELETE', /^\/faults$/, (ctx) => {
+    ctx.guard.clearRules();
+    return ok({ rules: [] });
+  })
+  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!));
+
+export const CONTROL_PREFIX = '/_sandbox';
+
+export async function handleControl(ctx: ControlCtx, req: SbRequest): Promise<SbReply> {
+  const path = req.path.slice(CONTROL_PREFIX.length);
+  try {
+    const m = router.match(req.method, path);
+    if (m === 'method') throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${req.path}.`);
+    if (!m) throw new HttpError(404, 'NotFound', `No control route ${req.method} ${req.path}.`);
+    return await m.handler(ctx, req, m.params);
+  } catch (err) {
+    if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+    throw err;
+  }
+}

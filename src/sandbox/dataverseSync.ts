@@ -1,0 +1,96 @@
+/**
+ * Background sync from the directory into Dataverse, done lazily: a licensed, enabled user
+ * appears as a systemuser `syncDelayMs` after the licence was assigned; directory changes
+ * (disabled account, removed licence, deleted user) show on the next Dataverse read or write.
+ */
+import { type Ctx, dynamicsLicensedAt, state } from './context';
+import { uuid } from './http';
+import type { GraphUser, SandboxState, SystemUser } from './state';
+
+export function rootBusinessUnitId(s: SandboxState): string {
+  const root = s.dataverse.businessUnits.find((b) => b.parentbusinessunitid === null);
+  if (!root) throw new Error('The Dataverse environment has no root business unit.');
+  return root.businessunitid;
+}
+
+/** A new Sales user for a directory user: root business unit, Read-Write, licensed, no roles. */
+export function createSystemUserFor(s: SandboxState, u: GraphUser, now: number): SystemUser {
+  const iso = new Date(now).toISOString();
+  const su: SystemUser = {
+    systemuserid: uuid(),
+    fullname: u.displayName,
+    firstname: u.givenName,
+    lastname: u.surname,
+    domainname: u.userPrincipalName,
+    internalemailaddress: u.mail ?? u.userPrincipalName,
+    azureactivedirectoryobjectid: u.id,
+    applicationid: null,
+    isdisabled: !u.accountEnabled,
+    islicensed: true,
+    isintegrationuser: false,
+    accessmode: 0,
+    businessunitid: rootBusinessUnitId(s),
+    title: u.jobTitle,
+    createdon: iso,
+    modifiedon: iso,
+    versionnumber: Math.floor(now / 1000),
+    sync: { enabled: u.accountEnabled, licensed: true },
+  };
+  s.dataverse.systemUsers.push(su);
+  return su;
+}
+
+export function touchSystemUser(su: SystemUser, now: number): void {
+  su.modifiedon = new Date(now).toISOString();
+  su.versionnumber = Math.max(su.versionnumber + 1, Math.floor(now / 1000));
+}
+
+/** Brings Dataverse up to date with the directory as of `ctx.now()`. */
+export function syncDataverse(ctx: Ctx): void {
+  const s = state(ctx);
+  const now = ctx.now();
+  const delay = ctx.settings().syncDelayMs;
+  const byAad = new Map<string, SystemUser>();
+  for (const su of s.dataverse.systemUsers) {
+    if (su.azureactivedirectoryobjectid && su.applicationid === null) byAad.set(su.azureactivedirectoryobjectid.toLowerCase(), su);
+  }
+  let changed = false;
+  const seen = new Set<SystemUser>();
+  for (const u of s.graph.users) {
+    const licensedAt = dynamicsLicensedAt(u, s.graph.skus);
+    const effective = licensedAt !== null && licensedAt + delay <= now;
+    const su = byAad.get(u.id);
+    if (!su) {
+      if (u.accountEnabled && effective) {
+        createSystemUserFor(s, u, now);
+        changed = true;
+      }
+      continue;
+    }
+    seen.add(su);
+    const licensed = licensedAt !== null && (effective || su.sync?.licensed === true);
+    const prev = su.sync;
+    if (!prev || prev.enabled !== u.accountEnabled || prev.licensed !== licensed) {
+      su.isdisabled = !(u.accountEnabled && licensed);
+      su.islicensed = licensed;
+      su.sync = { enabled: u.accountEnabled, licensed };
+      touchSystemUser(su, now);
+      changed = true;
+    }
+    if (su.domainname !== u.userPrincipalName || su.fullname !== u.displayName) {
+      su.domainname = u.userPrincipalName;
+      su.fullname = u.displayName;
+      touchSystemUser(su, now);
+      changed = true;
+    }
+  }
+  for (const su of byAad.values()) {
+    if (seen.has(su) || !su.sync || (!su.sync.enabled && !su.sync.licensed)) continue;
+    su.isdisabled = true;
+    su.islicensed = false;
+    su.sync = { enabled: false, licensed: false };
+    touchSystemUser(su, now);
+    changed = true;
+  }
+  if (changed) ctx.store.touch();
+}

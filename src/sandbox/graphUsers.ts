@@ -1,0 +1,163 @@
+/** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
+import { type Ctx, consumedUnits, findGraphUser, state } from './context';
+import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest, uuid } from './http';
+import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
+import { USER_DEFAULT_PROPS, USER_ENTITY, USER_FILTERABLE, USER_SCHEMA, applyUserWrite, userRow } from './graphUserModel';
+import type { GraphUser, LicenseAssignment } from './state';
+
+export const USER: GraphEntity = {
+  entity: USER_ENTITY,
+  schema: USER_SCHEMA,
+  filterable: USER_FILTERABLE,
+  orderable: new Set(['displayName', 'userPrincipalName']),
+  defaults: USER_DEFAULT_PROPS,
+};
+
+const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
+
+export function body(req: SbRequest): unknown {
+  return jsonBody(req, 'BadRequest', BAD_JSON);
+}
+
+/** The user named by a path segment: an object id or a UPN (a doubled '' stands for one '). */
+export function userFromSegment(ctx: Ctx, segment: string): GraphUser {
+  const key = decodeSegment(segment);
+  const u = findGraphUser(state(ctx), key) ?? findGraphUser(state(ctx), key.replace(/''/g, "'"));
+  if (!u) {
+    throw new HttpError(404, 'Request_ResourceNotFound',
+      `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+  }
+  return u;
+}
+
+export function listUsers(ctx: Ctx, req: SbRequest): SbReply {
+  return graphList(req, state(ctx).graph.users.map(userRow), USER, 'users');
+}
+
+export function getUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  return graphEntity(req, userRow(userFromSegment(ctx, id)), USER, 'users');
+}
+
+export function createUser(ctx: Ctx, req: SbRequest): SbReply {
+  const s = state(ctx);
+  const blank: GraphUser = {
+    id: uuid(), userPrincipalName: '', displayName: '', mailNickname: '', givenName: null, surname: null, mail: null, jobTitle: null,
+    accountEnabled: false, usageLocation: null, createdDateTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    userType: 'Member', passwordSet: false, forceChangePasswordNextSignIn: true, profile: {}, assignedLicenses: [],
+  };
+  const u = applyUserWrite(s, blank, body(req), true);
+  s.graph.users.push(u);
+  ctx.store.touch();
+  return graphOk(req, 201, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(u) }, {
+    Location: `${req.origin}${GRAPH_PREFIX}/users/${u.id}`,
+  });
+}
+
+function project(u: GraphUser): Record<string, unknown> {
+  const row = userRow(u);
+  return Object.fromEntries(USER_DEFAULT_PROPS.map((k) => [k, row[k] ?? null]));
+}
+
+export function updateUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const s = state(ctx);
+  const u = userFromSegment(ctx, id);
+  const updated = applyUserWrite(s, u, body(req), false);
+  s.graph.users[s.graph.users.indexOf(u)] = updated;
+  ctx.store.touch();
+  return graphOk(req, 204);
+}
+
+export function deleteUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const s = state(ctx);
+  const u = userFromSegment(ctx, id);
+  s.graph.users = s.graph.users.filter((x) => x !== u);
+  for (const g of s.graph.groups) g.members = g.members.filter((m) => m !== u.id);
+  ctx.store.touch();
+  return graphOk(req, 204);
+}
+
+const badLicense = (skuId: unknown) =>
+  new HttpError(400, 'Request_BadRequest', `License ${String(skuId)} does not correspond to a valid company License.`);
+
+export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const s = state(ctx);
+  const u = userFromSegment(ctx, id);
+  const b = body(req);
+  if (!isObject(b)) throw new HttpError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
+  const missing = ['addLicenses', 'removeLicenses'].filter((k) => !Array.isArray(b[k]));
+  if (missing.length) {
+    throw new HttpError(400, 'Request_BadRequest',
+      `One or more parameters of the function import 'assignLicense' are missing from the request payload. The missing parameters are: ${missing.join(', ')}.`);
+  }
+  const adds = b.addLicenses as unknown[];
+  const removes = b.removeLicenses as unknown[];
+  const next: LicenseAssignment[] = [...u.assignedLicenses];
+  for (const r of removes) {
+    if (!isGuid(r)) throw badLicense(r);
+    const i = next.findIndex((a) => a.skuId === r.toLowerCase());
+    if (i < 0) throw new HttpError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
+    next.splice(i, 1);
+  }
+  if (adds.length && !u.usageLocation) {
+    throw new HttpError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
+  }
+  for (const a of adds) {
+    if (!isObject(a) || !isGuid(a.skuId)) throw badLicense(isObject(a) ? a.skuId : a);
+    const skuId = a.skuId.toLowerCase();
+    const sku = s.graph.skus.find((x) => x.skuId === skuId);
+    if (!sku) throw badLicense(a.skuId);
+    const disabled = a.disabledPlans ?? [];
+    if (!Array.isArray(disabled) || disabled.some((p) => !isGuid(p) || !sku.servicePlans.some((sp) => sp.servicePlanId === p.toLowerCase()))) {
+      throw new HttpError(400, 'Request_BadRequest', `Invalid disabledPlans for license ${skuId}.`);
+    }
+    const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
+    const existing = next.findIndex((x) => x.skuId === skuId);
+    if (existing >= 0) {
+      next[existing] = { ...next[existing]!, disabledPlans };
+      continue;
+    }
+    const held = u.assignedLicenses.some((x) => x.skuId === skuId);
+    if (!held && sku.enabled - consumedUnits(s, sku) < 1) {
+      throw new HttpError(400, 'Request_BadRequest', `Subscription with SKU ${skuId} does not have any available licenses.`);
+    }
+    const prior = u.assignedLicenses.find((x) => x.skuId === skuId);
+    next.push({ skuId, disabledPlans, assignedAt: prior?.assignedAt ?? ctx.now() });
+  }
+  const updated: GraphUser = { ...u, assignedLicenses: next };
+  s.graph.users[s.graph.users.indexOf(u)] = updated;
+  ctx.store.touch();
+  return graphOk(req, 200, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(updated) });
+}
+
+export function licenseDetails(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const s = state(ctx);
+  const u = userFromSegment(ctx, id);
+  const value = u.assignedLicenses.map((a) => {
+    const sku = s.graph.skus.find((x) => x.skuId === a.skuId);
+    return {
+      id: Buffer.from(`${u.id}:${a.skuId}`).toString('base64url'),
+      skuId: a.skuId,
+      skuPartNumber: sku?.skuPartNumber ?? null,
+      servicePlans: (sku?.servicePlans ?? []).map((p) => ({
+        servicePlanId: p.servicePlanId,
+        servicePlanName: p.servicePlanName,
+        provisioningStatus: a.disabledPlans.includes(p.servicePlanId) ? 'Disabled' : 'Success',
+        appliesTo: p.appliesTo,
+      })),
+    };
+  });
+  return graphOk(req, 200, { '@odata.context': contextUrl(req, `users('${u.id}')/licenseDetails`), value });
+}
+
+export function checkMemberGroups(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const s = state(ctx);
+  const u = userFromSegment(ctx, id);
+  const b = body(req);
+  if (!isObject(b) || !Array.isArray(b.groupIds) || b.groupIds.some((g) => typeof g !== 'string')) {
+    throw new HttpError(400, 'Request_BadRequest', "One or more parameters of the function import 'checkMemberGroups' are missing from the request payload. The missing parameters are: groupIds.");
+  }
+  if (b.groupIds.length > 20) throw new HttpError(400, 'Request_BadRequest', 'The groupIds collection may hold at most 20 ids.');
+  const ids = b.groupIds as string[];
+  const value = ids.filter((gid) => s.graph.groups.some((g) => g.id === gid.toLowerCase() && g.members.includes(u.id)));
+  return graphOk(req, 200, { '@odata.context': contextUrl(req, 'Collection(Edm.String)'), value });
+}

@@ -1,0 +1,41 @@
+/**
+ * Runs the sandbox tenant as its own process: `tsx src/sandbox/main.ts`.
+ * Environment: SANDBOX_PORT (3979), SANDBOX_STATE_FILE (.sandbox/state.json),
+ * SANDBOX_SYNTHETIC_SALESPEOPLE (0).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startSandbox } from './index';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'.`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const port = intFromEnv('SANDBOX_PORT', 3979);
+  const stateFile = path.resolve(process.cwd(), process.env.SANDBOX_STATE_FILE || '.sandbox/state.json');
+  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  const synthetic = intFromEnv('SANDBOX_SYNTHETIC_SALESPEOPLE', 0);
+  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic } });
+  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile })}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void handle.close().then(() => {
+      process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant stopped', signal })}\n`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'sandbox tenant failed to start', error: (err as Error).message })}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,306 @@
+/**
+ * The demo tenant "Contoso Norge": its fixed ids (SEED) and the state it starts from.
+ */
+import { createHash } from 'node:crypto';
+import type { SeedOptions } from './settings';
+import type { Company, GraphUser, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
+
+export const SEED = {
+  tenantId: '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10',
+  tenantName: 'Contoso Norge',
+  domains: { initial: 'contosonorge.onmicrosoft.com', verified: 'contoso.no', unverified: 'fabrikam-demo.com' },
+  admin: { id: '3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601', upn: 'ingrid.berg@contoso.no', displayName: 'Ingrid Berg' },
+  environment: { bapId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b', name: 'Contoso Sales (Production)', dataverseOrg: 'contososales' },
+  businessCentral: { environment: 'Production', companyName: 'CRONUS Norge AS', companyId: 'd8976880-678b-457c-adad-7b5b624c6c0f' },
+  /** applicationid of the "Business Central Integration" application user */
+  bcAppId: '6cdfa691-f9f4-49de-a40e-043b0af7b928',
+  /** applicationid of the application user the product signs in to Dataverse as (WhoAmI) */
+  assistantAppId: '6caeedfe-8eb8-438d-b5ca-7e0be90f6b34',
+  approverGroupId: '878d9152-aae7-44c0-9181-bbff88bcf925',
+  roleTemplates: {
+    systemAdministrator: '627090ff-40a3-4053-8790-584edc5be201',
+    systemCustomizer: '119f245c-3cc8-4b62-b31c-d1a046ced15d',
+    salesManager: '495fdd77-d957-43d5-b9e6-09e1459d1c0e',
+    salesperson: 'f4dbae67-33da-4776-87e4-1a86a9d7b1ca',
+    bcIntegration: '2186885f-845a-4543-b06c-01b42686789c',
+  },
+  roleNames: {
+    systemAdministrator: 'System Administrator',
+    systemCustomizer: 'System Customizer',
+    salesManager: 'Sales Manager',
+    salesperson: 'Salesperson',
+    bcIntegration: 'Business Central Dataverse Integration',
+  },
+  skus: {
+    customerEngagementPlan: 'ea126fc5-a19e-42e2-a731-da9d437bffcf',
+    sales: '1e1a282c-9c54-43a2-9310-98ef728faace',
+    salesCustomerService: '8edc2cf8-6438-4fa9-b6e3-aa1660c640cc',
+    office365E3: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+  },
+  dataverse: {
+    organizationId: '8f623467-cf4f-407b-be7d-64fab5d9ad9a',
+    businessUnits: { root: '7952873c-cddf-4959-9d51-a60b0749e8a4', salgVest: 'bd71b442-feb1-4233-8592-f0e9d6d5515b' },
+    roles: {
+      root: {
+        systemAdministrator: 'd254c258-63ae-4a0a-b909-f8ab568d3a4f',
+        systemCustomizer: 'de7432fc-d4c2-4540-bd80-bfd24b0afaf0',
+        salesManager: 'c4bba2ec-2128-427a-a69c-30bca964e5ab',
+        salesperson: '012cd9f7-b302-457d-80a9-d0d1a4cf0ceb',
+        bcIntegration: '6bb9a507-5de3-49f2-ac4f-38a039e5d84b',
+      },
+      salgVest: {
+        systemAdministrator: 'f423d5f1-0af5-4f81-97dd-6d51b680c93b',
+        systemCustomizer: '9fd5c89a-f9f1-4618-9259-ae5868ec25d3',
+        salesManager: '70098935-c4fe-4144-81a2-b7504670358d',
+        salesperson: '9db4053e-6884-47a2-8185-ddb9457b9534',
+        bcIntegration: 'a932c10f-49fb-4ca0-9a2f-7964d2748819',
+      },
+    },
+    teams: { root: '24b6a575-6b47-4775-ad24-3cec662dc41a', salgVest: 'bbdad0f3-e00c-466c-994c-b85e53ba1a2d' },
+    systemUsers: {
+      system: 'ed7f4fa7-67c0-4d9c-b7cd-1ebdbc4a07fb',
+      integration: '04afcb10-154c-4629-971d-051687431880',
+      bcIntegrationApp: 'b69d3ccc-0835-498b-969b-2d84c9304858',
+      assistantApp: '4e355aad-7384-4e23-b1ec-4aa3fe2e9548',
+      admin: 'de4e48b0-f02c-4656-8c2b-ac0fdef6d263',
+      kariHansen: 'cd25b264-1fab-44c5-8711-6d93e90eeeb2',
+      larsJohansen: 'f2e9c202-5ede-4b49-b9ee-eaf2173e8de2',
+      reporting: '09364f64-142c-4f4f-8afa-f3b335daaf93',
+    },
+  },
+  users: {
+    kariHansen: { id: '5374909c-e13a-4010-a032-9bea491d7491', upn: 'kari.hansen@contoso.no' },
+    larsJohansen: { id: '6fbf6ad6-70a8-4731-a695-1f15fa696fe0', upn: 'lars.johansen@contoso.no' },
+    oysteinBakke: { id: '80456ac6-e672-4023-983d-66f393a478ac', upn: 'oystein.bakke@contoso.no' },
+    marteNilsen: { id: 'cf481a9c-a4b7-42c7-8d52-229a19fa0f2b', upn: 'marte.nilsen@contoso.no' },
+    hegePedersen: { id: '0c3d4709-1d4d-446d-8002-5ea051bc9abd', upn: 'hege@contoso.no' },
+    perOlsen: { id: '2386e860-a234-4006-bdd6-7e8560b4ccdb', upn: 'per.olsen@contoso.no' },
+    siljeAndersen: { id: 'e490d22a-d60e-4559-8ffc-9d9f304ebac6', upn: 'silje.andersen@contoso.no' },
+    thomasLarsen: { id: 'f5b4a3ac-8782-4f24-b80e-b66cb98eb010', upn: 'thomas.larsen@contoso.no' },
+    reporting: { id: 'd09e8a8b-971a-4c47-8a56-2092ebc9dd4a', upn: 'rapport.tjeneste@contoso.no' },
+  },
+  servicePrincipals: { bcIntegration: '935c045e-3b27-471c-a052-c38853b20515', assistant: 'a0d9c2e4-3f1b-4c8e-9d7a-5b6e4f3a2c1d' },
+  /** free seats of the Sales SKU in the default seed (N + 50 with N synthetic salespeople) */
+  freeSalesSeats: 8,
+} as const;
+
+/** All seeded data is dated here, so two seeds are identical byte for byte. */
+export const SEED_TIME = Date.parse('2025-01-15T08:00:00Z');
+const ISO = new Date(SEED_TIME).toISOString();
+
+/** A stable GUID derived from a name. */
+export function guidFrom(name: string): string {
+  const h = createHash('sha1').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const P = {
+  DYN365_ENTERPRISE_P1: 'd56f3deb-50d8-465a-bedb-f079817ccac1',
+  DYN365_ENTERPRISE_SALES: '2da8e897-7791-486b-b08f-cc63c8129df7',
+  DYN365_ENTERPRISE_CUSTOMER_SERVICE: '99340b49-fb81-4b1e-976b-8f2ae8e9394f',
+  FLOW_DYN_APPS: '7e6d7d78-73de-46ba-83b1-6d25117334ba',
+  POWERAPPS_DYN_APPS: '874fc546-6efe-4d22-90b8-5c4e7aa59f4b',
+  PROJECT_ESSENTIALS: '1259157c-8581-4875-bca7-2ffb18c51bda',
+  EXCHANGE_S_ENTERPRISE: 'efb87545-963c-4e0d-99df-69c6916d9eb0',
+  SHAREPOINTENTERPRISE: '5dbe027f-2339-4123-9542-606e4d348a72',
+  MCOSTANDARD: '0feaeb32-d00e-4d66-bd5a-43b5b83db82c',
+  TEAMS1: '57ff2da0-773e-42df-b2af-ffb7a2317929',
+  OFFICESUBSCRIPTION: '43de0ff5-c92c-492b-9116-175376d08c38',
+} as const;
+
+const plans = (...names: (keyof typeof P)[]) => names.map((n) => ({ servicePlanId: P[n], servicePlanName: n, appliesTo: 'User' }));
+
+function skus(synthetic: number): Sku[] {
+  const salesModelled = 4; // Ingrid, Kari, Lars, the reporting account
+  const salesEnabled = 25 + (synthetic > 0 ? synthetic + 50 - SEED.freeSalesSeats : 0);
+  return [
+    { skuId: SEED.skus.customerEngagementPlan, skuPartNumber: 'DYN365_ENTERPRISE_PLAN1', enabled: 10, suspended: 0, warning: 0, consumedOffset: 10,
+      servicePlans: plans('DYN365_ENTERPRISE_P1', 'PROJECT_ESSENTIALS', 'FLOW_DYN_APPS', 'POWERAPPS_DYN_APPS') },
+    { skuId: SEED.skus.sales, skuPartNumber: 'DYN365_ENTERPRISE_SALES', enabled: salesEnabled, suspended: 0, warning: 0,
+      consumedOffset: 25 - SEED.freeSalesSeats - salesModelled,
+      servicePlans: plans('DYN365_ENTERPRISE_SALES', 'PROJECT_ESSENTIALS', 'FLOW_DYN_APPS', 'POWERAPPS_DYN_APPS') },
+    { skuId: SEED.skus.salesCustomerService, skuPartNumber: 'DYN365_ENTERPRISE_SALES_CUSTOMERSERVICE', enabled: 10, suspended: 0, warning: 0, consumedOffset: 8,
+      servicePlans: plans('DYN365_ENTERPRISE_SALES', 'DYN365_ENTERPRISE_CUSTOMER_SERVICE', 'FLOW_DYN_APPS', 'POWERAPPS_DYN_APPS') },
+    { skuId: SEED.skus.office365E3, skuPartNumber: 'ENTERPRISEPACK', enabled: 150, suspended: 0, warning: 0, consumedOffset: 36,
+      servicePlans: plans('EXCHANGE_S_ENTERPRISE', 'SHAREPOINTENTERPRISE', 'MCOSTANDARD', 'TEAMS1', 'OFFICESUBSCRIPTION') },
+  ];
+}
+
+interface UserSpec {
+  id: string; upn: string; given: string; sur: string; display?: string; mail?: string | null; job?: string;
+  enabled?: boolean; loc?: string | null; lic?: string[]; phone?: string;
+}
+
+function user(u: UserSpec): GraphUser {
+  return {
+    id: u.id,
+    userPrincipalName: u.upn,
+    displayName: u.display ?? `${u.given} ${u.sur}`,
+    mailNickname: u.upn.split('@')[0]!,
+    givenName: u.given,
+    surname: u.sur,
+    mail: u.mail === undefined ? u.upn : u.mail,
+    jobTitle: u.job ?? null,
+    accountEnabled: u.enabled ?? true,
+    usageLocation: u.loc === undefined ? 'NO' : u.loc,
+    createdDateTime: ISO.replace(/\.\d{3}Z$/, 'Z'),
+    userType: 'Member',
+    passwordSet: true,
+    forceChangePasswordNextSignIn: false,
+    profile: { businessPhones: u.phone ? [u.phone] : [], officeLocation: 'Oslo', preferredLanguage: 'nb-NO', department: u.job ? 'Salg' : null },
+    assignedLicenses: (u.lic ?? []).map((skuId) => ({ skuId, disabledPlans: [], assignedAt: SEED_TIME })),
+  };
+}
+
+function graphUsers(): GraphUser[] {
+  const { sales, office365E3: e3 } = SEED.skus;
+  const U = SEED.users;
+  return [
+    user({ id: SEED.admin.id, upn: SEED.admin.upn, given: 'Ingrid', sur: 'Berg', job: 'IT-sjef', lic: [e3, sales], phone: '+47 22 00 10 01' }),
+    user({ ...U.kariHansen, given: 'Kari', sur: 'Hansen', job: 'Selger', lic: [e3, sales], phone: '+47 22 00 10 11' }),
+    user({ ...U.larsJohansen, given: 'Lars', sur: 'Johansen', job: 'Selger', lic: [sales] }),
+    user({ ...U.oysteinBakke, given: 'Øystein', sur: 'Bakke', job: 'Selger', lic: [e3] }),
+    user({ ...U.marteNilsen, given: 'Marte', sur: 'Nilsen', job: 'Selger', loc: null }),
+    user({ ...U.hegePedersen, given: 'Hege', sur: 'Pedersen', job: 'Salgssjef', mail: 'hege.pedersen@contoso.no' }),
+    user({ ...U.perOlsen, given: 'Per', sur: 'Olsen', enabled: false }),
+    user({ ...U.siljeAndersen, given: 'Silje', sur: 'Andersen', job: 'Regnskapsfører', lic: [e3] }),
+    user({ ...U.thomasLarsen, given: 'Thomas', sur: 'Larsen', loc: null }),
+    user({ ...U.reporting, given: 'Rapport', sur: 'Tjeneste', display: 'Rapport Tjeneste (Power BI)', mail: null, lic: [sales] }),
+  ];
+}
+
+function roles(): Role[] {
+  const out: Role[] = [];
+  const { root, salgVest } = SEED.dataverse.businessUnits;
+  for (const key of Object.keys(SEED.roleTemplates) as (keyof typeof SEED.roleTemplates)[]) {
+    const rootId = SEED.dataverse.roles.root[key];
+    const base = { name: SEED.roleNames[key], roletemplateid: SEED.roleTemplates[key], parentrootroleid: rootId };
+    out.push({ ...base, roleid: rootId, businessunitid: root, parentroleid: null });
+    out.push({ ...base, roleid: SEED.dataverse.roles.salgVest[key], businessunitid: salgVest, parentroleid: rootId });
+  }
+  return out;
+}
+
+function systemUser(s: Partial<SystemUser> & Pick<SystemUser, 'systemuserid' | 'fullname' | 'domainname'>): SystemUser {
+  return {
+    firstname: null, lastname: null, internalemailaddress: null, azureactivedirectoryobjectid: null, applicationid: null,
+    isdisabled: false, islicensed: false, isintegrationuser: false, accessmode: 0, businessunitid: SEED.dataverse.businessUnits.root,
+    title: null, createdon: ISO, modifiedon: ISO, versionnumber: 1000, sync: null, ...s,
+  };
+}
+
+function personUser(id: string, g: GraphUser, extra: Partial<SystemUser> = {}): SystemUser {
+  return systemUser({
+    systemuserid: id, fullname: g.displayName, firstname: g.givenName, lastname: g.surname, domainname: g.userPrincipalName,
+    internalemailaddress: g.mail ?? g.userPrincipalName, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
+    sync: { enabled: true, licensed: true }, ...extra,
+  });
+}
+
+function systemUsers(users: GraphUser[]): SystemUser[] {
+  const S = SEED.dataverse.systemUsers;
+  const byId = (id: string) => users.find((u) => u.id === id)!;
+  return [
+    systemUser({ systemuserid: S.system, fullname: 'SYSTEM', domainname: '', accessmode: 3 }),
+    systemUser({ systemuserid: S.integration, fullname: 'INTEGRATION', domainname: '', accessmode: 4 }),
+    systemUser({ systemuserid: S.bcIntegrationApp, fullname: 'Business Central Integration', firstname: 'Business Central', lastname: 'Integration',
+      domainname: `${SEED.bcAppId}@${SEED.domains.initial}`, applicationid: SEED.bcAppId, azureactivedirectoryobjectid: SEED.servicePrincipals.bcIntegration, accessmode: 4 }),
+    systemUser({ systemuserid: S.assistantApp, fullname: 'BC Setup Assistant', firstname: 'BC Setup', lastname: 'Assistant',
+      domainname: `${SEED.assistantAppId}@${SEED.domains.initial}`, applicationid: SEED.assistantAppId, azureactivedirectoryobjectid: SEED.servicePrincipals.assistant, accessmode: 4 }),
+    personUser(S.admin, byId(SEED.admin.id)),
+    personUser(S.kariHansen, byId(SEED.users.kariHansen.id)),
+    personUser(S.larsJohansen, byId(SEED.users.larsJohansen.id), { businessunitid: SEED.dataverse.businessUnits.salgVest }),
+    personUser(S.reporting, byId(SEED.users.reporting.id), { accessmode: 4 }),
+  ];
+}
+
+interface SpSpec { code: string; name: string; email: string; job?: string; phone?: string; blocked?: boolean; commission?: number }
+
+const SALESPEOPLE: SpSpec[] = [
+  { code: 'KH', name: 'Kari Hansen', email: 'kari.hansen@contoso.no', job: 'Key Account Manager', phone: '+47 22 00 10 11', commission: 5 },
+  { code: 'LJ', name: 'Lars Johansen', email: 'lars.johansen@contoso.no', job: 'Selger', phone: '+47 55 00 20 12', commission: 4 },
+  { code: 'ØB', name: 'Øystein Bakke', email: 'oystein.bakke@contoso.no', job: 'Selger', phone: '+47 73 00 30 13', commission: 4 },
+  { code: 'MN', name: 'Marte Nilsen', email: 'marte.nilsen@contoso.no', job: 'Selger', phone: '+47 22 00 10 14', commission: 3 },
+  { code: 'HP', name: 'Hege Pedersen', email: 'hege.pedersen@contoso.no', job: 'Salgssjef', phone: '+47 22 00 10 15', commission: 6 },
+  { code: 'OO', name: "Ola O'Brien", email: "ola.o'brien@contoso.no", job: 'Selger', phone: '+47 51 00 40 16', commission: 3 },
+  { code: 'EH', name: 'Eirik Haugen', email: 'eirik.haugen@contoso.no', job: 'Selger', phone: '+47 69 00 50 17', commission: 3 },
+  { code: 'SL', name: 'Siri Lunde', email: 'siri.lunde@contoso.no', job: 'Innkjøper', phone: '+47 38 00 60 18' },
+  { code: 'BJ', name: 'Bjørn Jakobsen', email: 'bjorn.jakobsen@contoso.no', job: 'Selger', phone: '+47 77 00 70 19', commission: 3 },
+  { code: 'AK', name: 'Anders Kristiansen', email: 'anders.kristiansen@contoso.no', job: 'Selger (sluttet)', blocked: true },
+  { code: 'TM', name: 'Tone Moen', email: '', job: 'Innkjøper', phone: '+47 22 00 10 21' },
+  { code: 'JD', name: 'Jonas Dahl', email: 'jonas.dahl@fabrikam-demo.com', job: 'Agent', phone: '+47 90 00 80 22', commission: 8 },
+];
+
+function salesperson(s: SpSpec, minute: number): Salesperson {
+  return {
+    id: guidFrom(`bc-salesperson:${s.code}`), code: s.code, displayName: s.name, email: s.email, email2: '', phoneNo: s.phone ?? '',
+    jobTitle: s.job ?? '', commissionPercent: s.commission ?? 0, blocked: s.blocked ?? false, privacyBlocked: false,
+    lastModifiedDateTime: new Date(SEED_TIME - 86_400_000 * 30 + minute * 60_000).toISOString(),
+  };
+}
+
+function company(synthetic: number): Company {
+  const people = SALESPEOPLE.map((s, i) => salesperson(s, i));
+  for (let i = 1; i <= synthetic; i++) {
+    const n = String(i).padStart(5, '0');
+    people.push({ ...salesperson({ code: `S${n}`, name: `Selger ${n}`, email: `sales${n}@contoso.no`, job: 'Selger' }, 100 + i), id: guidFrom(`bc-salesperson:S${n}`) });
+  }
+  return {
+    id: SEED.businessCentral.companyId, systemVersion: '25.3.28755.30010', timestamp: 115204, name: SEED.businessCentral.companyName,
+    displayName: SEED.businessCentral.companyName, businessProfileId: '', systemCreatedAt: '2024-10-01T07:12:44.903Z',
+    systemCreatedBy: '00000000-0000-0000-0000-000000000001', systemModifiedAt: '2024-10-01T07:12:44.903Z',
+    systemModifiedBy: '00000000-0000-0000-0000-000000000001', salespeople: people,
+  };
+}
+
+/** A fresh tenant. */
+export function createSeedState(opts: SeedOptions = {}): SandboxState {
+  const synthetic = opts.syntheticSalespeople ?? 0;
+  const users = graphUsers();
+  const { root, salgVest } = SEED.dataverse.businessUnits;
+  const R = SEED.dataverse.roles.root;
+  const S = SEED.dataverse.systemUsers;
+  return {
+    version: 1,
+    tenant: {
+      id: SEED.tenantId, displayName: SEED.tenantName, countryLetterCode: 'NO',
+      domains: [
+        { name: SEED.domains.verified, isVerified: true, isDefault: true, isInitial: false },
+        { name: SEED.domains.initial, isVerified: true, isDefault: false, isInitial: true },
+        { name: SEED.domains.unverified, isVerified: false, isDefault: false, isInitial: false },
+      ],
+    },
+    graph: {
+      users,
+      skus: skus(synthetic),
+      groups: [{ id: SEED.approverGroupId, displayName: 'BC Setup Approvers', description: 'May approve account changes for Business Central and Sales.',
+        mailNickname: 'bcsetupapprovers', mailEnabled: false, securityEnabled: true, members: [SEED.admin.id] }],
+    },
+    dataverse: {
+      organizationId: SEED.dataverse.organizationId, organizationName: SEED.environment.dataverseOrg, callerId: S.assistantApp,
+      businessUnits: [
+        { businessunitid: root, name: SEED.environment.dataverseOrg, parentbusinessunitid: null },
+        { businessunitid: salgVest, name: 'Salg Vest', parentbusinessunitid: root },
+      ],
+      roles: roles(),
+      systemUsers: systemUsers(users),
+      teams: [
+        { teamid: SEED.dataverse.teams.root, name: SEED.environment.dataverseOrg, teamtype: 0, businessunitid: root, isdefault: true, azureactivedirectoryobjectid: null },
+        { teamid: SEED.dataverse.teams.salgVest, name: 'Salg Vest', teamtype: 0, businessunitid: salgVest, isdefault: true, azureactivedirectoryobjectid: null },
+      ],
+      userRoles: [
+        { ownerid: S.bcIntegrationApp, roleid: R.bcIntegration },
+        { ownerid: S.assistantApp, roleid: R.systemAdministrator },
+        { ownerid: S.admin, roleid: R.systemAdministrator },
+        { ownerid: S.kariHansen, roleid: R.salesperson },
+        { ownerid: S.reporting, roleid: R.salesManager },
+      ],
+      teamRoles: [],
+    },
+    bap: {
+      environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',
+        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: null }],
+    },
+    bc: { environments: [{ name: SEED.businessCentral.environment, companies: [company(synthetic)] }] },
+  };
+}
