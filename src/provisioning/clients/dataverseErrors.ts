@@ -6,7 +6,11 @@ import { readServiceError, toServiceError, type HttpResponse } from '../http';
  * (web service error codes); where a limit has no stable public code, the message is matched.
  */
 export const DATAVERSE_ERRORS = {
-  /** Invalid role for the user: not found, or a copy from another business unit. */
+  /**
+   * On a role association: invalid role for the user (a copy from another business unit). The
+   * same code is Dataverse's generic "bad request" elsewhere, so it is read as a role error only
+   * for role operations.
+   */
   invalidRole: '0x80060888',
   /** The specified user is either disabled or is not a member of any business unit. */
   userNotEnabled: '0x80040225',
@@ -18,7 +22,7 @@ export const DATAVERSE_ERRORS = {
 
 export interface DataverseErrorContext {
   what: string;
-  /** Role assignment: the role and user, for the message. */
+  /** Set for role assignments (the role id): enables the role-specific mapping. */
   role?: string;
   user?: string;
 }
@@ -32,7 +36,7 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
   const serviceCode = (code ?? '').toLowerCase();
   const text = message ?? '';
   const user = context.user ? ` ${context.user}` : '';
-  if (serviceCode === DATAVERSE_ERRORS.invalidRole) {
+  if (context.role !== undefined && serviceCode === DATAVERSE_ERRORS.invalidRole) {
     return toServiceError(response, context.what, {
       code: 'role_not_in_business_unit',
       message: `The security role${context.role ? ` ${context.role}` : ''} cannot be assigned to the user${user}: it does not belong to the user's business unit. Assign the copy of the role from the user's business unit.`,

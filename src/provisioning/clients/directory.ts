@@ -258,33 +258,27 @@ export class DirectoryClient {
     return raw.map(toUser);
   }
 
+  /**
+   * Creates the user. Errors: upn_exists, domain_not_verified, conflict (mail alias taken),
+   * bad_request (password policy). Graph answers with the default property set; the rest of the
+   * result comes from the input, which is what was just written.
+   */
   async createUser(input: CreateUserInput): Promise<DirectoryUser> {
-    const body: User = {
-      accountEnabled: input.accountEnabled ?? true,
-      userPrincipalName: input.userPrincipalName,
-      displayName: input.displayName,
-      mailNickname: input.mailNickname,
-      passwordProfile: { password: input.password, forceChangePasswordNextSignIn: input.forceChangePasswordNextSignIn ?? true },
-      ...pickDefined(input, [
-        'usageLocation',
-        'givenName',
-        'surname',
-        'jobTitle',
-        'department',
-        'officeLocation',
-        'mobilePhone',
-        'businessPhones',
-        'streetAddress',
-        'city',
-        'state',
-        'postalCode',
-        'country',
-        'otherMails',
-      ]),
+    const response = await this.send('POST', '/users', createUserBody(input));
+    this.ensure(response, createContext(input.userPrincipalName));
+    const created = toUser(response.json<User>());
+    return {
+      ...created,
+      userPrincipalName: created.userPrincipalName || input.userPrincipalName,
+      displayName: created.displayName ?? input.displayName,
+      givenName: created.givenName ?? input.givenName ?? null,
+      surname: created.surname ?? input.surname ?? null,
+      mailNickname: created.mailNickname ?? input.mailNickname,
+      jobTitle: created.jobTitle ?? input.jobTitle ?? null,
+      department: created.department ?? input.department ?? null,
+      usageLocation: created.usageLocation ?? input.usageLocation ?? null,
+      accountEnabled: created.accountEnabled ?? input.accountEnabled ?? true,
     };
-    const response = await this.send('POST', '/users', body);
-    this.ensure(response, { what: `create the user ${input.userPrincipalName}`, userPrincipalName: input.userPrincipalName });
-    return toUser(response.json<User>());
   }
 
   async updateUser(id: string, patch: UpdateUserInput): Promise<void> {
@@ -292,17 +286,37 @@ export class DirectoryClient {
     this.ensure(response, { what: `update the user ${id}`, userPrincipalName: patch.userPrincipalName });
   }
 
+  // --- $batch items for the writes above (same bodies, same error mapping) -------------------
+
+  static createUserItem(id: string, input: CreateUserInput, dependsOn?: string[]): GraphBatchItem {
+    return { id, method: 'POST', url: '/users', body: createUserBody(input), dependsOn, context: createContext(input.userPrincipalName) };
+  }
+
+  static updateUserItem(id: string, user: string, patch: UpdateUserInput, dependsOn?: string[]): GraphBatchItem {
+    return { id, method: 'PATCH', url: userPath(user), body: patch, dependsOn, context: { what: `update the user ${user}`, userPrincipalName: patch.userPrincipalName } };
+  }
+
+  /** `user` may be the UPN of a user created earlier in the same batch (with `dependsOn`). */
+  static assignLicenseItem(id: string, user: string, skuId: string, options: { disabledPlans?: string[]; dependsOn?: string[]; skuName?: string } = {}): GraphBatchItem {
+    const sku = guid(skuId, 'licence (SKU) id');
+    return {
+      id,
+      method: 'POST',
+      url: `${userPath(user)}/assignLicense`,
+      body: assignLicenseBody(sku, options.disabledPlans ?? []),
+      dependsOn: options.dependsOn,
+      context: { what: `assign the licence ${options.skuName ?? sku} to ${user}`, sku: options.skuName ?? sku },
+    };
+  }
+
   /**
    * Adds one licence. Errors: usage_location_missing, license_no_free_seats (the message names the
    * SKU), license_unknown_sku, not_found (no such user).
    */
-  async assignLicense(userId: string, skuId: string, disabledPlans: string[] = []): Promise<DirectoryUser> {
+  async assignLicense(userId: string, skuId: string, disabledPlans: string[] = []): Promise<void> {
     const sku = guid(skuId, 'licence (SKU) id');
-    const response = await this.send('POST', `${userPath(userId)}/assignLicense`, {
-      addLicenses: [{ skuId: sku, disabledPlans }],
-      removeLicenses: [],
-    });
-    if (response.status >= 200 && response.status < 300) return toUser(response.json<User>());
+    const response = await this.send('POST', `${userPath(userId)}/assignLicense`, assignLicenseBody(sku, disabledPlans));
+    if (response.status >= 200 && response.status < 300) return;
     const error = graphError(response, { what: `assign the licence ${sku} to ${userId}`, sku: await this.skuName(sku) });
     if (response.status === 404 && error.code === 'not_found') {
       throw new AppError('not_found', `The user ${userId} was not found in Microsoft Entra ID; the licence was not assigned.`, {
@@ -435,6 +449,40 @@ export class DirectoryClient {
       return skuId;
     }
   }
+}
+
+function createUserBody(input: CreateUserInput): User {
+  return {
+    accountEnabled: input.accountEnabled ?? true,
+    userPrincipalName: input.userPrincipalName,
+    displayName: input.displayName,
+    mailNickname: input.mailNickname,
+    passwordProfile: { password: input.password, forceChangePasswordNextSignIn: input.forceChangePasswordNextSignIn ?? true },
+    ...pickDefined(input, [
+      'usageLocation',
+      'givenName',
+      'surname',
+      'jobTitle',
+      'department',
+      'officeLocation',
+      'mobilePhone',
+      'businessPhones',
+      'streetAddress',
+      'city',
+      'state',
+      'postalCode',
+      'country',
+      'otherMails',
+    ]),
+  };
+}
+
+function createContext(userPrincipalName: string) {
+  return { what: `create the user ${userPrincipalName}`, userPrincipalName };
+}
+
+function assignLicenseBody(skuId: string, disabledPlans: string[]) {
+  return { addLicenses: [{ skuId, disabledPlans }], removeLicenses: [] as string[] };
 }
 
 function pickDefined<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -110,6 +110,18 @@ export class PowerPlatformClient {
         message: `The user does not have a Dynamics 365 licence in the environment yet. A newly assigned licence takes a few minutes to reach Power Platform; try again shortly.`,
       });
     }
+    if (serviceCode === 'userdisabled') {
+      return toServiceError(response, what, {
+        code: 'user_disabled',
+        message: `The user is disabled (sign-in blocked) in Microsoft Entra ID and cannot be added to the environment. Unblock sign-in first.`,
+      });
+    }
+    if (serviceCode === 'usernotfound') {
+      return toServiceError(response, what, {
+        code: 'not_found',
+        message: `The user was not found in Microsoft Entra ID, so it cannot be added to the environment.`,
+      });
+    }
     if (serviceCode === 'environmentnotfound' || response.status === 404) {
       return toServiceError(response, what, {
         code: 'environment_not_found',

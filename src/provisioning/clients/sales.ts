@@ -369,12 +369,22 @@ export class SalesClient {
     } catch (cause) {
       throw new AppError('service_error', 'Dynamics 365 Sales answered a batch request in a form the app could not read.', { service: 'dataverse', cause });
     }
-    const describe = (op: DataverseOperation): DataverseErrorContext => ({ what: `run the batch step ${op.method} ${op.url.split('?')[0]}` });
+    const describe = (op: DataverseOperation): DataverseErrorContext => {
+      const what = `run the batch step ${op.method} ${op.url.split('?')[0]}`;
+      const association = /systemusers\(([0-9a-f-]{36})\)\/systemuserroles_association\/\$ref/i.exec(op.url);
+      if (!association) return { what };
+      const ref = (op.body as { '@odata.id'?: unknown } | undefined)?.['@odata.id'];
+      const role = /roles\(([0-9a-f-]{36})\)/i.exec(typeof ref === 'string' ? ref : op.url)?.[1];
+      return { what, user: association[1], role: role ?? '' };
+    };
     if (changeSet) {
       const entry = entries[0];
       if (!entry) return operations.map((op) => this.missing(op));
       if (entry.kind === 'single') {
-        const failed = this.partResult(entry.part, { what: 'apply a set of Sales changes (nothing in the set was applied)' });
+        // The set failed as a whole; the part names the failing operation by Content-ID when it can.
+        const index = operations.findIndex((op, i) => (op.contentId ?? String(i + 1)) === entry.part.contentId);
+        const context = index >= 0 ? describe(operations[index]!) : { what: 'apply a set of Sales changes' };
+        const failed = this.partResult(entry.part, { ...context, what: `${context.what} (nothing in the set was applied)` });
         return operations.map(() => ({ ...failed }));
       }
       const byId = new Map(entry.parts.map((part) => [part.contentId, part]));

@@ -1,0 +1,173 @@
+import { AccessMode, NON_INTERACTIVE_LIMIT } from '../../src/provisioning/clients';
+import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';
+
+let tenant: Tenant;
+beforeAll(async () => {
+  tenant = await openTenant();
+});
+afterAll(async () => {
+  await tenant.close();
+});
+
+const S = SEED.dataverse.systemUsers;
+const ROOT = SEED.dataverse.roles.root;
+const VEST = SEED.dataverse.roles.salgVest;
+const BU = SEED.dataverse.businessUnits;
+
+describe('SalesClient reads', () => {
+  beforeAll(() => tenant.control.reset({ settings: FAST }));
+
+  it('answers WhoAmI', async () => {
+    const who = await tenant.clients().sales().whoAmI();
+    expect(who).toEqual({ userId: S.assistantApp, businessUnitId: BU.root, organizationId: SEED.dataverse.organizationId });
+  });
+
+  it('reads a user with and without roles', async () => {
+    const sales = tenant.clients().sales();
+    const admin = await sales.getSystemUser(S.admin, { withRoles: true });
+    expect(admin).toMatchObject({ id: S.admin, domainName: SEED.admin.upn, aadObjectId: SEED.admin.id, isDisabled: false, isLicensed: true, accessMode: 0, businessUnitId: BU.root });
+    expect(admin!.roles!.map((r) => r.templateId)).toContain(SEED.roleTemplates.systemAdministrator);
+    expect((await sales.getSystemUser(S.kariHansen))?.roles).toBeUndefined();
+    expect(await sales.getSystemUser('00000000-0000-4000-8000-00000000abcd')).toBeNull();
+  });
+
+  it('finds users by Entra object id, by domain name (with an apostrophe) and by application id', async () => {
+    const sales = tenant.clients().sales();
+    expect((await sales.findSystemUserByAadObjectId(SEED.users.kariHansen.id))?.id).toBe(S.kariHansen);
+    expect(await sales.findSystemUserByAadObjectId('00000000-0000-4000-8000-00000000abcd')).toBeNull();
+    expect((await sales.findSystemUserByDomainName(SEED.users.larsJohansen.upn.toUpperCase()))?.id).toBe(S.larsJohansen);
+    expect(await sales.findSystemUserByDomainName("ola.o'brien@contoso.no")).toBeNull();
+    const apps = await sales.findApplicationUsers(SEED.bcAppId);
+    expect(apps.map((u) => u.id)).toEqual([S.bcIntegrationApp]);
+    expect(apps[0]).toMatchObject({ applicationId: SEED.bcAppId, accessMode: AccessMode.NonInteractive });
+  });
+
+  it('finds users in bulk, chunking long or-chains below the URL limit', async () => {
+    const sales = tenant.clients().sales();
+    const filler = Array.from({ length: 80 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const byOid = await sales.findSystemUsersByAadObjectIds([...filler, SEED.admin.id, SEED.users.kariHansen.id]);
+    expect(byOid.map((u) => u.id).sort()).toEqual([S.admin, S.kariHansen].sort());
+    const names = Array.from({ length: 60 }, (_, i) => `ingen.${i}@contoso.no`);
+    const byName = await sales.findSystemUsersByDomainNames([...names, SEED.users.larsJohansen.upn, "ola.o'brien@contoso.no"]);
+    expect(byName.map((u) => u.id)).toEqual([S.larsJohansen]);
+  });
+
+  it('lists users, business units and roles', async () => {
+    const sales = tenant.clients().sales();
+    const users = await sales.listSystemUsers();
+    expect(users.map((u) => u.id)).toEqual(expect.arrayContaining(Object.values(S)));
+    const units = await sales.listBusinessUnits();
+    expect(units.find((u) => u.id === BU.root)).toMatchObject({ isRoot: true, parentId: null });
+    expect(units.find((u) => u.id === BU.salgVest)).toMatchObject({ isRoot: false, parentId: BU.root });
+    const all = await sales.listRoles();
+    expect(all.length).toBe(10);
+    const adminCopies = await sales.listRoles({ templateId: SEED.roleTemplates.systemAdministrator });
+    expect(adminCopies.map((r) => r.id).sort()).toEqual([ROOT.systemAdministrator, VEST.systemAdministrator].sort());
+    const vest = await sales.listRoles({ businessUnitId: BU.salgVest, name: 'Salesperson' });
+    expect(vest).toEqual([expect.objectContaining({ id: VEST.salesperson, businessUnitId: BU.salgVest, templateId: SEED.roleTemplates.salesperson })]);
+    expect((await sales.userRoles(S.kariHansen)).map((r) => r.id)).toEqual([ROOT.salesperson]);
+  });
+
+  it('counts non-interactive users, leaving application users out', async () => {
+    const count = await tenant.clients().sales().countNonInteractiveUsers();
+    const state = await tenant.control.state<{ dataverse: { systemUsers: { accessmode: number; applicationid: string | null; isdisabled: boolean }[] } }>();
+    const expected = state.dataverse.systemUsers.filter((u) => u.accessmode === 4 && !u.applicationid && !u.isdisabled).length;
+    expect(count).toBe(expected);
+  });
+});
+
+describe('SalesClient writes', () => {
+  beforeEach(() => tenant.control.reset({ settings: FAST }));
+
+  it('assigns and removes a role', async () => {
+    const sales = tenant.clients().sales();
+    await sales.assignRole(S.kariHansen, ROOT.salesManager);
+    expect((await sales.userRoles(S.kariHansen)).map((r) => r.id).sort()).toEqual([ROOT.salesManager, ROOT.salesperson].sort());
+    await sales.assignRole(S.kariHansen, ROOT.salesManager); // again: already held is success
+    await sales.removeRole(S.kariHansen, ROOT.salesManager);
+    expect((await sales.userRoles(S.kariHansen)).map((r) => r.id)).toEqual([ROOT.salesperson]);
+  });
+
+  it('maps a role of the other business unit to role_not_in_business_unit', async () => {
+    const error = await rejection(tenant.clients().sales().assignRole(S.kariHansen, VEST.salesManager));
+    expect(error.code).toBe('role_not_in_business_unit');
+    expect(error.serviceCode).toBe('0x80060888');
+  });
+
+  it('maps role assignment to a disabled user to user_disabled', async () => {
+    await tenant.control.patchSystemUser(S.kariHansen, { isdisabled: true });
+    const error = await rejection(tenant.clients().sales().assignRole(S.kariHansen, ROOT.salesManager));
+    expect(error.code).toBe('user_disabled');
+  });
+
+  it('sets the access mode and confirms it; the 8th non-interactive user fails with non_interactive_limit', async () => {
+    const { directory, sales: salesFor } = tenant.clients();
+    const sales = salesFor();
+    // Licensed directory users reach Sales by sync (no delay in these tests).
+    for (let i = 0; i < 6; i++) {
+      const upn = freshUpn('ikke-interaktiv');
+      const user = await directory.createUser({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0]!, password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
+      await directory.assignLicense(user.id, SEED.skus.sales);
+    }
+    const candidates = (await sales.listSystemUsers()).filter((u) => !u.applicationId && !u.isDisabled && u.accessMode === AccessMode.ReadWrite && u.domainName);
+    let count = await sales.countNonInteractiveUsers();
+    expect(candidates.length).toBeGreaterThan(NON_INTERACTIVE_LIMIT - count);
+    while (count < NON_INTERACTIVE_LIMIT) {
+      const user = candidates.shift()!;
+      const updated = await sales.setAccessMode(user.id, AccessMode.NonInteractive);
+      expect(updated.accessMode).toBe(AccessMode.NonInteractive);
+      count = await sales.countNonInteractiveUsers();
+    }
+    const eighth = candidates.shift()!;
+    const error = await rejection(sales.setAccessMode(eighth.id, AccessMode.NonInteractive));
+    expect(error.code).toBe('non_interactive_limit');
+    expect((await sales.getSystemUser(eighth.id))?.accessMode).toBe(AccessMode.ReadWrite);
+    // Back to Read-Write is always allowed.
+    expect((await sales.setAccessMode(S.reporting, AccessMode.ReadWrite)).accessMode).toBe(AccessMode.ReadWrite);
+  });
+
+  it('runs a $batch with a change set (all or nothing) and independent operations', async () => {
+    const sales = tenant.clients().sales();
+    const ref = (roleId: string) => ({ '@odata.id': `${sales.apiRoot}/roles(${roleId})` });
+    const url = `systemusers(${S.kariHansen})/systemuserroles_association/$ref`;
+
+    const applied = await sales.batch(
+      [
+        { method: 'POST', url, body: ref(ROOT.salesManager) },
+        { method: 'POST', url, body: ref(ROOT.systemCustomizer) },
+      ],
+      { changeSet: true },
+    );
+    expect(applied.map((r) => r.status)).toEqual([204, 204]);
+    expect((await sales.userRoles(S.kariHansen)).map((r) => r.id).sort()).toEqual([ROOT.salesManager, ROOT.salesperson, ROOT.systemCustomizer].sort());
+
+    const failed = await sales.batch(
+      [
+        { method: 'POST', url: `systemusers(${S.admin})/systemuserroles_association/$ref`, body: ref(ROOT.salesManager) },
+        { method: 'POST', url: `systemusers(${S.admin})/systemuserroles_association/$ref`, body: ref(VEST.salesManager) },
+      ],
+      { changeSet: true },
+    );
+    expect(failed.every((r) => r.error?.code === 'role_not_in_business_unit')).toBe(true);
+    expect(failed[0]!.error).toBe(failed[1]!.error);
+    expect((await sales.userRoles(S.admin)).map((r) => r.id)).toEqual([ROOT.systemAdministrator]);
+
+    const independent = await sales.batch([
+      { method: 'GET', url: 'WhoAmI' },
+      { method: 'POST', url: `systemusers(${S.admin})/systemuserroles_association/$ref`, body: ref(VEST.salesManager) },
+      { method: 'GET', url: `systemusers(${S.admin})?$select=domainname` },
+    ]);
+    expect(independent.map((r) => r.status)).toEqual([200, expect.any(Number), 200]);
+    expect(independent[1]!.error?.code).toBe('role_not_in_business_unit');
+    expect((independent[0]!.body as { UserId: string }).UserId.toLowerCase()).toBe(S.assistantApp);
+    expect((independent[2]!.body as { domainname: string }).domainname).toBe(SEED.admin.upn);
+  });
+});
+
+describe('createClients().sales', () => {
+  it('refuses a URL outside the sandbox, and in tenant mode anything but a Dynamics host', () => {
+    const clients = tenant.clients();
+    expect(() => clients.sales('https://example.com')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(clients.sales(`${tenant.url}/dataverse/`)).toBe(clients.sales(`${tenant.url}/dataverse`));
+  });
+});
