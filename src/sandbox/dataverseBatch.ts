@@ -138,6 +138,14 @@ function httpPart(reply: SbReply, contentId: string | null): string {
   return lines.join('\r\n');
 }
 
+/** Resolves a `$<Content-ID>` reference to the entity an earlier operation addressed (null: unknown). */
+function resolveContentId(op: BatchOp, entities: Map<string, string>): BatchOp | null {
+  const m = /^\$([^/?]+)(.*)$/s.exec(op.url);
+  if (!m) return op;
+  const base = entities.get(m[1]!);
+  return base === undefined ? null : { ...op, url: `${base}${m[2]}` };
+}
+
 export type OpRunner = (req: SbRequest) => SbReply;
 
 /** Executes a parsed batch; `run` handles one operation. */
@@ -160,15 +168,21 @@ export function executeBatch(ctx: Ctx, env: SbRequest, parts: BatchPart[], run: 
       const snapshot = structuredClone(s.dataverse);
       const replies: { reply: SbReply; op: BatchOp }[] = [];
       let error: { reply: SbReply; op: BatchOp } | null = null;
-      for (const op of part.ops) {
-        const reply = op.method === 'GET'
-          ? dvOk(400, { error: { code: '0x80060888', message: 'GET requests are not allowed inside a change set.' } })
-          : exec(op);
+      const entities = new Map<string, string>();
+      for (const raw of part.ops) {
+        const op = resolveContentId(raw, entities);
+        const reply = op === null
+          ? dvOk(400, { error: { code: '0x80060888', message: `The Content-ID reference in '${raw.url}' does not name an earlier operation of the change set.` } })
+          : op.method === 'GET'
+            ? dvOk(400, { error: { code: '0x80060888', message: 'GET requests are not allowed inside a change set.' } })
+            : exec(op);
+        const entityId = reply.headers?.['OData-EntityId'] ?? reply.headers?.Location;
+        if (raw.contentId !== null && entityId) entities.set(raw.contentId, entityId);
         if (reply.status >= 400) {
-          error = { reply, op };
+          error = { reply, op: raw };
           break;
         }
-        replies.push({ reply, op });
+        replies.push({ reply, op: raw });
       }
       if (error) {
         s.dataverse = snapshot;
