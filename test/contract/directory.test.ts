@@ -49,6 +49,16 @@ describe('DirectoryClient reads', () => {
     expect(users.find((u) => u.id === SEED.users.perOlsen.id)?.accountEnabled).toBe(false);
   });
 
+  it('follows @odata.nextLink across pages of users', async () => {
+    const clients = tenant.clients();
+    const paged = new DirectoryClient({ endpoint: tenant.config.endpoints.graph, policy: clients.policies.graph, pageSize: 4 });
+    const users = await paged.listUsers();
+    expect(new Set(users.map((u) => u.id)).size).toBe(users.length);
+    expect(users.map((u) => u.id)).toEqual(expect.arrayContaining([SEED.admin.id, ...Object.values(SEED.users).map((u) => u.id)]));
+    expect(users).toHaveLength(10);
+    expect(clients.policies.graph.stats.requests).toBe(3);
+  });
+
   it('lists subscribed SKUs with free seats and the Sales-capable flag', async () => {
     const skus = await tenant.clients().directory.listSubscribedSkus();
     const byId = new Map(skus.map((s) => [s.skuId, s]));

@@ -44,3 +44,15 @@ it('retries a throttled Power Platform call', async () => {
   await powerPlatform.addUser(SEED.environment.bapId, SEED.users.kariHansen.id);
   expect(policies.bap.stats).toMatchObject({ requests: 2, retries: 1, throttled: 1 });
 });
+
+it('rides out random item-level throttling inside Graph $batch', async () => {
+  await tenant.control.settings({ faults: { rate429: 0.25, retryAfterSeconds: 0 }, faultSeed: 7 });
+  const { directory } = tenant.clients();
+  const ids = [SEED.admin.id, ...Object.values(SEED.users).map((u) => u.id)];
+  const items = Array.from({ length: 30 }, (_, i) => ({ id: `g${i}`, method: 'GET' as const, url: `/users/${ids[i % ids.length]}?$select=id` }));
+  const results = await directory.batch(items);
+  expect(results.map((r) => r.status)).toEqual(items.map(() => 200));
+  expect(results.some((r) => r.attempts > 1)).toBe(true);
+  const stats = await tenant.control.stats();
+  expect(stats.throttled.graph + stats.faults['429']).toBeGreaterThan(0);
+});

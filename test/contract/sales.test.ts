@@ -1,4 +1,4 @@
-import { AccessMode, NON_INTERACTIVE_LIMIT } from '../../src/provisioning/clients';
+import { AccessMode, NON_INTERACTIVE_LIMIT, SalesClient } from '../../src/provisioning/clients';
 import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';
 
 let tenant: Tenant;
@@ -169,5 +169,17 @@ describe('createClients().sales', () => {
     const clients = tenant.clients();
     expect(() => clients.sales('https://example.com')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     expect(clients.sales(`${tenant.url}/dataverse/`)).toBe(clients.sales(`${tenant.url}/dataverse`));
+  });
+});
+
+describe('SalesClient paging', () => {
+  it('follows @odata.nextLink when the environment pages (Prefer: odata.maxpagesize)', async () => {
+    await tenant.control.reset({ settings: FAST });
+    const clients = tenant.clients();
+    const orgUrl = clients.sales().orgUrl;
+    const paged = new SalesClient({ orgUrl, policy: clients.policies.dataverse.get(orgUrl)!, pageSize: 3 });
+    const users = await paged.listSystemUsers();
+    expect(users.map((u) => u.id).sort()).toEqual(Object.values(S).sort());
+    expect(clients.stats().dataverse.requests).toBe(Math.ceil(Object.values(S).length / 3));
   });
 });

@@ -47,6 +47,9 @@ export class Control {
   state<T = SandboxStateView>() {
     return this.call<T>('GET', 'state');
   }
+  stats() {
+    return this.call<{ throttled: Record<string, number>; faults: Record<string, number> }>('GET', 'stats');
+  }
   patchSystemUser(id: string, fields: Record<string, unknown>) {
     return this.call('PATCH', `dataverse/systemusers/${id}`, fields);
   }

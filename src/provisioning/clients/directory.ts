@@ -29,9 +29,7 @@ export const SALES_SERVICE_PLANS: readonly string[] = [
   'DYN365_ENTERPRISE_PLAN1', // Dynamics 365 Customer Engagement Plan (older part number)
   'DYN365_SALES_PREMIUM', // Dynamics 365 Sales Premium
   'DYN365_SALES_PRO', // Dynamics 365 Sales Professional
-  'DYN365_ENTERPRISE_CUSTOMER_SERVICE', // Customer Service Enterprise (Dataverse user access)
-  'DYN365_ENTERPRISE_TEAM_MEMBERS', // Dynamics 365 Team Members
-  'DYN365_ENTERPRISE_SALES_CUSTOMERSERVICE', // Sales and Customer Service
+  'DYN365_ENTERPRISE_CUSTOMER_SERVICE', // Customer Service Enterprise (full Dataverse user access)
 ];
 
 /** Graph's limit of values in one `in (…)` filter. */
@@ -158,6 +156,8 @@ export interface DirectoryClientOptions {
   policy: HttpPolicy;
   /** Item-level retry inside `$batch` (the policy cannot see those). */
   batchRetry?: Partial<BatchRetryOptions>;
+  /** `$top` for listing users (default and Graph's maximum: 999). */
+  pageSize?: number;
 }
 
 interface Page<T> {
@@ -207,8 +207,10 @@ export class DirectoryClient {
   private readonly client: Client;
   private readonly endpoint: string;
   private readonly batchRetry: BatchRetryOptions;
+  private readonly pageSize: number;
 
   constructor(options: DirectoryClientOptions) {
+    this.pageSize = Math.min(999, options.pageSize ?? 999);
     this.endpoint = options.endpoint.replace(/\/+$/, '');
     this.client = createGraphSdkClient(options.policy, this.endpoint);
     this.batchRetry = { ...DEFAULT_BATCH_RETRY, ...options.batchRetry };
@@ -254,7 +256,7 @@ export class DirectoryClient {
 
   /** Every user in the directory, all pages. */
   async listUsers(): Promise<DirectoryUser[]> {
-    const raw = await this.listAll<User>(`/users${query({ $select: USER_SELECT, $top: 999 })}`, 'list users');
+    const raw = await this.listAll<User>(`/users${query({ $select: USER_SELECT, $top: this.pageSize })}`, 'list users');
     return raw.map(toUser);
   }
 

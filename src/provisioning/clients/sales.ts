@@ -89,6 +89,8 @@ export interface SalesClientOptions {
   /** Environment URL, e.g. https://contoso.crm4.dynamics.com (without /api/data/v9.2). */
   orgUrl: string;
   policy: HttpPolicy;
+  /** Rows per page asked for with `Prefer: odata.maxpagesize` (default 500). */
+  pageSize?: number;
 }
 
 const USER_SELECT = [
@@ -170,11 +172,13 @@ export class SalesClient {
   /** `<org>/api/data/v9.2` */
   readonly apiRoot: string;
   private readonly policy: HttpPolicy;
+  private readonly pageSize: number;
 
   constructor(options: SalesClientOptions) {
     this.orgUrl = options.orgUrl.replace(/\/+$/, '');
     this.apiRoot = `${this.orgUrl}/api/data/v9.2`;
     this.policy = options.policy;
+    this.pageSize = options.pageSize ?? PAGE_SIZE;
   }
 
   async whoAmI(): Promise<WhoAmI> {
@@ -325,7 +329,7 @@ export class SalesClient {
       method: 'PATCH',
       url: `${this.apiRoot}/systemusers(${user})`,
       // If-Match: * makes the PATCH an update only; Dataverse would otherwise create a missing row.
-      headers: { ...this.headers(), 'If-Match': '*' },
+      headers: this.headers({ 'if-match': '*' }),
       json: { accessmode: mode },
     });
     this.ensure(response, { what: `change the access mode of the Sales user ${user}`, user });
@@ -359,8 +363,8 @@ export class SalesClient {
 
   private async batchChunk(operations: DataverseOperation[], changeSet: boolean): Promise<DataverseOperationResult[]> {
     const { body, contentType } = buildBatchRequest(operations, { apiRoot: this.apiRoot, changeSet });
-    const headers: Record<string, string> = { ...this.headers(), 'Content-Type': contentType };
-    if (!changeSet) headers.Prefer = 'odata.continue-on-error';
+    const headers = this.headers({ 'content-type': contentType });
+    if (!changeSet) headers.prefer = 'odata.continue-on-error';
     const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body });
     if (response.status !== 200) this.ensure(response, { what: 'send a batch of Sales changes' });
     let entries;
@@ -442,7 +446,7 @@ export class SalesClient {
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', ...extra };
+    return { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0', ...extra };
   }
 
   private get(path: string, extra: Record<string, string> = {}): Promise<HttpResponse> {
@@ -470,7 +474,7 @@ export class SalesClient {
     const items: T[] = [];
     let url: string | undefined = `${this.apiRoot}/${path}`;
     while (url) {
-      const response = await this.get(url, { Prefer: `odata.maxpagesize=${PAGE_SIZE}` });
+      const response = await this.get(url, { prefer: `odata.maxpagesize=${this.pageSize}` });
       this.ensure(response, { what });
       const page = response.json<Page<T>>();
       items.push(...(page?.value ?? []));
