@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SEED, startSandbox } from '../../src/sandbox';
+import { createSeedState } from '../../src/sandbox/seed';
+import { AUTH, TestTenant, newUser } from './helpers';
+
+describe('persistence', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-state-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the state across a restart from the same file', async () => {
+    const file = path.join(dir, 'nested', 'state.json');
+    const first = new TestTenant(await startSandbox({ port: 0, stateFile: file }));
+    const created = await first.graph('POST', '/users', newUser('persisted@contoso.no', { usageLocation: 'NO' }));
+    await first.graph('POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] });
+    await first.dv('PATCH', `systemusers(${SEED.dataverse.systemUsers.kariHansen})`, { accessmode: 2 });
+    const before = (await first.control('GET', '/state')).text;
+    await first.close();
+    expect(fs.existsSync(file)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['state.json']);
+
+    const second = new TestTenant(await startSandbox({ port: 0, stateFile: file, seed: { syntheticSalespeople: 5 } }));
+    try {
+      expect((await second.control('GET', '/state')).text).toBe(before);
+      expect((await second.graph('GET', '/users/persisted@contoso.no?$select=id')).body.id).toBe(created.body.id);
+      expect((await second.dv('GET', `systemusers(${SEED.dataverse.systemUsers.kariHansen})?$select=accessmode`)).body.accessmode).toBe(2);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('writes changes shortly after they happen (debounced), atomically', async () => {
+    const file = path.join(dir, 'state.json');
+    const t = new TestTenant(await startSandbox({ port: 0, stateFile: file }));
+    try {
+      await t.graph('PATCH', `/users/${SEED.users.marteNilsen.id}`, { usageLocation: 'SE' });
+      await new Promise((r) => setTimeout(r, 250));
+      const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(onDisk.graph.users.find((u: any) => u.id === SEED.users.marteNilsen.id).usageLocation).toBe('SE');
+      expect(fs.readdirSync(dir)).toEqual(['state.json']);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('control API', () => {
+  let t: TestTenant;
+  beforeAll(async () => {
+    t = await TestTenant.start();
+  });
+  afterAll(() => t.close());
+
+  it('answers /healthz', async () => {
+    const res = await fetch(`${t.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves the state with a stable key order, identical for identical states', async () => {
+    await t.control('POST', '/reset');
+    const a = (await t.control('GET', '/state')).text;
+    await t.graph('GET', '/users');
+    await t.dv('GET', 'systemusers?$select=fullname');
+    expect((await t.control('GET', '/state')).text).toBe(a);
+    await t.graph('PATCH', `/users/${SEED.users.thomasLarsen.id}`, { jobTitle: 'Lager' });
+    expect((await t.control('GET', '/state')).text).not.toBe(a);
+    await t.control('POST', '/reset');
+    expect((await t.control('GET', '/state')).text).toBe(a);
+    expect(JSON.parse(a).graph).toBeDefined();
+  });
+
+  it('patches and resets settings (partial merge)', async () => {
+    const patched = await t.control('PATCH', '/settings', { latencyMs: 5, limits: { bap: { requests: 10, windowMs: 1000 } }, faults: { rate429: 0.5 } });
+    expect(patched.body).toMatchObject({ latencyMs: 5, syncDelayMs: 0, limits: { bap: { requests: 10, windowMs: 1000 }, graph: null }, faults: { rate429: 0.5, rate503: 0 } });
+    expect((await t.control('PATCH', '/settings', { latencyMs: -1 })).status).toBe(400);
+    expect((await t.control('PATCH', '/settings', { unknown: 1 })).status).toBe(400);
+    await t.control('POST', '/reset', { settings: { bcPageSize: 7 } });
+    expect((await t.control('GET', '/settings')).body).toMatchObject({ latencyMs: 0, bcPageSize: 7, limits: { bap: null }, faults: { rate429: 0 } });
+    await t.control('POST', '/reset');
+  });
+
+  it('resets with seed options, clearing stats and fault rules', async () => {
+    await t.control('POST', '/faults', { kind: '503' });
+    await t.graph('GET', '/organization');
+    await t.control('POST', '/reset', { seed: { syntheticSalespeople: 3 } });
+    expect((await t.control('GET', '/faults')).body.rules).toEqual([]);
+    const stats = (await t.control('GET', '/stats')).body;
+    expect(stats).toEqual({
+      requests: { graph: 0, dataverse: 0, bap: 0, bc: 0 },
+      batchItems: { graph: 0, dataverse: 0 },
+      throttled: { graph: 0, dataverse: 0, bap: 0, bc: 0 },
+      faults: { '429': 0, '503': 0, reset: 0, lost: 0 },
+    });
+    const people = await t.call('GET', `/bc/v2.0/${SEED.tenantId}/Production/api/v2.0/companies(${SEED.businessCentral.companyId})/salespeoplePurchasers?$top=100`);
+    expect(people.body.value).toHaveLength(15);
+    await t.graph('GET', '/organization');
+    expect((await t.control('GET', '/stats')).body.requests.graph).toBe(1);
+    await t.control('DELETE', '/stats');
+    expect((await t.control('GET', '/stats')).body.requests.graph).toBe(0);
+    await t.control('POST', '/reset', { seed: {} });
+  });
+
+  it('sets systemuser fields directly', async () => {
+    const id = SEED.dataverse.systemUsers.larsJohansen;
+    const res = await t.control('PATCH', `/dataverse/systemusers/${id}`, { isdisabled: true, accessmode: 4, _businessunitid_value: SEED.dataverse.businessUnits.root });
+    expect(res.status).toBe(200);
+    const su = await t.dv('GET', `systemusers(${id})?$select=isdisabled,accessmode,_businessunitid_value`);
+    expect(su.body).toMatchObject({ isdisabled: true, accessmode: 4, _businessunitid_value: SEED.dataverse.businessUnits.root });
+    expect((await t.control('PATCH', `/dataverse/systemusers/${id}`, { isdisabled: 'yes' })).status).toBe(400);
+    expect((await t.control('PATCH', '/dataverse/systemusers/00000000-0000-0000-0000-000000000000', {})).status).toBe(404);
+    await t.control('POST', '/reset');
+  });
+
+  it('answers unknown routes with 404', async () => {
+    expect((await t.control('GET', '/nope')).status).toBe(404);
+    expect((await fetch(`${t.url}/elsewhere`, { headers: AUTH })).status).toBe(404);
+  });
+});
+
+describe('seed', () => {
+  it('is deterministic and matches the documented shape', () => {
+    const a = createSeedState();
+    expect(JSON.stringify(createSeedState())).toBe(JSON.stringify(a));
+    const nonInteractive = a.dataverse.systemUsers.filter((u) => u.accessmode === 4 && u.applicationid === null);
+    expect(nonInteractive).toHaveLength(2);
+    const admin = a.dataverse.systemUsers.find((u) => u.systemuserid === SEED.dataverse.systemUsers.admin)!;
+    expect(a.dataverse.userRoles.filter((r) => r.ownerid === admin.systemuserid).map((r) => r.roleid)).toEqual([SEED.dataverse.roles.root.systemAdministrator]);
+    for (const key of Object.keys(SEED.roleTemplates) as (keyof typeof SEED.roleTemplates)[]) {
+      const copies = a.dataverse.roles.filter((r) => r.roletemplateid === SEED.roleTemplates[key]);
+      expect(copies.map((r) => r.businessunitid).sort()).toEqual(Object.values(SEED.dataverse.businessUnits).sort());
+    }
+    expect(a.bc.environments[0]!.companies[0]!.salespeople).toHaveLength(12);
+  });
+});
