@@ -2,7 +2,8 @@
 import { type Ctx, state } from './context';
 import { bcError } from './errors';
 import { HttpError, decodeSegment, decodeSkipToken, isGuid, nextLink, type SbReply, type SbRequest } from './http';
-import { ODataError, compileFilter, compileOrderBy, parseSelect, project, type Schema } from './odata';
+import { ODataError, compileFilter, type Schema } from './odata';
+import { compileOrderBy, parseSelect, project } from './odataOptions';
 import type { BcEnvironment, Company, Salesperson } from './state';
 
 export const BC_PREFIX = '/bc/v2.0';

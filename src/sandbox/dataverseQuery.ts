@@ -1,6 +1,7 @@
 /** Dataverse entity sets and OData reads: $select, $filter, $orderby, $top, $expand, paging. */
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest } from './http';
-import { ODataError, compileFilter, compileOrderBy, parseExpand, parseSelect, project, type Schema } from './odata';
+import { ODataError, compileFilter, type Schema } from './odata';
+import { compileOrderBy, parseExpand, parseSelect, project } from './odataOptions';
 import type { BusinessUnit, Role, SandboxState, SystemUser, Team } from './state';
 
 export const DV_PREFIX = '/dataverse/api/data/v9.2';

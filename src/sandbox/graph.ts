@@ -2,10 +2,9 @@
 import { type Ctx, consumedUnits, state } from './context';
 import { graphError } from './errors';
 import { HttpError, Router, decodeSegment, type SbReply, type SbRequest } from './http';
-import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
-import { USER_DEFAULT_PROPS } from './graphUserModel';
-import { USER, assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser, userFromSegment } from './graphUsers';
-import { userRow } from './graphUserModel';
+import { type GraphEntity, graphEntity, graphList, GRAPH_PREFIX } from './graphQuery';
+import { USER_DEFAULT_PROPS, userRow } from './graphUserModel';
+import { USER, assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser } from './graphUsers';
 import type { Group } from './state';
 
 const GROUP: GraphEntity = {
@@ -150,5 +149,3 @@ export async function handleGraph(ctx: Ctx, req: SbRequest, batch?: Handler): Pr
     throw err;
   }
 }
-
-export { userFromSegment, contextUrl, graphOk };

@@ -1,6 +1,7 @@
 /** Graph collection queries: $filter, $select, $orderby, $top / $skiptoken paging, replies. */
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest, uuid } from './http';
-import { ODataError, compileFilter, compileOrderBy, parseFilter, parseSelect, project, type Node, type Schema } from './odata';
+import { ODataError, compileFilter, parseFilter, type Node, type Schema } from './odata';
+import { compileOrderBy, parseSelect, project } from './odataOptions';
 
 export const GRAPH_PREFIX = '/graph/v1.0';
 const GRAPH_CT = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';

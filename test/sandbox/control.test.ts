@@ -116,6 +116,12 @@ describe('control API', () => {
     await t.control('POST', '/reset');
   });
 
+  it('refuses a body over 5 MB with 413 in the service format', async () => {
+    const res = await t.graph('POST', '/users', JSON.stringify({ displayName: 'x'.repeat(5 * 1024 * 1024 + 10) }));
+    expect(res.status).toBe(413);
+    expect(res.body.error.innerError).toBeDefined();
+  });
+
   it('answers unknown routes with 404', async () => {
     expect((await t.control('GET', '/nope')).status).toBe(404);
     expect((await fetch(`${t.url}/elsewhere`, { headers: AUTH })).status).toBe(404);

@@ -1,4 +1,5 @@
-import { ODataError, compileFilter, compileOrderBy, parseExpand, parseFilter, parseSelect, type Schema } from '../../src/sandbox/odata';
+import { ODataError, compileFilter, parseFilter, type Schema } from '../../src/sandbox/odata';
+import { compileOrderBy, parseExpand, parseSelect } from '../../src/sandbox/odataOptions';
 
 const fields: Schema = { name: 'string', mail: 'string', id: 'guid', enabled: 'bool', mode: 'int', at: 'datetime' };
 const opts = { entity: 'Test.row', fields, functions: new Set(['startswith', 'endswith', 'contains', 'Microsoft.Dynamics.CRM.In']) };
