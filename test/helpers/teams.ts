@@ -33,7 +33,8 @@ export class FakeConnector {
       req.on('end', () => {
         const match = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
         if (!match) {
-          res.writeHead(404).end();
+          res.writeHead(404);
+          res.end();
           return;
         }
         const activity = body ? JSON.parse(body) : {};
@@ -44,7 +45,9 @@ export class FakeConnector {
           activityId: id,
           activity: { ...activity, id },
         });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+        // restify patches http.ServerResponse in this process: writeHead does not chain.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id }));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
@@ -74,7 +77,8 @@ export class FakeConnector {
 }
 
 export interface ConversationOptions {
-  botUrl: string;
+  /** The bot's URL, read at each request (a restarted bot may listen elsewhere). */
+  botUrl: string | (() => string);
   connector: FakeConnector;
   tenantId: string;
   conversationId?: string;
@@ -106,7 +110,8 @@ export class TeamsConversation {
   }
 
   async post(activity: Record<string, unknown>): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.options.botUrl}/api/messages`, {
+    const botUrl = typeof this.options.botUrl === 'string' ? this.options.botUrl : this.options.botUrl();
+    const response = await fetch(`${botUrl}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(activity),
