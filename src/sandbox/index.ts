@@ -18,11 +18,11 @@ import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
 import { createSeedState } from './seed';
-import { DEFAULT_SETTINGS, type SandboxSettings, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
+import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
 
 export { SEED } from './seed';
-export type { SandboxSettings, SeedOptions } from './settings';
+export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
 export { DEFAULT_SETTINGS } from './settings';
 
 export interface SandboxOptions {
@@ -33,7 +33,8 @@ export interface SandboxOptions {
   /** JSON file the state persists in; null = memory only. An existing file is loaded instead of seeding. */
   stateFile?: string | null;
   seed?: SeedOptions;
-  settings?: Partial<SandboxSettings>;
+  /** over the defaults; `limits` and `faults` merge per key (any Partial<SandboxSettings> fits) */
+  settings?: SandboxSettingsPatch;
 }
 
 export interface SandboxHandle {

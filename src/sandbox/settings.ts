@@ -31,6 +31,12 @@ export interface SandboxSettings {
   faultSeed: number;
 }
 
+/** A partial settings object; `limits` and `faults` merge per key. */
+export interface SandboxSettingsPatch extends Partial<Omit<SandboxSettings, 'limits' | 'faults'>> {
+  limits?: Partial<Record<Service, ServiceLimit | null>>;
+  faults?: Partial<FaultRates>;
+}
+
 export interface SeedOptions {
   syntheticSalespeople?: number;
 }
@@ -88,7 +94,7 @@ export const seedOptionsSchema = z
   .strict();
 
 /** A new settings object: `base` with `patch` merged in (limits and faults per key). */
-export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | Partial<SandboxSettings> | undefined): SandboxSettings {
+export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | SandboxSettingsPatch | undefined): SandboxSettings {
   const p = patch ?? {};
   return {
     latencyMs: p.latencyMs ?? base.latencyMs,
