@@ -1,6 +1,6 @@
 /** Graph collection queries: $filter, $select, $orderby, $top / $skiptoken paging, replies. */
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest, uuid } from './http';
-import { ODataError, compileFilter, parseFilter, type Node, type Schema } from './odata';
+import { ODataError, compileFilter, parseFilter, type FilterOptions, type Node, type Schema } from './odata';
 import { compileOrderBy, parseSelect, project } from './odataOptions';
 
 export const GRAPH_PREFIX = '/graph/v1.0';
@@ -27,6 +27,7 @@ export interface GraphEntity {
   entity: string;
   schema: Schema;
   filterable: ReadonlySet<string>;
+  collections?: FilterOptions['collections'];
   orderable?: ReadonlySet<string>;
   defaults: readonly string[];
 }
@@ -68,6 +69,7 @@ export function filterRows(req: SbRequest, rows: Record<string, unknown>[], e: G
     compiled = compileFilter(text, {
       entity: e.entity,
       fields: e.schema,
+      collections: e.collections,
       filterable: e.filterable,
       unsupportedProperty: (p) => `Unsupported or invalid query filter clause specified for property '${p}' of resource '${e.entity.replace('microsoft.graph.', '').replace(/^./, (c) => c.toUpperCase())}'.`,
       functions: new Set(['startswith', 'endswith']),

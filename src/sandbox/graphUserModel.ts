@@ -27,6 +27,7 @@ export const USER_SCHEMA: Schema = {
 export const USER_FILTERABLE: ReadonlySet<string> = new Set([
   'id', 'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'jobTitle', 'accountEnabled',
   'usageLocation', 'userType', 'department', 'companyName', 'employeeId', 'city', 'country', 'officeLocation', 'createdDateTime',
+  'assignedLicenses', 'otherMails',
 ]);
 
 export function userRow(u: GraphUser): Record<string, unknown> {

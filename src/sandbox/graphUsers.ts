@@ -9,6 +9,7 @@ export const USER: GraphEntity = {
   entity: USER_ENTITY,
   schema: USER_SCHEMA,
   filterable: USER_FILTERABLE,
+  collections: { assignedLicenses: { skuId: 'guid' }, otherMails: 'string' },
   orderable: new Set(['displayName', 'userPrincipalName']),
   defaults: USER_DEFAULT_PROPS,
 };

@@ -1,7 +1,8 @@
 /**
  * OData $filter: a tokenizer, a recursive-descent parser, a type check against the entity's
- * schema, and an evaluator. Errors are ODataError; each service turns them into its own format.
+ * schema (odataEval.ts evaluates). Errors are ODataError; each service turns them into its own format.
  */
+import { evaluate } from './odataEval';
 
 export class ODataError extends Error {}
 
@@ -17,6 +18,7 @@ export type Node =
   | { k: 'prop'; name: string }
   | { k: 'call'; name: string; args: Node[]; named: Record<string, Node> }
   | { k: 'list'; items: Node[] }
+  | { k: 'lambda'; op: 'any' | 'all'; coll: string; v: string | null; body: Node | null }
   | { k: 'lit'; t: LitType; v: string | number | boolean | null };
 type CmpOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 const CMP_OPS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
@@ -230,7 +232,30 @@ class Parser {
       return { k: 'call', name: t.v, args, named };
     }
     if (t.v.includes('.') || t.v.startsWith('@') || t.v.startsWith('$')) this.fail(t);
-    return { k: 'prop', name: t.v };
+    const segments = [t.v];
+    while (this.isPunct('/')) {
+      this.i++;
+      const s = this.next();
+      if (s.t !== 'ident' || s.v.includes('.')) this.fail(s);
+      if ((s.v === 'any' || s.v === 'all') && this.isPunct('(')) return this.lambda(s.v, segments.join('/'));
+      segments.push(s.v);
+    }
+    return { k: 'prop', name: segments.join('/') };
+  }
+
+  /** `collection/any(v: body)`, `collection/all(v: body)`, `collection/any()` */
+  private lambda(op: 'any' | 'all', coll: string): Node {
+    this.expect('(');
+    if (op === 'any' && this.isPunct(')')) {
+      this.i++;
+      return { k: 'lambda', op, coll, v: null, body: null };
+    }
+    const v = this.next();
+    if (v.t !== 'ident' || v.v.includes('.')) this.fail(v);
+    this.expect(':');
+    const body = this.or();
+    this.expect(')');
+    return { k: 'lambda', op, coll, v: v.v, body };
   }
 }
 
@@ -243,6 +268,8 @@ export interface FilterOptions {
   /** the type name in messages, e.g. 'microsoft.graph.user' or 'Microsoft.Dynamics.CRM.systemuser' */
   entity: string;
   fields: Schema;
+  /** collection-valued properties usable with any/all: element schema, or element type */
+  collections?: Record<string, Schema | FieldType>;
   /** properties that may be filtered on (default: all fields) */
   filterable?: ReadonlySet<string>;
   /** message for a known but non-filterable property */
@@ -253,7 +280,7 @@ export interface FilterOptions {
 
 export interface CompiledFilter {
   test(row: Record<string, unknown>): boolean;
-  /** operators and functions used: 'ne', 'not', 'in', 'endswith', ... */
+  /** operators and functions used: 'ne', 'not', 'in', 'endswith', 'any', ... */
   features: Set<string>;
 }
 
@@ -271,31 +298,52 @@ function typeFamily(t: string): string {
   return t === 'int' || t === 'number' ? 'number' : t;
 }
 
+/** Lambda variables in scope: name → element schema or element type. */
+type Scope = ReadonlyMap<string, Schema | FieldType>;
+const NO_SCOPE: Scope = new Map();
+
 export function compileFilter(text: string, opts: FilterOptions): CompiledFilter {
   const ast = parseFilter(text);
   const features = new Set<string>();
+  const unknown = (name: string, entity = opts.entity) => new ODataError(`Could not find a property named '${name}' on type '${entity}'.`);
 
-  const propType = (name: string): FieldType => {
-    const t = opts.fields[name];
-    if (!t) throw new ODataError(`Could not find a property named '${name}' on type '${opts.entity}'.`);
+  const filterableOrThrow = (name: string): void => {
     if (opts.filterable && !opts.filterable.has(name)) {
       throw new ODataError(opts.unsupportedProperty?.(name) ?? `The property '${name}' cannot be used in a query filter.`);
     }
+  };
+
+  const propType = (name: string, scope: Scope): FieldType => {
+    const [first, ...rest] = name.split('/') as [string, ...string[]];
+    const bound = scope.get(first);
+    if (bound !== undefined) {
+      if (typeof bound === 'string') {
+        if (rest.length) throw unknown(rest[0]!, 'element');
+        return bound;
+      }
+      const t = rest.length === 1 ? bound[rest[0]!] : undefined;
+      if (!t) throw unknown(rest.join('/') || first, 'element');
+      return t;
+    }
+    if (rest.length) throw unknown(name);
+    const t = opts.fields[name];
+    if (!t) throw unknown(name);
+    filterableOrThrow(name);
     return t;
   };
 
-  const typeOf = (n: Node): string => {
+  const typeOf = (n: Node, scope: Scope): string => {
     switch (n.k) {
       case 'prop':
-        return propType(n.name);
+        return propType(n.name, scope);
       case 'lit':
         return n.t === 'number' ? (Number.isInteger(n.v) ? 'int' : 'number') : n.t;
       case 'call':
-        return checkCall(n);
+        return checkCall(n, scope);
       case 'list':
         throw new ODataError('A collection literal is not allowed here.');
       default:
-        check(n);
+        check(n, scope);
         return 'bool';
     }
   };
@@ -308,7 +356,7 @@ export function compileFilter(text: string, opts: FilterOptions): CompiledFilter
     );
   };
 
-  const checkCall = (n: Extract<Node, { k: 'call' }>): string => {
+  const checkCall = (n: Extract<Node, { k: 'call' }>, scope: Scope): string => {
     const fname = n.name.startsWith('Microsoft.Dynamics.CRM.') ? n.name : n.name.toLowerCase();
     if (!opts.functions.has(fname)) throw new ODataError(`An unknown function with name '${n.name}' was found.`);
     features.add(fname);
@@ -318,7 +366,7 @@ export function compileFilter(text: string, opts: FilterOptions): CompiledFilter
       if (!pn || pn.k !== 'lit' || pn.t !== 'string' || !pv || pv.k !== 'list') {
         throw new ODataError(`The function '${n.name}' requires the parameters PropertyName and PropertyValues.`);
       }
-      propType(String(pn.v));
+      propType(String(pn.v), scope);
       for (const item of pv.items) {
         if (item.k !== 'lit' || item.t !== 'string') throw new ODataError(`PropertyValues of '${n.name}' must be string literals.`);
       }
@@ -326,131 +374,55 @@ export function compileFilter(text: string, opts: FilterOptions): CompiledFilter
     }
     if (n.args.length !== 2 || Object.keys(n.named).length) throw new ODataError(`The function '${n.name}' takes two arguments.`);
     const [a, b] = n.args as [Node, Node];
-    compatible(typeOf(a), 'string', n.name);
-    compatible(typeOf(b), 'string', n.name);
+    compatible(typeOf(a, scope), 'string', n.name);
+    compatible(typeOf(b, scope), 'string', n.name);
     return 'bool';
   };
 
-  const check = (n: Node): void => {
+  const check = (n: Node, scope: Scope): void => {
     switch (n.k) {
       case 'or':
       case 'and':
         features.add(n.k);
-        check(n.l);
-        check(n.r);
+        check(n.l, scope);
+        check(n.r, scope);
         return;
       case 'not':
         features.add('not');
-        check(n.e);
+        check(n.e, scope);
         return;
       case 'cmp':
         features.add(n.op);
-        compatible(typeOf(n.l), typeOf(n.r), OP_NAMES[n.op]);
+        compatible(typeOf(n.l, scope), typeOf(n.r, scope), OP_NAMES[n.op]);
         return;
       case 'in': {
         features.add('in');
-        const lt = typeOf(n.l);
-        for (const item of n.list) compatible(lt, typeOf(item), 'In');
+        const lt = typeOf(n.l, scope);
+        for (const item of n.list) compatible(lt, typeOf(item, scope), 'In');
         return;
       }
       case 'call':
-        checkCall(n);
+        checkCall(n, scope);
         return;
+      case 'lambda': {
+        features.add(n.op);
+        const element = opts.collections?.[n.coll];
+        if (element === undefined) {
+          if (n.coll in opts.fields) throw new ODataError(`'${n.op}' may only be used on a collection; '${n.coll}' is not one.`);
+          throw unknown(n.coll);
+        }
+        filterableOrThrow(n.coll);
+        if (n.body && n.v) check(n.body, new Map([...scope, [n.v, element]]));
+        return;
+      }
       case 'prop':
-        if (propType(n.name) !== 'bool') throw new ODataError(`The $filter expression must evaluate to a single boolean value.`);
+        if (propType(n.name, scope) !== 'bool') throw new ODataError(`The $filter expression must evaluate to a single boolean value.`);
         return;
       default:
         throw new ODataError(`The $filter expression must evaluate to a single boolean value.`);
     }
   };
 
-  check(ast);
-  return { test: (row) => truthy(evaluate(ast, row)), features };
-}
-
-function value(n: Node, row: Record<string, unknown>): unknown {
-  if (n.k === 'lit') return n.v;
-  if (n.k === 'prop') return row[n.name] ?? null;
-  return evaluate(n, row);
-}
-
-function norm(v: unknown): unknown {
-  if (typeof v === 'string') return v.toLowerCase();
-  return v;
-}
-
-export function compare(a: unknown, b: unknown): number | null {
-  if (a === null || a === undefined || b === null || b === undefined) return null;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const sa = String(a);
-  const sb = String(b);
-  const da = Date.parse(sa);
-  const db = Date.parse(sb);
-  if (/^\d{4}-\d{2}-\d{2}/.test(sa) && /^\d{4}-\d{2}-\d{2}/.test(sb) && !Number.isNaN(da) && !Number.isNaN(db)) return da - db;
-  const la = sa.toLowerCase();
-  const lb = sb.toLowerCase();
-  return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-function equal(a: unknown, b: unknown): boolean {
-  const na = a === undefined ? null : a;
-  const nb = b === undefined ? null : b;
-  if (na === null || nb === null) return na === nb;
-  return compare(norm(na), norm(nb)) === 0;
-}
-
-function truthy(v: unknown): boolean {
-  return v === true;
-}
-
-function evaluate(n: Node, row: Record<string, unknown>): unknown {
-  switch (n.k) {
-    case 'or':
-      return truthy(evaluate(n.l, row)) || truthy(evaluate(n.r, row));
-    case 'and':
-      return truthy(evaluate(n.l, row)) && truthy(evaluate(n.r, row));
-    case 'not':
-      return !truthy(evaluate(n.e, row));
-    case 'cmp': {
-      const a = value(n.l, row);
-      const b = value(n.r, row);
-      if (n.op === 'eq') return equal(a, b);
-      if (n.op === 'ne') return !equal(a, b);
-      const c = compare(a, b);
-      if (c === null) return false;
-      return n.op === 'gt' ? c > 0 : n.op === 'ge' ? c >= 0 : n.op === 'lt' ? c < 0 : c <= 0;
-    }
-    case 'in': {
-      const a = value(n.l, row);
-      return n.list.some((item) => equal(a, value(item, row)));
-    }
-    case 'call': {
-      if (n.name === 'Microsoft.Dynamics.CRM.In') {
-        const prop = String((n.named.PropertyName as { v: unknown }).v);
-        const v = row[prop];
-        const list = (n.named.PropertyValues as { items: Node[] }).items;
-        return v !== null && v !== undefined && list.some((item) => equal(String(v), value(item, row)));
-      }
-      const a = value(n.args[0]!, row);
-      const b = value(n.args[1]!, row);
-      if (typeof a !== 'string' || typeof b !== 'string') return false;
-      const la = a.toLowerCase();
-      const lb = b.toLowerCase();
-      switch (n.name.toLowerCase()) {
-        case 'startswith':
-          return la.startsWith(lb);
-        case 'endswith':
-          return la.endsWith(lb);
-        case 'contains':
-          return la.includes(lb);
-        default:
-          return false;
-      }
-    }
-    case 'prop':
-      return row[n.name] === true;
-    default:
-      return value(n, row);
-  }
+  check(ast, NO_SCOPE);
+  return { test: (row) => evaluate(ast, row, {}) === true, features };
 }

@@ -1,5 +1,6 @@
 /** OData $select, $orderby and $expand options, and projection of rows. */
-import { ODataError, compare, type Schema } from './odata';
+import { ODataError, type Schema } from './odata';
+import { compare } from './odataEval';
 
 export function parseSelect(text: string | null, fields: Schema, entity: string): string[] | null {
   if (text === null) return null;

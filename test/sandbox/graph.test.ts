@@ -63,6 +63,10 @@ describe('Graph: reading users', () => {
     expect((await users("startswith(displayName,'Kari') or accountEnabled eq false")).body.value).toHaveLength(2);
     expect((await users("usageLocation eq 'NO' and startswith(userPrincipalName,'lars')")).body.value).toHaveLength(1);
     expect((await users(`id eq '${SEED.users.kariHansen.id}'`)).body.value).toHaveLength(1);
+    const licensed = await users(`assignedLicenses/any(x:x/skuId eq ${SEED.skus.sales})`);
+    expect(licensed.body.value.map((u: any) => u.userPrincipalName).sort()).toEqual([
+      'ingrid.berg@contoso.no', 'kari.hansen@contoso.no', 'lars.johansen@contoso.no', 'rapport.tjeneste@contoso.no',
+    ]);
   });
 
   it("finds a UPN with an apostrophe through a doubled quote; an undoubled one is a 400", async () => {

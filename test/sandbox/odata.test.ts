@@ -62,6 +62,22 @@ describe('OData $filter', () => {
     }
   });
 
+  it('evaluates any/all lambdas over collections', () => {
+    const lopts = { ...opts, fields: { ...fields, lic: 'string' as const, tags: 'string' as const }, collections: { lic: { skuId: 'guid' as const }, tags: 'string' as const } };
+    const data = [
+      { name: 'a', lic: [{ skuId: '1f0c2d3e-4a5b-4c6d-8e7f-901234567890' }], tags: ['x', 'y'] },
+      { name: 'b', lic: [], tags: [] },
+    ];
+    const pick = (f: string) => data.filter((r) => compileFilter(f, lopts).test(r)).map((r) => r.name);
+    expect(pick('lic/any(l:l/skuId eq 1f0c2d3e-4a5b-4c6d-8e7f-901234567890)')).toEqual(['a']);
+    expect(pick("tags/any(t:t eq 'Y')")).toEqual(['a']);
+    expect(pick("tags/all(t:t ne 'z')")).toEqual(['a', 'b']);
+    expect(pick('lic/any()')).toEqual(['a']);
+    expect(() => compileFilter("lic/any(l:l/skuId eq 'not-a-guid')", lopts)).toThrow(/incompatible/);
+    expect(() => compileFilter('name/any(n:n eq 1)', lopts)).toThrow(/only be used on a collection/);
+    expect(() => compileFilter('lic/any(l:l/nope eq 1)', lopts)).toThrow(/Could not find a property named 'nope'/);
+  });
+
   it('records the operators used (for advanced-query checks)', () => {
     expect([...compileFilter("not (name ne 'a') or endswith(name,'x')", opts).features].sort()).toEqual(['endswith', 'ne', 'not', 'or']);
   });
