@@ -189,6 +189,15 @@ describe('Dataverse: roles', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('assigns roles to teams from the team\'s business unit only', async () => {
+    const team = DV.teams.root;
+    const ref = (roleId: string) => ({ '@odata.id': `${t.url}/dataverse/api/data/v9.2/roles(${roleId})` });
+    expect((await t.dv('POST', `teams(${team})/teamroles_association/$ref`, ref(DV.roles.root.bcIntegration))).status).toBe(204);
+    expect((await t.dv('POST', `teams(${team})/teamroles_association/$ref`, ref(DV.roles.salgVest.bcIntegration))).status).toBe(400);
+    const read = await t.dv('GET', `teams(${team})?$select=name&$expand=teamroles_association($select=roleid)`);
+    expect(read.body.teamroles_association.map((r: any) => r.roleid)).toEqual([DV.roles.root.bcIntegration]);
+  });
+
   it('moving a user to another business unit removes its roles', async () => {
     const res = await t.dv('PATCH', `systemusers(${DV.systemUsers.kariHansen})`, { 'businessunitid@odata.bind': `/businessunits(${DV.businessUnits.salgVest})` });
     expect(res.status).toBe(204);
