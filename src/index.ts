@@ -64,6 +64,9 @@ function startPlayground(config: Config, botPort: number, logger: Logger): Child
     [require.resolve('@microsoft/m365agentsplayground/cli.js'), 'start', '--app-endpoint', `http://localhost:${botPort}/api/messages`, '--port', String(port), '--channel-id', 'msteams', '--disable-telemetry'],
     { cwd: ROOT, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  child.on('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') logger.error({ code, signal }, 'the Agents Playground stopped; check .m365agentsplayground.yml');
+  });
   logger.info({ url: `http://localhost:${port}` }, 'Agents Playground: open this URL to chat with the bot');
   return child;
 }

@@ -29,6 +29,11 @@ export async function startServer(
       await app.run(context);
     });
   });
+  // Clients (the Agents Playground among them) probe the endpoint before they post to it.
+  server.head('/api/messages', (_req, res, next) => {
+    res.send(204);
+    return next();
+  });
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', mode: config.mode });
     return next();
