@@ -85,6 +85,10 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionAddUserToEnvironment', { user });
     case 'assignRole':
       return t(locale, 'actionAssignRole', { user, role: escapeMarkdown(action.params.roleName) });
+    case 'createUser':
+      return t(locale, 'actionCreateUser', { user, location: escapeMarkdown(action.params.usageLocation) });
+    case 'setAccessMode':
+      return t(locale, 'actionSetAccessMode', { user, mode: escapeMarkdown(action.params.accessModeName) });
   }
 }
 

@@ -102,6 +102,8 @@ export const en = {
   planUnknown: "That plan is not known in this conversation. Nothing was changed.",
   actionAssignLicense: "Assign the licence {sku} to {user}",
   actionAddUserToEnvironment: "Add {user} to the Sales environment",
+  actionCreateUser: 'Create the Microsoft 365 account {user} (usage location {location})',
+  actionSetAccessMode: 'Set the Sales access mode of {user} to {mode}',
   actionAssignRole: "Give {user} the role {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",

@@ -104,6 +104,8 @@ export const nb: Record<StringKey, string> = {
   planUnknown: "Den planen er ukjent i denne samtalen. Ingenting ble endret.",
   actionAssignLicense: "Tildel lisensen {sku} til {user}",
   actionAddUserToEnvironment: "Legg til {user} i Sales-miljøet",
+  actionCreateUser: 'Opprett Microsoft 365-kontoen {user} (bruksplassering {location})',
+  actionSetAccessMode: 'Sett tilgangsmodusen i Sales for {user} til {mode}',
   actionAssignRole: "Gi {user} rollen {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",

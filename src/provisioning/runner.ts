@@ -1,6 +1,6 @@
 import { AppError, userMessage } from '../errors';
 import type { Logger } from '../log';
-import type { ActionOutcome, Plan, Run } from '../setup/plan';
+import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
 import { applyAction, type ActionSettings } from './actions';
 import type { Clients } from './clients';
@@ -21,6 +21,8 @@ export interface RunnerOptions {
   clients: Clients;
   logger: Logger;
   settings: ActionSettings;
+  /** Delivers a generated password to the plan's requester (in memory; never stored). */
+  deliverSecret?: (plan: Plan, run: Run, action: Action, secret: string) => Promise<void>;
   /** Called as the run progresses (throttled) and once when it ends. */
   onProgress?: (run: Run, plan: Plan) => Promise<void>;
   progressIntervalMs?: number;
@@ -121,7 +123,16 @@ export class Runner {
     }
     if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
     const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms));
-    const context = { clients, environment: plan.environment, settings, logger, sleep, now: () => this.now() };
+    const deliver = this.options.deliverSecret;
+    const context = {
+      clients,
+      environment: plan.environment,
+      settings,
+      logger,
+      sleep,
+      now: () => this.now(),
+      deliverSecret: deliver ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
+    };
     const interval = this.options.progressIntervalMs ?? 2500;
     let lastReport = 0;
     const failedTargets = new Map<string, string>();

@@ -20,7 +20,23 @@ export interface UserTarget {
   displayName?: string;
 }
 
+export interface CreateUserParams {
+  mailNickname: string;
+  /** ISO 3166 alpha-2; set at creation so a licence can be assigned. */
+  usageLocation: string;
+  givenName?: string;
+  surname?: string;
+  jobTitle?: string;
+  department?: string;
+  /**
+   * True for an account whose password a person must receive (the integration user): it is shown
+   * once to the requester. Otherwise the password is random and never shown; the admin resets it.
+   */
+  deliverPassword: boolean;
+}
+
 export type Action =
+  | { key: string; type: 'createUser'; target: UserTarget; params: CreateUserParams }
   | { key: string; type: 'assignLicense'; target: UserTarget; params: { skuId: string; skuPartNumber: string } }
   | { key: string; type: 'addUserToEnvironment'; target: UserTarget; params: { bapEnvironmentId: string } }
   | {
@@ -29,7 +45,8 @@ export type Action =
       target: UserTarget;
       /** The role as chosen (root business unit copy); the runner assigns the copy in the user's business unit. */
       params: { roleId: string; roleName: string; roleTemplateId?: string | null };
-    };
+    }
+  | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } };
 
 export type ActionType = Action['type'];
 
@@ -66,6 +83,8 @@ export function planDigest(plan: Pick<Plan, 'kind' | 'environment' | 'actions'>)
 }
 
 export const actionKey = {
+  createUser: (upn: string) => `createUser:${upn.toLowerCase()}`,
+  setAccessMode: (user: string, mode: number) => `setAccessMode:${user.toLowerCase()}:${mode}`,
   assignLicense: (user: string, skuId: string) => `assignLicense:${user.toLowerCase()}:${skuId}`,
   addUserToEnvironment: (user: string, environmentId: string) => `addUserToEnvironment:${user.toLowerCase()}:${environmentId}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../../errors';
 import type { Action } from '../../setup/plan';
+import { entraId } from './resolve';
 import type { ActionHandler } from './types';
 
 type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
@@ -11,8 +12,7 @@ type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
  */
 export const addUserToEnvironment: ActionHandler<AddUserToEnvironment> = async (action, context) => {
   const { clients, environment, settings, sleep, now } = context;
-  const userId = action.target.userId;
-  if (!userId) throw new AppError('not_found', `${action.target.userPrincipalName} has no Entra account yet.`);
+  const userId = await entraId(action.target, context);
   const sales = clients.sales(environment.dataverseUrl);
   const present = async () => {
     const user = await sales.findSystemUserByAadObjectId(userId);

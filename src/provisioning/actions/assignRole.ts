@@ -1,17 +1,14 @@
 import { AppError } from '../../errors';
 import type { Action } from '../../setup/plan';
+import { salesUser } from './resolve';
 import type { ActionHandler } from './types';
 
 type AssignRole = Extract<Action, { type: 'assignRole' }>;
 
 /** Assigns the copy of the role that belongs to the user's own business unit. */
-export const assignRole: ActionHandler<AssignRole> = async (action, { clients, environment }) => {
+export const assignRole: ActionHandler<AssignRole> = async (action, context) => {
   const { target, params } = action;
-  const sales = clients.sales(environment.dataverseUrl);
-  const user = target.userId
-    ? await sales.findSystemUserByAadObjectId(target.userId)
-    : await sales.findSystemUserByDomainName(target.userPrincipalName);
-  if (!user) throw new AppError('not_found', `${target.userPrincipalName} is not a user in the Sales environment.`);
+  const { sales, user } = await salesUser(target, context);
   if (user.isDisabled) throw new AppError('user_disabled', `${target.userPrincipalName} is disabled in the Sales environment; roles can only be given to enabled users.`);
   const roles = await sales.listRoles({ businessUnitId: user.businessUnitId ?? undefined });
   const copy =

@@ -2,6 +2,8 @@ import type { Action } from '../../setup/plan';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
+import { createUser } from './createUser';
+import { setAccessMode } from './setAccessMode';
 import type { ActionContext, ActionDone } from './types';
 
 export type { ActionContext, ActionDone, ActionSettings } from './types';
@@ -10,6 +12,10 @@ export { TENANT_ACTION_SETTINGS } from './types';
 /** The one dispatch from action type to handler. */
 export function applyAction(action: Action, context: ActionContext): Promise<ActionDone> {
   switch (action.type) {
+    case 'createUser':
+      return createUser(action, context);
+    case 'setAccessMode':
+      return setAccessMode(action, context);
     case 'assignLicense':
       return assignLicense(action, context);
     case 'addUserToEnvironment':

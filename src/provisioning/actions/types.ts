@@ -21,6 +21,11 @@ export interface ActionContext {
   logger: Logger;
   sleep(ms: number): Promise<void>;
   now(): number;
+  /**
+   * Hands a generated password to the person who must receive it, in memory only. Absent when
+   * the run cannot deliver one (then a plan must not ask for it).
+   */
+  deliverSecret?: (action: Action, secret: string) => Promise<void>;
 }
 
 /** What an action handler reports when the tenant is as the action wants it. */

@@ -1,0 +1,44 @@
+import { AppError, isAppError } from '../../errors';
+import type { Action } from '../../setup/plan';
+import { generatePassword } from './password';
+import type { ActionHandler } from './types';
+
+type CreateUser = Extract<Action, { type: 'createUser' }>;
+
+/**
+ * Creates the Entra account. An account that already exists with this UPN counts as done (the
+ * create may have happened before a lost response or a crash); its password is then unknown to
+ * us, and the requester is told to reset it where one must be delivered.
+ */
+export const createUser: ActionHandler<CreateUser> = async (action, context) => {
+  const { target, params } = action;
+  const { directory } = context.clients;
+  const existing = await directory.getUser(target.userPrincipalName);
+  if (existing) return { already: true };
+  const password = generatePassword();
+  try {
+    await directory.createUser({
+      userPrincipalName: target.userPrincipalName,
+      displayName: target.displayName ?? target.userPrincipalName,
+      mailNickname: params.mailNickname,
+      usageLocation: params.usageLocation,
+      givenName: params.givenName,
+      surname: params.surname,
+      jobTitle: params.jobTitle,
+      department: params.department,
+      accountEnabled: true,
+      password,
+      forceChangePasswordNextSignIn: !params.deliverPassword,
+    });
+  } catch (error) {
+    if (!isAppError(error, 'upn_exists')) throw error;
+    // The create went through but its answer was lost: the account is there, so this is done.
+    if (await directory.getUser(target.userPrincipalName)) return { already: true };
+    throw error;
+  }
+  if (params.deliverPassword) {
+    if (!context.deliverSecret) throw new AppError('invalid_input', 'No way to deliver the new password was given.');
+    await context.deliverSecret(action, password);
+  }
+  return {};
+};
