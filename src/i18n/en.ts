@@ -1,5 +1,8 @@
-/** English strings. Every key here must exist in nb.ts (the compiler enforces it). */
-export const en = {
+/**
+ * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
+ * keep its strings in its own pair of files (`<feature>.en.ts` / `<feature>.nb.ts`) spread in below.
+ */
+const core = {
   appName: 'Business Central ↔ Sales setup',
   welcomeTitle: 'Set up the accounts Business Central needs in Dynamics 365 Sales',
   welcomeIntro:
@@ -116,6 +119,10 @@ export const en = {
   adminComplete: "Part 1 is done: the administrator account is in place.",
   nextStepIntegration: "Next is Part 2, the integration account. Its current state is on the status card below.",
   errorGeneric: 'Something went wrong on my side and nothing was changed. The details are in the bot log; try again in a moment.',
+} as const;
+
+export const en = {
+  ...core,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -1,7 +1,7 @@
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
-export const nb: Record<StringKey, string> = {
+const core = {
   appName: 'Business Central ↔ Sales-oppsett',
   welcomeTitle: 'Sett opp kontoene Business Central trenger i Dynamics 365 Sales',
   welcomeIntro:
@@ -118,4 +118,8 @@ export const nb: Record<StringKey, string> = {
   adminComplete: "Del 1 er ferdig: administratorkontoen er på plass.",
   nextStepIntegration: "Neste er del 2, integrasjonskontoen. Status står på statuskortet nedenfor.",
   errorGeneric: 'Noe gikk galt hos meg, og ingenting ble endret. Detaljene står i bot-loggen; prøv igjen om litt.',
+};
+
+export const nb: Record<StringKey, string> = {
+  ...core,
 };
