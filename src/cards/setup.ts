@@ -89,10 +89,17 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionCreateUser', { user, location: escapeMarkdown(action.params.usageLocation) });
     case 'setAccessMode':
       return t(locale, 'actionSetAccessMode', { user, mode: escapeMarkdown(action.params.accessModeName) });
+    case 'removeRole':
+      return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
   }
 }
 
-const KIND_TITLE: Record<Plan['kind'], StringKey> = { admin: 'kindAdmin' };
+const KIND_TITLE: Record<Plan['kind'], StringKey> = {
+  admin: 'kindAdmin',
+  integrationApplication: 'kindIntegrationApplication',
+  integrationUser: 'kindIntegrationUser',
+  integrationAccessMode: 'kindIntegrationAccessMode',
+};
 
 export interface PlanCardInput {
   plan: Plan;

@@ -1,3 +1,5 @@
+import { integrationEn } from './integration.en';
+
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
  * keep its strings in its own pair of files (`<feature>.en.ts` / `<feature>.nb.ts`) spread in below.
@@ -123,6 +125,7 @@ const core = {
 
 export const en = {
   ...core,
+  ...integrationEn,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { integrationNb } from './integration.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -122,4 +123,5 @@ const core = {
 
 export const nb: Record<StringKey, string> = {
   ...core,
+  ...integrationNb,
 };

@@ -16,6 +16,9 @@ export interface PlanEnvironment {
 export interface UserTarget {
   /** Entra object id, when the user exists. */
   userId?: string;
+  /** Dataverse system user id: set for application users, which have no UPN. */
+  systemUserId?: string;
+  /** The UPN; for an application user, its name. */
   userPrincipalName: string;
   displayName?: string;
 }
@@ -46,11 +49,12 @@ export type Action =
       /** The role as chosen (root business unit copy); the runner assigns the copy in the user's business unit. */
       params: { roleId: string; roleName: string; roleTemplateId?: string | null };
     }
-  | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } };
+  | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
+  | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } };
 
 export type ActionType = Action['type'];
 
-export type PlanKind = 'admin';
+export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode';
 
 export interface Plan {
   id: string;
@@ -61,6 +65,11 @@ export interface Plan {
   conversationId: string;
   createdBy: { aadObjectId?: string; name?: string };
   createdAt: string;
+  /**
+   * The requester's personal chat, where a generated password may be shown (never part of the
+   * digest; absent when the plan was made elsewhere, and then no password is ever delivered).
+   */
+  requesterChat?: Record<string, unknown>;
 }
 
 /** Canonical JSON: keys sorted at every level, so equal content gives an equal digest. */
@@ -85,6 +94,7 @@ export function planDigest(plan: Pick<Plan, 'kind' | 'environment' | 'actions'>)
 export const actionKey = {
   createUser: (upn: string) => `createUser:${upn.toLowerCase()}`,
   setAccessMode: (user: string, mode: number) => `setAccessMode:${user.toLowerCase()}:${mode}`,
+  removeRole: (user: string, roleId: string) => `removeRole:${user.toLowerCase()}:${roleId}`,
   assignLicense: (user: string, skuId: string) => `assignLicense:${user.toLowerCase()}:${skuId}`,
   addUserToEnvironment: (user: string, environmentId: string) => `addUserToEnvironment:${user.toLowerCase()}:${environmentId}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,

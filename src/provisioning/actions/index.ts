@@ -3,6 +3,7 @@ import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
 import { createUser } from './createUser';
+import { removeRole } from './removeRole';
 import { setAccessMode } from './setAccessMode';
 import type { ActionContext, ActionDone } from './types';
 
@@ -16,6 +17,8 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return createUser(action, context);
     case 'setAccessMode':
       return setAccessMode(action, context);
+    case 'removeRole':
+      return removeRole(action, context);
     case 'assignLicense':
       return assignLicense(action, context);
     case 'addUserToEnvironment':

@@ -16,7 +16,9 @@ export async function entraId(target: UserTarget, { clients }: ActionContext): P
 /** The user's Sales (Dataverse) system user, or a not_found error that says so. */
 export async function salesUser(target: UserTarget, context: ActionContext) {
   const sales = context.clients.sales(context.environment.dataverseUrl);
-  const user = await sales.findSystemUserByAadObjectId(await entraId(target, context));
+  const user = target.systemUserId
+    ? await sales.getSystemUser(target.systemUserId)
+    : await sales.findSystemUserByAadObjectId(await entraId(target, context));
   if (!user) throw new AppError('not_found', `${target.userPrincipalName} is not a user in the Sales environment.`);
   return { sales, user };
 }
