@@ -11,7 +11,7 @@ import { Runner } from './provisioning/runner';
 import { FileStorage } from './storage/fileStorage';
 import { RecordStore } from './storage/records';
 import { startServer, type BotServer } from './server';
-import { updateRunCard } from './bot/progress';
+import { deliverPassword, updateRunCard } from './bot/progress';
 
 /** The sandbox's licence propagation takes seconds, not minutes. */
 const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 1_000, addUserTimeoutMs: 60_000, pollMs: 500 };
@@ -37,6 +37,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     logger,
     settings: options.actionSettings ?? (config.mode === 'sandbox' ? SANDBOX_ACTION_SETTINGS : TENANT_ACTION_SETTINGS),
     onProgress: (run, plan) => updateRunCard(adapter, config, records, run, plan),
+    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
   });
   const services = createServices({ config, logger, clients, records, runner });
   const app = createApplication(adapter, storage, services);

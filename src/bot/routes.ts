@@ -14,6 +14,8 @@ import { cancel, restart, resume, setup, status } from './handlers/commands';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
 import { planApprove, planCancel, planContinue, planRetry } from './handlers/plan';
+import { integrationHandlers } from './handlers/integration';
+import { stepCard } from './steps';
 
 type Handler = (context: TurnContext, state: SetupTurnState) => Promise<void>;
 type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
@@ -47,6 +49,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'plan.cancel': planCancel(services),
     'plan.retry': planRetry(services),
     'plan.continue': planContinue(services),
+    ...integrationHandlers(services, (context, session) => stepCard(services, context, session)),
   };
   for (const [verb, handler] of Object.entries(verbs)) {
     app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, guarded(services, handler));

@@ -2,12 +2,13 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Actor } from './context';
 import type { Overview } from '../setup/overview';
-import type { AdminObservation } from '../setup/adminPlanner';
+import type { AdminObservation, SkuInfo } from '../setup/adminPlanner';
+import type { ApplicationUserObservation, DedicatedObservation } from '../setup/integrationPlanner';
 import type { SessionEnvironment } from '../setup/session';
 import type { Plan, Run } from '../setup/plan';
 import type { Clients } from '../provisioning/clients';
 import { checkOrgUrl } from '../provisioning/clients';
-import { observeAdmin, observeOverview } from '../provisioning/observe';
+import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview, skuInfo } from '../provisioning/observe';
 import type { Runner } from '../provisioning/runner';
 import { PlanStore } from '../approvals/plans';
 import type { RecordStore } from '../storage/records';
@@ -27,6 +28,13 @@ export interface BotServices {
     userPrincipalName(aadObjectId: string): Promise<string | undefined>;
     /** The canonical environment URL, or an invalid_input error (tenant mode: Dynamics hosts only). */
     checkEnvironmentUrl(url: string): string;
+    applicationUsers(environment: EnvironmentRef): Promise<ApplicationUserObservation>;
+    dedicatedUser(environment: EnvironmentRef, userPrincipalName: string): Promise<DedicatedObservation>;
+    user(aadObjectId: string): Promise<{ userPrincipalName: string; usageLocation: string | null } | undefined>;
+    /** Verified domains and licences (with free seats), for the account forms. */
+    domainsAndSkus(): Promise<{ domains: string[]; skus: SkuInfo[] }>;
+    /** A deep link to a Business Central page, or undefined when BC is not online. */
+    businessCentralPage(environment: EnvironmentRef, page: number): string | undefined;
   };
   plans: PlanStore;
   runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
@@ -69,6 +77,20 @@ export function createServices({ config, logger, clients, records, runner }: Ser
       adminObservation: (environment, who) => observeAdmin(clients, environment, who),
       userPrincipalName: async (aadObjectId) => (await clients.directory.getUser(aadObjectId))?.userPrincipalName,
       checkEnvironmentUrl: (url) => checkOrgUrl(url, config),
+      applicationUsers: (environment) => observeApplicationUsers(clients, environment, config.bcAppId),
+      dedicatedUser: (environment, upn) => observeDedicatedUser(clients, environment, upn),
+      user: async (aadObjectId) => {
+        const user = await clients.directory.getUser(aadObjectId);
+        return user ? { userPrincipalName: user.userPrincipalName, usageLocation: user.usageLocation } : undefined;
+      },
+      domainsAndSkus: async () => {
+        const [domains, skus] = await Promise.all([clients.directory.verifiedDomains(), skuInfo(clients)]);
+        return { domains, skus };
+      },
+      businessCentralPage: (environment, page) =>
+        environment.deployment === 'online'
+          ? `https://businesscentral.dynamics.com/${config.tenantId}/${encodeURIComponent(environment.bcEnvironment)}?page=${page}`
+          : undefined,
     },
     plans: new PlanStore(records),
     runner,

@@ -6,6 +6,7 @@ import { userMessage } from '../errors';
 import { t } from '../i18n';
 import type { SetupSession } from '../setup/session';
 import { actorOf, localeFor } from './context';
+import { integrationStepCard } from './handlers/integration';
 import type { BotServices, EnvironmentRef } from './services';
 
 /** The card for where the session stands. Used by set up, resume, and after each step. */
@@ -24,6 +25,16 @@ export async function stepCard(services: BotServices, context: TurnContext, sess
         }
       }
       return adminStepCard(services, context, environment, session.admin);
+    }
+    case 'integration': {
+      if (session.planId) {
+        const plan = await services.plans.get(session.planId);
+        if (plan) {
+          const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+          return planCard({ plan, approval, run }, locale);
+        }
+      }
+      return integrationStepCard(services, context, session);
     }
     default:
       return welcomeCard(await services.observer.overview(actorOf(context), environment), locale);

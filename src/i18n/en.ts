@@ -119,7 +119,7 @@ const core = {
   restarted: "Starting over.",
   resumed: "Picking up where we left off.",
   adminComplete: "Part 1 is done: the administrator account is in place.",
-  nextStepIntegration: "Next is Part 2, the integration account. Its current state is on the status card below.",
+  nextStepIntegration: "Next is Part 2, the integration account.",
   errorGeneric: 'Something went wrong on my side and nothing was changed. The details are in the bot log; try again in a moment.',
 } as const;
 

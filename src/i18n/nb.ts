@@ -117,7 +117,7 @@ const core = {
   restarted: "Vi starter på nytt.",
   resumed: "Vi fortsetter der vi slapp.",
   adminComplete: "Del 1 er ferdig: administratorkontoen er på plass.",
-  nextStepIntegration: "Neste er del 2, integrasjonskontoen. Status står på statuskortet nedenfor.",
+  nextStepIntegration: "Neste er del 2, integrasjonskontoen.",
   errorGeneric: 'Noe gikk galt hos meg, og ingenting ble endret. Detaljene står i bot-loggen; prøv igjen om litt.',
 };
 

@@ -1,6 +1,8 @@
 import { userMessage } from '../errors';
 import type { Logger } from '../log';
 import type { AdminObservation, EnvironmentRole, SkuInfo } from '../setup/adminPlanner';
+import type { ApplicationUserObservation, DedicatedObservation } from '../setup/integrationPlanner';
+import { ROLE_NAMES } from '../setup/roles';
 import {
   adminStatus,
   integrationStatus,
@@ -161,4 +163,52 @@ export async function observeOverview(clients: Clients, input: OverviewInput, lo
     guard('salespeople', () => salespeoplePart(clients, input.environment)),
   ]);
   return { ...input.labels, parts, checkedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+}
+
+async function salesFacts(sales: SalesClient, user: SystemUser) {
+  const roles = user.roles ?? (await sales.userRoles(user.id));
+  return {
+    systemuserid: user.id,
+    fullname: user.fullName ?? user.domainName ?? user.id,
+    businessUnitId: user.businessUnitId ?? '',
+    isdisabled: user.isDisabled,
+    islicensed: user.isLicensed,
+    accessmode: user.accessMode,
+    roles: roles.map(toRoleRef),
+  };
+}
+
+/** Part 2, BC online: the application users with Business Central's client id, and the integration role's copies. */
+export async function observeApplicationUsers(clients: Clients, environment: PlanEnvironment, bcAppId: string | undefined): Promise<ApplicationUserObservation> {
+  const sales = clients.sales(environment.dataverseUrl);
+  const [users, roles] = await Promise.all([
+    bcAppId ? sales.findApplicationUsers(bcAppId) : Promise.resolve([]),
+    sales.listRoles({ name: ROLE_NAMES.bcIntegration }),
+  ]);
+  return { users: await Promise.all(users.map((u) => salesFacts(sales, u))), integrationRoles: roles.map(toEnvironmentRole) };
+}
+
+/** Part 2, dedicated user: the account in Entra and in Sales, licences, the non-interactive count, domains. */
+export async function observeDedicatedUser(clients: Clients, environment: PlanEnvironment, userPrincipalName: string): Promise<DedicatedObservation> {
+  const sales = clients.sales(environment.dataverseUrl);
+  const [user, skus, nonInteractive, verifiedDomains] = await Promise.all([
+    clients.directory.getUser(userPrincipalName),
+    skuInfo(clients),
+    sales.listSystemUsers('accessmode eq 4 and isdisabled eq false'),
+    clients.directory.verifiedDomains(),
+  ]);
+  const found = user ? await sales.findSystemUserByAadObjectId(user.id) : null;
+  return {
+    entra: user && {
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName ?? user.userPrincipalName,
+      accountEnabled: user.accountEnabled !== false,
+      salesLicensed: salesLicensed(user, skus),
+    },
+    salesUser: found ? await salesFacts(sales, found) : null,
+    skus,
+    otherNonInteractive: nonInteractive.filter((u) => !u.applicationId && u.aadObjectId !== user?.id).length,
+    verifiedDomains,
+  };
 }

@@ -131,7 +131,7 @@ export class Runner {
       logger,
       sleep,
       now: () => this.now(),
-      deliverSecret: deliver ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
+      deliverSecret: deliver && plan.requesterChat ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
     };
     const interval = this.options.progressIntervalMs ?? 2500;
     let lastReport = 0;

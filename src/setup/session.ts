@@ -1,4 +1,5 @@
-import type { PlanEnvironment } from './plan';
+import type { IntegrationPath } from './integrationPlanner';
+import type { PlanEnvironment, PlanKind } from './plan';
 
 /**
  * The conversation engine, pure: a state machine persisted in conversation state.
@@ -21,9 +22,20 @@ export interface SetupSession {
   /** Remembered per conversation, also across cancel and restart. */
   environment?: SessionEnvironment;
   admin?: { userPrincipalName: string; nonAdminRoleIds: string[] };
+  /** Part 2: which path, which account, and where in it. */
+  integration?: IntegrationState;
   /** The plan waiting for approval (or running) in the current step. */
   planId?: string;
   updatedAt: string;
+}
+
+export type IntegrationPhase = 'choose' | 'form' | 'connection' | 'check';
+
+export interface IntegrationState {
+  phase: IntegrationPhase;
+  path?: IntegrationPath;
+  /** The dedicated user's UPN, once planned. */
+  userPrincipalName?: string;
 }
 
 export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume';
@@ -58,6 +70,11 @@ export type SessionEvent =
   | { type: 'changeEnvironment' }
   | { type: 'adminChosen'; admin: NonNullable<SetupSession['admin']>; planId?: string }
   | { type: 'planSettled' }
+  | { type: 'planCompleted'; kind: PlanKind }
+  | { type: 'integrationPath'; path: IntegrationPath }
+  | { type: 'integrationUserPlanned'; userPrincipalName: string; planId: string }
+  | { type: 'integrationPlanned'; planId: string }
+  | { type: 'integrationPhase'; phase: IntegrationPhase }
   | { type: 'advance' };
 
 export function newSession(now: string, environment?: SessionEnvironment): SetupSession {
@@ -88,10 +105,35 @@ export function transition(session: SetupSession | undefined, event: SessionEven
       return at({ ...session, admin: event.admin, planId: event.planId });
     case 'planSettled':
       return at({ ...session, planId: undefined });
+    case 'planCompleted':
+      return at(afterPlan({ ...session, planId: undefined }, event.kind));
+    case 'integrationPath':
+      return at({ ...session, planId: undefined, integration: { phase: event.path === 'application' ? 'check' : 'form', path: event.path } });
+    case 'integrationUserPlanned':
+      return at({ ...session, planId: event.planId, integration: { ...integrationOf(session), userPrincipalName: event.userPrincipalName } });
+    case 'integrationPlanned':
+      return at({ ...session, planId: event.planId });
+    case 'integrationPhase':
+      return at({ ...session, planId: undefined, integration: { ...integrationOf(session), phase: event.phase } });
     case 'advance': {
       const index = STEPS.indexOf(session.step);
       return at({ ...session, step: STEPS[Math.min(index + 1, STEPS.length - 1)], planId: undefined });
     }
   }
   return session;
+}
+
+const integrationOf = (session: SetupSession): IntegrationState => session.integration ?? { phase: 'choose' };
+
+/** Where the procedure goes once a plan of this kind has been applied (or had nothing to do). */
+function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
+  switch (kind) {
+    case 'admin':
+      return session.step === 'admin' ? { ...session, step: 'integration' } : session;
+    case 'integrationUser':
+      return { ...session, integration: { ...integrationOf(session), phase: 'connection' } };
+    case 'integrationAccessMode':
+    case 'integrationApplication':
+      return { ...session, integration: { ...integrationOf(session), phase: 'check' } };
+  }
 }

@@ -88,9 +88,9 @@ export function planContinue(services: BotServices) {
     const finished = plan.actions.length === 0 || run?.status === 'completed';
     if (!finished) return current(services, plan, locale);
     let session = sessionOf(state);
-    if (session?.planId === plan.id && session.step === 'admin') {
-      session = applyEvent(state, { type: 'advance' });
-      await context.sendActivity(`${t(locale, 'adminComplete')} ${t(locale, 'nextStepIntegration')}`);
+    if (session?.planId === plan.id) {
+      session = applyEvent(state, { type: 'planCompleted', kind: plan.kind });
+      if (plan.kind === 'admin') await context.sendActivity(`${t(locale, 'adminComplete')} ${t(locale, 'nextStepIntegration')}`);
     }
     return session ? stepCard(services, context, session) : current(services, plan, locale);
   };

@@ -15,6 +15,9 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
   const { directory } = context.clients;
   const existing = await directory.getUser(target.userPrincipalName);
   if (existing) return { already: true };
+  if (params.deliverPassword && !context.deliverSecret) {
+    throw new AppError('invalid_input', 'The new account\'s password can only be shown in a personal chat with the requester; plan it from there.');
+  }
   const password = generatePassword();
   try {
     await directory.createUser({
@@ -37,8 +40,15 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
     throw error;
   }
   if (params.deliverPassword) {
-    if (!context.deliverSecret) throw new AppError('invalid_input', 'No way to deliver the new password was given.');
-    await context.deliverSecret(action, password);
+    try {
+      await context.deliverSecret!(action, password);
+    } catch (cause) {
+      throw new AppError(
+        'service_error',
+        `${target.userPrincipalName} was created, but its password could not be shown. Reset the password in the Microsoft 365 admin center.`,
+        { cause },
+      );
+    }
   }
   return {};
 };
