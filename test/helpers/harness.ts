@@ -16,6 +16,8 @@ export interface Harness {
   config: Config;
   connector: FakeConnector;
   stateDir: string;
+  /** Every log line the bot wrote (when started with captureLogs). */
+  logs: string[];
   conversation(options?: { id?: string; locale?: string; type?: 'personal' | 'groupChat' | 'channel' }): TeamsConversation;
   /** Stops the bot process part (server and runner) and starts it again on the same state. */
   restartBot(): Promise<void>;
@@ -24,11 +26,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { sandboxSettings?: Record<string, unknown>; start?: StartOptions } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { sandboxSettings?: Record<string, unknown>; start?: StartOptions; captureLogs?: boolean } = {},
+): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings } as never });
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-test-'));
   const config = loadConfig({ SANDBOX_URL: sandbox.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const logger = createLogger({ level: config.logLevel });
+  const logs: string[] = [];
+  const logger = options.captureLogs
+    ? createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as never })
+    : createLogger({ level: config.logLevel });
   const start = options.start ?? { actionSettings: { addUserRetryMs: 100, addUserTimeoutMs: 15_000, pollMs: 100 } };
   const connector = new FakeConnector();
   await connector.start();
@@ -38,6 +45,7 @@ export async function startHarness(options: { sandboxSettings?: Record<string, u
     config,
     connector,
     stateDir,
+    logs,
     conversation: (o = {}) =>
       new TeamsConversation({ botUrl: () => harness.bot.url, connector, tenantId: SEED.tenantId, conversationId: o.id, locale: o.locale, conversationType: o.type }),
     async restartBot() {

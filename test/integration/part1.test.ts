@@ -3,6 +3,7 @@ import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, findById, inputValues } from '../helpers/cards';
 import { graph, graphUser, salesUserWithRoles } from '../helpers/tenant';
+import { approveAndWait as approveAndWaitFlow, startSetup } from '../helpers/flows';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,11 +21,15 @@ const ROLES = SEED.dataverse.roles;
 
 /** "set up" → environment card → Continue, as a user accepting the defaults. Returns the Part 1 card. */
 async function startPart1(chat: TeamsConversation, between?: () => Promise<void>) {
+  if (!between) {
+    const { card, cardActivityId } = await startSetup(h, chat);
+    return { adminCard: card, cardActivityId };
+  }
   await chat.say(ADMIN, 'set up');
   const envCard = h.connector.cards().at(-1)!;
   const cardActivityId = h.connector.activities.at(-1)!.activityId!;
   expect(cardText(envCard)).toContain('Which environments?');
-  await between?.();
+  await between();
   const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment: 'online' }, cardActivityId);
   expect(saved.status).toBe(200);
   return { adminCard: saved.body.value, cardActivityId };
@@ -36,14 +41,7 @@ async function planFor(chat: TeamsConversation, upn: string, roleIds: string[], 
   return response.body.value;
 }
 
-async function approveAndWait(chat: TeamsConversation, planCard: any, cardActivityId: string) {
-  const approve = action(planCard, 'plan.approve');
-  const response = await chat.execute(ADMIN, 'plan.approve', approve.data, cardActivityId);
-  expect(response.status).toBe(200);
-  await h.bot.runner.settled(String(approve.data.planId));
-  const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
-  return { immediate: response.body.value, final: updates.at(-1)?.activity.attachments[0].content };
-}
+const approveAndWait = (chat: TeamsConversation, planCard: any, cardActivityId: string) => approveAndWaitFlow(h, chat, planCard, cardActivityId);
 
 function roleIdsHeld(user: Awaited<ReturnType<typeof salesUserWithRoles>>) {
   return (user?.systemuserroles_association ?? []).map((r) => r.roleid).sort();
@@ -77,7 +75,7 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     expect(cardText(again)).toContain('Nothing to change: ingrid.berg@contoso.no already has everything Part 1 needs.');
     expect(() => action(again, 'plan.approve')).toThrow();
     const next = await chat.execute(ADMIN, 'plan.continue', action(again, 'plan.continue').data, cardActivityId);
-    expect(cardText(next.body.value)).toContain('✅ Done');
+    expect(cardText(next.body.value)).toContain('Part 2 of 3 — the integration account');
     expect(h.connector.texts().at(-1)).toContain('Part 1 is done');
   });
 

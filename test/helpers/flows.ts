@@ -1,0 +1,48 @@
+import { SEED } from '../../src/sandbox';
+import type { Harness } from './harness';
+import { ADMIN } from './harness';
+import { action, inputValues } from './cards';
+import { cardText, type TeamsConversation, type TeamsUser } from './teams';
+
+/** Conversation flows a user goes through, shared by the end-to-end tests. */
+
+/** "set up" → environment card → Continue with its defaults. Returns the next card and the card message id. */
+export async function startSetup(h: Harness, chat: TeamsConversation, user: TeamsUser = ADMIN) {
+  await chat.say(user, 'set up');
+  const envCard = h.connector.cards().at(-1)!;
+  const cardActivityId = h.connector.activities.at(-1)!.activityId!;
+  const saved = await chat.execute(user, 'env.save', { ...inputValues(envCard), deployment: 'online' }, cardActivityId);
+  if (saved.status !== 200) throw new Error(`env.save answered ${saved.status}`);
+  return { card: saved.body.value, cardActivityId };
+}
+
+/** Approve a plan card and wait for the run; returns the final card (the last update of the card message). */
+export async function approveAndWait(h: Harness, chat: TeamsConversation, planCard: any, cardActivityId: string, user: TeamsUser = ADMIN) {
+  const approve = action(planCard, 'plan.approve');
+  const response = await chat.execute(user, 'plan.approve', approve.data, cardActivityId);
+  if (response.status !== 200) throw new Error(`plan.approve answered ${response.status}`);
+  await h.bot.runner.settled(String(approve.data.planId));
+  const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
+  return { immediate: response.body.value, final: updates.at(-1)?.activity.attachments[0].content };
+}
+
+/** Part 1 for the seeded admin, through to the next step's card (Part 2's first card). */
+export async function completePart1(h: Harness, chat: TeamsConversation) {
+  const { cardActivityId } = await startSetup(h, chat);
+  const plan = (
+    await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: SEED.admin.upn, nonAdminRoleIds: SEED.dataverse.roles.root.salesManager }, cardActivityId)
+  ).body.value;
+  const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+  if (!cardText(final).includes('Applied: all')) throw new Error(`Part 1 did not apply:\n${cardText(final)}`);
+  const next = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
+  return { card: next.body.value, cardActivityId };
+}
+
+export const dataverse = (h: Harness, path: string, init: RequestInit = {}) =>
+  fetch(`${h.sandbox.url}/dataverse/api/data/v9.2/${path}`, {
+    ...init,
+    headers: { authorization: 'Bearer test', 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+
+/** The raw text of the sandbox tenant's state: equal text means byte-for-byte unchanged. */
+export const rawTenantState = async (h: Harness) => (await fetch(`${h.sandbox.url}/_sandbox/state`)).text();
