@@ -46,6 +46,12 @@ export interface SandboxConfig {
   playgroundPort: number;
 }
 
+/** Where bot state, plans, approvals and runs live: local files, or one Azure Blob container shared by several instances. */
+export type StorageConfig =
+  | { kind: 'file' }
+  | { kind: 'blob'; container: string; connectionString: string }
+  | { kind: 'blob'; container: string; accountUrl: string; managedIdentityClientId?: string };
+
 export interface Config {
   mode: 'sandbox' | 'tenant';
   port: number;
@@ -60,6 +66,10 @@ export interface Config {
   bot: BotConfig;
   credential: CredentialConfig;
   sandbox?: SandboxConfig;
+  /** Absent: local files under stateDir. */
+  storage?: StorageConfig;
+  /** How long a run's lease lasts without renewal before another instance may take the run over. */
+  runLeaseMs?: number;
 }
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
@@ -82,7 +92,31 @@ const common = {
   PORT: optional(port).default(3978),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   STATE_DIR: optional(z.string()).default('.state'),
+  STORAGE: optional(z.enum(['file', 'blob'])).default('file'),
+  STORAGE_CONNECTION_STRING: optional(z.string().min(1)),
+  STORAGE_CONTAINER: optional(z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a blob container name (3-63 lower-case letters, digits, single hyphens)')).default('bc-sales-setup'),
+  RUN_LEASE_MS: optional(z.coerce.number().int().min(200).max(3_600_000)).default(60_000),
 };
+
+type StorageEnv = { STORAGE: 'file' | 'blob'; STORAGE_CONNECTION_STRING?: string; STORAGE_ACCOUNT_URL?: string; STORAGE_CONTAINER: string };
+
+/** STORAGE=blob needs a connection string (Azurite, development) or, in tenant mode, an account URL (managed identity). */
+function storageIssues(env: StorageEnv, ctx: z.RefinementCtx, accountUrlAllowed: boolean): void {
+  if (env.STORAGE !== 'blob') return;
+  if (!env.STORAGE_CONNECTION_STRING && !env.STORAGE_ACCOUNT_URL) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [accountUrlAllowed ? 'STORAGE_ACCOUNT_URL' : 'STORAGE_CONNECTION_STRING'],
+      message: accountUrlAllowed ? 'required when STORAGE=blob (or STORAGE_CONNECTION_STRING)' : 'required when STORAGE=blob',
+    });
+  }
+}
+
+function storageConfig(env: StorageEnv, managedIdentityClientId?: string): StorageConfig {
+  if (env.STORAGE !== 'blob') return { kind: 'file' };
+  if (env.STORAGE_CONNECTION_STRING) return { kind: 'blob', container: env.STORAGE_CONTAINER, connectionString: env.STORAGE_CONNECTION_STRING };
+  return { kind: 'blob', container: env.STORAGE_CONTAINER, accountUrl: env.STORAGE_ACCOUNT_URL!, managedIdentityClientId };
+}
 
 const sandboxSchema = z.object({
   ...common,
@@ -117,8 +151,11 @@ const tenantSchema = z
     GRAPH_URL: optional(httpsUrl).default('https://graph.microsoft.com/v1.0'),
     BAP_URL: optional(httpsUrl).default('https://api.bap.microsoft.com'),
     BC_API_URL: optional(httpsUrl).default('https://api.businesscentral.dynamics.com/v2.0'),
+    STORAGE_ACCOUNT_URL: optional(httpsUrl),
+    STORAGE_CLIENT_ID: optional(guid),
   })
   .superRefine((env, ctx) => {
+    storageIssues(env, ctx, true);
     const need = (setting: keyof typeof env, why: string) => {
       if (env[setting] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [setting], message: `required ${why}` });
     };
@@ -188,7 +225,7 @@ function sandboxConfig(env: Env): Config {
       })),
     );
   }
-  const parsed = sandboxSchema.safeParse(env);
+  const parsed = sandboxSchema.superRefine((e, ctx) => storageIssues(e, ctx, false)).safeParse(env);
   if (!parsed.success) throw new ConfigError(problems(parsed.error));
   const s = parsed.data;
   const url = (s.SANDBOX_URL ?? `http://127.0.0.1:${s.SANDBOX_PORT}`).replace(/\/$/, '');
@@ -218,6 +255,8 @@ function sandboxConfig(env: Env): Config {
       playground: s.PLAYGROUND,
       playgroundPort: s.PLAYGROUND_PORT,
     },
+    storage: storageConfig(s),
+    runLeaseMs: s.RUN_LEASE_MS,
   };
 }
 
@@ -272,5 +311,7 @@ function tenantConfig(env: Env): Config {
       certificatePrivateKeyPath: t.BOT_CERTIFICATE_KEY_PATH,
     },
     credential,
+    storage: storageConfig(t, t.STORAGE_CLIENT_ID ?? (t.AZURE_CREDENTIAL === 'managed-identity' ? t.AZURE_CLIENT_ID : undefined)),
+    runLeaseMs: t.RUN_LEASE_MS,
   };
 }

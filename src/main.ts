@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { createAdapter } from './bot/adapter';
@@ -8,7 +7,8 @@ import { createTokenProvider } from './provisioning/auth';
 import { createClients } from './provisioning/clients';
 import { TENANT_ACTION_SETTINGS, type ActionSettings } from './provisioning/actions';
 import { Runner } from './provisioning/runner';
-import { FileStorage } from './storage/fileStorage';
+import { Leases } from './provisioning/lease';
+import { openStorage } from './storage/blobStorage';
 import { RecordStore } from './storage/records';
 import { startServer, type BotServer } from './server';
 import { deliverPassword, updateRunCard } from './bot/progress';
@@ -27,8 +27,11 @@ export interface RunningBot extends BotServer {
 
 /** Wires storage, tenant clients, the runner and the Teams surface, and starts listening. */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  const storage = new FileStorage(path.resolve(config.stateDir, 'bot'));
+  const { storage, shared, where } = openStorage(config);
   const records = new RecordStore(storage);
+  // Several instances on one storage: a run executes only where its lease is held.
+  const leases = shared ? new Leases({ records, durationMs: config.runLeaseMs ?? 60_000, logger }) : undefined;
+  logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot);
   const runner = new Runner({
@@ -38,11 +41,16 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     settings: options.actionSettings ?? (config.mode === 'sandbox' ? SANDBOX_ACTION_SETTINGS : TENANT_ACTION_SETTINGS),
     onProgress: (run, plan) => updateRunCard(adapter, config, records, run, plan),
     deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
+    leases,
   });
   const services = createServices({ config, logger, clients, records, runner });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
-  return { ...server, runner, records };
+  const close = async () => {
+    leases?.close();
+    await server.close();
+  };
+  return { ...server, close, runner, records };
 }

@@ -5,6 +5,7 @@ import type { RecordStore } from '../storage/records';
 import { applyAction, type ActionSettings } from './actions';
 import type { Clients } from './clients';
 import { abortableSleep } from './http';
+import { underLease, type HeldLease, type Leases } from './lease';
 
 /**
  * The runner: the only code that executes plan actions. It keeps a journal per action key,
@@ -26,6 +27,8 @@ export interface RunnerOptions {
   /** Called as the run progresses (throttled) and once when it ends. */
   onProgress?: (run: Run, plan: Plan) => Promise<void>;
   progressIntervalMs?: number;
+  /** With shared storage: only the holder of a run's lease executes it (see lease.ts). */
+  leases?: Leases;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -81,6 +84,8 @@ export class Runner {
 
   /** On start and on "resume": every run that did not finish continues. */
   async resumeAll(): Promise<string[]> {
+    // Shared storage: keep looking for runs whose instance died (their lease expires).
+    this.options.leases?.watch(() => this.resumeAll());
     const active = (await this.options.records.get<{ ids: string[] }>(ACTIVE_RUNS))?.ids ?? [];
     for (const id of active) this.launch(id);
     return active;
@@ -97,7 +102,7 @@ export class Runner {
 
   private launch(planId: string): void {
     if (this.inProcess.has(planId)) return;
-    const execution = this.execute(planId)
+    const execution = underLease(this.options.leases, planId, (lease) => this.execute(planId, lease))
       .catch((error) => this.options.logger.error({ err: error, planId }, 'run stopped unexpectedly'))
       .finally(() => this.inProcess.delete(planId));
     this.inProcess.set(planId, execution);
@@ -113,7 +118,7 @@ export class Runner {
     });
   }
 
-  private async execute(planId: string): Promise<void> {
+  private async execute(planId: string, lease?: HeldLease): Promise<void> {
     const { records, clients, logger, settings } = this.options;
     const plan = await records.get<Plan>(planKey(planId));
     let run = await records.get<Run>(runKey(planId));
@@ -138,6 +143,7 @@ export class Runner {
     const failedTargets = new Map<string, string>();
 
     for (const action of plan.actions) {
+      if (lease?.lost) return; // another instance has taken the run over
       if (run.journal[action.key]?.status === 'done') continue;
       const target = action.target.userPrincipalName.toLowerCase();
       let outcome: ActionOutcome;

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { ContainerClient, RestError } from '@azure/storage-blob';
+import type { Storage, StoreItems } from 'botbuilder';
+import type { Config } from '../config';
+import { CREATE_ONLY, FileStorage } from './fileStorage';
+
+/**
+ * Bot Framework `Storage` over Azure Blob Storage, one JSON blob per key, with the service's own
+ * eTags: a write whose `eTag` is set (and not "*") is sent with If-Match, the CREATE_ONLY marker
+ * with If-None-Match: *, so that several bot processes can share plans, approvals, runs and
+ * conversation state. A refused condition surfaces as the same "eTag conflict" error FileStorage
+ * raises, which RecordStore.update retries on.
+ *
+ * botbuilder-azure-blobs' BlobsStorage sends every eTag as If-Match, so a create-only write
+ * (If-None-Match: *) cannot be expressed with it: the marker would go out as If-Match and fail
+ * whether or not the blob exists.
+ */
+export class BlobStorage implements Storage {
+  private ready?: Promise<unknown>;
+
+  constructor(private readonly container: ContainerClient) {}
+
+  static fromConnectionString(connectionString: string, containerName: string): BlobStorage {
+    return new BlobStorage(new ContainerClient(connectionString, containerName));
+  }
+
+  static fromAccountUrl(accountUrl: string, containerName: string, credential: TokenCredential): BlobStorage {
+    return new BlobStorage(new ContainerClient(`${accountUrl.replace(/\/$/, '')}/${encodeURIComponent(containerName)}`, credential));
+  }
+
+  /** Blob names: readable, bounded, and distinct per key (the hash tells apart keys that read alike). */
+  static blobName(key: string): string {
+    const readable = key.replace(/[^A-Za-z0-9_.:-]+/g, '_').slice(0, 120);
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    return `${readable}.${hash}.json`;
+  }
+
+  private initialise(): Promise<unknown> {
+    this.ready ??= this.container.createIfNotExists().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    await this.initialise();
+    const items: StoreItems = {};
+    await Promise.all(
+      keys.map(async (key) => {
+        try {
+          // One request: the body and the eTag belong to the same version of the blob.
+          const response = await this.container.getBlobClient(BlobStorage.blobName(key)).download();
+          if (!response.readableStreamBody) return;
+          const body = await text(response.readableStreamBody);
+          items[key] = { ...(JSON.parse(body) as object), eTag: response.etag };
+        } catch (error) {
+          if (error instanceof RestError && error.statusCode === 404) return;
+          throw error;
+        }
+      }),
+    );
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await this.initialise();
+    await Promise.all(
+      Object.entries(changes).map(async ([key, change]) => {
+        const { eTag, ...value } = change as { eTag?: string };
+        const conditions =
+          eTag === CREATE_ONLY ? { ifNoneMatch: '*' } : eTag !== undefined && eTag !== '*' && eTag !== '' ? { ifMatch: eTag } : {};
+        const body = JSON.stringify(value);
+        try {
+          await this.container.getBlockBlobClient(BlobStorage.blobName(key)).upload(body, Buffer.byteLength(body), {
+            conditions,
+            blobHTTPHeaders: { blobContentType: 'application/json' },
+          });
+        } catch (error) {
+          // 412: If-Match refused; 409 BlobAlreadyExists: If-None-Match: * refused.
+          if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
+            throw new Error(`Storage: eTag conflict for key "${key}"${error.statusCode === 409 ? ' (exists)' : ''}`);
+          }
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await this.initialise();
+    await Promise.all(keys.map((key) => this.container.getBlobClient(BlobStorage.blobName(key)).deleteIfExists()));
+  }
+}
+
+/**
+ * The storage a configuration asks for: local files by default, or the Azure Blob container
+ * (shared by every instance) with a connection string or, on Azure, a managed identity.
+ */
+export function openStorage(config: Config): { storage: Storage; shared: boolean; where: string } {
+  const chosen = config.storage;
+  if (!chosen || chosen.kind === 'file') {
+    const directory = path.resolve(config.stateDir, 'bot');
+    return { storage: new FileStorage(directory), shared: false, where: directory };
+  }
+  if ('connectionString' in chosen) {
+    return { storage: BlobStorage.fromConnectionString(chosen.connectionString, chosen.container), shared: true, where: `container ${chosen.container}` };
+  }
+  const credential = chosen.managedIdentityClientId
+    ? new ManagedIdentityCredential({ clientId: chosen.managedIdentityClientId })
+    : new ManagedIdentityCredential();
+  return { storage: BlobStorage.fromAccountUrl(chosen.accountUrl, chosen.container, credential), shared: true, where: `${chosen.accountUrl} container ${chosen.container}` };
+}
