@@ -67,6 +67,7 @@ export const FAST = { syncDelayMs: 0, licensePropagationMs: 0 };
 export function sandboxConfig(url: string): Config {
   return {
     mode: 'sandbox',
+    access: { adminIds: [], approverIds: [], approvalMode: 'first', twoPersonRule: false, expiryMs: 86_400_000 },
     port: 0,
     logLevel: 'silent',
     stateDir: '.state-contract',

@@ -3,6 +3,7 @@ import { checkOrgUrl, createClients } from '../../src/provisioning/clients';
 
 const tenantConfig: Config = {
   mode: 'tenant',
+  access: { adminIds: [], approverIds: [], approvalMode: 'first', twoPersonRule: false, expiryMs: 86_400_000 },
   port: 3978,
   logLevel: 'silent',
   stateDir: '.state',

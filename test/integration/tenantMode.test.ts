@@ -25,6 +25,7 @@ describe('tenant mode', () => {
       AZURE_CREDENTIAL: 'secret',
       AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-ffffffffffff',
       AZURE_CLIENT_SECRET: 'not-a-real-secret',
+      ADMIN_IDS: '3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601',
     });
     bot = await startBot(config, createLogger({ level: 'silent' }));
   });

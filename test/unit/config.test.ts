@@ -12,6 +12,7 @@ const tenantEnv = {
   AZURE_CREDENTIAL: 'certificate',
   AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-ffffffffffff',
   AZURE_CLIENT_CERTIFICATE_PATH: '/secure/cert.pem',
+  ADMIN_IDS: '3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601',
 };
 
 function failure(env: Record<string, string | undefined>): ConfigError {
@@ -44,7 +45,7 @@ describe('configuration', () => {
     expect(config.bot).toMatchObject({ appId: tenantEnv.BOT_APP_ID, appType: 'SingleTenant', appTenantId: tenantEnv.TENANT_ID });
   });
 
-  it.each(['TENANT_ID', 'DATAVERSE_URL', 'BAP_ENVIRONMENT_ID', 'BC_ENVIRONMENT', 'BOT_APP_ID', 'AZURE_CREDENTIAL'])(
+  it.each(['TENANT_ID', 'DATAVERSE_URL', 'BAP_ENVIRONMENT_ID', 'BC_ENVIRONMENT', 'BOT_APP_ID', 'AZURE_CREDENTIAL', 'ADMIN_IDS'])(
     'a missing %s stops the start and names the setting',
     (setting) => {
       const error = failure({ ...tenantEnv, [setting]: undefined, MODE: 'tenant' });
@@ -85,6 +86,21 @@ describe('configuration', () => {
   it('never puts a secret value into the error message', () => {
     const error = failure({ ...tenantEnv, AZURE_CREDENTIAL: 'secret', AZURE_CLIENT_SECRET: '', TENANT_ID: 'x' });
     expect(error.message).not.toContain('bot-secret-value');
+  });
+
+  it('reads who may use the bot and approve, and refuses malformed ids', () => {
+    const config = loadConfig({ ...tenantEnv, ADMIN_GROUP_ID: 'AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE', APPROVER_IDS: '11111111-2222-3333-4444-555555555555', APPROVAL_TWO_PERSON: 'true', APPROVAL_MODE: 'all' });
+    expect(config.access).toMatchObject({
+      adminIds: ['3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601'],
+      adminGroupId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      approverIds: ['11111111-2222-3333-4444-555555555555'],
+      approvalMode: 'all',
+      twoPersonRule: true,
+      expiryMs: 24 * 3_600_000,
+    });
+    expect(loadConfig({ ...tenantEnv }).access.approverIds).toEqual(['3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601']); // approvers default to the admins
+    expect(failure({ ...tenantEnv, ADMIN_IDS: 'ingrid@contoso.no' }).settings).toEqual(['ADMIN_IDS']);
+    expect(failure({ ...tenantEnv, APPROVAL_MODE: 'some' }).settings).toEqual(['APPROVAL_MODE']);
   });
 
   it('refuses an unknown mode', () => {
