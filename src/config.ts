@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { SEED } from './sandbox/seed';
+import { parseAccessPolicy, type AccessPolicy } from './approvals/policy';
 
 /**
  * One validated configuration, read from the process environment over an env file.
@@ -54,6 +55,8 @@ export type StorageConfig =
 
 export interface Config {
   mode: 'sandbox' | 'tenant';
+  /** Who may use the bot and who may approve plans. */
+  access: AccessPolicy;
   port: number;
   logLevel: string;
   stateDir: string;
@@ -231,8 +234,14 @@ function sandboxConfig(env: Env): Config {
   const url = (s.SANDBOX_URL ?? `http://127.0.0.1:${s.SANDBOX_PORT}`).replace(/\/$/, '');
   // Sandbox mode is the seeded tenant: its ids are the seed's.
   const tenantId = SEED.tenantId;
+  const access = parseAccessPolicy(env, {
+    adminIds: [SEED.admin.id, SEED.users.kariHansen.id, SEED.users.larsJohansen.id],
+    approverGroupId: SEED.approverGroupId,
+  });
+  if (!access.ok) throw new ConfigError(access.problems);
   return {
     mode: 'sandbox',
+    access: access.policy,
     port: s.PORT,
     logLevel: s.LOG_LEVEL,
     stateDir: s.STATE_DIR,
@@ -283,8 +292,11 @@ function tenantConfig(env: Env): Config {
       credential = { kind: 'managed-identity', clientId: t.AZURE_CLIENT_ID };
       break;
   }
+  const access = parseAccessPolicy(env);
+  if (!access.ok) throw new ConfigError(access.problems);
   return {
     mode: 'tenant',
+    access: access.policy,
     port: t.PORT,
     logLevel: t.LOG_LEVEL,
     stateDir: t.STATE_DIR,
