@@ -11,6 +11,8 @@ import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview, skuInfo } from '../provisioning/observe';
 import type { Runner } from '../provisioning/runner';
 import { PlanStore } from '../approvals/plans';
+import { AuditLog } from '../approvals/audit';
+import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
@@ -37,6 +39,9 @@ export interface BotServices {
     businessCentralPage(environment: EnvironmentRef, page: number): string | undefined;
   };
   plans: PlanStore;
+  /** Who may use the bot and who may approve. */
+  access: Authorizer;
+  audit: AuditLog;
   runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
 }
 
@@ -93,6 +98,8 @@ export function createServices({ config, logger, clients, records, runner }: Ser
           : undefined,
     },
     plans: new PlanStore(records),
+    access: new Authorizer(config.access, clients.directory),
+    audit: new AuditLog(records),
     runner,
   };
 }
