@@ -91,6 +91,8 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionSetAccessMode', { user, mode: escapeMarkdown(action.params.accessModeName) });
     case 'removeRole':
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
+    case 'coupleSalesperson':
+      return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
   }
 }
 
@@ -99,6 +101,7 @@ const KIND_TITLE: Record<Plan['kind'], StringKey> = {
   integrationApplication: 'kindIntegrationApplication',
   integrationUser: 'kindIntegrationUser',
   integrationAccessMode: 'kindIntegrationAccessMode',
+  salespeople: 'kindSalespeople',
 };
 
 export interface PlanCardInput {
@@ -109,7 +112,20 @@ export interface PlanCardInput {
   nothingText?: string;
   /** Replaces the status line (e.g. "already approved by …", "stale"). */
   notice?: string;
+  /** What the viewer may do. Default: the requester who may approve their own plan. */
+  rights?: PlanRights;
+  /** Teams ids of the approvers who should see their own view (shared chats); at most 60. */
+  refreshUserIds?: string[];
 }
+
+export interface PlanRights {
+  approve: boolean;
+  reject: boolean;
+  cancel: boolean;
+  request: boolean;
+}
+
+const REQUESTER_WHO_MAY_APPROVE: PlanRights = { approve: true, reject: false, cancel: true, request: false };
 
 function when(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
@@ -122,7 +138,8 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
   const failed = counts.filter((o) => o.status === 'failed').length;
   let status = '';
   let statusColor = 'Default';
-  const buttons = { approve: false, cancel: false, retry: false, next: false };
+  const rights = input.rights ?? REQUESTER_WHO_MAY_APPROVE;
+  const buttons = { approve: false, reject: false, cancel: false, request: false, retry: false, next: false };
   if (plan.actions.length === 0) {
     buttons.next = true;
   } else if (run?.status === 'completed') {
@@ -137,10 +154,19 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     status = t(locale, 'planStateApplying', { user: escapeMarkdown(approval?.decidedBy?.name ?? ''), time: when(approval?.decidedAt) });
   } else if (approval?.status === 'cancelled') {
     status = t(locale, 'planStateCancelled', { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
+  } else if (approval?.status === 'rejected') {
+    status = t(locale, 'planStateRejected', { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt), comment: escapeMarkdown(approval.comment ?? '') });
+    statusColor = 'Attention';
+  } else if (approval?.status === 'expired') {
+    status = t(locale, 'planStateExpired', { time: when(approval.expiresAt) });
+    statusColor = 'Attention';
   } else if (approval?.status === 'pending') {
-    status = t(locale, 'planStatePending');
-    buttons.approve = true;
-    buttons.cancel = true;
+    const approvedBy = (approval.approvals ?? []).map((a) => escapeMarkdown(a.name ?? ''));
+    status = approvedBy.length > 0 ? t(locale, 'planStatePartly', { users: approvedBy.join(', ') }) : t(locale, 'planStatePending');
+    buttons.approve = rights.approve;
+    buttons.reject = rights.reject;
+    buttons.cancel = rights.cancel;
+    buttons.request = rights.request;
   }
   if (input.notice) status = input.notice;
   return renderCard(
@@ -169,6 +195,10 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
       digest: plan.digest,
       digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',
       buttons,
+      refresh: {
+        on: input.refreshUserIds !== undefined,
+        userIds: approval?.status === 'pending' ? (input.refreshUserIds ?? []).slice(0, 60) : [],
+      },
     },
     locale,
   );

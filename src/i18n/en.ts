@@ -1,4 +1,5 @@
 import { integrationEn } from './integration.en';
+import { salespeopleEn } from './salespeople.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -98,6 +99,14 @@ const core = {
   planCancel: "Cancel",
   planRetry: "Retry failed",
   planContinue: "Continue",
+  planView: "Show my options",
+  planReject: "Reject",
+  planRejectComment: "Why? (required)",
+  planRejectCommentError: "Say why the plan is rejected.",
+  planRequestApproval: "Request approval",
+  planStateRejected: "Rejected by {user} at {time}: {comment}. Nothing was changed.",
+  planStateExpired: "This request expired at {time} without a decision, so its buttons are gone. Nothing was changed; make the plan again to ask anew.",
+  planStatePartly: "Approved by {users}; waiting for the other approvers.",
   planStatePending: "Waiting for approval.",
   planStateApplying: "Approved by {user} at {time} — applying…",
   planStateDone: "Applied: all {count} changes done.",
@@ -126,6 +135,7 @@ const core = {
 export const en = {
   ...core,
   ...integrationEn,
+  ...salespeopleEn,
 } as const;
 
 export type StringKey = keyof typeof en;

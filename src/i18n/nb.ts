@@ -1,4 +1,5 @@
 import { integrationNb } from './integration.nb';
+import { salespeopleNb } from './salespeople.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -96,6 +97,14 @@ const core = {
   planCancel: "Avbryt",
   planRetry: "Prøv de mislykkede på nytt",
   planContinue: "Fortsett",
+  planView: "Vis mine valg",
+  planReject: "Avvis",
+  planRejectComment: "Hvorfor? (påkrevd)",
+  planRejectCommentError: "Si hvorfor planen avvises.",
+  planRequestApproval: "Be om godkjenning",
+  planStateRejected: "Avvist av {user} {time}: {comment}. Ingenting ble endret.",
+  planStateExpired: "Denne forespørselen utløp {time} uten avgjørelse, så knappene er borte. Ingenting ble endret; lag planen på nytt for å spørre igjen.",
+  planStatePartly: "Godkjent av {users}; venter på de andre godkjennerne.",
   planStatePending: "Venter på godkjenning.",
   planStateApplying: "Godkjent av {user} {time} — utføres …",
   planStateDone: "Utført: alle {count} endringene er gjort.",
@@ -124,4 +133,5 @@ const core = {
 export const nb: Record<StringKey, string> = {
   ...core,
   ...integrationNb,
+  ...salespeopleNb,
 };

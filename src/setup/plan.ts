@@ -31,6 +31,8 @@ export interface CreateUserParams {
   surname?: string;
   jobTitle?: string;
   department?: string;
+  /** Profile fields from an imported admin center file (Graph user properties). */
+  profile?: UserProfileParams;
   /**
    * True for an account whose password a person must receive (the integration user): it is shown
    * once to the requester. Otherwise the password is random and never shown; the admin resets it.
@@ -38,9 +40,37 @@ export interface CreateUserParams {
   deliverPassword: boolean;
 }
 
+export interface UserProfileParams {
+  officeLocation?: string;
+  businessPhones?: string[];
+  mobilePhone?: string;
+  faxNumber?: string;
+  otherMails?: string[];
+  streetAddress?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+/** Couples a Business Central salesperson to the target's Sales user through the coupling endpoint. */
+export interface CoupleSalespersonParams {
+  /** The coupling endpoint's API root for this tenant and environment (approved with the plan). */
+  endpoint: string;
+  companyId: string;
+  salespersonId: string;
+  salespersonCode: string;
+}
+
 export type Action =
   | { key: string; type: 'createUser'; target: UserTarget; params: CreateUserParams }
-  | { key: string; type: 'assignLicense'; target: UserTarget; params: { skuId: string; skuPartNumber: string } }
+  | {
+      key: string;
+      type: 'assignLicense';
+      target: UserTarget;
+      /** `usageLocation`: set first when the account has none (a licence needs one). */
+      params: { skuId: string; skuPartNumber: string; usageLocation?: string };
+    }
   | { key: string; type: 'addUserToEnvironment'; target: UserTarget; params: { bapEnvironmentId: string } }
   | {
       key: string;
@@ -50,11 +80,12 @@ export type Action =
       params: { roleId: string; roleName: string; roleTemplateId?: string | null };
     }
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
-  | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } };
+  | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
+  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams };
 
 export type ActionType = Action['type'];
 
-export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode';
+export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople';
 
 export interface Plan {
   id: string;
@@ -98,6 +129,7 @@ export const actionKey = {
   assignLicense: (user: string, skuId: string) => `assignLicense:${user.toLowerCase()}:${skuId}`,
   addUserToEnvironment: (user: string, environmentId: string) => `addUserToEnvironment:${user.toLowerCase()}:${environmentId}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
+  coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
 };
 
 /** Journal of a run: one entry per action key. */

@@ -75,6 +75,8 @@ export type SessionEvent =
   | { type: 'integrationUserPlanned'; userPrincipalName: string; planId: string }
   | { type: 'integrationPlanned'; planId: string }
   | { type: 'integrationPhase'; phase: IntegrationPhase }
+  | { type: 'openSalespeople' }
+  | { type: 'salespeoplePlanned'; planId: string }
   | { type: 'advance' };
 
 export function newSession(now: string, environment?: SessionEnvironment): SetupSession {
@@ -115,6 +117,10 @@ export function transition(session: SetupSession | undefined, event: SessionEven
       return at({ ...session, planId: event.planId });
     case 'integrationPhase':
       return at({ ...session, planId: undefined, integration: { ...integrationOf(session), phase: event.phase } });
+    case 'openSalespeople':
+      return at({ ...session, active: true, step: 'salespeople', planId: undefined });
+    case 'salespeoplePlanned':
+      return at({ ...session, planId: event.planId });
     case 'advance': {
       const index = STEPS.indexOf(session.step);
       return at({ ...session, step: STEPS[Math.min(index + 1, STEPS.length - 1)], planId: undefined });
@@ -135,5 +141,7 @@ function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
     case 'integrationAccessMode':
     case 'integrationApplication':
       return { ...session, integration: { ...integrationOf(session), phase: 'check' } };
+    case 'salespeople':
+      return session;
   }
 }

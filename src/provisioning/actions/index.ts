@@ -2,6 +2,7 @@ import type { Action } from '../../setup/plan';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
+import { coupleSalesperson } from './coupleSalesperson';
 import { createUser } from './createUser';
 import { removeRole } from './removeRole';
 import { setAccessMode } from './setAccessMode';
@@ -25,5 +26,7 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return addUserToEnvironment(action, context);
     case 'assignRole':
       return assignRole(action, context);
+    case 'coupleSalesperson':
+      return coupleSalesperson(action, context);
   }
 }

@@ -1,0 +1,74 @@
+import { isSelectable, SALESPERSON_STATUSES, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+
+/**
+ * The salespeople list as the admin browses it, pure: a filter (status and free text), pages,
+ * and a selection that is "everyone who needs work" until the admin picks by hand.
+ */
+
+export const PAGE_SIZE = 20;
+
+export type StatusFilter = 'all' | 'needsWork' | SalespersonStatus;
+export const STATUS_FILTERS: readonly StatusFilter[] = ['all', 'needsWork', ...SALESPERSON_STATUSES];
+
+export interface ViewFilter {
+  status: StatusFilter;
+  /** Matched (ignoring case) against code, name and e-mail. */
+  search: string;
+}
+
+export type Selection = { mode: 'allMissing' } | { mode: 'picked'; ids: string[] };
+
+export const NEEDS_WORK: ReadonlySet<SalespersonStatus> = new Set(['noAccount', 'unlicensed', 'notInSales', 'noRole', 'ready']);
+
+export function filterRows(rows: SalespersonRow[], filter: ViewFilter): SalespersonRow[] {
+  const search = filter.search.trim().toLowerCase();
+  return rows.filter((row) => {
+    if (filter.status === 'needsWork' ? !NEEDS_WORK.has(row.status) : filter.status !== 'all' && row.status !== filter.status) return false;
+    if (!search) return true;
+    return [row.code, row.displayName, row.email].some((value) => value.toLowerCase().includes(search));
+  });
+}
+
+export interface Page<T> {
+  items: T[];
+  /** 0-based, clamped to the pages there are. */
+  page: number;
+  pages: number;
+  total: number;
+}
+
+export function pageOf<T>(items: T[], page: number, size = PAGE_SIZE): Page<T> {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const at = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
+  return { items: items.slice(at * size, (at + 1) * size), page: at, pages, total: items.length };
+}
+
+/** The ids the selection stands for, among the rows that can be planned. */
+export function selectedIds(rows: SalespersonRow[], selection: Selection, couplingAvailable: boolean): Set<string> {
+  const selectable = rows.filter((row) => isSelectable(row, couplingAvailable));
+  if (selection.mode === 'allMissing') return new Set(selectable.map((row) => row.id));
+  const picked = new Set(selection.ids);
+  return new Set(selectable.filter((row) => picked.has(row.id)).map((row) => row.id));
+}
+
+/**
+ * The admin's ticks on one page: ids shown on the page but not ticked leave the selection, ticked
+ * ones join it; ids from elsewhere stay as they were. Unknown ids are ignored.
+ */
+export function applyPagePicks(
+  rows: SalespersonRow[],
+  selection: Selection,
+  couplingAvailable: boolean,
+  shown: string[],
+  ticked: string[],
+): Selection {
+  const current = selectedIds(rows, selection, couplingAvailable);
+  const known = new Set(rows.filter((row) => isSelectable(row, couplingAvailable)).map((row) => row.id));
+  const shownSet = new Set(shown.filter((id) => known.has(id)));
+  const tickedSet = new Set(ticked.filter((id) => shownSet.has(id)));
+  const unchanged = [...shownSet].every((id) => current.has(id) === tickedSet.has(id));
+  if (unchanged) return selection;
+  const next = new Set([...current].filter((id) => !shownSet.has(id)));
+  for (const id of tickedSet) next.add(id);
+  return { mode: 'picked', ids: rows.filter((row) => next.has(row.id)).map((row) => row.id) };
+}
