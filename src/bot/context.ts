@@ -18,8 +18,17 @@ export function actorOf(context: TurnContext): Actor {
   return { aadObjectId: from.aadObjectId, name: from.name, teamsId: from.id, tenantId };
 }
 
+const CHOSEN_LOCALE = 'bcSetup.chosenLocale';
+
+/** The conversation's chosen language ("language nb"), else the Teams client's. */
 export function localeFor(context: TurnContext): Locale {
-  return localeOf(context.activity.locale);
+  return (context.turnState.get(CHOSEN_LOCALE) as Locale | undefined) ?? localeOf(context.activity.locale);
+}
+
+/** For this turn only (the choice itself lives in conversation state; see handlers/language.ts). */
+export function useLocale(context: TurnContext, locale: Locale | undefined): void {
+  if (locale) context.turnState.set(CHOSEN_LOCALE, locale);
+  else context.turnState.delete(CHOSEN_LOCALE);
 }
 
 export function isPersonalChat(context: TurnContext): boolean {

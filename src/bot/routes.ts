@@ -14,6 +14,7 @@ import { cancel, restart, resume, setup, status } from './handlers/commands';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
 import { planApprove, planCancel, planContinue, planRetry } from './handlers/plan';
+import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { integrationHandlers } from './handlers/integration';
 import { stepCard } from './steps';
 
@@ -25,6 +26,7 @@ const command = (name: Command) => async (context: TurnContext) =>
 
 /** The one route table: every command and card verb the bot answers. */
 export function registerRoutes(app: Application<SetupTurnState>, services: BotServices): void {
+  app.turn('beforeTurn', applyChosenLocale);
   const commands: Record<Command, Handler> = {
     help: help(services),
     setup: setup(services),
@@ -32,6 +34,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     cancel: cancel(services),
     restart: restart(services),
     resume: resume(services),
+    language: language(),
   };
   for (const [name, handler] of Object.entries(commands) as [Command, Handler][]) app.message(command(name), handler);
 
@@ -49,6 +52,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'plan.cancel': planCancel(services),
     'plan.retry': planRetry(services),
     'plan.continue': planContinue(services),
+    'language.set': languageSet(),
     ...integrationHandlers(services, (context, session) => stepCard(services, context, session)),
   };
   for (const [verb, handler] of Object.entries(verbs)) {

@@ -1,4 +1,5 @@
 import { integrationEn } from './integration.en';
+import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 
 /**
@@ -135,6 +136,7 @@ const core = {
 export const en = {
   ...core,
   ...integrationEn,
+  ...languageEn,
   ...salespeopleEn,
 } as const;
 

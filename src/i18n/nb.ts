@@ -1,4 +1,5 @@
 import { integrationNb } from './integration.nb';
+import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import type { StringKey } from './en';
 
@@ -133,5 +134,6 @@ const core = {
 export const nb: Record<StringKey, string> = {
   ...core,
   ...integrationNb,
+  ...languageNb,
   ...salespeopleNb,
 };

@@ -38,7 +38,7 @@ export interface IntegrationState {
   userPrincipalName?: string;
 }
 
-export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume';
+export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume' | 'language';
 
 const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['setup', /^(set\s*up|setup|start|sett\s*opp|oppsett)$/],
@@ -47,6 +47,7 @@ const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['cancel', /^(cancel|stop|avbryt|stopp)$/],
   ['restart', /^(restart|start\s*over|start\s*p[åa]\s*nytt|begynn\s*p[åa]\s*nytt)$/],
   ['resume', /^(resume|continue|fortsett)$/],
+  ['language', /^(language|lang|spr[åa]k)( \S+)?$/],
 ];
 
 /** A command in English or Norwegian, matched on the whole message. */

@@ -51,7 +51,7 @@ export function planApprove(services: BotServices) {
         conversationId: plan.conversationId,
         activityId: context.activity.replyToId,
         reference,
-        locale: context.activity.locale,
+        locale: localeFor(context),
       });
     }
     return current(services, plan, locale);
