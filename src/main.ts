@@ -11,7 +11,9 @@ import { Leases } from './provisioning/lease';
 import { openStorage } from './storage/blobStorage';
 import { RecordStore } from './storage/records';
 import { startServer, type BotServer } from './server';
-import { deliverPassword, updateRunCard } from './bot/progress';
+import { deliverPassword, reportRun } from './bot/progress';
+import { Notifier } from './bot/notifier';
+import type { BotServices } from './bot/services';
 
 /** The sandbox's licence propagation takes seconds, not minutes. */
 const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 1_000, addUserTimeoutMs: 60_000, pollMs: 500 };
@@ -34,16 +36,20 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot);
+  // The runner reports through the bot's services, which need the runner: bound once both exist.
+  let services: BotServices | undefined;
   const runner = new Runner({
     records,
     clients,
     logger,
     settings: options.actionSettings ?? (config.mode === 'sandbox' ? SANDBOX_ACTION_SETTINGS : TENANT_ACTION_SETTINGS),
-    onProgress: (run, plan) => updateRunCard(adapter, config, records, run, plan),
+    onProgress: async (run, plan) => {
+      if (services) await reportRun(services, run, plan);
+    },
     deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
     leases,
   });
-  const services = createServices({ config, logger, clients, records, runner });
+  services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records) });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   const resumed = await runner.resumeAll();

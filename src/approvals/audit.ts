@@ -42,10 +42,20 @@ export class AuditLog {
   ) {}
 
   async append(entry: Omit<AuditRecord, 'seq' | 'at'>): Promise<AuditRecord> {
-    const { value } = await this.records.update<{ seq: number }>(COUNTER, (current) => ({ seq: (current?.seq ?? 0) + 1 }));
-    const record: AuditRecord = { seq: value!.seq, at: this.now().toISOString(), ...entry };
-    await this.records.create(recordKey(record.seq), record);
-    return record;
+    return (await this.appendMany([entry]))[0];
+  }
+
+  /** Several records in order, with one counter update for all of them. */
+  async appendMany(entries: Omit<AuditRecord, 'seq' | 'at'>[]): Promise<AuditRecord[]> {
+    if (entries.length === 0) return [];
+    const { value } = await this.records.update<{ seq: number }>(COUNTER, (current) => ({ seq: (current?.seq ?? 0) + entries.length }));
+    const first = value!.seq - entries.length + 1;
+    const at = this.now().toISOString();
+    const records = entries.map((entry, i): AuditRecord => ({ seq: first + i, at, ...entry }));
+    for (let i = 0; i < records.length; i += 50) {
+      await Promise.all(records.slice(i, i + 50).map((record) => this.records.create(recordKey(record.seq), record)));
+    }
+    return records;
   }
 
   /** The newest records first. */

@@ -1,24 +1,42 @@
 import { MessageFactory, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config';
-import type { Approval } from '../approvals/approval';
-import { approvalKey } from '../approvals/plans';
 import { cardAttachment } from '../cards/render';
-import { planCard } from '../cards/setup';
 import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
 import type { Action, Plan, Run } from '../setup/plan';
-import type { RecordStore } from '../storage/records';
+import { baseCard } from './planView';
+import type { BotServices } from './services';
 
-/** The runner's progress reaches the plan card in place (updateActivity), from outside any turn. */
-export async function updateRunCard(adapter: TeamsAdapter, config: Config, records: RecordStore, run: Run, plan: Plan): Promise<void> {
-  const { reference, activityId, locale } = run.report;
-  if (!reference || !activityId) return;
-  const approval = await records.get<Approval>(approvalKey(plan.id));
-  const card = planCard({ plan, approval, run }, localeOf(locale));
-  await adapter.continueConversationAsync(config.bot.appId, reference as Partial<ConversationReference>, async (context) => {
-    await context.updateActivity({ type: 'message', id: activityId, attachments: [cardAttachment(card)] });
-  });
+/**
+ * The runner's progress reaches the plan card in place (updateActivity, from outside any turn):
+ * the card where it was approved and every posted copy. When the run ends, each action's result
+ * goes into the audit trail.
+ */
+export async function reportRun(services: BotServices, run: Run, plan: Plan): Promise<void> {
+  const locale = localeOf(run.report.locale);
+  const approval = await services.plans.approval(plan.id);
+  const copies = [{ conversationId: run.report.conversationId, activityId: run.report.activityId }, ...(approval?.postedTo ?? [])];
+  const seen = new Set<string>();
+  for (const copy of copies) {
+    if (!copy.activityId || seen.has(copy.activityId)) continue;
+    seen.add(copy.activityId);
+    await services.notifier.update(copy.conversationId, copy.activityId, await baseCard(services, plan, copy.conversationId, locale));
+  }
+  if (run.status === 'running') return;
+  await services.audit.appendMany([
+    ...plan.actions.map((action) => {
+      const outcome = run.journal[action.key];
+      return {
+        event: outcome?.status === 'done' ? ('action.done' as const) : ('action.failed' as const),
+        planId: plan.id,
+        digest: plan.digest,
+        subject: action.key,
+        outcome: outcome?.status === 'failed' ? outcome.reason : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
+      };
+    }),
+    { event: 'run.completed', planId: plan.id, digest: plan.digest, outcome: run.status },
+  ]);
 }
 
 /**

@@ -10,10 +10,12 @@ import type { SetupTurnState } from './state';
 import { help } from './handlers/help';
 import { welcomeRefresh } from './handlers/welcomeRefresh';
 import { unknown } from './handlers/unknown';
+import { unknownAction } from './handlers/unknownAction';
 import { cancel, restart, resume, setup, status } from './handlers/commands';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
-import { planApprove, planCancel, planContinue, planRetry } from './handlers/plan';
+import { planCancel, planContinue, planRetry } from './handlers/plan';
+import { approvalHandlers } from './handlers/approval';
 import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { integrationHandlers } from './handlers/integration';
 import { stepCard } from './steps';
@@ -27,6 +29,11 @@ const command = (name: Command) => async (context: TurnContext) =>
 /** The one route table: every command and card verb the bot answers. */
 export function registerRoutes(app: Application<SetupTurnState>, services: BotServices): void {
   app.turn('beforeTurn', applyChosenLocale);
+  // Every conversation the bot is in is remembered, so approval cards can be posted there later.
+  app.turn('beforeTurn', async (context) => {
+    await services.notifier.remember(context);
+    return true;
+  });
   const commands: Record<Command, Handler> = {
     help: help(services),
     setup: setup(services),
@@ -48,7 +55,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'env.save': environmentSave(services),
     'env.change': environmentChange(services),
     'admin.plan': adminPlan(services),
-    'plan.approve': planApprove(services),
+    ...approvalHandlers(services),
     'plan.cancel': planCancel(services),
     'plan.retry': planRetry(services),
     'plan.continue': planContinue(services),
@@ -59,8 +66,9 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, guarded(services, handler));
   }
 
-  // Last: anything else gets a hint, never silence.
+  // Last: anything else gets a hint, never silence; an invoke no verb matched gets an answer too.
   app.activity(ActivityTypes.Message, unknown);
+  app.activity(ActivityTypes.Invoke, unknownAction);
 }
 
 /**

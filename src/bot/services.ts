@@ -14,6 +14,7 @@ import { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
+import type { Notifier } from './notifier';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
 export type EnvironmentRef = SessionEnvironment;
@@ -42,6 +43,8 @@ export interface BotServices {
   /** Who may use the bot and who may approve. */
   access: Authorizer;
   audit: AuditLog;
+  /** Messages and card updates outside the current turn. */
+  notifier: Notifier;
   runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
 }
 
@@ -51,9 +54,10 @@ export interface ServiceDeps {
   clients: Clients;
   records: RecordStore;
   runner: Runner;
+  notifier: Notifier;
 }
 
-export function createServices({ config, logger, clients, records, runner }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, notifier }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   return {
     config,
@@ -97,7 +101,8 @@ export function createServices({ config, logger, clients, records, runner }: Ser
           ? `https://businesscentral.dynamics.com/${config.tenantId}/${encodeURIComponent(environment.bcEnvironment)}?page=${page}`
           : undefined,
     },
-    plans: new PlanStore(records),
+    plans: new PlanStore(records, undefined, config.access.expiryMs),
+    notifier,
     access: new Authorizer(config.access, clients.directory),
     audit: new AuditLog(records),
     runner,

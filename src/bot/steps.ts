@@ -1,11 +1,12 @@
 import type { TurnContext } from 'botbuilder';
-import { adminCard, environmentCard, planCard } from '../cards/setup';
+import { adminCard, environmentCard } from '../cards/setup';
 import { welcomeCard } from '../cards/welcome';
 import type { AdaptiveCardJson } from '../cards/render';
 import { userMessage } from '../errors';
 import { t } from '../i18n';
 import type { SetupSession } from '../setup/session';
 import { actorOf, localeFor } from './context';
+import { planCardFor } from './planView';
 import { integrationStepCard } from './handlers/integration';
 import type { BotServices, EnvironmentRef } from './services';
 
@@ -19,20 +20,14 @@ export async function stepCard(services: BotServices, context: TurnContext, sess
     case 'admin': {
       if (session.planId) {
         const plan = await services.plans.get(session.planId);
-        if (plan) {
-          const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
-          return planCard({ plan, approval, run }, locale);
-        }
+        if (plan) return planCardFor(services, context, plan);
       }
       return adminStepCard(services, context, environment, session.admin);
     }
     case 'integration': {
       if (session.planId) {
         const plan = await services.plans.get(session.planId);
-        if (plan) {
-          const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
-          return planCard({ plan, approval, run }, locale);
-        }
+        if (plan) return planCardFor(services, context, plan);
       }
       return integrationStepCard(services, context, session);
     }

@@ -38,7 +38,10 @@ function template(name: CardName): ACData.Template {
 }
 
 export function renderCard(name: CardName, data: object, locale: Locale): AdaptiveCardJson {
-  return template(name).expand({ $root: { ...data, strings: strings(locale), locale } }) as AdaptiveCardJson;
+  const card = template(name).expand({ $root: { ...data, strings: strings(locale), locale } }) as Record<string, unknown>;
+  // A top-level part left out by `$when` (e.g. refresh) expands to null; Teams wants it absent.
+  for (const [key, value] of Object.entries(card)) if (value === null) delete card[key];
+  return card as AdaptiveCardJson;
 }
 
 export function cardAttachment(card: AdaptiveCardJson): Attachment {

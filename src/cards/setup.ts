@@ -168,7 +168,6 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     buttons.cancel = rights.cancel;
     buttons.request = rights.request;
   }
-  if (input.notice) status = input.notice;
   return renderCard(
     'plan',
     {
@@ -191,6 +190,7 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
       }),
       status,
       statusColor,
+      notice: input.notice ?? '',
       planId: plan.id,
       digest: plan.digest,
       digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',

@@ -1,3 +1,4 @@
+import { securityEn } from './security.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
@@ -67,6 +68,7 @@ const core = {
   envBcEnvironmentError: "Enter the Business Central environment name, such as Production.",
   envCompany: "Business Central company",
   envCompanyError: "Choose the company.",
+  envDeploymentError: "Choose how Business Central is deployed.",
   envDeployment: "Business Central deployment",
   envOnline: "Business Central online",
   envOnPremises: "Business Central on-premises",
@@ -108,6 +110,18 @@ const core = {
   planStateRejected: "Rejected by {user} at {time}: {comment}. Nothing was changed.",
   planStateExpired: "This request expired at {time} without a decision, so its buttons are gone. Nothing was changed; make the plan again to ask anew.",
   planStatePartly: "Approved by {users}; waiting for the other approvers.",
+  approvalNotApprover: "Only an approver can decide on this plan. Nothing was changed.",
+  approvalOwnPlan: "The two-person rule is on: someone other than the requester must approve this plan.",
+  approvalApprovedNotice: "Your plan was approved by {user}; the changes are being applied.",
+  approvalRejectedNotice: "Your plan was rejected by {user}: {comment}. Nothing was changed.",
+  approvalNoChat: "No approvers' chat is configured (APPROVAL_CONVERSATION_ID), so the request cannot reach other approvers from a personal chat. Run the setup in a group chat with an approver, or ask an admin to configure the approvers' chat.",
+  approvalChatUnknown: "The approvers' chat is not known to me yet. Add me to that chat (or say something to me there) once, then request approval again.",
+  approvalPostedHere: "Sent for approval in this chat. Approvers see the buttons on the card.",
+  approvalPostedThere: "Sent for approval to the approvers' chat. I will tell you here when someone decides.",
+  approvalAlreadyApproved: "Already approved by {user} at {time}.",
+  approvalAlreadyRejected: "Already rejected by {user} at {time}.",
+  approvalAlreadyDecided: "Already decided by {user} at {time}.",
+  planCancelOnlyRequester: "Only the person who asked for this plan can cancel it; approvers reject instead.",
   planStatePending: "Waiting for approval.",
   planStateApplying: "Approved by {user} at {time} — applying…",
   planStateDone: "Applied: all {count} changes done.",
@@ -138,6 +152,7 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...securityEn,
 } as const;
 
 export type StringKey = keyof typeof en;

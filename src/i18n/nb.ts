@@ -1,3 +1,4 @@
+import { securityNb } from './security.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
@@ -65,6 +66,7 @@ const core = {
   envBcEnvironmentError: "Skriv inn navnet på Business Central-miljøet, for eksempel Production.",
   envCompany: "Selskap i Business Central",
   envCompanyError: "Velg selskapet.",
+  envDeploymentError: "Velg hvordan Business Central er installert.",
   envDeployment: "Business Central-installasjon",
   envOnline: "Business Central online",
   envOnPremises: "Business Central lokalt (on-premises)",
@@ -106,6 +108,18 @@ const core = {
   planStateRejected: "Avvist av {user} {time}: {comment}. Ingenting ble endret.",
   planStateExpired: "Denne forespørselen utløp {time} uten avgjørelse, så knappene er borte. Ingenting ble endret; lag planen på nytt for å spørre igjen.",
   planStatePartly: "Godkjent av {users}; venter på de andre godkjennerne.",
+  approvalNotApprover: "Bare en godkjenner kan avgjøre denne planen. Ingenting ble endret.",
+  approvalOwnPlan: "Topersonsregelen er på: en annen enn den som ba om planen, må godkjenne den.",
+  approvalApprovedNotice: "Planen din ble godkjent av {user}; endringene utføres nå.",
+  approvalRejectedNotice: "Planen din ble avvist av {user}: {comment}. Ingenting ble endret.",
+  approvalNoChat: "Ingen samtale for godkjennere er konfigurert (APPROVAL_CONVERSATION_ID), så forespørselen kan ikke nå andre godkjennere fra en personlig samtale. Kjør oppsettet i en gruppesamtale med en godkjenner, eller be en administrator konfigurere godkjennernes samtale.",
+  approvalChatUnknown: "Jeg kjenner ikke godkjennernes samtale ennå. Legg meg til i den samtalen (eller si noe til meg der) én gang, og be om godkjenning på nytt.",
+  approvalPostedHere: "Sendt til godkjenning i denne samtalen. Godkjennerne ser knappene på kortet.",
+  approvalPostedThere: "Sendt til godkjenning i godkjennernes samtale. Jeg sier fra her når noen har avgjort.",
+  approvalAlreadyApproved: "Allerede godkjent av {user} {time}.",
+  approvalAlreadyRejected: "Allerede avvist av {user} {time}.",
+  approvalAlreadyDecided: "Allerede avgjort av {user} {time}.",
+  planCancelOnlyRequester: "Bare den som ba om planen, kan avbryte den; godkjennere avviser i stedet.",
   planStatePending: "Venter på godkjenning.",
   planStateApplying: "Godkjent av {user} {time} — utføres …",
   planStateDone: "Utført: alle {count} endringene er gjort.",
@@ -136,4 +150,5 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...securityNb,
 };

@@ -23,6 +23,8 @@ export interface SentActivity {
 
 export class FakeConnector {
   readonly activities: SentActivity[] = [];
+  /** Members per conversation id, as Teams answers GET …/pagedmembers. */
+  readonly members = new Map<string, TeamsUser[]>();
   private server?: http.Server;
   url = '';
 
@@ -31,6 +33,13 @@ export class FakeConnector {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
+        const membersMatch = /\/v3\/conversations\/([^/]+)\/pagedmembers/.exec(req.url ?? '');
+        if (membersMatch && req.method === 'GET') {
+          const members = (this.members.get(decodeURIComponent(membersMatch[1])) ?? []).map((m) => ({ id: m.id, name: m.name, aadObjectId: m.aadObjectId }));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ members }));
+          return;
+        }
         const match = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
         if (!match) {
           res.writeHead(404);

@@ -1,11 +1,11 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { planCard } from '../../cards/setup';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
 import { planAdmin } from '../../setup/adminPlanner';
 import { describeIssues, idList, upn } from '../../setup/validation';
 import { actorOf, localeFor } from '../context';
+import { planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
@@ -48,7 +48,6 @@ export function adminPlan(services: BotServices) {
       createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     });
     applyEvent(state, { type: 'adminChosen', admin: desired, planId: plan.id });
-    const approval = await services.plans.approval(plan.id);
-    return planCard({ plan, approval, nothingText: t(locale, 'planNothing', { user: desired.userPrincipalName }) }, locale);
+    return planCardFor(services, context, plan, undefined, t(locale, 'planNothing', { user: desired.userPrincipalName }));
   };
 }

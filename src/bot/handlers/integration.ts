@@ -8,7 +8,7 @@ import {
   passwordCard,
 } from '../../cards/integration';
 import type { AdaptiveCardJson } from '../../cards/render';
-import { planCard } from '../../cards/setup';
+import { planCardFor } from '../planView';
 import { t, type Locale } from '../../i18n';
 import {
   checkApplicationUser,
@@ -186,7 +186,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     if (result.actions.some((a) => a.type === 'createUser') && !isPersonalChat(context)) return form(t(locale, 'passwordNeedsPersonalChat'));
     const plan = await createPlan(services, context, state, 'integrationUser', result.actions);
     applyEvent(state, { type: 'integrationUserPlanned', userPrincipalName: address.data, planId: plan.id });
-    return planCard({ plan, approval: await services.plans.approval(plan.id), nothingText: t(locale, 'passwordExisting', { user: address.data }) }, locale);
+    return planCardFor(services, context, plan, undefined, t(locale, 'passwordExisting', { user: address.data }));
   };
 
   const connected: Handler = async (context, state) => {
@@ -205,7 +205,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     }
     const plan = await createPlan(services, context, state, 'integrationAccessMode', result.actions);
     applyEvent(state, { type: 'integrationPlanned', planId: plan.id });
-    return planCard({ plan, approval: await services.plans.approval(plan.id), nothingText: t(locale, 'checkAllPass') }, locale);
+    return planCardFor(services, context, plan, undefined, t(locale, 'checkAllPass'));
   };
 
   const fix: Handler = async (context, state) => {
@@ -216,7 +216,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     if (actions.length === 0) return checkCard(services, context, session);
     const plan = await createPlan(services, context, state, 'integrationApplication', actions);
     applyEvent(state, { type: 'integrationPlanned', planId: plan.id });
-    return planCard({ plan, approval: await services.plans.approval(plan.id) }, locale);
+    return planCardFor(services, context, plan);
   };
 
   const check: Handler = async (context, state) => {

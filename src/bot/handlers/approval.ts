@@ -1,0 +1,147 @@
+import { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { DecisionRules } from '../../approvals/approval';
+import type { AdaptiveCardJson } from '../../cards/render';
+import { escapeMarkdown } from '../../cards/render';
+import { t } from '../../i18n';
+import { actorOf, isPersonalChat, localeFor } from '../context';
+import { baseCard, broadcast, lookUpPlan, planCardFor, PlanRef } from '../planView';
+import { sessionOf } from '../session';
+import type { BotServices } from '../services';
+import type { SetupTurnState } from '../state';
+
+/**
+ * Approvals from cards: request, view (the refresh of user-specific views), approve, reject.
+ * Only approvers decide; a decision moves the stored approval exactly once; every posted copy of
+ * the card is updated for everyone; the requester hears the outcome.
+ */
+
+type Handler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
+
+const when = (iso?: string) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
+
+function rules(services: BotServices): DecisionRules {
+  const { approvalMode, approverIds, twoPersonRule } = services.config.access;
+  return { mode: approvalMode, required: approverIds, twoPersonRule };
+}
+
+export function approvalHandlers(services: BotServices): Record<string, Handler> {
+  const person = (context: TurnContext) => {
+    const actor = actorOf(context);
+    return { aadObjectId: actor.aadObjectId, name: actor.name };
+  };
+
+  /** Tells the requester's conversation the outcome, when the decision was made elsewhere. */
+  const tellRequester = async (context: TurnContext, conversationId: string, text: string) => {
+    if (conversationId === context.activity.conversation.id) return;
+    await services.notifier.say(conversationId, text).catch((error) => services.logger.warn({ err: error }, 'could not tell the requester'));
+  };
+
+  const view: Handler = async (context, _state, data) => {
+    const plan = await lookUpPlan(services, context, data);
+    if (typeof plan === 'string') return plan;
+    await services.plans.expireIfDue(plan.id);
+    return planCardFor(services, context, plan);
+  };
+
+  const approve: Handler = async (context, state, data) => {
+    const locale = localeFor(context);
+    const plan = await lookUpPlan(services, context, data);
+    if (typeof plan === 'string') return plan;
+    const actor = person(context);
+    const here = context.activity.conversation.id;
+    if (!(await services.access.isApprover(actor.aadObjectId))) {
+      await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'not an approver' });
+      return planCardFor(services, context, plan, t(locale, 'approvalNotApprover'));
+    }
+    const approval = await services.plans.approval(plan.id);
+    const session = sessionOf(state);
+    if (approval?.status === 'pending' && here === plan.conversationId && session?.planId && session.planId !== plan.id) {
+      return planCardFor(services, context, plan, t(locale, 'planStale'));
+    }
+    const result = await services.plans.decide(plan.id, 'approve', String(data.digest ?? ''), actor, rules(services));
+    if (!result) return t(locale, 'planUnknown');
+    const decided = result.approval;
+    switch (result.outcome) {
+      case 'digestMismatch':
+        return planCardFor(services, context, plan, t(locale, 'planStale'));
+      case 'ownPlan':
+        await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'two-person rule' });
+        return planCardFor(services, context, plan, t(locale, 'approvalOwnPlan'));
+      case 'already':
+        return planCardFor(services, context, plan, alreadyText(locale, decided));
+      case 'expired':
+        await services.audit.append({ event: 'plan.expired', planId: plan.id, digest: plan.digest, conversationId: here });
+        await broadcast(services, plan, locale, context.activity.replyToId);
+        return planCardFor(services, context, plan);
+      case 'recorded':
+        await services.audit.append({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'more approvals needed' });
+        await broadcast(services, plan, locale, context.activity.replyToId);
+        return planCardFor(services, context, plan);
+      case 'decided':
+        await services.audit.append({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'approved' });
+        await services.runner.start(plan, {
+          conversationId: here,
+          activityId: context.activity.replyToId,
+          reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
+          locale,
+        });
+        await broadcast(services, plan, locale, context.activity.replyToId);
+        await tellRequester(context, plan.conversationId, t(locale, 'approvalApprovedNotice', { user: escapeMarkdown(actor.name ?? '') }));
+        return planCardFor(services, context, plan);
+    }
+  };
+
+  const Reject = PlanRef.extend({ comment: z.string().trim().min(1).max(500) });
+
+  const reject: Handler = async (context, _state, data) => {
+    const locale = localeFor(context);
+    const plan = await lookUpPlan(services, context, data);
+    if (typeof plan === 'string') return plan;
+    const actor = person(context);
+    const here = context.activity.conversation.id;
+    if (!(await services.access.isApprover(actor.aadObjectId))) {
+      await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'not an approver' });
+      return planCardFor(services, context, plan, t(locale, 'approvalNotApprover'));
+    }
+    const parsed = Reject.safeParse(data);
+    if (!parsed.success) return planCardFor(services, context, plan, t(locale, 'planRejectCommentError'));
+    const result = await services.plans.decide(plan.id, 'reject', parsed.data.digest ?? '', actor, rules(services), parsed.data.comment);
+    if (!result) return t(locale, 'planUnknown');
+    if (result.outcome === 'digestMismatch') return planCardFor(services, context, plan, t(locale, 'planStale'));
+    if (result.outcome === 'already') return planCardFor(services, context, plan, alreadyText(locale, result.approval));
+    if (result.outcome === 'decided') {
+      await services.audit.append({ event: 'plan.rejected', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: parsed.data.comment });
+      await broadcast(services, plan, locale, context.activity.replyToId);
+      await tellRequester(context, plan.conversationId, t(locale, 'approvalRejectedNotice', { user: escapeMarkdown(actor.name ?? ''), comment: escapeMarkdown(parsed.data.comment) }));
+    }
+    return planCardFor(services, context, plan);
+  };
+
+  /** "Request approval": the approval card goes to the approvers' chat (configured) or this shared chat. */
+  const request: Handler = async (context, _state, data) => {
+    const locale = localeFor(context);
+    const plan = await lookUpPlan(services, context, data);
+    if (typeof plan === 'string') return plan;
+    const actor = person(context);
+    const here = context.activity.conversation.id;
+    const approval = await services.plans.approval(plan.id);
+    if (approval?.status !== 'pending' || plan.conversationId !== here) return planCardFor(services, context, plan);
+    const target = services.config.access.approvalConversationId ?? (isPersonalChat(context) ? undefined : here);
+    if (!target) return planCardFor(services, context, plan, t(locale, 'approvalNoChat'));
+    // The requester's own card is a copy too: it follows every decision.
+    await services.plans.postedTo(plan.id, here, context.activity.replyToId);
+    const posted = await services.notifier.post(target, await baseCard(services, plan, target, locale));
+    if (!posted) return planCardFor(services, context, plan, t(locale, 'approvalChatUnknown'));
+    await services.plans.postedTo(plan.id, target, posted);
+    await services.audit.append({ event: 'plan.requested', actor, planId: plan.id, digest: plan.digest, conversationId: target });
+    return planCardFor(services, context, plan, t(locale, target === here ? 'approvalPostedHere' : 'approvalPostedThere'));
+  };
+
+  return { 'plan.view': view, 'plan.approve': approve, 'plan.reject': reject, 'approval.request': request };
+}
+
+function alreadyText(locale: ReturnType<typeof localeFor>, approval: { status: string; decidedBy?: { name?: string }; decidedAt?: string }) {
+  const key = approval.status === 'approved' ? 'approvalAlreadyApproved' : approval.status === 'rejected' ? 'approvalAlreadyRejected' : 'approvalAlreadyDecided';
+  return t(locale, key, { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
+}

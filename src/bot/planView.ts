@@ -1,0 +1,87 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { Approval, Person } from '../approvals/approval';
+import { planCard, type PlanRights } from '../cards/setup';
+import type { AdaptiveCardJson } from '../cards/render';
+import { t, type Locale } from '../i18n';
+import type { Plan } from '../setup/plan';
+import { guid } from '../setup/validation';
+import { actorOf, isPersonalChat, localeFor, type Actor } from './context';
+import type { BotServices } from './services';
+
+/**
+ * The plan card as each person sees it. Card data carries only a plan id and a digest: the plan
+ * is looked up and must belong to this conversation (where it was made, or where its approval
+ * card was posted); the approval binds to the stored plan's digest.
+ */
+
+export const PlanRef = z.object({ planId: guid, digest: z.string().regex(/^[0-9a-f]{64}$/).optional() });
+
+export async function lookUpPlan(services: BotServices, context: TurnContext, data: unknown): Promise<Plan | string> {
+  const locale = localeFor(context);
+  const parsed = PlanRef.safeParse(data);
+  if (!parsed.success) return t(locale, 'planUnknown');
+  const plan = await services.plans.get(parsed.data.planId.toLowerCase());
+  if (!plan) return t(locale, 'planUnknown');
+  const here = context.activity.conversation.id;
+  if (plan.conversationId === here) return plan;
+  const approval = await services.plans.approval(plan.id);
+  return approval?.postedTo?.some((p) => p.conversationId === here) ? plan : t(locale, 'planUnknown');
+}
+
+const sameId = (a: string | undefined, b: string | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
+export async function rightsOf(services: BotServices, actor: Actor | Person, plan: Plan, approval: Approval | undefined): Promise<PlanRights> {
+  const none = { approve: false, reject: false, cancel: false, request: false };
+  if (approval?.status !== 'pending') return none;
+  const approver = await services.access.isApprover(actor.aadObjectId);
+  const requester = sameId(actor.aadObjectId, plan.createdBy.aadObjectId);
+  const approvedAlready = (approval.approvals ?? []).some((a) => sameId(a.aadObjectId, actor.aadObjectId));
+  const approve = approver && !approvedAlready && !(services.config.access.twoPersonRule && requester);
+  return {
+    approve,
+    reject: approver && !requester,
+    cancel: requester,
+    request: requester && !approve && !(approval.postedTo ?? []).some((p) => p.conversationId !== plan.conversationId),
+  };
+}
+
+/** Teams ids of the approvers among a conversation's members, for refresh.userIds (at most 60). */
+export async function approverIds(services: BotServices, conversationId: string): Promise<string[]> {
+  const members = await services.notifier.members(conversationId).catch(() => []);
+  const approvers: string[] = [];
+  for (const member of members) {
+    if (approvers.length >= 60) break;
+    if (await services.access.isApprover(member.aadObjectId)) approvers.push(member.id);
+  }
+  return approvers;
+}
+
+/** The card for the person in this turn; in a shared chat it also carries the approvers' refresh. */
+export async function planCardFor(services: BotServices, context: TurnContext, plan: Plan, notice?: string, nothingText?: string): Promise<AdaptiveCardJson> {
+  const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+  const rights = await rightsOf(services, actorOf(context), plan, approval);
+  const shared = !isPersonalChat(context);
+  const refreshUserIds = shared ? await approverIds(services, context.activity.conversation.id) : undefined;
+  return planCard({ plan, approval, run, rights, refreshUserIds, notice, nothingText }, localeFor(context));
+}
+
+/** The card everyone sees where the approval was posted: status, no buttons; approvers refresh to theirs. */
+export async function baseCard(services: BotServices, plan: Plan, conversationId: string, locale: Locale): Promise<AdaptiveCardJson> {
+  const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+  const refreshUserIds = approval?.status === 'pending' ? await approverIds(services, conversationId) : [];
+  return planCard({ plan, approval, run, rights: { approve: false, reject: false, cancel: false, request: false }, refreshUserIds }, locale);
+}
+
+/** After a decision: every posted copy of the approval card shows it, for everyone. */
+export async function broadcast(services: BotServices, plan: Plan, locale: Locale, except?: string): Promise<void> {
+  const approval = await services.plans.approval(plan.id);
+  for (const copy of approval?.postedTo ?? []) {
+    if (!copy.activityId || copy.activityId === except) continue;
+    try {
+      await services.notifier.update(copy.conversationId, copy.activityId, await baseCard(services, plan, copy.conversationId, locale));
+    } catch (error) {
+      services.logger.warn({ err: error, planId: plan.id }, 'could not update a copy of the approval card');
+    }
+  }
+}
