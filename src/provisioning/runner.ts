@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
 import { applyAction, type ActionSettings } from './actions';
+import { isBulkPlan, runBulk } from './bulkRun';
 import type { Clients } from './clients';
 import { abortableSleep } from './http';
 import { underLease, type HeldLease, type Leases } from './lease';
@@ -142,7 +143,22 @@ export class Runner {
     let lastReport = 0;
     const failedTargets = new Map<string, string>();
 
-    for (const action of plan.actions) {
+    if (isBulkPlan(plan)) {
+      // A bulk plan runs by phase, in batches, saving the journal after each batch (bulkRun.ts).
+      const finished = await runBulk(plan, run.journal, context, {
+        stopped: () => !!lease?.lost,
+        save: async (outcomes) => {
+          const updated = await records.update<Run>(runKey(planId), (current) => (current ? { ...current, journal: { ...current.journal, ...outcomes } } : undefined));
+          run = updated.value ?? run;
+          if (this.options.onProgress && this.now() - lastReport >= interval) {
+            lastReport = this.now();
+            await this.report(run!, plan);
+          }
+        },
+      });
+      if (!finished) return;
+    }
+    for (const action of isBulkPlan(plan) ? [] : plan.actions) {
       if (lease?.lost) return; // another instance has taken the run over
       if (run.journal[action.key]?.status === 'done') continue;
       const target = action.target.userPrincipalName.toLowerCase();

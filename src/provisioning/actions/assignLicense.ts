@@ -9,6 +9,8 @@ export const assignLicense: ActionHandler<AssignLicense> = async (action, { clie
   const user = await clients.directory.getUser(target.userId ?? target.userPrincipalName);
   if (!user) throw new AppError('not_found', `There is no Entra account ${target.userPrincipalName} any more.`);
   if (user.assignedLicenses.some((l) => l.skuId.toLowerCase() === params.skuId.toLowerCase())) return { already: true };
+  // A licence needs a usage location; the plan names the one to set when the account has none.
+  if (!user.usageLocation && params.usageLocation) await clients.directory.updateUser(user.id, { usageLocation: params.usageLocation });
   await clients.directory.assignLicense(user.id, params.skuId);
   return {};
 };

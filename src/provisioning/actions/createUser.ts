@@ -29,6 +29,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
       surname: params.surname,
       jobTitle: params.jobTitle,
       department: params.department,
+      ...params.profile,
       accountEnabled: true,
       password,
       forceChangePasswordNextSignIn: !params.deliverPassword,

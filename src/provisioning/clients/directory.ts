@@ -83,6 +83,7 @@ export interface CreateUserInput {
   department?: string;
   officeLocation?: string;
   mobilePhone?: string;
+  faxNumber?: string;
   businessPhones?: string[];
   streetAddress?: string;
   city?: string;
@@ -468,6 +469,7 @@ function createUserBody(input: CreateUserInput): User {
       'department',
       'officeLocation',
       'mobilePhone',
+      'faxNumber',
       'businessPhones',
       'streetAddress',
       'city',

@@ -1,0 +1,139 @@
+import { AppError, isAppError } from '../errors';
+import type { Action } from '../setup/plan';
+import { applyAction } from './actions';
+import { generatePassword } from './actions/password';
+import { DirectoryClient, type CreateUserInput } from './clients/directory';
+import type { GraphBatchItem, GraphBatchResult } from './clients/graphBatch';
+import { lookUpUsers } from './bulkDirectory';
+import { done, failed, inGroups, notBlocked, upnOf, type BulkState, type Outcomes } from './bulkPhase';
+
+/**
+ * The directory phases of a bulk run: accounts, then licences, each as Graph `$batch` envelopes
+ * of 20 (eight envelopes per group, saved after each group). Before writing, one bulk read finds
+ * what exists; a create whose answer says "exists" (or whose answer was lost) is read back and
+ * counts as done when the account is there.
+ */
+
+type CreateUser = Extract<Action, { type: 'createUser' }>;
+type AssignLicense = Extract<Action, { type: 'assignLicense' }>;
+
+/** Eight envelopes of twenty: as many as the Graph policy sends at once. */
+export const GRAPH_GROUP = 160;
+
+export function createUserInput(action: CreateUser, password: string): CreateUserInput {
+  const { target, params } = action;
+  return {
+    userPrincipalName: target.userPrincipalName,
+    displayName: target.displayName ?? target.userPrincipalName,
+    mailNickname: params.mailNickname,
+    usageLocation: params.usageLocation,
+    givenName: params.givenName,
+    surname: params.surname,
+    jobTitle: params.jobTitle,
+    department: params.department,
+    ...params.profile,
+    accountEnabled: true,
+    password,
+    forceChangePasswordNextSignIn: !params.deliverPassword,
+  };
+}
+
+/** Sends the items; an envelope that failed as a whole gives every item that error. */
+async function send(directory: DirectoryClient, items: GraphBatchItem[]): Promise<Map<string, GraphBatchResult | { error: unknown }>> {
+  try {
+    const results = await directory.batch(items);
+    return new Map(results.map((r) => [r.id, r]));
+  } catch (error) {
+    return new Map(items.map((item) => [item.id, { error }]));
+  }
+}
+
+export async function createUsers(state: BulkState, actions: CreateUser[]): Promise<void> {
+  const { directory } = state.context.clients;
+  const first: Outcomes = {};
+  const todo: CreateUser[] = [];
+  for (const action of notBlocked(state, actions, first)) {
+    if (!action.params.deliverPassword) todo.push(action);
+    else {
+      // A password someone must receive is made and shown by the one-by-one handler.
+      try {
+        first[action.key] = done(state, !!(await applyAction(action, state.context)).already);
+      } catch (error) {
+        first[action.key] = failed(state, action, error);
+      }
+    }
+  }
+  const existing = await lookUpUsers(directory, { upns: todo.map((a) => a.target.userPrincipalName) });
+  const missing: CreateUser[] = [];
+  for (const action of todo) {
+    const user = existing.byUpn.get(upnOf(action));
+    if (!user) missing.push(action);
+    else {
+      state.ids.set(upnOf(action), user.id);
+      first[action.key] = done(state, true);
+    }
+  }
+  await state.save(first);
+  await inGroups(state, missing, GRAPH_GROUP, async (group, outcomes) => {
+    const results = await send(directory, group.map((action, i) => DirectoryClient.createUserItem(String(i), createUserInput(action, generatePassword()))));
+    const unsure: { action: CreateUser; error: unknown }[] = [];
+    group.forEach((action, i) => {
+      const result = results.get(String(i))!;
+      if (!result.error) {
+        state.ids.set(upnOf(action), String((('body' in result ? result.body : null) as { id?: string } | null)?.id ?? '').toLowerCase());
+        outcomes[action.key] = done(state);
+      } else if (isAppError(result.error, 'upn_exists') || !('status' in result)) unsure.push({ action, error: result.error });
+      else outcomes[action.key] = failed(state, action, result.error);
+    });
+    if (unsure.length === 0) return;
+    // "Already exists" or no answer: the account may have been made by an earlier, lost attempt.
+    const found = await lookUpUsers(directory, { upns: unsure.map((u) => u.action.target.userPrincipalName) });
+    for (const { action, error } of unsure) {
+      const user = found.byUpn.get(upnOf(action));
+      if (user) state.ids.set(upnOf(action), user.id);
+      outcomes[action.key] = user ? done(state, true) : failed(state, action, error);
+    }
+  });
+}
+
+export async function assignLicenses(state: BulkState, actions: AssignLicense[]): Promise<void> {
+  const { directory } = state.context.clients;
+  const first: Outcomes = {};
+  const todo = notBlocked(state, actions, first);
+  const users = await lookUpUsers(directory, { upns: todo.map((a) => a.target.userPrincipalName) });
+  const pending: AssignLicense[] = [];
+  for (const action of todo) {
+    const user = users.byUpn.get(upnOf(action));
+    if (!user) first[action.key] = failed(state, action, new AppError('not_found', `There is no Entra account ${action.target.userPrincipalName}.`));
+    else {
+      state.ids.set(upnOf(action), user.id);
+      if (user.skuIds.includes(action.params.skuId.toLowerCase())) first[action.key] = done(state, true);
+      else pending.push(action);
+    }
+  }
+  await state.save(first);
+  await inGroups(state, pending, GRAPH_GROUP, async (group, outcomes) => {
+    const items: GraphBatchItem[] = [];
+    group.forEach((action, i) => {
+      const user = users.byUpn.get(upnOf(action))!;
+      const needsLocation = !user.usageLocation && !!action.params.usageLocation;
+      if (needsLocation) items.push(DirectoryClient.updateUserItem(`u${i}`, user.id, { usageLocation: action.params.usageLocation }));
+      items.push(DirectoryClient.assignLicenseItem(`l${i}`, user.id, action.params.skuId, { dependsOn: needsLocation ? [`u${i}`] : undefined, skuName: action.params.skuPartNumber }));
+    });
+    const results = await send(directory, items);
+    const unsure: { action: AssignLicense; error: unknown }[] = [];
+    group.forEach((action, i) => {
+      const result = results.get(`l${i}`)!;
+      const location = results.get(`u${i}`);
+      if (!result.error) outcomes[action.key] = done(state);
+      else if (!('status' in result)) unsure.push({ action, error: result.error });
+      else outcomes[action.key] = failed(state, action, location?.error ?? result.error);
+    });
+    if (unsure.length === 0) return;
+    const found = await lookUpUsers(directory, { upns: unsure.map((u) => u.action.target.userPrincipalName) });
+    for (const { action, error } of unsure) {
+      const licensed = found.byUpn.get(upnOf(action))?.skuIds.includes(action.params.skuId.toLowerCase());
+      outcomes[action.key] = licensed ? done(state, true) : failed(state, action, error);
+    }
+  });
+}
