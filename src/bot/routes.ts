@@ -16,6 +16,8 @@ import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
 import { planCancel, planContinue, planRetry } from './handlers/plan';
 import { approvalHandlers } from './handlers/approval';
+import { auditExport, auditFile, auditShow } from './handlers/audit';
+import { fileConsentHandlers } from './files';
 import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { integrationHandlers } from './handlers/integration';
 import { stepCard } from './steps';
@@ -41,6 +43,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     cancel: cancel(services),
     restart: restart(services),
     resume: resume(services),
+    audit: auditShow(services),
     language: language(),
   };
   for (const [name, handler] of Object.entries(commands) as [Command, Handler][]) app.message(command(name), handler);
@@ -56,6 +59,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'env.change': environmentChange(services),
     'admin.plan': adminPlan(services),
     ...approvalHandlers(services),
+    'audit.export': auditExport(services),
     'plan.cancel': planCancel(services),
     'plan.retry': planRetry(services),
     'plan.continue': planContinue(services),

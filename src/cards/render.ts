@@ -9,7 +9,7 @@ import { strings, type Locale } from '../i18n';
  * passes data and the locale's strings (`${strings.key}` in a template), never card JSON.
  */
 
-export type CardName = 'welcome' | 'environment' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password';
+export type CardName = 'welcome' | 'environment' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password' | 'audit';
 
 export interface AdaptiveCardJson {
   type: 'AdaptiveCard';

@@ -38,7 +38,7 @@ export interface IntegrationState {
   userPrincipalName?: string;
 }
 
-export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume' | 'language';
+export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume' | 'language' | 'audit';
 
 const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['setup', /^(set\s*up|setup|start|sett\s*opp|oppsett)$/],
@@ -48,6 +48,7 @@ const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['restart', /^(restart|start\s*over|start\s*p[åa]\s*nytt|begynn\s*p[åa]\s*nytt)$/],
   ['resume', /^(resume|continue|fortsett)$/],
   ['language', /^(language|lang|spr[åa]k)( \S+)?$/],
+  ['audit', /^(audit|revisjon|revisjonsspor|logg)$/],
 ];
 
 /** A command in English or Norwegian, matched on the whole message. */
