@@ -11,7 +11,7 @@ import { help } from './handlers/help';
 import { welcomeRefresh } from './handlers/welcomeRefresh';
 import { unknown } from './handlers/unknown';
 import { unknownAction } from './handlers/unknownAction';
-import { cancel, restart, resume, setup, status } from './handlers/commands';
+import { cancel, restart, resume, setup, setupGoto, status } from './handlers/commands';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
 import { planCancel, planContinue, planRetry } from './handlers/plan';
@@ -55,6 +55,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
 
   const verbs: Record<string, CardHandler> = {
     'welcome.refresh': welcomeRefresh(services),
+    'setup.goto': setupGoto(services),
     'env.save': environmentSave(services),
     'env.change': environmentChange(services),
     'admin.plan': adminPlan(services),

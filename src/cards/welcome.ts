@@ -4,6 +4,7 @@ import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
 const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
 const HELP = { admin: 'partAdminHelp', integration: 'partIntegrationHelp', salespeople: 'partSalespeopleHelp' } as const;
+const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
 const STATE = {
   done: { label: 'stateDone', color: 'Good' },
   todo: { label: 'stateTodo', color: 'Warning' },
@@ -38,6 +39,7 @@ export function welcomeCard(overview: Overview, locale: Locale): AdaptiveCardJso
       salesEnvironment: escapeMarkdown(overview.salesEnvironment),
       businessCentral: escapeMarkdown(overview.businessCentral),
       parts: overview.parts.map((p) => part(p, locale)),
+      fixes: overview.parts.filter((p) => p.state === 'todo').map((p) => ({ part: p.part, title: t(locale, GOTO[p.part]) })),
       checkedAt: t(locale, 'welcomeCheckedAt', { time: overview.checkedAt }),
     },
     locale,

@@ -70,6 +70,7 @@ export type SessionEvent =
   | { type: 'resume' }
   | { type: 'environmentSaved'; environment: SessionEnvironment }
   | { type: 'changeEnvironment' }
+  | { type: 'goto'; step: 'admin' | 'integration' | 'salespeople' }
   | { type: 'adminChosen'; admin: NonNullable<SetupSession['admin']>; planId?: string }
   | { type: 'planSettled' }
   | { type: 'planCompleted'; kind: PlanKind }
@@ -100,6 +101,11 @@ export function transition(session: SetupSession | undefined, event: SessionEven
       return session ? at({ ...session, active: true }) : newSession(now);
     case 'changeEnvironment':
       return at({ ...(session ?? newSession(now)), active: true, step: 'environment', planId: undefined });
+    case 'goto': {
+      // Without a remembered environment the setup starts with it; otherwise straight to the part.
+      const base = session ?? newSession(now);
+      return at({ ...base, active: true, step: base.environment ? event.step : 'environment', planId: undefined });
+    }
   }
   if (!session) return newSession(now);
   switch (event.type) {

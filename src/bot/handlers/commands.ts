@@ -1,4 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { welcomeCard } from '../../cards/welcome';
 import { t } from '../../i18n';
@@ -62,5 +63,14 @@ export function resume(services: BotServices) {
     const session = applyEvent(state, { type: 'resume' });
     await context.sendActivity(t(localeFor(context), 'resumed'));
     await sendCard(context, await stepCard(services, context, session));
+  };
+}
+
+/** "Set up Part N" on the status card: straight to that part (the environment first, if none is remembered). */
+export function setupGoto(services: BotServices) {
+  return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCardJson> => {
+    const parsed = z.object({ part: z.enum(['admin', 'integration', 'salespeople']) }).safeParse(data);
+    const session = parsed.success ? applyEvent(state, { type: 'goto', step: parsed.data.part }) : applyEvent(state, { type: 'start' });
+    return stepCard(services, context, session);
   };
 }
