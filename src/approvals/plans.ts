@@ -66,7 +66,7 @@ export class PlanStore {
   async postedTo(planId: string, conversationId: string, activityId: string | undefined): Promise<void> {
     await this.records.update<Approval>(approvalKey(planId), (current) => {
       if (!current) return undefined;
-      const posted = (current.postedTo ?? []).filter((p) => p.conversationId !== conversationId);
+      const posted = (current.postedTo ?? []).filter((p) => !(p.conversationId === conversationId && p.activityId === activityId));
       return { ...current, postedTo: [...posted, { conversationId, activityId }] };
     });
   }

@@ -6,7 +6,7 @@ import type { AdaptiveCardJson } from '../cards/render';
 import { t, type Locale } from '../i18n';
 import type { Plan } from '../setup/plan';
 import { guid } from '../setup/validation';
-import { actorOf, isPersonalChat, localeFor, type Actor } from './context';
+import { actorOf, localeFor, type Actor } from './context';
 import type { BotServices } from './services';
 
 /**
@@ -46,30 +46,37 @@ export async function rightsOf(services: BotServices, actor: Actor | Person, pla
   };
 }
 
-/** Teams ids of the approvers among a conversation's members, for refresh.userIds (at most 60). */
-export async function approverIds(services: BotServices, conversationId: string): Promise<string[]> {
+/**
+ * Teams ids of the members who may still approve (at most 60), for refresh.userIds: approvers who
+ * have not approved yet, and not the requester when the two-person rule is on.
+ */
+export async function approverIds(services: BotServices, conversationId: string, plan: Plan, approval: Approval | undefined): Promise<string[]> {
   const members = await services.notifier.members(conversationId).catch(() => []);
   const approvers: string[] = [];
   for (const member of members) {
     if (approvers.length >= 60) break;
+    if (services.config.access.twoPersonRule && sameId(member.aadObjectId, plan.createdBy.aadObjectId)) continue;
+    if ((approval?.approvals ?? []).some((a) => sameId(a.aadObjectId, member.aadObjectId))) continue;
     if (await services.access.isApprover(member.aadObjectId)) approvers.push(member.id);
   }
   return approvers;
 }
 
-/** The card for the person in this turn; in a shared chat it also carries the approvers' refresh. */
+/**
+ * The card for the person in this turn. It carries no refresh: an invoke answer is that person's
+ * own view, while the shared message (baseCard, with the approvers' refresh) is updated for
+ * everyone by broadcast.
+ */
 export async function planCardFor(services: BotServices, context: TurnContext, plan: Plan, notice?: string, nothingText?: string): Promise<AdaptiveCardJson> {
   const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
   const rights = await rightsOf(services, actorOf(context), plan, approval);
-  const shared = !isPersonalChat(context);
-  const refreshUserIds = shared ? await approverIds(services, context.activity.conversation.id) : undefined;
-  return planCard({ plan, approval, run, rights, refreshUserIds, notice, nothingText }, localeFor(context));
+  return planCard({ plan, approval, run, rights, notice, nothingText }, localeFor(context));
 }
 
 /** The card everyone sees where the approval was posted: status, no buttons; approvers refresh to theirs. */
 export async function baseCard(services: BotServices, plan: Plan, conversationId: string, locale: Locale): Promise<AdaptiveCardJson> {
   const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
-  const refreshUserIds = approval?.status === 'pending' ? await approverIds(services, conversationId) : [];
+  const refreshUserIds = approval?.status === 'pending' ? await approverIds(services, conversationId, plan, approval) : [];
   return planCard({ plan, approval, run, rights: { approve: false, reject: false, cancel: false, request: false }, refreshUserIds }, locale);
 }
 

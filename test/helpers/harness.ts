@@ -27,11 +27,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { sandboxSettings?: Record<string, unknown>; start?: StartOptions; captureLogs?: boolean } = {},
+  options: { sandboxSettings?: Record<string, unknown>; start?: StartOptions; captureLogs?: boolean; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings } as never });
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-test-'));
-  const config = loadConfig({ SANDBOX_URL: sandbox.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const config = loadConfig({ SANDBOX_URL: sandbox.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
   const logs: string[] = [];
   const logger = options.captureLogs
     ? createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as never })

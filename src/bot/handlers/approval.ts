@@ -80,13 +80,14 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
         return planCardFor(services, context, plan);
       case 'decided':
         await services.audit.append({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'approved' });
+        // Everyone sees the decision first; the run's own updates follow.
+        await broadcast(services, plan, locale, context.activity.replyToId);
         await services.runner.start(plan, {
           conversationId: here,
           activityId: context.activity.replyToId,
           reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
           locale,
         });
-        await broadcast(services, plan, locale, context.activity.replyToId);
         await tellRequester(context, plan.conversationId, t(locale, 'approvalApprovedNotice', { user: escapeMarkdown(actor.name ?? '') }));
         return planCardFor(services, context, plan);
     }
