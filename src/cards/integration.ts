@@ -53,6 +53,11 @@ export interface CheckCardInput {
   error?: string;
 }
 
+/** Names from the tenant go into markdown escaped; numbers as they are. */
+function escapeVars(vars: Record<string, string | number> = {}): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, typeof value === 'string' ? escapeMarkdown(value) : value]));
+}
+
 export function integrationCheckCard(input: CheckCardInput, locale: Locale): AdaptiveCardJson {
   const allPass = input.rules.every((r) => r.pass);
   return renderCard(
@@ -62,7 +67,7 @@ export function integrationCheckCard(input: CheckCardInput, locale: Locale): Ada
       error: input.error ? escapeMarkdown(input.error) : '',
       rules: input.rules.map((rule) => ({
         mark: t(locale, rule.pass ? 'rulePass' : 'ruleFail'),
-        text: t(locale, rule.key, rule.vars),
+        text: t(locale, rule.key, escapeVars(rule.vars)),
         color: rule.pass ? 'Default' : 'Attention',
       })),
       guidance: allPass ? [t(locale, 'checkAllPass')] : input.guidance,

@@ -19,6 +19,22 @@ export const upn = z
   .regex(new RegExp(UPN_PATTERN), 'not a valid sign-in name (name@domain)');
 export const guid = z.string().trim().regex(new RegExp(GUID_PATTERN), 'not a GUID');
 
+/**
+ * Control and invisible format characters: bidi overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069), zero-width characters (U+200B-U+200D, U+2060, U+FEFF), soft hyphen and the like.
+ * A name holding one can look like another name, or reorder the text around it.
+ */
+export const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/** Free text that becomes a name in the tenant (display names): trimmed, bounded, all of it visible. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `is at most ${max} characters`)
+    .refine((value) => !INVISIBLE.test(value), 'contains invisible or control characters (such as bidi or zero-width characters); type it again');
+
 /** Multi-select choice sets submit "a,b,c". */
 export const idList = z
   .string()

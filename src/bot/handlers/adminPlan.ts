@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { AdaptiveCardJson } from '../../cards/render';
+import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
 import { planAdmin } from '../../setup/adminPlanner';
 import { describeIssues, idList, upn } from '../../setup/validation';
@@ -48,6 +48,6 @@ export function adminPlan(services: BotServices) {
       createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     });
     applyEvent(state, { type: 'adminChosen', admin: desired, planId: plan.id });
-    return planCardFor(services, context, plan, undefined, t(locale, 'planNothing', { user: desired.userPrincipalName }));
+    return planCardFor(services, context, plan, undefined, t(locale, 'planNothing', { user: escapeMarkdown(desired.userPrincipalName) }));
   };
 }

@@ -7,7 +7,7 @@ import {
   integrationUserCard,
   passwordCard,
 } from '../../cards/integration';
-import type { AdaptiveCardJson } from '../../cards/render';
+import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
 import { planCardFor } from '../planView';
 import { t, type Locale } from '../../i18n';
 import {
@@ -21,7 +21,7 @@ import {
 } from '../../setup/integrationPlanner';
 import type { PlanKind } from '../../setup/plan';
 import type { SetupSession } from '../../setup/session';
-import { describeIssues, upn } from '../../setup/validation';
+import { describeIssues, plainText, upn } from '../../setup/validation';
 import { actorOf, isPersonalChat, localeFor } from '../context';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices, EnvironmentRef } from '../services';
@@ -67,7 +67,7 @@ async function checkCard(services: BotServices, context: TurnContext, session: S
     const observed = await services.tenant.dedicatedUser(environment, integration.userPrincipalName);
     const rules = checkDedicatedUser(integration.userPrincipalName, observed, await adminUpns(services, context, session));
     return integrationCheckCard(
-      { title: t(locale, 'checkTitleDedicated', { user: integration.userPrincipalName }), rules, guidance: guidance(services, environment, rules, locale), canFix: false, error },
+      { title: t(locale, 'checkTitleDedicated', { user: escapeMarkdown(integration.userPrincipalName) }), rules, guidance: guidance(services, environment, rules, locale), canFix: false, error },
       locale,
     );
   }
@@ -157,7 +157,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
   const DedicatedInput = z.object({
     localPart: z.string().trim().min(1).max(64),
     domain: z.string().trim().min(1).max(253),
-    displayName: z.string().trim().min(1, 'is required').max(256),
+    displayName: plainText(256),
     usageLocation: z.string().trim().toUpperCase().length(2, 'must be two letters'),
     skuId: z.string().trim().min(1, 'choose a licence').max(64),
   });
@@ -186,7 +186,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     if (result.actions.some((a) => a.type === 'createUser') && !isPersonalChat(context)) return form(t(locale, 'passwordNeedsPersonalChat'));
     const plan = await createPlan(services, context, state, 'integrationUser', result.actions);
     applyEvent(state, { type: 'integrationUserPlanned', userPrincipalName: address.data, planId: plan.id });
-    return planCardFor(services, context, plan, undefined, t(locale, 'passwordExisting', { user: address.data }));
+    return planCardFor(services, context, plan, undefined, t(locale, 'passwordExisting', { user: escapeMarkdown(address.data) }));
   };
 
   const connected: Handler = async (context, state) => {
