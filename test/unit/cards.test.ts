@@ -39,8 +39,23 @@ const SAMPLES: Record<string, Sample[]> = {
           { title: t(l, 'partSalespeopleTitle'), help: t(l, 'partSalespeopleHelp'), stateLabel: t(l, 'stateUnknown'), stateColor: 'Attention', detail: t(l, 'checkFailed', { reason: 'HTTP 503' }) },
         ],
         checkedAt: t(l, 'welcomeCheckedAt', { time: '2026-01-15 08:00 UTC' }),
+        fixes: [
+          { part: 'integration', title: t(l, 'gotoIntegration') },
+          { part: 'salespeople', title: t(l, 'gotoSalespeople') },
+        ],
       }),
     },
+  ],
+  audit: [
+    {
+      name: 'twenty entries',
+      data: (l) => ({
+        rows: Array.from({ length: 20 }, (_, i) => ({ at: '2026-01-15 08:00:00', text: `action.done · Kari Hansen · assignRole:${GUID(i)}:${GUID(600 + i)} · done · plan 09362c66` })),
+        canExport: true,
+        notice: t(l, 'auditExportOffered', { count: 20 }),
+      }),
+    },
+    { name: 'empty', data: () => ({ rows: [], canExport: false, notice: '' }) },
   ],
   environment: [
     {
@@ -178,7 +193,8 @@ function planData(l: Locale, count: number, buttons: Record<string, boolean>, st
     digest: DIGEST,
     digestShort: DIGEST.slice(0, 12),
     buttons: { approve: false, reject: false, request: false, cancel: false, retry: false, next: false, ...buttons },
-    refresh: { on: false, userIds: [] },
+    refresh: { on: buttons.approve === true, userIds: buttons.approve ? Array.from({ length: 60 }, (_, i) => `29:${GUID(500 + i)}`) : [] },
+    notice: buttons.retry ? t(l, 'approvalAlreadyApproved', { user: 'Kari Hansen', time: '2026-01-15 08:00 UTC' }) : '',
   };
 }
 
