@@ -166,16 +166,8 @@ export async function observeOverview(clients: Clients, input: OverviewInput, lo
 }
 
 async function salesFacts(sales: SalesClient, user: SystemUser) {
-  const roles = user.roles ?? (await sales.userRoles(user.id));
-  return {
-    systemuserid: user.id,
-    fullname: user.fullName ?? user.domainName ?? user.id,
-    businessUnitId: user.businessUnitId ?? '',
-    isdisabled: user.isDisabled,
-    islicensed: user.isLicensed,
-    accessmode: user.accessMode,
-    roles: roles.map(toRoleRef),
-  };
+  const [observed] = await withRoles(sales, [user]);
+  return { ...observed, businessUnitId: user.businessUnitId ?? '' };
 }
 
 /** Part 2, BC online: the application users with Business Central's client id, and the integration role's copies. */

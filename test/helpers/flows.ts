@@ -46,3 +46,13 @@ export const dataverse = (h: Harness, path: string, init: RequestInit = {}) =>
 
 /** The raw text of the sandbox tenant's state: equal text means byte-for-byte unchanged. */
 export const rawTenantState = async (h: Harness) => (await fetch(`${h.sandbox.url}/_sandbox/state`)).text();
+
+/** A fresh seeded tenant with short sync and propagation delays, and no cards on record. */
+export async function resetTenant(h: Harness): Promise<void> {
+  await fetch(`${h.sandbox.url}/_sandbox/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ settings: { syncDelayMs: 200, licensePropagationMs: 300 } }),
+  });
+  h.connector.clear();
+}

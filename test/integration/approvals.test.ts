@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf } from '../helpers/cards';
-import { dataverse, rawTenantState, startSetup } from '../helpers/flows';
+import { dataverse, rawTenantState, resetTenant, startSetup } from '../helpers/flows';
 import { salesUserWithRoles } from '../helpers/tenant';
 import { cardText, type TeamsConversation, type TeamsUser } from '../helpers/teams';
 
@@ -11,10 +11,6 @@ const LARS: TeamsUser = { id: '29:lars', name: 'Lars Johansen', aadObjectId: SEE
 const SILJE: TeamsUser = { id: '29:silje', name: 'Silje Andersen', aadObjectId: SEED.users.siljeAndersen.id };
 const ROLES = SEED.dataverse.roles.root;
 
-async function reset(h: Harness) {
-  await fetch(`${h.sandbox.url}/_sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { syncDelayMs: 200, licensePropagationMs: 300 } }) });
-  h.connector.clear();
-}
 
 /** A group chat with the admin, two approvers and a colleague who is neither. */
 function groupChat(h: Harness): TeamsConversation {
@@ -47,7 +43,7 @@ describe('approvals in a group chat, with the two-person rule', () => {
     h = await startHarness({ env: { APPROVAL_TWO_PERSON: 'true' } });
   });
   afterAll(async () => h.close());
-  beforeEach(async () => reset(h));
+  beforeEach(() => resetTenant(h));
 
   it('only approvers see the buttons; a non-approver and the requester are refused; an approver decides for everyone', async () => {
     const chat = groupChat(h);
@@ -147,7 +143,7 @@ describe('approvals decided at once', () => {
     h = await startHarness();
   });
   afterAll(async () => h.close());
-  beforeEach(async () => reset(h));
+  beforeEach(() => resetTenant(h));
 
   it('parallel approvals from two approvers and a doubled one give exactly one run', async () => {
     const chat = groupChat(h);
@@ -192,7 +188,7 @@ describe('approval expiry', () => {
     h = await startHarness({ env: { APPROVAL_EXPIRY_HOURS: '0.0002' } }); // 0.72 s
   });
   afterAll(async () => h.close());
-  beforeEach(async () => reset(h));
+  beforeEach(() => resetTenant(h));
 
   it('an expired request cannot be approved and shows why its buttons are gone', async () => {
     const chat = groupChat(h);

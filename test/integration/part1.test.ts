@@ -3,7 +3,7 @@ import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, findById, inputValues } from '../helpers/cards';
 import { graph, graphUser, salesUserWithRoles } from '../helpers/tenant';
-import { approveAndWait as approveAndWaitFlow, startSetup } from '../helpers/flows';
+import { approveAndWait as approveAndWaitFlow, startSetup, resetTenant } from '../helpers/flows';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,10 +12,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-beforeEach(async () => {
-  await fetch(`${h.sandbox.url}/_sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { syncDelayMs: 200, licensePropagationMs: 300 } }) });
-  h.connector.clear();
-});
+beforeEach(() => resetTenant(h));
 
 const ROLES = SEED.dataverse.roles;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, completePart1, dataverse, rawTenantState } from '../helpers/flows';
+import { approveAndWait, completePart1, dataverse, rawTenantState, resetTenant } from '../helpers/flows';
 import { graph, graphUser, salesUserWithRoles } from '../helpers/tenant';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 
@@ -14,10 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-beforeEach(async () => {
-  await fetch(`${h.sandbox.url}/_sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { syncDelayMs: 200, licensePropagationMs: 300 } }) });
-  h.connector.clear();
-});
+beforeEach(() => resetTenant(h));
 
 const APP_USER = SEED.dataverse.systemUsers.bcIntegrationApp;
 const ROLES = SEED.dataverse.roles.root;

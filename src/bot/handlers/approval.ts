@@ -1,6 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { DecisionRules } from '../../approvals/approval';
+import type { Plan } from '../../setup/plan';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { escapeMarkdown } from '../../cards/render';
 import { t } from '../../i18n';
@@ -37,6 +38,14 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     await services.notifier.say(conversationId, text).catch((error) => services.logger.warn({ err: error }, 'could not tell the requester'));
   };
 
+  /** Decisions are the approvers' alone: anyone else is told so, and the attempt is on record. */
+  const notApprover = async (context: TurnContext, plan: Plan): Promise<AdaptiveCardJson | undefined> => {
+    const actor = person(context);
+    if (await services.access.isApprover(actor.aadObjectId)) return undefined;
+    await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, outcome: 'not an approver' });
+    return planCardFor(services, context, plan, t(localeFor(context), 'approvalNotApprover'));
+  };
+
   const view: Handler = async (context, _state, data) => {
     const plan = await lookUpPlan(services, context, data);
     if (typeof plan === 'string') return plan;
@@ -50,10 +59,8 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     if (typeof plan === 'string') return plan;
     const actor = person(context);
     const here = context.activity.conversation.id;
-    if (!(await services.access.isApprover(actor.aadObjectId))) {
-      await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'not an approver' });
-      return planCardFor(services, context, plan, t(locale, 'approvalNotApprover'));
-    }
+    const refused = await notApprover(context, plan);
+    if (refused) return refused;
     const approval = await services.plans.approval(plan.id);
     const session = sessionOf(state);
     if (approval?.status === 'pending' && here === plan.conversationId && session?.planId && session.planId !== plan.id) {
@@ -101,10 +108,8 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     if (typeof plan === 'string') return plan;
     const actor = person(context);
     const here = context.activity.conversation.id;
-    if (!(await services.access.isApprover(actor.aadObjectId))) {
-      await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'not an approver' });
-      return planCardFor(services, context, plan, t(locale, 'approvalNotApprover'));
-    }
+    const refused = await notApprover(context, plan);
+    if (refused) return refused;
     const parsed = Reject.safeParse(data);
     if (!parsed.success) return planCardFor(services, context, plan, t(locale, 'planRejectCommentError'));
     const result = await services.plans.decide(plan.id, 'reject', parsed.data.digest ?? '', actor, rules(services), parsed.data.comment);
