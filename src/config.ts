@@ -58,6 +58,8 @@ export interface Config {
   /** Who may use the bot and who may approve plans. */
   access: AccessPolicy;
   port: number;
+  /** The address the bot listens on (default all interfaces; 127.0.0.1 keeps it on this machine). */
+  host?: string;
   logLevel: string;
   stateDir: string;
   tenantId: string;
@@ -93,6 +95,7 @@ const optional = <T extends z.ZodTypeAny>(schema: T) =>
 
 const common = {
   PORT: optional(port).default(3978),
+  HOST: optional(z.string().regex(/^[0-9A-Fa-f:.]+$|^localhost$/, 'must be an IP address or localhost')).default('0.0.0.0'),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   STATE_DIR: optional(z.string()).default('.state'),
   STORAGE: optional(z.enum(['file', 'blob'])).default('file'),
@@ -243,6 +246,7 @@ function sandboxConfig(env: Env): Config {
     mode: 'sandbox',
     access: access.policy,
     port: s.PORT,
+    host: s.HOST,
     logLevel: s.LOG_LEVEL,
     stateDir: s.STATE_DIR,
     tenantId,
@@ -298,6 +302,7 @@ function tenantConfig(env: Env): Config {
     mode: 'tenant',
     access: access.policy,
     port: t.PORT,
+    host: t.HOST,
     logLevel: t.LOG_LEVEL,
     stateDir: t.STATE_DIR,
     tenantId: t.TENANT_ID,

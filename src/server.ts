@@ -43,7 +43,7 @@ export async function startServer(
     return callback();
   });
 
-  await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(config.port, config.host ?? '0.0.0.0', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, mode: config.mode }, 'bot listening on /api/messages');
   return {

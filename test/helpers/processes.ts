@@ -117,7 +117,7 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts', '--bot-only'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), PORT: String(port), PLAYGROUND: 'false', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), HOST: '127.0.0.1', PORT: String(port), PLAYGROUND: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

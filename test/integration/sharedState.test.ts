@@ -134,7 +134,8 @@ describe('two bot instances on shared Azure Blob state', () => {
     ]);
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
 
-    expect(await waitUntil(async () => (await runOf(planId))?.status === 'completed', 30)).toBe(true);
+    // Finished: the run completed and its executor let go of the lease (after reporting the end).
+    expect(await waitUntil(async () => (await runOf(planId))?.status === 'completed' && !!(await leaseOf(planId))?.releasedAt, 30)).toBe(true);
     const run = (await runOf(planId))!;
     expect(Object.values(run.journal).map((o) => o.status)).toEqual(['done', 'done']);
     // Applied once: no action found its change already made by a second executor.
@@ -143,7 +144,6 @@ describe('two bot instances on shared Azure Blob state', () => {
     const done = [actionsDone(a, planId), actionsDone(b, planId)];
     expect(done.map((d) => d.length).sort()).toEqual([0, 2]);
     const lease = (await leaseOf(planId))!;
-    expect(lease.releasedAt).toBeDefined();
     expect(lease.takenOverFrom).toBeUndefined();
     expect(lease.holder).toBe((done[0].length ? a : b).instance);
 
@@ -185,7 +185,7 @@ describe('two bot instances on shared Azure Blob state', () => {
     await new Promise((resolve) => victim.child.once('exit', resolve));
     expect(doneBeforeKill).toBeLessThan(5);
 
-    expect(await waitUntil(async () => (await runOf(planId))?.status === 'completed', 45)).toBe(true);
+    expect(await waitUntil(async () => (await runOf(planId))?.status === 'completed' && !!(await leaseOf(planId))?.releasedAt, 45)).toBe(true);
     const lease = (await leaseOf(planId))!;
     expect(lease.holder).toBe(survivor.instance);
     expect(lease.takenOverFrom).toBe(heldBy.holder);
