@@ -38,9 +38,9 @@ export const plainText = (max: number) =>
 /** Multi-select choice sets submit "a,b,c". */
 export const idList = z
   .string()
-  .max(2000)
+  .max(2000, 'is too long: choose at most 20')
   .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
-  .pipe(z.array(guid).max(20));
+  .pipe(z.array(guid).max(20, 'choose at most 20'));
 
 export function describeIssues(error: z.ZodError, labels: Record<string, string> = {}): string {
   return error.issues

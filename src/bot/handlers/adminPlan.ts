@@ -13,7 +13,7 @@ import { adminStepCard, stepCard } from '../steps';
 
 const AdminInput = z.object({
   userPrincipalName: upn,
-  nonAdminRoleIds: z.union([idList, z.undefined().transform(() => [] as string[])]),
+  nonAdminRoleIds: idList.optional().transform((ids) => ids ?? []),
 });
 
 /** "Show the plan" on the Part 1 card: validate, observe, plan; the plan card comes back. */

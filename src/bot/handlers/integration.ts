@@ -22,6 +22,7 @@ import {
 import type { PlanKind } from '../../setup/plan';
 import type { SetupSession } from '../../setup/session';
 import { describeIssues, plainText, upn } from '../../setup/validation';
+import { isCountryCode } from '../../setup/csvCountries';
 import { actorOf, isPersonalChat, localeFor } from '../context';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices, EnvironmentRef } from '../services';
@@ -30,9 +31,6 @@ import type { SetupTurnState } from '../state';
 /** Part 2: the integration account. Thin handlers over the pure planner in setup/integrationPlanner.ts. */
 
 type Handler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code;
 
 /** The Part 1 administrator (never usable as the integration account). */
 async function adminUpns(services: BotServices, context: TurnContext, session: SetupSession): Promise<string[]> {
@@ -174,7 +172,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     const input = parsed.data;
     const address = upn.safeParse(`${input.localPart}@${input.domain}`);
     if (!address.success) return form(t(locale, 'invalidInput', { problems: describeIssues(address.error) }));
-    if (!isCountry(input.usageLocation)) return form(t(locale, 'invalidCountry', { code: input.usageLocation }));
+    if (!isCountryCode(input.usageLocation)) return form(t(locale, 'invalidCountry', { code: input.usageLocation }));
     const observed = await services.tenant.dedicatedUser(environment, address.data);
     const result = planDedicatedUser(
       { userPrincipalName: address.data, displayName: input.displayName, usageLocation: input.usageLocation, skuId: input.skuId },
