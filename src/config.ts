@@ -68,6 +68,11 @@ export interface Config {
   defaults: { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string };
   /** Client id of Business Central's application user in Dataverse (BC online's integration). */
   bcAppId?: string;
+  /**
+   * API root of the coupling endpoint (README, "Coupling endpoint"), with `{tenantId}` and
+   * `{environment}` placeholders. Absent: the admin couples salespeople in Business Central.
+   */
+  couplingUrl?: string;
   bot: BotConfig;
   credential: CredentialConfig;
   sandbox?: SandboxConfig;
@@ -130,6 +135,7 @@ const sandboxSchema = z.object({
   SANDBOX_URL: optional(z.string().url('must be a URL')),
   SANDBOX_STATE_FILE: optional(z.string()).default('.sandbox/state.json'),
   SANDBOX_SYNTHETIC_SALESPEOPLE: optional(z.coerce.number().int().min(0).max(100000)).default(0),
+  COUPLING_URL: optional(z.union([z.literal('none'), z.string().url('must be a URL or none')])),
   PLAYGROUND: optional(bool).default('true'),
   PLAYGROUND_PORT: optional(port).default(56150),
 });
@@ -157,6 +163,7 @@ const tenantSchema = z
     GRAPH_URL: optional(httpsUrl).default('https://graph.microsoft.com/v1.0'),
     BAP_URL: optional(httpsUrl).default('https://api.bap.microsoft.com'),
     BC_API_URL: optional(httpsUrl).default('https://api.businesscentral.dynamics.com/v2.0'),
+    COUPLING_URL: optional(httpsUrl),
     STORAGE_ACCOUNT_URL: optional(httpsUrl),
     STORAGE_CLIENT_ID: optional(guid),
   })
@@ -181,6 +188,10 @@ const tenantSchema = z
       });
     }
     if (env.BOT_CERTIFICATE_THUMBPRINT) need('BOT_CERTIFICATE_KEY_PATH', 'with BOT_CERTIFICATE_THUMBPRINT');
+    // The coupling endpoint gets a Business Central token, so it must be on Business Central's own host.
+    if (env.COUPLING_URL && new URL(env.COUPLING_URL).host !== new URL(env.BC_API_URL).host) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['COUPLING_URL'], message: `must be on the Business Central API host (${new URL(env.BC_API_URL).host})` });
+    }
   });
 
 /** Settings that mean "a real tenant is configured"; sandbox mode refuses to start beside them. */
@@ -258,6 +269,7 @@ function sandboxConfig(env: Env): Config {
       bcCompanyId: SEED.businessCentral.companyId,
     },
     bcAppId: SEED.bcAppId,
+    couplingUrl: s.COUPLING_URL === 'none' ? undefined : (s.COUPLING_URL ?? `${url}/bc/v2.0/{tenantId}/{environment}/api/contoso/crm/v1.0`),
     bot: { appId: '', appType: 'MultiTenant', appTenantId: '' },
     credential: { kind: 'development', token: 'sandbox-development-token' },
     sandbox: {
@@ -319,6 +331,7 @@ function tenantConfig(env: Env): Config {
       bcCompanyId: t.BC_COMPANY_ID,
     },
     bcAppId: t.BC_APP_ID,
+    couplingUrl: t.COUPLING_URL,
     bot: {
       appId: t.BOT_APP_ID,
       appType: t.BOT_APP_TYPE,

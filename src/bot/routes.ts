@@ -20,6 +20,8 @@ import { auditExport, auditFile, auditShow } from './handlers/audit';
 import { fileConsentHandlers } from './files';
 import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { integrationHandlers } from './handlers/integration';
+import { salespeopleCommand, salespeopleHandlers } from './handlers/salespeople';
+import { FILE_KIND, hasTeamsFile, salespeopleCsvFile, salespeopleCsvHandlers, salespeopleImport } from './handlers/salespeopleCsv';
 import { stepCard } from './steps';
 
 type Handler = (context: TurnContext, state: SetupTurnState) => Promise<void>;
@@ -45,8 +47,15 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     resume: resume(services),
     audit: auditShow(services),
     language: language(),
+    salespeople: salespeopleCommand(services),
   };
   for (const [name, handler] of Object.entries(commands) as [Command, Handler][]) app.message(command(name), handler);
+  // A CSV file sent in personal chat: the Part 3 import.
+  app.message(hasTeamsFile, salespeopleImport(services));
+  // Files offered with a FileConsentCard are made and uploaded when the user accepts.
+  const files = fileConsentHandlers(services, { audit: auditFile, [FILE_KIND]: salespeopleCsvFile });
+  app.fileConsentAccept(files.accept);
+  app.fileConsentDecline(files.decline);
 
   app.conversationUpdate('membersAdded', async (context: TurnContext, state: SetupTurnState) => {
     const added = context.activity.membersAdded ?? [];
@@ -66,6 +75,8 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'plan.continue': planContinue(services),
     'language.set': languageSet(),
     ...integrationHandlers(services, (context, session) => stepCard(services, context, session)),
+    ...salespeopleHandlers(services),
+    ...salespeopleCsvHandlers(services),
   };
   for (const [verb, handler] of Object.entries(verbs)) {
     app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, guarded(services, handler));

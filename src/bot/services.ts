@@ -15,6 +15,7 @@ import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
 import type { Notifier } from './notifier';
+import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
 export type EnvironmentRef = SessionEnvironment;
@@ -45,6 +46,8 @@ export interface BotServices {
   audit: AuditLog;
   /** Messages and card updates outside the current turn. */
   notifier: Notifier;
+  /** Part 3: salespeople observation, CSV files and their records. */
+  salespeople: SalespeopleServices;
   runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
 }
 
@@ -105,6 +108,7 @@ export function createServices({ config, logger, clients, records, runner, notif
     notifier,
     access: new Authorizer(config.access, clients.directory),
     audit: new AuditLog(records),
+    salespeople: createSalespeopleServices(config, clients, records),
     runner,
   };
 }

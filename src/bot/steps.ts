@@ -8,6 +8,7 @@ import type { SetupSession } from '../setup/session';
 import { actorOf, localeFor } from './context';
 import { planCardFor } from './planView';
 import { integrationStepCard } from './handlers/integration';
+import { salespeopleStepCard } from './handlers/salespeopleView';
 import type { BotServices, EnvironmentRef } from './services';
 
 /** The card for where the session stands. Used by set up, resume, and after each step. */
@@ -30,6 +31,13 @@ export async function stepCard(services: BotServices, context: TurnContext, sess
         if (plan) return planCardFor(services, context, plan);
       }
       return integrationStepCard(services, context, session);
+    }
+    case 'salespeople': {
+      if (session.planId) {
+        const plan = await services.plans.get(session.planId);
+        if (plan) return planCardFor(services, context, plan);
+      }
+      return salespeopleStepCard(services, context, session);
     }
     default:
       return welcomeCard(await services.observer.overview(actorOf(context), environment), locale);

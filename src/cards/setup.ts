@@ -7,6 +7,7 @@ import { ROLE_NAMES, sameName } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+import { salespeoplePlanData } from './salespeoplePlan';
 
 /** Card views of the setup steps: data in, card out. */
 
@@ -168,13 +169,15 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     buttons.cancel = rights.cancel;
     buttons.request = rights.request;
   }
+  // A Part 3 plan can hold thousands of changes: it is shown as a summary (salespeoplePlan.ts).
+  const bulk = plan.kind === 'salespeople';
   return renderCard(
-    'plan',
+    bulk ? 'salespeoplePlan' : 'plan',
     {
       title: t(locale, 'planTitle', { title: t(locale, KIND_TITLE[plan.kind]) }),
       intro: t(locale, 'planIntro', { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
       nothing: input.nothingText ?? '',
-      actions: plan.actions.map((action) => {
+      actions: (bulk ? [] : plan.actions).map((action) => {
         const outcome = run?.journal[action.key];
         return {
           text: actionText(action, locale),
@@ -195,6 +198,7 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
       digest: plan.digest,
       digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',
       buttons,
+      sp: bulk ? salespeoplePlanData(plan, run, locale) : undefined,
       refresh: {
         on: input.refreshUserIds !== undefined,
         userIds: approval?.status === 'pending' ? (input.refreshUserIds ?? []).slice(0, 60) : [],

@@ -13,6 +13,7 @@ export const salespeopleEn = {
   spStatusReady: 'Ready to couple',
   spStatusCoupled: 'Coupled',
   spStatusBlocked: 'Blocked in Business Central (left alone)',
+  spCountIssues: 'Held up by a problem (see the list)',
   spFilterAll: 'All',
   spFilterNeedsWork: 'Needs work',
   spIssueNoEmail: 'no e-mail in Business Central: add one on the salesperson card',
@@ -80,6 +81,7 @@ export const salespeopleEn = {
   spFailures: 'Failures {from}–{to} of {count}',
   spFailure: '{user}: {reason}',
   spMoreFailures: 'More failures',
+  spBackToPlan: 'Back to the plan',
   spBack: 'Back to the salespeople',
   spExportTitle: 'Files for "Add multiple users"',
   spExportIntro:

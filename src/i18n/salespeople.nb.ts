@@ -15,6 +15,7 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spStatusReady: 'Klar til kobling',
   spStatusCoupled: 'Koblet',
   spStatusBlocked: 'Sperret i Business Central (røres ikke)',
+  spCountIssues: 'Holdt tilbake av et problem (se listen)',
   spFilterAll: 'Alle',
   spFilterNeedsWork: 'Trenger arbeid',
   spIssueNoEmail: 'ingen e-post i Business Central: legg inn en på selgerkortet',
@@ -82,6 +83,7 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spFailures: 'Feil {from}–{to} av {count}',
   spFailure: '{user}: {reason}',
   spMoreFailures: 'Flere feil',
+  spBackToPlan: 'Tilbake til planen',
   spBack: 'Tilbake til selgerne',
   spExportTitle: 'Filer for «Legg til flere brukere»',
   spExportIntro:

@@ -176,9 +176,21 @@ export interface Company {
   salespeople: Salesperson[];
 }
 
+/** A salesperson ↔ Sales user coupling made through the coupling endpoint (bcCouplings.ts). */
+export interface Coupling {
+  id: string;
+  companyId: string;
+  salespersonId: string;
+  salespersonCode: string;
+  systemUserId: string;
+  coupledAt: string;
+}
+
 export interface BcEnvironment {
   name: string;
   companies: Company[];
+  /** absent until the first coupling */
+  couplings?: Coupling[];
 }
 
 export interface SandboxState {

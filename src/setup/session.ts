@@ -38,7 +38,7 @@ export interface IntegrationState {
   userPrincipalName?: string;
 }
 
-export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume' | 'language' | 'audit';
+export type Command = 'setup' | 'status' | 'help' | 'cancel' | 'restart' | 'resume' | 'language' | 'audit' | 'salespeople';
 
 const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['setup', /^(set\s*up|setup|start|sett\s*opp|oppsett)$/],
@@ -49,6 +49,7 @@ const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['resume', /^(resume|continue|fortsett)$/],
   ['language', /^(language|lang|spr[åa]k)( \S+)?$/],
   ['audit', /^(audit|revisjon|revisjonsspor|logg)$/],
+  ['salespeople', /^(sales\s*people|salespersons|selgere|selgerne)$/],
 ];
 
 /** A command in English or Norwegian, matched on the whole message. */
@@ -78,7 +79,6 @@ export type SessionEvent =
   | { type: 'integrationUserPlanned'; userPrincipalName: string; planId: string }
   | { type: 'integrationPlanned'; planId: string }
   | { type: 'integrationPhase'; phase: IntegrationPhase }
-  | { type: 'openSalespeople' }
   | { type: 'salespeoplePlanned'; planId: string }
   | { type: 'advance' };
 
@@ -125,8 +125,6 @@ export function transition(session: SetupSession | undefined, event: SessionEven
       return at({ ...session, planId: event.planId });
     case 'integrationPhase':
       return at({ ...session, planId: undefined, integration: { ...integrationOf(session), phase: event.phase } });
-    case 'openSalespeople':
-      return at({ ...session, active: true, step: 'salespeople', planId: undefined });
     case 'salespeoplePlanned':
       return at({ ...session, planId: event.planId });
     case 'advance': {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCard, type CardName } from '../../src/cards/render';
 import { t, type Locale } from '../../src/i18n';
+import { SALESPEOPLE_SAMPLES } from './salespeopleCardSamples';
 
 /**
  * Every template in cards/, bound with sample data in both languages, is a card Teams accepts:
@@ -26,6 +27,7 @@ type Sample = { name: string; data: (locale: Locale) => object };
 
 /** Sample data per template: realistic, and large where a card can grow (long plans, many rules). */
 const SAMPLES: Record<string, Sample[]> = {
+  ...SALESPEOPLE_SAMPLES,
   welcome: [
     {
       name: 'three parts in every state',

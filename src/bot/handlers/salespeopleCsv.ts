@@ -1,0 +1,149 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
+import { csvTextCard, exportCard, importCard } from '../../cards/salespeople';
+import { AppError } from '../../errors';
+import { t } from '../../i18n';
+import { countryName, isCountryCode } from '../../setup/csvCountries';
+import { buildAdminCenterFiles } from '../../setup/csvExport';
+import { candidateUpns, checkRows, readAdminCenterCsv, type CsvProblem } from '../../setup/csvImport';
+import { planImportedUsers } from '../../setup/salespeoplePlanner';
+import { selectedIds } from '../../setup/salespeopleView';
+import { guid } from '../../setup/validation';
+import { actorOf, isPersonalChat, localeFor } from '../context';
+import { offerFile, type FileProducer } from '../files';
+import { planCardFor } from '../planView';
+import { applyEvent } from '../session';
+import type { BotServices } from '../services';
+import type { SetupTurnState } from '../state';
+import { inPart3 } from './salespeople';
+import { applyInputs, environmentOf, loadView, observeView, renderView, ViewInput } from './salespeopleView';
+
+/**
+ * Part 3's files. Export: the admin center's "Add multiple users" files for the selected
+ * salespeople without an account, offered as files in personal chat (FileConsentCard) and always
+ * readable as text on a card (where files cannot be sent). Import: a CSV the admin sends in
+ * personal chat, checked row by row; only a file without problems becomes a plan.
+ */
+
+type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
+
+export const FILE_KIND = 'salespeopleCsv';
+const TEAMS_FILE = 'application/vnd.microsoft.teams.file.download.info';
+
+async function exportOf(services: BotServices, context: TurnContext, id: unknown) {
+  const parsed = guid.safeParse(id);
+  const record = parsed.success ? await services.salespeople.exports.get(parsed.data.toLowerCase()) : undefined;
+  return record?.conversationId === context.activity.conversation.id ? record : undefined;
+}
+
+/** The file an accepted FileConsentCard asked for, made from the stored export. */
+export const salespeopleCsvFile: FileProducer = async (services, context, request) => {
+  const [id, index] = (request.key ?? '').split('/');
+  const file = (await exportOf(services, context, id))?.files[Number(index)];
+  if (!file) throw new AppError('not_found', t(localeFor(context), 'spFileGone'));
+  return Buffer.from(file.content, 'utf8');
+};
+
+export function salespeopleCsvHandlers(services: BotServices): Record<string, CardHandler> {
+  const exportFiles: CardHandler = async (context, state, data) => {
+    const locale = localeFor(context);
+    const session = inPart3(state);
+    if (!session) return t(locale, 'spNoSession');
+    const chosen = applyInputs(services, await loadView(services, context, session), ViewInput.catch({}).parse(data));
+    if (!isCountryCode(chosen.usageLocation)) {
+      return renderView(services, context, session, chosen, t(locale, 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) }));
+    }
+    const view = await observeView(services, context, session, chosen);
+    await services.salespeople.view.put(view);
+    const selected = selectedIds(view.rows, view.selection, services.salespeople.couplingConfigured && view.couple);
+    const rows = view.rows.filter((row) => selected.has(row.id));
+    const newcomers = rows.filter((row) => row.status === 'noAccount' && !row.issue);
+    const { files, leftOut } = buildAdminCenterFiles(
+      newcomers.map((row) => ({ userName: row.email, displayName: row.displayName, jobTitle: row.jobTitle, officePhone: row.phoneNo, country: view.usageLocation })),
+    );
+    const record = await services.salespeople.exports.create({ conversationId: context.activity.conversation.id, files, leftOut, withAccount: rows.length - newcomers.length });
+    const personal = isPersonalChat(context);
+    if (personal) {
+      for (const [index, file] of files.entries()) {
+        await offerFile(context, {
+          name: file.name,
+          description: t(locale, 'spFileDescription', { users: file.users, country: countryName(file.country) }),
+          size: Buffer.byteLength(file.content, 'utf8'),
+          request: { kind: FILE_KIND, key: `${record.id}/${index}` },
+        });
+      }
+    }
+    return exportCard(record, locale, !personal);
+  };
+
+  const csvText: CardHandler = async (context, _state, data) => {
+    const locale = localeFor(context);
+    const record = await exportOf(services, context, data.exportId);
+    const file = z.coerce.number().int().min(0).max(1000).catch(-1).parse(data.file);
+    if (!record || !record.files[file]) return t(locale, 'spFileGone');
+    return csvTextCard(record, file, z.coerce.number().int().min(0).max(1000).catch(0).parse(data.part), locale);
+  };
+
+  const importProblems: CardHandler = async (context, _state, data) => {
+    const locale = localeFor(context);
+    const parsed = guid.safeParse(data.importId);
+    const record = parsed.success ? await services.salespeople.imports.get(parsed.data.toLowerCase()) : undefined;
+    if (!record || record.conversationId !== context.activity.conversation.id) return t(locale, 'spImportGone');
+    return importCard(record, z.coerce.number().int().min(0).max(10_000).catch(0).parse(data.page), locale);
+  };
+
+  return { 'salespeople.export': exportFiles, 'salespeople.csvText': csvText, 'salespeople.importProblems': importProblems };
+}
+
+/** A message that carries a file sent in Teams. */
+export async function hasTeamsFile(context: TurnContext): Promise<boolean> {
+  return context.activity.type === 'message' && (context.activity.attachments ?? []).some((a) => a.contentType === TEAMS_FILE);
+}
+
+/** A CSV sent in personal chat: downloaded, read, every row checked, then a plan or the problems. */
+export function salespeopleImport(services: BotServices) {
+  return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
+    const locale = localeFor(context);
+    const say = async (text: string) => void (await context.sendActivity(text));
+    const card = async (value: AdaptiveCardJson) => void (await context.sendActivity(MessageFactory.attachment(cardAttachment(value))));
+    if (!isPersonalChat(context)) return say(t(locale, 'spImportNotPersonal'));
+    const attachment = (context.activity.attachments ?? []).find((a) => a.contentType === TEAMS_FILE)!;
+    const content = (attachment.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
+    const name = String(attachment.name ?? '').slice(0, 120);
+    if (typeof content.downloadUrl !== 'string' || !(String(content.fileType).toLowerCase() === 'csv' || /\.csv$/i.test(name))) return say(t(locale, 'spImportNotCsv'));
+    const session = inPart3(state);
+    if (!session) return say(t(locale, 'spNoSession'));
+
+    const report = async (problems: CsvProblem[], rows: number) => {
+      const record = await services.salespeople.imports.create({ conversationId: context.activity.conversation.id, name, rows, problems });
+      await card(importCard(record, 0, locale));
+    };
+    const download = await services.salespeople.download(content.downloadUrl);
+    if (!download.ok) {
+      if (download.problem === 'tooLarge') return report([{ key: 'csvFileTooLarge', vars: { size: '> 1 MB' } }], 0);
+      return say(download.problem === 'host' ? t(locale, 'spImportHost') : t(locale, 'spImportDownloadFailed', { reason: download.detail ?? '' }));
+    }
+    const read = readAdminCenterCsv(download.bytes);
+    if (!read.ok) return report([read.problem], 0);
+    const checked = checkRows(read.rows, await services.salespeople.importFacts(candidateUpns(read.rows)));
+    if (checked.problems.length > 0) return report(checked.problems, read.rows.length);
+
+    const environment = environmentOf(services, session);
+    const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
+    const facts = await services.salespeople.planningFacts(planEnvironment);
+    const result = planImportedUsers(checked.users, { environment: planEnvironment, ...facts, usageLocation: '' });
+    if (!result.ok) return say(t(locale, result.refusal.key, result.refusal.vars));
+    const actor = actorOf(context);
+    const plan = await services.plans.create({
+      kind: 'salespeople',
+      environment: planEnvironment,
+      actions: result.actions,
+      conversationId: context.activity.conversation.id,
+      createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
+    });
+    applyEvent(state, { type: 'salespeoplePlanned', planId: plan.id });
+    await say(t(locale, 'spImportValid', { rows: checked.users.length, name }));
+    await card(await planCardFor(services, context, plan));
+  };
+}

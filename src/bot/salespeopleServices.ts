@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config';
+import type { CsvFile, CsvLeftOut } from '../setup/csvExport';
+import type { CsvProblem, ImportTenantFacts } from '../setup/csvImport';
+import { MAX_IMPORT_BYTES } from '../setup/csvFormat';
+import type { PlanEnvironment } from '../setup/plan';
+import type { SalespersonRow } from '../setup/salespeopleMatch';
+import type { Selection, ViewFilter } from '../setup/salespeopleView';
+import type { Clients } from '../provisioning/clients';
+import { lookUpUsers } from '../provisioning/bulkDirectory';
+import { downloadFile, type Download } from '../provisioning/csvTransfer';
+import { observePlanningFacts, observeSalespeople, type SalespeopleObservation } from '../provisioning/salespeopleObserve';
+import type { RecordStore } from '../storage/records';
+
+/**
+ * What the Part 3 handlers may use: the observation, the tenant facts an import is checked
+ * against, files sent in Teams, and the records that hold a conversation's salespeople view,
+ * its exports and its import reports between turns (too large for conversation state).
+ */
+
+/** A conversation's salespeople list: the last observation and how the admin is looking at it. */
+export interface SalespeopleView {
+  conversationId: string;
+  environmentKey: string;
+  observedAt: string;
+  observation: Omit<SalespeopleObservation, 'facts'>;
+  rows: SalespersonRow[];
+  selection: Selection;
+  filter: ViewFilter;
+  page: number;
+  usageLocation: string;
+  couple: boolean;
+}
+
+export interface CsvExportRecord {
+  id: string;
+  conversationId: string;
+  createdAt: string;
+  files: CsvFile[];
+  leftOut: CsvLeftOut[];
+  /** Selected salespeople left out because they already have an account. */
+  withAccount: number;
+}
+
+export interface CsvImportRecord {
+  id: string;
+  conversationId: string;
+  createdAt: string;
+  name: string;
+  rows: number;
+  problems: CsvProblem[];
+}
+
+export interface SalespeopleServices {
+  couplingConfigured: boolean;
+  observe(environment: PlanEnvironment): Promise<SalespeopleObservation>;
+  /** Licences and the Salesperson role, for planning imported users. */
+  planningFacts(environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole'>>;
+  importFacts(upns: string[]): Promise<ImportTenantFacts>;
+  /** A file an admin sent in Teams (Microsoft file hosts only; at most 1 MB). */
+  download(url: string): Promise<Download>;
+  view: {
+    get(conversationId: string): Promise<SalespeopleView | undefined>;
+    put(view: SalespeopleView): Promise<void>;
+  };
+  exports: { create(input: Omit<CsvExportRecord, 'id' | 'createdAt'>): Promise<CsvExportRecord>; get(id: string): Promise<CsvExportRecord | undefined> };
+  imports: { create(input: Omit<CsvImportRecord, 'id' | 'createdAt'>): Promise<CsvImportRecord>; get(id: string): Promise<CsvImportRecord | undefined> };
+}
+
+/** Exports and import reports are kept a day; after that the admin makes them again. */
+const KEEP_MS = 24 * 60 * 60 * 1000;
+
+export const environmentKey = (environment: PlanEnvironment) =>
+  [environment.dataverseUrl, environment.bapEnvironmentId, environment.bcEnvironment, environment.bcCompanyId ?? ''].join('|').toLowerCase();
+
+function kept<T extends { createdAt: string }>(record: T | undefined): T | undefined {
+  return record && Date.now() - Date.parse(record.createdAt) < KEEP_MS ? record : undefined;
+}
+
+export function createSalespeopleServices(config: Config, clients: Clients, records: RecordStore): SalespeopleServices {
+  const mode = config.mode;
+  const store = <T extends { id: string; createdAt: string }>(prefix: string) => ({
+    async create(input: Omit<T, 'id' | 'createdAt'>): Promise<T> {
+      const record = { ...input, id: randomUUID(), createdAt: new Date().toISOString() } as T;
+      await records.put(`${prefix}:${record.id}`, record);
+      return record;
+    },
+    async get(id: string): Promise<T | undefined> {
+      return /^[0-9a-f-]{36}$/.test(id) ? kept(await records.get<T>(`${prefix}:${id}`)) : undefined;
+    },
+  });
+  return {
+    couplingConfigured: !!config.couplingUrl,
+    observe: (environment) => observeSalespeople(clients, environment, { tenantId: config.tenantId, couplingUrl: config.couplingUrl }),
+    planningFacts: (environment) => observePlanningFacts(clients, environment),
+    async importFacts(upns) {
+      const [verifiedDomains, found] = await Promise.all([clients.directory.verifiedDomains(), lookUpUsers(clients.directory, { upns, mails: upns })]);
+      return {
+        verifiedDomains,
+        existingUpns: new Map([...found.byUpn].map(([key, user]) => [key, user.userPrincipalName])),
+        existingMails: new Map([...found.byMail].map(([key, user]) => [key, user.userPrincipalName])),
+      };
+    },
+    download: (url) => downloadFile(url, mode, MAX_IMPORT_BYTES),
+    view: {
+      get: (conversationId) => records.get<SalespeopleView>(`salespeople:view:${conversationId}`),
+      put: (view) => records.put(`salespeople:view:${view.conversationId}`, view),
+    },
+    exports: store<CsvExportRecord>('salespeople:export'),
+    imports: store<CsvImportRecord>('salespeople:import'),
+  };
+}

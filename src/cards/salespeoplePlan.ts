@@ -1,0 +1,137 @@
+import { t, type Locale, type StringKey } from '../i18n';
+import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
+import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+
+/**
+ * The Part 3 plan as a summary: counts per kind of change, the first salespeople with their
+ * steps, progress in people ("412 / 1,000 · 3 failed") and each failure with its reason, paged,
+ * so a plan of thousands of changes stays one card well under Teams' 28 KB.
+ */
+
+const PEOPLE_SHOWN = 15;
+const FAILURES_ON_PLAN = 10;
+export const FAILURES_PER_PAGE = 25;
+
+const STEP: Partial<Record<Action['type'], StringKey>> = {
+  createUser: 'spStepCreate',
+  assignLicense: 'spStepLicence',
+  addUserToEnvironment: 'spStepEnvironment',
+  assignRole: 'spStepRole',
+  coupleSalesperson: 'spStepCouple',
+};
+
+interface Person {
+  user: string;
+  code?: string;
+  actions: Action[];
+}
+
+export const formatNumber = (n: number, locale: Locale) => new Intl.NumberFormat(locale === 'nb' ? 'nb-NO' : 'en-GB').format(n);
+
+/** The plan's people in plan order, each with their actions. */
+export function peopleOf(plan: Plan): Person[] {
+  const people = new Map<string, Person>();
+  for (const action of plan.actions) {
+    const key = action.target.userPrincipalName.toLowerCase();
+    const person = people.get(key) ?? { user: action.target.userPrincipalName, actions: [] };
+    if (action.type === 'coupleSalesperson') person.code = action.params.salespersonCode;
+    person.actions.push(action);
+    people.set(key, person);
+  }
+  return [...people.values()];
+}
+
+type PersonState = 'done' | 'failed' | 'pending';
+
+function stateOf(person: Person, journal: Record<string, ActionOutcome>): PersonState {
+  const outcomes = person.actions.map((a) => journal[a.key]?.status ?? 'pending');
+  if (outcomes.includes('failed')) return 'failed';
+  return outcomes.every((o) => o === 'done') ? 'done' : 'pending';
+}
+
+/** Every failure that has a cause of its own (not "not attempted because of an earlier one"). */
+export function failureLines(plan: Plan, run: Run | undefined, locale: Locale): string[] {
+  if (!run) return [];
+  return plan.actions.flatMap((action) => {
+    const outcome = run.journal[action.key];
+    if (outcome?.status !== 'failed' || outcome.code === 'blocked') return [];
+    return [t(locale, 'spFailure', { user: escapeMarkdown(action.target.userPrincipalName), reason: escapeMarkdown(outcome.reason) })];
+  });
+}
+
+function summary(plan: Plan, locale: Locale): string[] {
+  const of = (type: Action['type']) => plan.actions.filter((a) => a.type === type);
+  const n = (count: number) => formatNumber(count, locale);
+  const lines: string[] = [];
+  const creates = of('createUser');
+  const licences = of('assignLicense') as Extract<Action, { type: 'assignLicense' }>[];
+  const usage = licences.filter((a) => a.params.usageLocation);
+  if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
+  if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
+  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0]!.params.skuPartNumber) }));
+  if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
+  if (of('assignRole').length) lines.push(t(locale, 'spPlanRole', { count: n(of('assignRole').length) }));
+  if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
+  return lines;
+}
+
+/** The Part 3 parts of the plan card's data (bound as `sp` in salespeoplePlan.json). */
+export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Locale) {
+  const people = peopleOf(plan);
+  const journal = run?.journal ?? {};
+  const states = people.map((p) => stateOf(p, journal));
+  const done = states.filter((s) => s === 'done').length;
+  const failedPeople = states.filter((s) => s === 'failed').length;
+  const n = (count: number) => formatNumber(count, locale);
+  const failures = failureLines(plan, run, locale);
+  const couples = plan.actions.filter((a) => a.type === 'coupleSalesperson');
+  const made = couples.filter((a) => { const o = journal[a.key]; return o?.status === 'done' && !o.note; }).length;
+  const already = couples.filter((a) => { const o = journal[a.key]; return o?.status === 'done' && o.note === 'already'; }).length;
+  let progress = '';
+  let progressColor = 'Default';
+  if (run?.status === 'running') progress = t(locale, 'spProgress', { done: n(done), total: n(people.length), failed: n(failedPeople) });
+  if (run?.status === 'completed') [progress, progressColor] = [t(locale, 'spRunDone', { total: n(people.length) }), 'Good'];
+  if (run?.status === 'failed') [progress, progressColor] = [t(locale, 'spRunFailed', { done: n(done), total: n(people.length), failed: n(failedPeople) }), 'Attention'];
+  const notes: string[] = [];
+  if (run && run.status !== 'running' && couples.length > 0) {
+    notes.push(t(locale, 'spCouplingsMade', { count: n(made) }));
+    if (already > 0) notes.push(t(locale, 'spCouplingsAlready', { count: n(already) }));
+  }
+  return {
+    intro: t(locale, 'spPlanIntro', { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+    summary: summary(plan, locale),
+    passwords: plan.actions.some((a) => a.type === 'createUser') ? t(locale, 'spPlanPasswords') : '',
+    people: people.slice(0, PEOPLE_SHOWN).map((p, i) => ({
+      text: `${p.code ? `${escapeMarkdown(p.code)} · ` : ''}${escapeMarkdown(p.user)}: ${p.actions.map((a) => t(locale, STEP[a.type] ?? 'spStepRole')).join(', ')}`,
+      outcome: !run ? '' : states[i] === 'done' ? t(locale, 'outcomeDone') : states[i] === 'failed' ? '❌' : t(locale, 'outcomePending'),
+    })),
+    more: people.length > PEOPLE_SHOWN ? t(locale, 'spPlanMore', { count: n(people.length - PEOPLE_SHOWN) }) : '',
+    progress,
+    progressColor,
+    notes,
+    failureTitle: failures.length ? t(locale, 'spFailures', { from: 1, to: Math.min(FAILURES_ON_PLAN, failures.length), count: n(failures.length) }) : '',
+    failures: failures.slice(0, FAILURES_ON_PLAN),
+    moreFailures: failures.length > FAILURES_ON_PLAN,
+    back: run?.status === 'completed' || run?.status === 'failed',
+  };
+}
+
+/** One page (1-based) of a run's failures. */
+export function failuresCard(plan: Plan, run: Run | undefined, page: number, locale: Locale, title: string): AdaptiveCardJson {
+  return renderCard('salespeopleFailures', failuresCardData(plan, run, page, locale, title), locale);
+}
+
+export function failuresCardData(plan: Plan, run: Run | undefined, page: number, locale: Locale, title: string) {
+  const all = failureLines(plan, run, locale);
+  const pages = Math.max(1, Math.ceil(all.length / FAILURES_PER_PAGE));
+  const at = Math.min(Math.max(1, page), pages);
+  const from = (at - 1) * FAILURES_PER_PAGE;
+  return {
+    title,
+    heading: t(locale, 'spFailures', { from: all.length ? from + 1 : 0, to: Math.min(from + FAILURES_PER_PAGE, all.length), count: formatNumber(all.length, locale) }),
+    lines: all.slice(from, from + FAILURES_PER_PAGE),
+    planId: plan.id,
+    previous: at > 1 ? at - 1 : -1,
+    next: at < pages ? at + 1 : -1,
+  };
+}
