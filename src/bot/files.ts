@@ -3,6 +3,8 @@ import type { FileConsentCardResponse, TurnContext } from 'botbuilder';
 import { escapeMarkdown } from '../cards/render';
 import { t } from '../i18n';
 import { localeFor } from './context';
+import { isAllowedFileUrl } from '../provisioning/csvTransfer';
+import { isAllowedFileUrl } from '../provisioning/csvTransfer';
 import type { BotServices } from './services';
 
 /**
@@ -32,11 +34,9 @@ export async function offerFile(context: TurnContext, file: { name: string; desc
   });
 }
 
-const ONEDRIVE = /^https:\/\/[a-z0-9-]+\.sharepoint(-df)?\.com\//i;
-const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//i;
-
+/** The one rule for file hosts (src/provisioning/csvTransfer.ts): OneDrive/SharePoint in tenant mode, this machine in sandbox mode. */
 export function uploadAllowed(services: BotServices, url: string): boolean {
-  return services.config.mode === 'tenant' ? ONEDRIVE.test(url) : LOOPBACK.test(url) || ONEDRIVE.test(url);
+  return isAllowedFileUrl(url, services.config.mode);
 }
 
 export function fileConsentHandlers(services: BotServices, producers: Record<string, FileProducer>) {
