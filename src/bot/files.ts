@@ -4,7 +4,6 @@ import { escapeMarkdown } from '../cards/render';
 import { t } from '../i18n';
 import { localeFor } from './context';
 import { isAllowedFileUrl } from '../provisioning/csvTransfer';
-import { isAllowedFileUrl } from '../provisioning/csvTransfer';
 import type { BotServices } from './services';
 
 /**
