@@ -7,5 +7,6 @@ export const securityEn = {
   securityCheckFailed: 'I could not confirm that you may use me: the directory did not answer. Nothing was changed; try again in a moment.',
   securityTextOnly: 'I read only plain text messages. Nothing was changed. Say **help** to see what I can do.',
   securityBadAction: 'That card action was not in a form I accept, so I ignored it. Nothing was changed.',
+  csvRowInvisible: '{column} contains an invisible character (such as a bidi or zero-width character) that can disguise the text.',
   securityUnknownAction: 'That button is not one I know; the card may be from an older version. Nothing was changed. Say **set up** to carry on.',
 } as const;

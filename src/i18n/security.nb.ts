@@ -9,5 +9,6 @@ export const securityNb: Record<keyof typeof securityEn, string> = {
   securityCheckFailed: 'Jeg kunne ikke bekrefte at du kan bruke meg: katalogen svarte ikke. Ingenting ble endret; prøv igjen om litt.',
   securityTextOnly: 'Jeg leser bare vanlige tekstmeldinger. Ingenting ble endret. Skriv **hjelp** for å se hva jeg kan.',
   securityBadAction: 'Den korthandlingen var ikke i en form jeg godtar, så jeg så bort fra den. Ingenting ble endret.',
+  csvRowInvisible: '{column} inneholder et usynlig tegn (for eksempel et bidi- eller nullbreddetegn) som kan skjule hva teksten er.',
   securityUnknownAction: 'Den knappen kjenner jeg ikke; kortet kan være fra en eldre versjon. Ingenting ble endret. Skriv **sett opp** for å fortsette.',
 };

@@ -10,7 +10,7 @@ import {
   type AdminCenterUser,
   type CsvColumn,
 } from './csvFormat';
-import { UPN_PATTERN } from './validation';
+import { INVISIBLE, UPN_PATTERN } from './validation';
 
 /**
  * Reading an "Add multiple users" file an admin sent, pure: the file as a whole first (size,
@@ -19,7 +19,7 @@ import { UPN_PATTERN } from './validation';
  */
 
 export interface CsvProblem {
-  /** The line in the file (the header is line 1); absent for a problem with the whole file. */
+  /** The row in the file as a spreadsheet numbers it (the header is row 1); absent for the whole file. */
   line?: number;
   key: StringKey;
   vars?: Record<string, string | number>;
@@ -78,18 +78,19 @@ export function readAdminCenterCsv(bytes: Uint8Array): ReadResult {
   } catch {
     return fail('csvFileNotUtf8');
   }
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as typeof records;
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     return fail('csvFileUnreadable', { line: line ?? '?' });
   }
-  const header = records[0]?.record.map((cell) => cell.trim());
+  const header = records[0]?.map((cell) => cell.trim());
   if (!header || header.every((cell) => cell === '')) return fail('csvFileEmpty');
   if (header.length === 1 && header[0]!.includes(';')) return fail('csvFileSemicolons');
   if (header.join(',') !== HEADER_TEXT) return fail('csvFileHeader', { header: HEADER_TEXT, found: header.join(',').slice(0, 300) });
-  const rows = records.slice(1).map(({ record, info }) => ({ line: info.lines, cells: record }));
+  // Rows are numbered as a spreadsheet shows them (a cell with a line break stays one row).
+  const rows = records.slice(1).map((cells, i) => ({ line: i + 2, cells }));
   if (rows.length === 0) return fail('csvFileNoRows');
   if (rows.length > MAX_IMPORT_ROWS) return fail('csvFileTooManyRows', { rows: rows.length, max: MAX_IMPORT_ROWS });
   return { ok: true, rows };
@@ -109,6 +110,7 @@ function cellProblems(line: number, user: AdminCenterUser): CsvProblem[] {
   for (const column of ADMIN_CENTER_HEADER) {
     const value = user[column];
     if (/[\u0000-\u001F\u007F]/.test(value)) problems.push({ line, key: 'csvRowControl', vars: { column } });
+    else if (INVISIBLE.test(value)) problems.push({ line, key: 'csvRowInvisible', vars: { column } });
     else if (/^[=@]/.test(value) || (!PHONES.has(column) && /^[+-]/.test(value))) {
       problems.push({ line, key: 'csvRowFormula', vars: { column, start: value[0]! } });
     }

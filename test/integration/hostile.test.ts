@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_CENTER_HEADER } from '../../src/setup/csvFormat';
 import { escapeMarkdown } from '../../src/cards/render';
 import { t } from '../../src/i18n';
 import { SEED } from '../../src/sandbox';
@@ -32,6 +35,11 @@ let planChat: TeamsConversation;
 let plan: { planId: string; digest: string };
 /** Another conversation's pending plan. */
 let otherPlan: { planId: string; digest: string };
+/** At the Part 3 card, where a CSV file can be sent. */
+let csvChat: TeamsConversation;
+/** Serves the CSV files below on loopback, as Teams file storage would (sandbox mode allows only loopback). */
+let files: http.Server;
+let filesUrl: string;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -52,12 +60,30 @@ beforeAll(async () => {
   planChat = h.conversation();
   plan = await pendingPlan(planChat);
   otherPlan = await pendingPlan(h.conversation());
+  csvChat = h.conversation();
+  await startSetup(h, csvChat);
+  await csvChat.say(ADMIN, 'salespeople');
+  expect(cardText(h.connector.cards().at(-1))).toContain('Part 3 of 3');
+  files = http.createServer((req, res) => {
+    const name = (req.url ?? '/').slice(1);
+    if (name === 'redirect.csv') {
+      res.writeHead(302, { location: 'https://evil.example.com/users.csv' });
+      res.end();
+      return;
+    }
+    const body = CSV_FILES[name];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/csv' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', () => resolve()));
+  filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
   h.connector.clear();
   tenantAtStart = await rawTenantState(h);
 }, 60_000);
 
 afterAll(async () => {
   expect(await rawTenantState(h)).toBe(tenantAtStart);
+  await new Promise<void>((resolve) => files.close(() => resolve()));
   await h.close();
 });
 
@@ -230,7 +256,74 @@ const envelopes: Case[] = [
   ['invoke: data of 1 MB', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: { userPrincipalName: SEED.admin.upn, padding: 'x'.repeat(MB) } } }), tooLarge],
 ];
 
-const cases: Case[] = [...commands, ...adminCard, ...environmentCard, ...integrationForm, ...planVerbs, ...envelopes];
+// ---- CSV files sent to the Part 3 card ---------------------------------------------------
+
+const HEADER = ADMIN_CENTER_HEADER.join(',');
+/** One row in the admin center's format; the cells given by column name, the rest empty. */
+const row = (cells: Partial<Record<(typeof ADMIN_CENTER_HEADER)[number], string>>) =>
+  ADMIN_CENTER_HEADER.map((column) => {
+    const value = cells[column] ?? '';
+    return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  }).join(',');
+const person = (upn: string, more: Partial<Record<(typeof ADMIN_CENTER_HEADER)[number], string>> = {}) =>
+  row({ 'User Name': upn, 'Display Name': 'Ny Selger', 'Country or Region': 'Norway', ...more });
+const csv = (...lines: string[]) => Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
+
+const CSV_FILES: Record<string, Buffer> = {
+  'big.csv': csv(HEADER, ...Array.from({ length: 9000 }, (_, i) => person(`selger${i}@contoso.no`, { Address: 'x'.repeat(100) }))),
+  'empty.csv': Buffer.alloc(0),
+  'header.csv': csv('Name,Email', 'A,a@contoso.no'),
+  'semicolons.csv': csv(ADMIN_CENTER_HEADER.join(';'), 'a@contoso.no;;;A;;;;;;;;;;;;Norway'),
+  'rows.csv': csv(HEADER, ...Array.from({ length: 5001 }, (_, i) => person(`s${i}@contoso.no`))),
+  'latin1.csv': Buffer.concat([Buffer.from(`${HEADER}\r\n`), Buffer.from('bj\xf8rn@contoso.no,,,Bj\xf8rn,,,,,,,,,,,,Norway\r\n', 'latin1')]),
+  'formula.csv': csv(HEADER, person('ny.selger@contoso.no', { 'Display Name': '=HYPERLINK("https://evil.example","Ny")' })),
+  'cyrillic.csv': csv(HEADER, person('ny.sеlger@contoso.no')),
+  'bidi.csv': csv(HEADER, person('ny.selger@contoso.no', { 'Display Name': `Ny ${RLO}regleS` })),
+  'zerowidth.csv': csv(HEADER, person('ny.selger@contoso.no', { 'Last Name': `Sel${ZWSP}ger` })),
+  'injection.csv': csv(HEADER, person("x' or 1 eq 1 or '@contoso.no")),
+  'traversal.csv': csv(HEADER, person('../../etc/passwd@contoso.no')),
+};
+
+const TEAMS_FILE = 'application/vnd.microsoft.teams.file.download.info';
+const sendFile = (file: { url: () => string; name?: string; fileType?: unknown }) => () =>
+  csvChat.post({
+    ...base(csvChat),
+    type: 'message',
+    id: randomUUID(),
+    attachments: [{ contentType: TEAMS_FILE, name: file.name ?? 'salespeople.csv', content: { downloadUrl: file.url(), uniqueId: randomUUID(), fileType: file.fileType ?? 'csv' } }],
+  });
+const served = (name: string) => sendFile({ url: () => `${filesUrl}/${name}`, name });
+const fileProblem = (problem: string) => (reply: Reply) => {
+  expect(reply.status).toBe(200);
+  expect(shown(reply)).toContain(t('en', 'spImportFileProblem', { problem }));
+};
+const lineProblem = (line: number, problem: string) => (reply: Reply) => {
+  expect(reply.status).toBe(200);
+  expect(shown(reply)).toContain(t('en', 'spImportLine', { line, problem }));
+};
+
+const csvUploads: Case[] = [
+  ['csv: a download link on another host', sendFile({ url: () => 'https://evil.example.com/users.csv' }), saysExactly(t('en', 'spImportHost'))],
+  ['csv: a download link to the cloud metadata address', sendFile({ url: () => 'http://169.254.169.254/latest/meta-data/iam' }), saysExactly(t('en', 'spImportHost'))],
+  ['csv: a download link with credentials in it', sendFile({ url: () => filesUrl.replace('http://', 'http://admin:pw@') + '/formula.csv' }), saysExactly(t('en', 'spImportHost'))],
+  ['csv: a loopback link that redirects to another host', served('redirect.csv'), saysExactly(t('en', 'spImportHost'))],
+  ['csv: the download link is a number', sendFile({ url: () => 42 as unknown as string }), saysExactly(t('en', 'spImportNotCsv'))],
+  ['csv: not a CSV file', sendFile({ url: () => `${filesUrl}/formula.csv`, name: 'payload.exe', fileType: 'exe' }), saysExactly(t('en', 'spImportNotCsv'))],
+  ['csv: a file over 1 MB', served('big.csv'), fileProblem(t('en', 'csvFileTooLarge', { size: escapeMarkdown('> 1 MB') }))],
+  ['csv: an empty file', served('empty.csv'), fileProblem(t('en', 'csvFileEmpty'))],
+  ['csv: another header', served('header.csv'), fileProblem(t('en', 'csvFileHeader', { header: HEADER, found: 'Name,Email' }))],
+  ['csv: semicolons for commas', served('semicolons.csv'), fileProblem(t('en', 'csvFileSemicolons'))],
+  ['csv: more rows than the import takes', served('rows.csv'), fileProblem(t('en', 'csvFileTooManyRows', { rows: 5001, max: 5000 }))],
+  ['csv: not UTF-8', served('latin1.csv'), fileProblem(t('en', 'csvFileNotUtf8'))],
+  ['csv: a formula in a cell', served('formula.csv'), lineProblem(2, t('en', 'csvRowFormula', { column: 'Display Name', start: '=' }))],
+  ['csv: a Cyrillic look-alike in the user name', served('cyrillic.csv'), lineProblem(2, t('en', 'csvRowUpnInvalid', { value: 'ny.sеlger@contoso.no' }))],
+  ['csv: a bidi override in the display name', served('bidi.csv'), lineProblem(2, t('en', 'csvRowInvisible', { column: 'Display Name' }))],
+  ['csv: a zero-width space in the last name', served('zerowidth.csv'), lineProblem(2, t('en', 'csvRowInvisible', { column: 'Last Name' }))],
+  ['csv: OData injection as user name', served('injection.csv'), lineProblem(2, t('en', 'csvRowUpnInvalid', { value: "x' or 1 eq 1 or '@contoso.no" }))],
+  ['csv: path traversal as user name', served('traversal.csv'), lineProblem(2, t('en', 'csvRowUpnInvalid', { value: '../../etc/passwd@contoso.no' }))],
+];
+
+const cases: Case[] = [...commands, ...adminCard, ...environmentCard, ...integrationForm, ...planVerbs, ...envelopes, ...csvUploads];
 
 describe('hostile input', () => {
   it('has at least 50 cases', () => {
