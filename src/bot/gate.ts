@@ -48,7 +48,9 @@ function kindOf(activity: Activity): Kind {
     case ActivityTypes.Invoke:
       return activity.name === ACTION_INVOKE ? 'action' : 'invoke';
     case ActivityTypes.ConversationUpdate:
-      return (activity.membersAdded ?? []).some((m) => m?.id !== undefined && m.id === activity.recipient?.id) ? 'botAdded' : 'other';
+      return (Array.isArray(activity.membersAdded) ? activity.membersAdded : []).some((m) => m?.id !== undefined && m.id === activity.recipient?.id)
+        ? 'botAdded'
+        : 'other';
     default:
       return 'other';
   }
