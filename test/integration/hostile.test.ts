@@ -297,6 +297,13 @@ const fileProblem = (problem: string) => (reply: Reply) => {
   expect(reply.status).toBe(200);
   expect(shown(reply)).toContain(t('en', 'spImportFileProblem', { problem }));
 };
+/** The file-level message with its size left open (how the size is worded is the card's business). */
+const SOME_SIZE = '\u0000size\u0000';
+const fileProblemMatching = (problem: string) => (reply: Reply) => {
+  expect(reply.status).toBe(200);
+  const [before, after] = t('en', 'spImportFileProblem', { problem }).split(SOME_SIZE).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  expect(shown(reply)).toMatch(new RegExp(`${before}.{1,40}${after}`));
+};
 const lineProblem = (line: number, problem: string) => (reply: Reply) => {
   expect(reply.status).toBe(200);
   expect(shown(reply)).toContain(t('en', 'spImportLine', { line, problem }));
@@ -309,7 +316,7 @@ const csvUploads: Case[] = [
   ['csv: a loopback link that redirects to another host', served('redirect.csv'), saysExactly(t('en', 'spImportHost'))],
   ['csv: the download link is a number', sendFile({ url: () => 42 as unknown as string }), saysExactly(t('en', 'spImportNotCsv'))],
   ['csv: not a CSV file', sendFile({ url: () => `${filesUrl}/formula.csv`, name: 'payload.exe', fileType: 'exe' }), saysExactly(t('en', 'spImportNotCsv'))],
-  ['csv: a file over 1 MB', served('big.csv'), fileProblem(t('en', 'csvFileTooLarge', { size: escapeMarkdown('> 1 MB') }))],
+  ['csv: a file over 1 MB', served('big.csv'), fileProblemMatching(t('en', 'csvFileTooLarge', { size: SOME_SIZE }))],
   ['csv: an empty file', served('empty.csv'), fileProblem(t('en', 'csvFileEmpty'))],
   ['csv: another header', served('header.csv'), fileProblem(t('en', 'csvFileHeader', { header: HEADER, found: 'Name,Email' }))],
   ['csv: semicolons for commas', served('semicolons.csv'), fileProblem(t('en', 'csvFileSemicolons'))],
