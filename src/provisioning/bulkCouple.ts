@@ -20,7 +20,9 @@ export async function coupleSalespeople(state: BulkState, actions: CoupleSalespe
   const byEndpoint = new Map<string, CoupleSalesperson[]>();
   for (const action of actions) {
     const key = `${action.params.endpoint}|${action.params.companyId}`;
-    byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), action]);
+    const list = byEndpoint.get(key) ?? [];
+    list.push(action);
+    byEndpoint.set(key, list);
   }
   for (const group of byEndpoint.values()) await coupleInCompany(state, group);
 }

@@ -49,8 +49,10 @@ export async function runBulk(plan: Plan, journal: Run['journal'], context: Acti
   for (const [type, phase] of PHASES) {
     const actions = remaining.filter((action) => action.type === type);
     if (actions.length === 0) continue;
+    const started = context.now();
     try {
       await phase(state, actions as never[]);
+      context.logger.info({ planId: plan.id, phase: type, actions: actions.length, ms: context.now() - started }, 'bulk phase done');
     } catch (error) {
       // A read the whole phase depends on failed: what has no outcome yet fails with its reason.
       const outcomes: Outcomes = {};

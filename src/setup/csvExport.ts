@@ -95,7 +95,9 @@ export function buildAdminCenterFiles(people: ExportPerson[], prefix = 'salespeo
       continue;
     }
     const country = person.country.toUpperCase();
-    byCountry.set(country, [...(byCountry.get(country) ?? []), user]);
+    const list = byCountry.get(country) ?? [];
+    list.push(user);
+    byCountry.set(country, list);
   }
   const files: CsvFile[] = [];
   for (const country of [...byCountry.keys()].sort()) {

@@ -152,6 +152,7 @@ function toActions(all: Needs[], context: SalespeoplePlanContext): SalespeoplePl
 /** The plan for the selected salespeople (rows that cannot be planned are passed over). */
 export function planSalespeople(selected: SalespersonRow[], context: SalespeoplePlanContext): SalespeoplePlanResult {
   const needs = selected.map((row) => (row.issue ? undefined : needsFor(row, context))).filter((n): n is Needs => !!n);
+  if (selected.length > 0 && needs.length === 0) return { ok: false, refusal: { key: 'spRefuseNothingToDo' } };
   return toActions(needs, context);
 }
 

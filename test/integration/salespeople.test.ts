@@ -2,7 +2,7 @@ import { SEED } from '../../src/sandbox';
 import { guidFrom } from '../../src/sandbox/seed';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
-import { action, findById, inputValues } from '../helpers/cards';
+import { action, actionsOf, findById, inputValues } from '../helpers/cards';
 import { approveAndWait, dataverse, rawTenantState, resetTenant, startSetup } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
 
@@ -128,4 +128,103 @@ describe('Part 3: the salespeople', () => {
     const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back.body.value), ...action(back.body.value, 'salespeople.plan').data }, cardActivityId);
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
   });
+
+  it('does not repeat anything when answers are lost on the way back', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    // The first account batch, the first role batch and the first coupling are applied, but their answers never arrive.
+    for (const rule of [
+      { kind: 'lost', service: 'graph', method: 'POST', pathContains: '/graph/v1.0/users', count: 1 },
+      { kind: 'lost', service: 'dataverse', method: 'POST', pathContains: 'systemuserroles_association/$ref', count: 1 },
+      { kind: 'lost', service: 'bc', method: 'POST', pathContains: 'crmCouplings', count: 1 },
+    ]) {
+      expect((await fetch(`${h.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) })).status).toBe(201);
+    }
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    expect(cardText(final)).toContain('Applied: all 9 salespeople are set up.');
+    const stats = (await (await fetch(`${h.sandbox.url}/_sandbox/stats`)).json()) as any;
+    expect(stats.faults.lost).toBe(3);
+    for (const upn of ["ola.o'brien@contoso.no", 'eirik.haugen@contoso.no', 'siri.lunde@contoso.no', 'bjorn.jakobsen@contoso.no']) {
+      const accounts = await usersWith(upn);
+      expect(accounts).toHaveLength(1);
+      const roles = (await salesUserOf(accounts[0].id))[0].systemuserroles_association.filter((r: any) => r.name === 'Salesperson');
+      expect(roles).toHaveLength(1);
+    }
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    expect(couplings).toHaveLength(9);
+  });
+
+  it('reports each failure with its reason and retries only what failed', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    // After the plan was made, someone else takes every free Sales seat.
+    const sku = ((await graph(h.sandbox.url, 'GET', '/subscribedSkus')).body.value as any[]).find((s) => s.skuId === SEED.skus.sales);
+    const fillers: string[] = [];
+    for (let free = sku.prepaidUnits.enabled - sku.consumedUnits; free > 0; free--) {
+      const created = await graph(h.sandbox.url, 'POST', '/users', {
+        accountEnabled: true, displayName: `Filler ${free}`, mailNickname: `filler${free}`, userPrincipalName: `filler${free}@contoso.no`, usageLocation: 'NO', passwordProfile: { password: 'Xy!9fillerPass#2026' },
+      });
+      await graph(h.sandbox.url, 'POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] });
+      fillers.push(created.body.id);
+    }
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    const text = cardText(final);
+    expect(text).toContain('2 of 9 salespeople are set up, 7 failed.');
+    expect(text).toMatch(/Failures 1–7 of 7/);
+    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*DYN365_ENTERPRISE_SALES/);
+    expect(text).not.toContain('Not attempted'); // only failures with a cause of their own are listed
+    // Kari and Lars needed no licence and are done; the accounts made before the licence step stay.
+    expect((await usersWith('eirik.haugen@contoso.no'))).toHaveLength(1);
+
+    for (const id of fillers) await graph(h.sandbox.url, 'DELETE', `/users/${id}`);
+    const retry = await chat.execute(ADMIN, 'plan.retry', action(final, 'plan.retry').data, cardActivityId);
+    expect(retry.status).toBe(200);
+    await h.bot.runner.settled(String(action(final, 'plan.retry').data.planId));
+    const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
+    expect(cardText(updates.at(-1)!.activity.attachments[0].content)).toContain('Applied: all 9 salespeople are set up.');
+    expect(await usersWith('eirik.haugen@contoso.no')).toHaveLength(1);
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    expect(couplings).toHaveLength(9);
+  });
+
+  it('refuses up front when the licences are short, saying how many are missing, and changes nothing', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    // Leave one free seat on every Sales-capable licence.
+    const skus = ((await graph(h.sandbox.url, 'GET', '/subscribedSkus')).body.value as any[]).filter((s) => s.skuPartNumber.startsWith('DYN365'));
+    let n = 0;
+    for (const sku of skus) {
+      for (let free = sku.prepaidUnits.enabled - sku.consumedUnits; free > 1; free--, n++) {
+        const created = await graph(h.sandbox.url, 'POST', '/users', {
+          accountEnabled: true, displayName: `Filler ${n}`, mailNickname: `filler${n}`, userPrincipalName: `filler${n}@contoso.no`, usageLocation: 'NO', passwordProfile: { password: 'Xy!9fillerPass#2026' },
+        });
+        await graph(h.sandbox.url, 'POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }], removeLicenses: [] });
+      }
+    }
+    const before = await rawTenantState(h);
+    const refused = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, DYN365_ENTERPRISE\w*, has 1: 6 missing/);
+    expect(actionsOf(refused).map((a) => a.verb)).not.toContain('plan.approve');
+    expect(await rawTenantState(h)).toBe(before);
+  });
+
+  it('plans only the hand-picked salespeople, across pages and filters', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    // Filter to those without a licence, untick all but Hege, then plan.
+    const filtered = (await chat.execute(ADMIN, 'salespeople.page', { ...inputValues(card), status: 'unlicensed', page: 0, pageIds: action(card, 'salespeople.plan').data.pageIds }, cardActivityId)).body.value;
+    expect(findById(filtered, 'picked')!.choices.map((c: any) => c.title.split(' · ')[0])).toEqual(['ØB', 'MN', 'HP']);
+    const picked = (await chat.execute(ADMIN, 'salespeople.page', { ...inputValues(filtered), picked: salespersonId('HP'), page: 0, pageIds: action(filtered, 'salespeople.plan').data.pageIds }, cardActivityId)).body.value;
+    expect(cardText(picked)).toContain('Selected: 7, picked by hand.');
+    const none = (await chat.execute(ADMIN, 'salespeople.select', { ...inputValues(picked), mode: 'none' }, cardActivityId)).body.value;
+    expect(cardText(none)).toContain('Selected: 0, picked by hand.');
+    const hege = (await chat.execute(ADMIN, 'salespeople.page', { ...inputValues(none), picked: salespersonId('HP'), page: 0, pageIds: action(none, 'salespeople.plan').data.pageIds }, cardActivityId)).body.value;
+    expect(cardText(hege)).toContain('Selected: 1, picked by hand.');
+    const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(hege), ...action(hege, 'salespeople.plan').data }, cardActivityId)).body.value;
+    expect(cardText(plan)).toContain('for 1 salespeople');
+    expect(cardText(plan)).toContain('HP · hege@contoso.no: licence, Sales user, Salesperson role, coupling');
+  });
 });
+

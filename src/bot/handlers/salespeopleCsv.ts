@@ -121,7 +121,7 @@ export function salespeopleImport(services: BotServices) {
     };
     const download = await services.salespeople.download(content.downloadUrl);
     if (!download.ok) {
-      if (download.problem === 'tooLarge') return report([{ key: 'csvFileTooLarge', vars: { size: '> 1 MB' } }], 0);
+      if (download.problem === 'tooLarge') return report([{ key: 'csvFileTooLarge', vars: { size: 'over 1 MB' } }], 0);
       return say(download.problem === 'host' ? t(locale, 'spImportHost') : t(locale, 'spImportDownloadFailed', { reason: download.detail ?? '' }));
     }
     const read = readAdminCenterCsv(download.bytes);

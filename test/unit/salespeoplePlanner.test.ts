@@ -1,0 +1,141 @@
+import { countByStatus, isSelectable, matchSalespeople, type SalespeopleFacts } from '../../src/setup/salespeopleMatch';
+import { planSalespeople, type SalespeoplePlanContext } from '../../src/setup/salespeoplePlanner';
+import { applyPagePicks, filterRows, pageOf, selectedIds } from '../../src/setup/salespeopleView';
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const person = (n: number, email: string, blocked = false) => ({ id: id(n), code: `S${n}`, displayName: `Person ${n}`, email, phoneNo: '', jobTitle: '', blocked });
+const entra = (n: number, upn: string, extra: Partial<SalespeopleFacts['entraUsers'][number]> = {}) => ({
+  id: id(100 + n), userPrincipalName: upn, mail: upn, displayName: upn, accountEnabled: true, usageLocation: 'NO', salesLicensed: true, ...extra,
+});
+
+const FACTS: SalespeopleFacts = {
+  salespeople: [
+    person(1, 'New.Person@Contoso.no'),
+    person(2, 'UNLICENSED@contoso.no'),
+    person(3, 'mail.only@contoso.no'),
+    person(4, 'norole@contoso.no'),
+    person(5, 'ready@contoso.no'),
+    person(6, 'coupled@contoso.no'),
+    person(7, 'gone@contoso.no', true),
+    person(8, ''),
+    person(9, 'x@other.example'),
+    person(10, 'twice@contoso.no'),
+    person(11, 'Twice@contoso.no'),
+    person(12, 'disabled@contoso.no'),
+  ],
+  entraUsers: [
+    entra(2, 'unlicensed@contoso.no', { salesLicensed: false, usageLocation: null }),
+    entra(3, 'm.o@contoso.no', { mail: 'Mail.Only@contoso.no' }),
+    entra(4, 'norole@contoso.no'),
+    entra(5, 'ready@contoso.no'),
+    entra(6, 'coupled@contoso.no'),
+    entra(12, 'disabled@contoso.no', { accountEnabled: false, salesLicensed: false }),
+  ],
+  salesUsers: [
+    { systemuserid: id(204), aadObjectId: id(104), domainName: 'norole@contoso.no', isDisabled: false, hasSalespersonRole: false },
+    { systemuserid: id(205), aadObjectId: id(105), domainName: 'ready@contoso.no', isDisabled: false, hasSalespersonRole: true },
+    { systemuserid: id(206), aadObjectId: id(106), domainName: 'coupled@contoso.no', isDisabled: false, hasSalespersonRole: true },
+  ],
+  couplings: [{ salespersonId: id(6), systemUserId: id(206) }],
+  verifiedDomains: ['contoso.no'],
+};
+
+const context = (overrides: Partial<SalespeoplePlanContext> = {}): SalespeoplePlanContext => ({
+  environment: { dataverseUrl: 'https://x.crm4.dynamics.com', bapEnvironmentId: id(900), bcEnvironment: 'Production' },
+  skus: [{ skuId: id(800), skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 5 }],
+  salespersonRole: { roleid: id(700), name: 'Salesperson', roletemplateid: null },
+  usageLocation: 'NO',
+  coupling: { endpoint: 'https://api.businesscentral.dynamics.com/v2.0/t/Production/api/contoso/crm/v1.0', companyId: id(600) },
+  ...overrides,
+});
+
+describe('matching salespeople', () => {
+  const rows = matchSalespeople(FACTS);
+  const by = (n: number) => rows.find((r) => r.id === id(n))!;
+
+  it('finds the account by sign-in name or mail, ignoring case, and says where each one stands', () => {
+    expect(rows.map((r) => [r.code, r.status, r.issue ?? ''])).toEqual([
+      ['S1', 'noAccount', ''],
+      ['S2', 'unlicensed', ''],
+      ['S3', 'notInSales', ''],
+      ['S4', 'noRole', ''],
+      ['S5', 'ready', ''],
+      ['S6', 'coupled', ''],
+      ['S7', 'blocked', ''],
+      ['S8', 'noAccount', 'noEmail'],
+      ['S9', 'noAccount', 'domainNotVerified'],
+      ['S10', 'noAccount', 'sharedEmail'],
+      ['S11', 'noAccount', 'sharedEmail'],
+      ['S12', 'unlicensed', 'accountDisabled'],
+    ]);
+    expect(by(3).entra?.userPrincipalName).toBe('m.o@contoso.no');
+    expect(by(6).coupledTo).toEqual({ systemUserId: id(206), userPrincipalName: 'coupled@contoso.no' });
+    expect(countByStatus(rows)).toEqual({ noAccount: 5, unlicensed: 2, notInSales: 1, noRole: 1, ready: 1, coupled: 1, blocked: 1 });
+  });
+
+  it('never offers blocked, coupled or held-up salespeople; a ready one only when there is a coupling to make', () => {
+    expect(rows.filter((r) => isSelectable(r, true)).map((r) => r.code)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
+    expect(rows.filter((r) => isSelectable(r, false)).map((r) => r.code)).toEqual(['S1', 'S2', 'S3', 'S4']);
+  });
+
+  it('keeps ticks from other pages and filters when a page is changed', () => {
+    const all = selectedIds(rows, { mode: 'allMissing' }, true);
+    expect(all.size).toBe(5);
+    const page = pageOf(filterRows(rows, { status: 'needsWork', search: '' }), 0, 2);
+    expect(page.items.map((r) => r.code)).toEqual(['S1', 'S2']);
+    const picked = applyPagePicks(rows, { mode: 'allMissing' }, true, [id(1), id(2)], [id(2), id(7), 'not-an-id']);
+    expect(picked).toEqual({ mode: 'picked', ids: [id(2), id(3), id(4), id(5)] });
+    expect(applyPagePicks(rows, { mode: 'allMissing' }, true, [id(1), id(2)], [id(1), id(2)])).toEqual({ mode: 'allMissing' });
+    expect(filterRows(rows, { status: 'all', search: 'MAIL.only' }).map((r) => r.code)).toEqual(['S3']);
+  });
+});
+
+describe('planning salespeople', () => {
+  const rows = matchSalespeople(FACTS);
+  const selectable = rows.filter((r) => isSelectable(r, true));
+
+  it('plans exactly what each one lacks, in order, with the usage location where it is missing', () => {
+    const result = planSalespeople(selectable, context());
+    if (!result.ok) throw new Error(result.refusal.key);
+    expect(result.actions.map((a) => `${a.type}:${a.target.userPrincipalName}`)).toEqual([
+      'createUser:New.Person@Contoso.no',
+      'assignLicense:New.Person@Contoso.no',
+      'addUserToEnvironment:New.Person@Contoso.no',
+      'assignRole:New.Person@Contoso.no',
+      'coupleSalesperson:New.Person@Contoso.no',
+      'assignLicense:unlicensed@contoso.no',
+      'addUserToEnvironment:unlicensed@contoso.no',
+      'assignRole:unlicensed@contoso.no',
+      'coupleSalesperson:unlicensed@contoso.no',
+      'addUserToEnvironment:m.o@contoso.no',
+      'assignRole:m.o@contoso.no',
+      'coupleSalesperson:m.o@contoso.no',
+      'assignRole:norole@contoso.no',
+      'coupleSalesperson:norole@contoso.no',
+      'coupleSalesperson:ready@contoso.no',
+    ]);
+    const create = result.actions[0]!;
+    expect(create.type === 'createUser' && create.params).toMatchObject({ mailNickname: 'New.Person', usageLocation: 'NO', deliverPassword: false });
+    const licence = result.actions.find((a) => a.type === 'assignLicense' && a.target.userPrincipalName === 'unlicensed@contoso.no')!;
+    expect(licence.type === 'assignLicense' && licence.params.usageLocation).toBe('NO');
+    const keys = result.actions.map((a) => a.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('plans no couplings without a coupling endpoint, and then nothing for a ready salesperson', () => {
+    const result = planSalespeople(rows.filter((r) => r.code === 'S5'), context({ coupling: undefined }));
+    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseNothingToDo' } });
+  });
+
+  it('refuses up front when licences are short, saying how many are missing', () => {
+    const result = planSalespeople(selectable, context({ skus: [{ skuId: id(800), skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 1 }] }));
+    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, sku: 'DYN365_ENTERPRISE_SALES', free: 1, missing: 1 } } });
+    expect(planSalespeople(selectable, context({ skus: [] }))).toEqual({ ok: false, refusal: { key: 'spRefuseNoSku' } });
+    expect(planSalespeople([], context())).toEqual({ ok: false, refusal: { key: 'spRefuseNothingSelected' } });
+  });
+
+  it('never plans for a blocked or held-up salesperson, even when handed one', () => {
+    const result = planSalespeople(rows.filter((r) => ['S7', 'S8', 'S12'].includes(r.code)), context());
+    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseNothingToDo' } });
+  });
+});
