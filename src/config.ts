@@ -257,7 +257,8 @@ function sandboxConfig(env: Env): Config {
     mode: 'sandbox',
     access: access.policy,
     port: s.PORT,
-    host: s.HOST,
+    // Sandbox mode accepts unauthenticated requests: it listens on this machine only unless told otherwise.
+    host: env.HOST ? s.HOST : '127.0.0.1',
     logLevel: s.LOG_LEVEL,
     stateDir: s.STATE_DIR,
     tenantId,

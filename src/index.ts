@@ -61,7 +61,7 @@ function startPlayground(config: Config, botPort: number, logger: Logger): Child
   const port = config.sandbox!.playgroundPort;
   const child = spawn(
     process.execPath,
-    [require.resolve('@microsoft/m365agentsplayground/cli.js'), 'start', '--app-endpoint', `http://localhost:${botPort}/api/messages`, '--port', String(port), '--channel-id', 'msteams', '--disable-telemetry'],
+    [require.resolve('@microsoft/m365agentsplayground/cli.js'), 'start', '--app-endpoint', `http://127.0.0.1:${botPort}/api/messages`, '--port', String(port), '--channel-id', 'msteams', '--disable-telemetry'],
     { cwd: ROOT, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   child.on('exit', (code, signal) => {

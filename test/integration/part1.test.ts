@@ -120,6 +120,9 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
         expect((await graph(h.sandbox.url, 'POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }], removeLicenses: [] })).status).toBe(200);
       }
     }
+    // Let the sandbox's background sync bring the licensed fillers into Sales first: it changes state by itself.
+    await new Promise((r) => setTimeout(r, 300));
+    await salesUserWithRoles(h.sandbox.url, SEED.admin.id);
     const before = await h.tenantState();
     const chat = h.conversation();
     const { cardActivityId } = await startPart1(chat);

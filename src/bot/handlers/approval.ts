@@ -100,7 +100,15 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     }
   };
 
-  const Reject = PlanRef.extend({ comment: z.string().trim().min(1).max(500) });
+  // A comment may span lines; other control characters and invisible ones (bidi, zero-width) are refused.
+  const Reject = PlanRef.extend({
+    comment: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\p{Cf}\u2028\u2029]/u.test(v)),
+  });
 
   const reject: Handler = async (context, _state, data) => {
     const locale = localeFor(context);
