@@ -112,7 +112,8 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
     failureTitle: failures.length ? t(locale, 'spFailures', { from: 1, to: Math.min(FAILURES_ON_PLAN, failures.length), count: n(failures.length) }) : '',
     failures: failures.slice(0, FAILURES_ON_PLAN),
     moreFailures: failures.length > FAILURES_ON_PLAN,
-    back: run?.status === 'completed' || run?.status === 'failed',
+    // Back to the list whenever nothing is running (after a run, a cancellation or a rejection).
+    back: run?.status !== 'running',
   };
 }
 

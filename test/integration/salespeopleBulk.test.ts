@@ -45,6 +45,9 @@ it('sets up 1,000 salespeople in one approved run, in batches', async () => {
   // Progress was shown on the card while it ran, as people done out of all.
   const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
   expect(updates.every((u) => Buffer.byteLength(JSON.stringify(u.activity)) < 28 * 1024)).toBe(true);
+  const progress = updates.map((u) => cardText(u.activity.attachments[0].content).match(/(\d[\d,]*) \/ 1,009 salespeople · (\d+) failed/)).filter(Boolean);
+  expect(progress.length).toBeGreaterThan(1);
+  expect(progress.map((m) => Number(m![1]!.replace(/,/g, '')))).toEqual([...progress.map((m) => Number(m![1]!.replace(/,/g, '')))].sort((a, b) => a - b));
 
   // The end state, read through the sandbox's own APIs.
   const users = ((await (await sandbox(`/graph/v1.0/users?$select=userPrincipalName,id,assignedLicenses&$top=999`)).json()) as any);

@@ -90,7 +90,7 @@ export async function renderView(services: BotServices, context: TurnContext, se
     {
       view,
       couplingConfigured: services.salespeople.couplingConfigured,
-      bcLink: services.salespeople.couplingConfigured ? undefined : services.tenant.businessCentralPage(environmentOf(services, session), 5340),
+      bcLink: services.tenant.businessCentralPage(environmentOf(services, session), 5340),
       error,
     },
     localeFor(context),
