@@ -86,7 +86,7 @@ export const salespeopleEn = {
   spExportIntro:
     'In the Microsoft 365 admin center: **Users → Active users → Add multiple users**, then upload each file. A file has at most 249 users and one country or region, and is for people without an account.',
   spExportFile: '{name}: {users} users, {country}',
-  spExportSent: 'The files are on their way as attachments in this chat; accept each one to save it to your OneDrive.',
+  spExportSent: 'The files are on their way as attachments in this chat: accept each one to save it to your OneDrive. Where no files arrive (the Agents Playground, for one), use "Show as text".',
   spExportNoFiles: 'There is nobody to export: the files are for selected salespeople without an account.',
   spExportLeftOut: '{user} was left out: {column} is longer than {limit} characters.',
   spExportSkipped: '{count} selected salespeople already have an account, so they are not in the files.',

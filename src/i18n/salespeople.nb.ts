@@ -88,7 +88,7 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spExportIntro:
     'I Microsoft 365-administrasjonssenteret: **Brukere → Aktive brukere → Legg til flere brukere**, og last opp hver fil. En fil har høyst 249 brukere og ett land eller område, og gjelder personer uten konto.',
   spExportFile: '{name}: {users} brukere, {country}',
-  spExportSent: 'Filene kommer som vedlegg i denne chatten; godta hver av dem for å lagre den i OneDrive.',
+  spExportSent: 'Filene kommer som vedlegg i denne chatten: godta hver av dem for å lagre den i OneDrive. Der ingen filer kommer (for eksempel i Agents Playground), bruk «Vis som tekst».',
   spExportNoFiles: 'Det er ingen å eksportere: filene gjelder valgte selgere uten konto.',
   spExportLeftOut: '{user} ble utelatt: {column} er lengre enn {limit} tegn.',
   spExportSkipped: '{count} valgte selgere har allerede konto og er derfor ikke med i filene.',
