@@ -74,6 +74,7 @@ export function createServices({ config, logger, clients, records, runner, notif
             actorAadObjectId: actor.aadObjectId,
             environment,
             bcAppId: config.bcAppId,
+            salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl },
             labels: {
               tenant: config.tenantId,
               salesEnvironment: environment.dataverseUrl,

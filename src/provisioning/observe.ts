@@ -13,7 +13,8 @@ import {
   type PartStatus,
 } from '../setup/overview';
 import type { PlanEnvironment } from '../setup/plan';
-import { salespeopleReadiness, type SalespersonRecord } from '../setup/salespeople';
+import { countByStatus, matchSalespeople } from '../setup/salespeopleMatch';
+import { observeSalespeople, type ObserveOptions } from './salespeopleObserve';
 import type { RoleRef } from '../setup/roles';
 import type { DirectoryUser } from './clients/directory';
 import type { SalesClient, SalesRole, SystemUser } from './clients/sales';
@@ -123,27 +124,19 @@ async function integrationPart(clients: Clients, environment: PlanEnvironment, b
   });
 }
 
-export async function readSalespeople(clients: Clients, environment: PlanEnvironment): Promise<SalespersonRecord[]> {
-  const bc = clients.businessCentral(environment.bcEnvironment);
-  let companyId = environment.bcCompanyId;
-  if (!companyId) companyId = (await bc.listCompanies())[0]?.id;
-  if (!companyId) return [];
-  const people = await bc.allSalespeople(companyId);
-  return people.map((p) => ({ id: p.id, code: p.code, displayName: p.displayName, email: p.email, blocked: p.blocked }));
-}
-
-async function salespeoplePart(clients: Clients, environment: PlanEnvironment): Promise<PartStatus> {
-  const people = await readSalespeople(clients, environment);
-  const sales = clients.sales(environment.dataverseUrl);
-  const emails = people.filter((p) => !p.blocked && p.email).map((p) => p.email);
-  const users = emails.length > 0 ? await sales.findSystemUsersByDomainNames(emails) : [];
-  return salespeopleStatus(salespeopleReadiness(people, await withRoles(sales, users)));
+/** The same observation and matching as Part 3, so the status card and Part 3 count alike. */
+async function salespeoplePart(clients: Clients, environment: PlanEnvironment, options: ObserveOptions): Promise<PartStatus> {
+  const observed = await observeSalespeople(clients, environment, options);
+  const counts = countByStatus(matchSalespeople(observed.facts));
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  return salespeopleStatus({ active: total - counts.blocked, blocked: counts.blocked, ready: counts.ready + counts.coupled });
 }
 
 export interface OverviewInput {
   actorAadObjectId?: string;
   environment: PlanEnvironment;
   bcAppId?: string;
+  salespeople: ObserveOptions;
   labels: { tenant: string; salesEnvironment: string; businessCentral: string };
 }
 
@@ -160,7 +153,7 @@ export async function observeOverview(clients: Clients, input: OverviewInput, lo
   const parts = await Promise.all([
     guard('admin', () => adminPart(clients, input.environment, input.actorAadObjectId)),
     guard('integration', () => integrationPart(clients, input.environment, input.bcAppId)),
-    guard('salespeople', () => salespeoplePart(clients, input.environment)),
+    guard('salespeople', () => salespeoplePart(clients, input.environment, input.salespeople)),
   ]);
   return { ...input.labels, parts, checkedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
 }
