@@ -14,7 +14,8 @@ import { assignRoles, findSalesUsers } from './bulkSales';
 type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
 type AssignRole = Extract<Action, { type: 'assignRole' }>;
 
-const ROLE_GROUP = 200;
+/** One Dataverse `$batch` of operations per group: the fewest requests, one journal save each. */
+const ROLE_GROUP = 1000;
 const BAP_CONCURRENCY = 4;
 
 /** Entra object ids for the actions' users; those without an account fail (into `outcomes`). */

@@ -20,6 +20,8 @@ export interface HttpRequest {
   json?: unknown;
   body?: string;
   signal?: AbortSignal;
+  /** What the request counts as against the service's rate window (a $batch: its operations). Default 1. */
+  units?: number;
 }
 
 export interface HttpResponse {
@@ -40,6 +42,10 @@ export interface HttpPolicyOptions {
   maxConcurrent?: number;
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
+  /** The service's documented rate window; requests are paced to stay inside it. */
+  rate?: RateLimit | null;
+  /** Units of a request when the caller did not say (e.g. the items of a Graph `$batch`). */
+  unitsOf?: (request: HttpRequest) => number;
   logger?: Logger;
   /** Injected for tests: time and randomness are owned by the caller. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -87,11 +93,65 @@ export class Semaphore {
   }
 }
 
+export interface RateLimit {
+  requests: number;
+  windowMs: number;
+}
+
+/**
+ * Client-side pacing against a service's sliding rate window: a request waits until its units fit
+ * in the window, so a large run is spread over the window instead of being answered 429. Takers
+ * are served in order; each unit is counted until `windowMs` (plus a small margin for the
+ * service's own clock) after it was sent.
+ */
+export class RateWindow {
+  private readonly sent: { at: number; units: number }[] = [];
+  private used = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly limit: RateLimit,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => abortableSleep(ms),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(units: number): Promise<void> {
+    const wanted = Math.max(1, Math.min(units, this.limit.requests));
+    const turn = this.queue.then(() => this.admit(wanted));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async admit(units: number): Promise<void> {
+    const margin = Math.max(100, Math.ceil(this.limit.windowMs / 100));
+    for (;;) {
+      const now = this.now();
+      while (this.sent.length > 0 && this.sent[0]!.at + this.limit.windowMs + margin <= now) this.used -= this.sent.shift()!.units;
+      if (this.used + units <= this.limit.requests) {
+        this.sent.push({ at: now, units });
+        this.used += units;
+        return;
+      }
+      // Wait until enough of the oldest units have left the window.
+      let freed = this.limit.requests - this.used;
+      let until = now;
+      for (const entry of this.sent) {
+        freed += entry.units;
+        until = entry.at + this.limit.windowMs + margin;
+        if (freed >= units) break;
+      }
+      await this.sleep(Math.max(1, until - now));
+    }
+  }
+}
+
 export class HttpPolicy {
   readonly service: Service;
   readonly stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
-  private readonly options: Required<Omit<HttpPolicyOptions, 'logger' | 'retry'>> & { retry: RetryOptions; logger?: Logger };
+  private readonly options: Required<Omit<HttpPolicyOptions, 'logger' | 'retry' | 'rate' | 'unitsOf'>> & { retry: RetryOptions; logger?: Logger; unitsOf?: (request: HttpRequest) => number };
   private readonly gate: Semaphore;
+  /** Pacing against the service's rate window (absent: none known). */
+  readonly rate?: RateWindow;
 
   constructor(options: HttpPolicyOptions) {
     this.service = options.service;
@@ -106,15 +166,21 @@ export class HttpPolicy {
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      unitsOf: options.unitsOf,
     };
     this.gate = new Semaphore(this.options.maxConcurrent);
+    if (options.rate) this.rate = new RateWindow(options.rate);
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
     const { retry, sleep, random, logger } = this.options;
     const clientRequestId = randomUUID();
+    const units = request.units ?? this.options.unitsOf?.(request) ?? 1;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.gate.run(() => this.attempt(request, clientRequestId));
+      const result = await this.gate.run(async () => {
+        await this.rate?.take(units);
+        return this.attempt(request, clientRequestId);
+      });
       const outcome: Outcome = 'status' in result ? { kind: 'response', ...result } : { kind: 'network', timeout: result.timeout };
       if ('status' in result && result.status === 429) this.stats.throttled++;
       const delay = nextDelay(outcome, attempt, retry, random);

@@ -2,7 +2,7 @@ import type { Config } from '../../config';
 import { AppError, type Service } from '../../errors';
 import type { Logger } from '../../log';
 import { scopesFor, type TokenProvider } from '../auth';
-import { HttpPolicy, type HttpPolicyOptions, type HttpStats } from '../http';
+import { HttpPolicy, type HttpPolicyOptions, type HttpRequest, type HttpStats, type RateLimit } from '../http';
 import { BusinessCentralClient } from './businessCentral';
 import { DirectoryClient } from './directory';
 import type { BatchRetryOptions } from './graphBatch';
@@ -22,7 +22,30 @@ export type { Company, Salesperson } from './businessCentral';
 /** Concurrency per service: Dataverse allows 20 concurrent requests per user; we stay below. */
 export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, dataverse: 16, bap: 4, bc: 5 };
 
-export type PolicyOverrides = Partial<Pick<HttpPolicyOptions, 'maxConcurrent' | 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch'>>;
+/**
+ * Documented rate windows each client paces itself to (per app and tenant, or per user):
+ * Graph directory writes 3,000 per 2.5 min; Dataverse 6,000 requests per 5 min (each `$batch`
+ * operation counts); Business Central 6,000 per 5 min. The Power Platform admin API publishes none.
+ */
+export const SERVICE_RATE: Record<Service, RateLimit | null> = {
+  graph: { requests: 3000, windowMs: 150_000 },
+  dataverse: { requests: 6000, windowMs: 300_000 },
+  bap: null,
+  bc: { requests: 6000, windowMs: 300_000 },
+};
+
+/** A Graph `$batch` counts as its items. */
+export function graphUnits(request: HttpRequest): number {
+  if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url) || !request.body) return 1;
+  try {
+    const items = (JSON.parse(request.body) as { requests?: unknown[] }).requests;
+    return Array.isArray(items) ? Math.max(1, items.length) : 1;
+  } catch {
+    return 1;
+  }
+}
+
+export type PolicyOverrides = Partial<Pick<HttpPolicyOptions, 'maxConcurrent' | 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch' | 'rate'>>;
 
 export interface CreateClientsOptions {
   config: Config;
@@ -90,6 +113,8 @@ export function createClients(options: CreateClientsOptions): Clients {
       scope,
       logger,
       maxConcurrent: SERVICE_CONCURRENCY[service],
+      rate: SERVICE_RATE[service],
+      unitsOf: service === 'graph' ? graphUnits : undefined,
       ...options.policy,
       ...options.policies?.[service],
     });

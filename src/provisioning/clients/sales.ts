@@ -365,7 +365,7 @@ export class SalesClient {
     const { body, contentType } = buildBatchRequest(operations, { apiRoot: this.apiRoot, changeSet });
     const headers = this.headers({ 'content-type': contentType });
     if (!changeSet) headers.prefer = 'odata.continue-on-error';
-    const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body });
+    const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body, units: operations.length });
     if (response.status !== 200) this.ensure(response, { what: 'send a batch of Sales changes' });
     let entries;
     try {

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: provisioning at N = 100, 1,000 and 5,000 against the sandbox tenant with 50 ms
+ * latency and the documented service limits, a naive baseline at N = 100, and bot turn latency
+ * beside a bare echo bot. Writes bench/results.json and bench/results.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { SEED } from '../src/sandbox';
+import { lowerBound, minRequests, type BenchSettings } from './model';
+import type { ProvisionResult } from './provision';
+import { renderMarkdown, type Results } from './report';
+
+const ROOT = path.resolve(__dirname, '..');
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 100);
+const AUTOCANNON = { connections: 10, duration: Number(process.env.BENCH_BOT_SECONDS ?? 10) };
+
+/** What the sandbox is set to: 50 ms per request, the documented limits, sync delays (model.ts). */
+export const SETTINGS: BenchSettings = {
+  latencyMs: 50,
+  syncDelayMs: 1000,
+  licensePropagationMs: 500,
+  limits: {
+    graph: { requests: 3000, windowMs: 150_000 },
+    dataverse: { requests: 6000, windowMs: 300_000, concurrent: 20 },
+    bap: null,
+    bc: { requests: 6000, windowMs: 300_000, concurrent: 100 },
+  },
+};
+
+const children: ChildProcess[] = [];
+
+function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{') && l.includes('"url"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, url: JSON.parse(line).url });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function runChild(script: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with ${code}`))));
+  });
+}
+
+/** Peak resident set of a process (Linux: VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : NaN;
+}
+
+async function control(url: string, method: string, route: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}/_sandbox/${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function provision(sandboxUrl: string, n: number, mode: 'bulk' | 'naive') {
+  await control(sandboxUrl, 'POST', 'reset', { seed: { syntheticSalespeople: n }, settings: SETTINGS });
+  const out = await runChild('bench/provision.ts', { SANDBOX_URL: sandboxUrl, N: String(n), MODE: mode });
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as ProvisionResult;
+  const stats = await control(sandboxUrl, 'GET', 'stats');
+  if (result.failed > 0 || result.status !== 'completed') throw new Error(`N=${n} ${mode}: ${result.failed} failed, status ${result.status}`);
+  return { result, stats };
+}
+
+/** A card action as Teams sends it: the admin picks English on the language card. */
+function cardAction(serviceUrl: string) {
+  return JSON.stringify({
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: 'bench-1',
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'en-US',
+    from: { id: '29:ingrid', name: SEED.admin.displayName, aadObjectId: SEED.admin.id },
+    recipient: { id: '28:bot', name: 'BC Sales Setup' },
+    conversation: { id: 'a:bench', conversationType: 'personal', tenantId: SEED.tenantId },
+    channelData: { tenant: { id: SEED.tenantId } },
+    value: { action: { type: 'Action.Execute', verb: 'language.set', data: { language: 'en' } }, trigger: 'manual' },
+  });
+}
+
+async function load(url: string, body: string) {
+  const probe = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const probeBody = await probe.text();
+  if (probe.status !== 200 || !probeBody.includes('AdaptiveCard')) throw new Error(`${url} answered the card action with ${probe.status}: ${probeBody.slice(0, 200)}`);
+  const result = await autocannon({ url: `${url}/api/messages`, method: 'POST', headers: { 'content-type': 'application/json' }, body, ...AUTOCANNON });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
+  return { rps: Math.round(result.requests.average * 10) / 10, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+}
+
+/** Where a bot would send activities; the card action is answered in the invoke response. */
+async function startConnector(): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"1"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return server;
+}
+
+async function main(): Promise<void> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-bench-bot-'));
+  const connector = await startConnector();
+  try {
+    const sandbox = await startChild('bench/sandbox.ts', {});
+    const provisioning: Results['provisioning'] = [];
+    const details: Results['details'] = { sizes: [], settings: SETTINGS };
+    for (const n of SIZES) {
+      const { result, stats } = await provision(sandbox.url, n, 'bulk');
+      const bound = lowerBound(n, SETTINGS);
+      const minimum = minRequests(n);
+      const requests = Object.values(stats.requests as Record<string, number>).reduce((a, b) => a + b, 0);
+      provisioning.push({
+        n,
+        wallMs: result.wallMs,
+        lowerBoundMs: bound.totalMs,
+        ratio: Math.round((result.wallMs / bound.totalMs) * 100) / 100,
+        requests,
+        minRequests: minimum.total,
+        peakRssMb: result.peakRssMb,
+      });
+      details.sizes.push({ n, perService: stats.requests, batchItems: stats.batchItems, throttled: stats.throttled, minPerService: minimum.perService, bound, actions: result.actions, progressReports: result.progressReports });
+      process.stdout.write(`N=${n}: ${result.wallMs} ms (bound ${bound.totalMs} ms), ${requests} requests (min ${minimum.total}), RSS ${result.peakRssMb} MB\n`);
+    }
+    const naiveRun = await provision(sandbox.url, NAIVE_N, 'naive');
+    const naive = { n: NAIVE_N, wallMs: naiveRun.result.wallMs };
+    details.naive = { perService: naiveRun.stats.requests };
+    process.stdout.write(`naive N=${NAIVE_N}: ${naive.wallMs} ms\n`);
+    const bulkAtNaive = provisioning.find((p) => p.n === NAIVE_N);
+    details.sandboxPeakRssMb = peakRssMb(sandbox.child.pid!);
+
+    // Bot turns: the sandbox answers at once for these (the card action does not call the tenant).
+    await control(sandbox.url, 'POST', 'reset', {});
+    const serviceUrl = `http://127.0.0.1:${(connector.address() as { port: number }).port}/`;
+    const bot = await startChild('bench/botServer.ts', { SANDBOX_URL: sandbox.url, STATE_DIR: stateDir, LOG_LEVEL: 'warn', PLAYGROUND: 'false', HOST: '127.0.0.1' });
+    const echo = await startChild('bench/echo.ts', {});
+    const body = cardAction(serviceUrl);
+    const echoResult = await load(echo.url, body);
+    const botResult = await load(bot.url, body);
+
+    const results: Results = {
+      provisioning,
+      naive,
+      speedupVsNaive: bulkAtNaive ? Math.round((naive.wallMs / bulkAtNaive.wallMs) * 10) / 10 : NaN,
+      bot: botResult,
+      echo: echoResult,
+      botVsEcho: Math.round((botResult.rps / echoResult.rps) * 100) / 100,
+      details,
+    };
+    const { details: _omit, ...shape } = results;
+    writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(shape, null, 2)}\n`);
+    writeFileSync(path.join(ROOT, 'bench/results.md'), renderMarkdown(results, { machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, autocannon: AUTOCANNON }));
+    process.stdout.write(`${JSON.stringify(shape, null, 2)}\n`);
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    connector.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  process.exit(1);
+});
