@@ -14,11 +14,29 @@ export async function launchBrowser(userDataDir: string): Promise<BrowserContext
   return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 1000 } });
 }
 
+/** A card action as the Playground sent it to the bot, and the bot's answer. */
+export interface Invoke {
+  request: { replyToId?: string; value?: { action?: { verb?: string; data?: Record<string, unknown> } } };
+  response: { type?: string; value?: unknown };
+}
+
 export class Playground {
+  /** Card actions (Action.Execute) in the order the page sent them. */
+  readonly invokes: Invoke[] = [];
+
   constructor(
     readonly page: Page,
     private readonly stepTimeoutMs = 45_000,
-  ) {}
+  ) {
+    page.on('requestfinished', (request) => {
+      if (!new URL(request.url()).pathname.endsWith('/_conversation/v1/invoke')) return;
+      void request
+        .response()
+        .then((response) => response?.json())
+        .then((body) => this.invokes.push({ request: request.postDataJSON(), response: body ?? {} }))
+        .catch(() => undefined);
+    });
+  }
 
   async open(url: string): Promise<void> {
     await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: this.stepTimeoutMs });
@@ -34,6 +52,50 @@ export class Playground {
     await this.editor().click();
     await this.page.keyboard.type(text);
     await this.page.keyboard.press('Enter');
+  }
+
+  /** In a group chat the bot hears only messages that @mention it: the mention is picked from the typeahead. */
+  async mention(botName: string, text: string): Promise<void> {
+    await this.editor().click();
+    await this.page.keyboard.type(`@${botName.slice(0, 2)}`);
+    await this.page.getByRole('menuitem', { name: botName }).click({ timeout: this.stepTimeoutMs });
+    await this.page.keyboard.type(` ${text}`);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Types into the newest input with this label (replacing what it held). */
+  async fill(label: string, value: string): Promise<void> {
+    // The label carries the required-field marker as well.
+    await this.page.getByLabel(label).last().fill(value, { timeout: this.stepTimeoutMs });
+  }
+
+  /**
+   * Sends an activity as the Playground's "Mock an Activity → Custom activity" does, e.g. a card
+   * action by another member of the chat (the Playground has one signed-in user).
+   */
+  async sendCustomActivity(activity: object): Promise<void> {
+    await this.page.getByText('Mock an Activity', { exact: true }).click({ timeout: this.stepTimeoutMs });
+    await this.page.getByRole('menuitem', { name: 'Custom activity' }).click({ timeout: this.stepTimeoutMs });
+    const editor = this.page.locator('.monaco-editor textarea').first();
+    await editor.waitFor({ state: 'attached', timeout: this.stepTimeoutMs });
+    await editor.focus();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Delete');
+    // Pasted, not typed: the code editor would close brackets and quotes as they are typed.
+    await this.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await this.page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(activity));
+    await this.page.keyboard.press('Control+V');
+    await this.page.getByRole('button', { name: 'Send activity', exact: true }).click({ timeout: this.stepTimeoutMs });
+  }
+
+  /** The newest card action with this verb among the cards the bot returned to card actions. */
+  actionInAnswers(verb: string): { data: Record<string, unknown>; replyToId?: string } {
+    for (const invoke of [...this.invokes].reverse()) {
+      const card = invoke.response.value as { actions?: { verb?: string; data?: Record<string, unknown> }[] } | undefined;
+      const found = card?.actions?.find((a) => a.verb === verb);
+      if (found) return { data: found.data ?? {}, replyToId: invoke.request.replyToId };
+    }
+    throw new Error(`no card returned so far offers ${verb}`);
   }
 
   /** The newest button with this name (cards pile up; the newest is last). */
