@@ -88,14 +88,21 @@ export class Playground {
     await this.page.getByRole('button', { name: 'Send activity', exact: true }).click({ timeout: this.stepTimeoutMs });
   }
 
-  /** The newest card action with this verb among the cards the bot returned to card actions. */
-  actionInAnswers(verb: string): { data: Record<string, unknown>; replyToId?: string } {
-    for (const invoke of [...this.invokes].reverse()) {
-      const card = invoke.response.value as { actions?: { verb?: string; data?: Record<string, unknown> }[] } | undefined;
-      const found = card?.actions?.find((a) => a.verb === verb);
-      if (found) return { data: found.data ?? {}, replyToId: invoke.request.replyToId };
+  /**
+   * The card action with this verb on a card the bot returned to a card action sent after the
+   * `after`-th one (see `invokes`), once the page has it; with the card's message id.
+   */
+  async actionInAnswer(verb: string, after: number): Promise<{ data: Record<string, unknown>; replyToId?: string }> {
+    const deadline = Date.now() + this.stepTimeoutMs;
+    while (Date.now() < deadline) {
+      for (const invoke of this.invokes.slice(after).reverse()) {
+        const card = invoke.response.value as { actions?: { verb?: string; data?: Record<string, unknown> }[] } | undefined;
+        const found = card?.actions?.find((a) => a.verb === verb);
+        if (found) return { data: found.data ?? {}, replyToId: invoke.request.replyToId };
+      }
+      await this.page.waitForTimeout(100);
     }
-    throw new Error(`no card returned so far offers ${verb}`);
+    throw new Error(`no card returned after card action ${after} offers ${verb}`);
   }
 
   /** The newest button with this name (cards pile up; the newest is last). */

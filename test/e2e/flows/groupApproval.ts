@@ -27,9 +27,11 @@ export const groupApproval: Flow = {
     await p.expectNew(t('en', 'envTitle'), () => p.mention(mock.bot.name, 'set up'));
     await p.expectNew(t('en', 'adminTitle'), () => p.click(t('en', 'envSave')));
     await p.fill(t('en', 'adminUpn'), LARS.upn);
+    const mark = p.invokes.length;
     await p.expectNew(`Give ${LARS.upn} the role Sales Manager`, () => p.click(t('en', 'adminPlanAction')));
 
-    const approve = p.actionInAnswers('plan.approve');
+    // The plan card as the page received it: its Approve action's data and its message id.
+    const approve = await p.actionInAnswer('plan.approve', mark);
     const planId = String(approve.data.planId);
     await p.expectNew(/Applied: all 3 changes done\./, () =>
       p.sendCustomActivity({
@@ -52,11 +54,10 @@ export const groupApproval: Flow = {
     const user = await salesUserWithRoles(sandboxUrl, LARS.id);
     assert.ok(user, 'Lars is a Sales user');
     assert.equal(user._businessunitid_value, SEED.dataverse.businessUnits.salgVest);
-    assert.deepEqual(
-      user.systemuserroles_association.map((r) => r.roleid).sort(),
-      [ROLES.systemAdministrator, ROLES.systemCustomizer, ROLES.salesManager].sort(),
-      "Lars holds the three roles in his own business unit's copies",
-    );
+    const held = user.systemuserroles_association.map((r) => r.roleid);
+    for (const role of [ROLES.systemAdministrator, ROLES.systemCustomizer, ROLES.salesManager]) {
+      assert.ok(held.includes(role), `Lars holds ${role}, his own business unit's copy`);
+    }
     await p.expectNew(new RegExp(`${kari.name}.*plan ${planId.slice(0, 8)}`), () => p.mention(mock.bot.name, 'audit'));
     note(`${LARS.upn}: ${user.systemuserroles_association.map((r) => r.name).sort().join(', ')}; approved by ${kari.name}`);
   },
