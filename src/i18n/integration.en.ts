@@ -63,6 +63,7 @@ export const integrationEn = {
   connectionIntro: '{user} is ready. Now create the connection with this account in Business Central:',
   connectionSteps: '1\\. Open **Set up Dynamics 365 Sales connection** (page 1817): {link}\n\n2\\. Enter the Sales environment URL and sign in as {user} with the password you stored.\n\n3\\. Finish the guide; Business Central then gives the account the roles it needs.\n\n4\\. Come back here and say the connection is created: I then make the account non-interactive.',
   connectionOnPremises: 'In the Business Central web client, search for **Set up Dynamics 365 Sales connection** (page 1817).',
+  connectionOpen: "Open page 1817 in Business Central",
   connectionDone: 'The connection is created',
   passwordTitle: 'Password for {user}',
   passwordIntro: 'Shown once, only to you. Store it in your password manager now: you need it in Business Central\'s connection guide. I do not keep it.',

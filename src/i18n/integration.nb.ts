@@ -65,6 +65,7 @@ export const integrationNb: Record<keyof typeof integrationEn, string> = {
   connectionIntro: '{user} er klar. Opprett nå tilkoblingen med denne kontoen i Business Central:',
   connectionSteps: '1\\. Åpne **Konfigurer Dynamics 365 Sales-tilkobling** (side 1817): {link}\n\n2\\. Skriv inn URL-en til Sales-miljøet, og logg på som {user} med passordet du lagret.\n\n3\\. Fullfør veiviseren; Business Central gir da kontoen rollene den trenger.\n\n4\\. Kom tilbake hit og si at tilkoblingen er opprettet: da gjør jeg kontoen ikke-interaktiv.',
   connectionOnPremises: 'Søk etter **Konfigurer Dynamics 365 Sales-tilkobling** (side 1817) i webklienten til Business Central.',
+  connectionOpen: "Åpne side 1817 i Business Central",
   connectionDone: 'Tilkoblingen er opprettet',
   passwordTitle: 'Passord for {user}',
   passwordIntro: 'Vises én gang, bare for deg. Lagre det i passordbehandleren nå: du trenger det i tilkoblingsveiviseren i Business Central. Jeg tar ikke vare på det.',
