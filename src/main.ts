@@ -15,8 +15,12 @@ import { deliverPassword, reportRun } from './bot/progress';
 import { Notifier } from './bot/notifier';
 import type { BotServices } from './bot/services';
 
-/** The sandbox's licence propagation takes seconds, not minutes. */
-const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 1_000, addUserTimeoutMs: 60_000, pollMs: 500 };
+/**
+ * The sandbox's licence propagation takes seconds, not minutes. Bulk runs leave new users to
+ * background sync for 3 × addUserRetryMs (6 s) before asking addUser: longer than the sandbox's
+ * default sync delay (5 s), as real background sync is usually faster than the addUser fallback.
+ */
+const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 2_000, addUserTimeoutMs: 60_000, pollMs: 500 };
 
 export interface StartOptions {
   actionSettings?: ActionSettings;
