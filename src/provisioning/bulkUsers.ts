@@ -1,8 +1,9 @@
 import { AppError, isAppError } from '../errors';
+import { createUserInput } from './actions/createUser';
 import type { Action } from '../setup/plan';
 import { applyAction } from './actions';
 import { generatePassword } from './actions/password';
-import { DirectoryClient, type CreateUserInput } from './clients/directory';
+import { DirectoryClient } from './clients/directory';
 import type { GraphBatchItem, GraphBatchResult } from './clients/graphBatch';
 import { lookUpUsers } from './bulkDirectory';
 import { done, failed, inGroups, notBlocked, upnOf, type BulkState, type Outcomes } from './bulkPhase';
@@ -19,24 +20,6 @@ type AssignLicense = Extract<Action, { type: 'assignLicense' }>;
 
 /** Eight envelopes of twenty: as many as the Graph policy sends at once. */
 export const GRAPH_GROUP = 160;
-
-export function createUserInput(action: CreateUser, password: string): CreateUserInput {
-  const { target, params } = action;
-  return {
-    userPrincipalName: target.userPrincipalName,
-    displayName: target.displayName ?? target.userPrincipalName,
-    mailNickname: params.mailNickname,
-    usageLocation: params.usageLocation,
-    givenName: params.givenName,
-    surname: params.surname,
-    jobTitle: params.jobTitle,
-    department: params.department,
-    ...params.profile,
-    accountEnabled: true,
-    password,
-    forceChangePasswordNextSignIn: !params.deliverPassword,
-  };
-}
 
 /** Sends the items; an envelope that failed as a whole gives every item that error. */
 async function send(directory: DirectoryClient, items: GraphBatchItem[]): Promise<Map<string, GraphBatchResult | { error: unknown }>> {

@@ -1,9 +1,29 @@
 import { AppError, isAppError } from '../../errors';
 import type { Action } from '../../setup/plan';
+import type { CreateUserInput } from '../clients/directory';
 import { generatePassword } from './password';
 import type { ActionHandler } from './types';
 
 type CreateUser = Extract<Action, { type: 'createUser' }>;
+
+/** The Graph account for a createUser action: the same for one user and for a bulk $batch. */
+export function createUserInput(action: CreateUser, password: string): CreateUserInput {
+  const { target, params } = action;
+  return {
+    userPrincipalName: target.userPrincipalName,
+    displayName: target.displayName ?? target.userPrincipalName,
+    mailNickname: params.mailNickname,
+    usageLocation: params.usageLocation,
+    givenName: params.givenName,
+    surname: params.surname,
+    jobTitle: params.jobTitle,
+    department: params.department,
+    ...params.profile,
+    accountEnabled: true,
+    password,
+    forceChangePasswordNextSignIn: !params.deliverPassword,
+  };
+}
 
 /**
  * Creates the Entra account. An account that already exists with this UPN counts as done (the
@@ -20,20 +40,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
   }
   const password = generatePassword();
   try {
-    await directory.createUser({
-      userPrincipalName: target.userPrincipalName,
-      displayName: target.displayName ?? target.userPrincipalName,
-      mailNickname: params.mailNickname,
-      usageLocation: params.usageLocation,
-      givenName: params.givenName,
-      surname: params.surname,
-      jobTitle: params.jobTitle,
-      department: params.department,
-      ...params.profile,
-      accountEnabled: true,
-      password,
-      forceChangePasswordNextSignIn: !params.deliverPassword,
-    });
+    await directory.createUser(createUserInput(action, password));
   } catch (error) {
     if (!isAppError(error, 'upn_exists')) throw error;
     // The create went through but its answer was lost: the account is there, so this is done.
