@@ -62,12 +62,20 @@ export interface ServiceDeps {
 
 export function createServices({ config, logger, clients, records, runner, notifier }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
+  // The organisation's name (read once; the tenant id until it could be read).
+  let organisation: string | undefined;
+  const tenantLabel = async () => {
+    if (organisation) return organisation;
+    const org = await clients.directory.getOrganization().catch(() => undefined);
+    if (org?.displayName) organisation = `${org.displayName} (${config.tenantId})`;
+    return organisation ?? config.tenantId;
+  };
   return {
     config,
     logger,
     defaultEnvironment,
     observer: {
-      overview: (actor, environment) =>
+      overview: async (actor, environment) =>
         observeOverview(
           clients,
           {
@@ -76,7 +84,7 @@ export function createServices({ config, logger, clients, records, runner, notif
             bcAppId: config.bcAppId,
             salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl },
             labels: {
-              tenant: config.tenantId,
+              tenant: await tenantLabel(),
               salesEnvironment: environment.dataverseUrl,
               businessCentral: environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment,
             },
