@@ -1,6 +1,8 @@
 import { AppError, userMessage } from '../errors';
 import type { Action, ActionOutcome } from '../setup/plan';
 import type { ActionContext } from './actions';
+import type { BulkUser } from './bulkDirectory';
+import type { BulkSalesUser } from './bulkSales';
 
 /**
  * What the phases of a bulk run share: the action context, where outcomes are saved (the run's
@@ -20,6 +22,10 @@ export interface BulkState {
   ids: Map<string, string>;
   /** Lower-cased UPN → the reason later steps for this user are not attempted. */
   blocked: Map<string, string>;
+  /** Lower-cased UPN → an account this run created (no licences yet), so it need not be read again. */
+  created: Map<string, BulkUser>;
+  /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
+  salesUsers: Map<string, BulkSalesUser>;
 }
 
 export const upnOf = (action: Action) => action.target.userPrincipalName.toLowerCase();
@@ -53,6 +59,49 @@ export async function inGroups<T>(state: BulkState, items: T[], size: number, ta
     await task(items.slice(start, start + size), outcomes);
     await state.save(outcomes);
   }
+}
+
+/** While work streams, the journal is saved once this many outcomes are unsaved or this long has passed. */
+export const SAVE_EVERY_OUTCOMES = 500;
+export const SAVE_EVERY_MS = 1000;
+
+/**
+ * Runs `task` over chunks of `size`, `limit` chunks in flight (the next starts as soon as one
+ * ends, not when the slowest of a group does). Outcomes are saved every SAVE_EVERY_OUTCOMES or
+ * SAVE_EVERY_MS and at the end, also when a chunk failed, so a restart repeats at most one unsaved
+ * window of chunks. No chunk starts once the run is stopped or a chunk has failed.
+ */
+export async function streamed<T>(state: BulkState, items: T[], size: number, limit: number, task: (chunk: T[], outcomes: Outcomes) => Promise<void>): Promise<void> {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  let unsaved: Outcomes = {};
+  let count = 0;
+  let lastSave = state.context.now();
+  let saving = Promise.resolve();
+  const flush = () => {
+    const outcomes = unsaved;
+    unsaved = {};
+    count = 0;
+    lastSave = state.context.now();
+    saving = saving.then(() => state.save(outcomes));
+    return saving;
+  };
+  let failure: { error: unknown } | undefined;
+  await pool(chunks, limit, async (chunk) => {
+    if (state.stopped() || failure) return;
+    const outcomes: Outcomes = {};
+    try {
+      await task(chunk, outcomes);
+    } catch (error) {
+      failure ??= { error };
+      return;
+    }
+    Object.assign(unsaved, outcomes);
+    count += Object.keys(outcomes).length;
+    if (count >= SAVE_EVERY_OUTCOMES || state.context.now() - lastSave >= SAVE_EVERY_MS) await flush();
+  });
+  await flush();
+  if (failure) throw failure.error;
 }
 
 /** At most `limit` tasks at once (the HTTP policy bounds each service again underneath). */

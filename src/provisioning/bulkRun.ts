@@ -38,6 +38,8 @@ export async function runBulk(plan: Plan, journal: Run['journal'], context: Acti
     stopped: hooks.stopped,
     ids: new Map(),
     blocked: new Map(),
+    created: new Map(),
+    salesUsers: new Map(),
     save: async (outcomes) => {
       for (const key of Object.keys(outcomes)) settled.add(key);
       if (Object.keys(outcomes).length > 0) await hooks.save(outcomes);

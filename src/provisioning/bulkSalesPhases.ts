@@ -7,8 +7,8 @@ import { assignRoles, findSalesUsers } from './bulkSales';
 /**
  * The Sales phases of a bulk run. Users reach the environment by background sync: the run polls
  * for all of them at once and asks the Power Platform admin API (addUser, one user per call) only
- * for those that have not appeared after a grace period. Roles are then read and assigned in
- * Dataverse `$batch`es, each in the user's own business unit.
+ * for those that have not appeared after a grace period. Roles are then assigned in Dataverse
+ * `$batch`es, each in the user's own business unit, from the users (and roles) the last poll read.
  */
 
 type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
@@ -48,6 +48,7 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
   const deadline = start + settings.addUserTimeoutMs;
   for (let round = 0; waiting.size > 0 && !state.stopped(); round++) {
     const present = await findSalesUsers(sales, [...waiting.values()].map((w) => w.id));
+    for (const [id, user] of present) state.salesUsers.set(id, user);
     for (const [key, w] of waiting) {
       const user = present.get(w.id);
       if (user && !user.isDisabled) {
@@ -87,7 +88,10 @@ export async function assignSalesRoles(state: BulkState, actions: AssignRole[]):
   const sales = clients.sales(environment.dataverseUrl);
   const first: Outcomes = {};
   const targets = await entraIds(state, notBlocked(state, actions, first), first);
-  const [roles, users] = await Promise.all([sales.listRoles(), findSalesUsers(sales, targets.map((t) => t.id))]);
+  // The users as the environment phase last read them (with roles); only the others are read here.
+  const unread = targets.filter((t) => !state.salesUsers.has(t.id)).map((t) => t.id);
+  const [roles, read] = await Promise.all([sales.listRoles(), findSalesUsers(sales, unread)]);
+  const users = new Map([...state.salesUsers, ...read]);
   const pending: { action: AssignRole; userId: string; roleId: string; aadId: string }[] = [];
   for (const { action, id } of targets) {
     const user = users.get(id);

@@ -6,20 +6,22 @@ import { generatePassword } from './actions/password';
 import { DirectoryClient } from './clients/directory';
 import type { GraphBatchItem, GraphBatchResult } from './clients/graphBatch';
 import { lookUpUsers } from './bulkDirectory';
-import { done, failed, inGroups, notBlocked, upnOf, type BulkState, type Outcomes } from './bulkPhase';
+import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './bulkPhase';
 
 /**
  * The directory phases of a bulk run: accounts, then licences, each as Graph `$batch` envelopes
- * of 20 (eight envelopes per group, saved after each group). Before writing, one bulk read finds
- * what exists; a create whose answer says "exists" (or whose answer was lost) is read back and
- * counts as done when the account is there.
+ * of 20 streamed eight at a time (the journal saved every second or so, see `streamed`). Before
+ * writing, one bulk read finds what exists (the licences skip the accounts this run has just
+ * created); a create whose answer says "exists" (or whose answer was lost) is read back and counts
+ * as done when the account is there.
  */
 
 type CreateUser = Extract<Action, { type: 'createUser' }>;
 type AssignLicense = Extract<Action, { type: 'assignLicense' }>;
 
-/** Eight envelopes of twenty: as many as the Graph policy sends at once. */
-export const GRAPH_GROUP = 160;
+/** One Graph `$batch` envelope; eight in flight, as many as the Graph policy sends at once. */
+export const GRAPH_ENVELOPE = 20;
+const GRAPH_CONCURRENCY = 8;
 
 /** Sends the items; an envelope that failed as a whole gives every item that error. */
 async function send(directory: DirectoryClient, items: GraphBatchItem[]): Promise<Map<string, GraphBatchResult | { error: unknown }>> {
@@ -57,13 +59,17 @@ export async function createUsers(state: BulkState, actions: CreateUser[]): Prom
     }
   }
   await state.save(first);
-  await inGroups(state, missing, GRAPH_GROUP, async (group, outcomes) => {
-    const results = await send(directory, group.map((action, i) => DirectoryClient.createUserItem(String(i), createUserInput(action, generatePassword()))));
+  await streamed(state, missing, GRAPH_ENVELOPE, GRAPH_CONCURRENCY, async (group, outcomes) => {
+    const inputs = group.map((action) => createUserInput(action, generatePassword()));
+    const results = await send(directory, inputs.map((input, i) => DirectoryClient.createUserItem(String(i), input)));
     const unsure: { action: CreateUser; error: unknown }[] = [];
     group.forEach((action, i) => {
       const result = results.get(String(i))!;
       if (!result.error) {
-        state.ids.set(upnOf(action), String((('body' in result ? result.body : null) as { id?: string } | null)?.id ?? '').toLowerCase());
+        const id = String((('body' in result ? result.body : null) as { id?: string } | null)?.id ?? '').toLowerCase();
+        const { userPrincipalName, displayName, usageLocation } = inputs[i]!;
+        state.ids.set(upnOf(action), id);
+        if (id) state.created.set(upnOf(action), { id, userPrincipalName, displayName, mail: null, accountEnabled: true, usageLocation: usageLocation ?? null, skuIds: [] });
         outcomes[action.key] = done(state);
       } else if (isAppError(result.error, 'upn_exists') || !('status' in result)) unsure.push({ action, error: result.error });
       else outcomes[action.key] = failed(state, action, result.error);
@@ -83,7 +89,10 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
   const { directory } = state.context.clients;
   const first: Outcomes = {};
   const todo = notBlocked(state, actions, first);
-  const users = await lookUpUsers(directory, { upns: todo.map((a) => a.target.userPrincipalName) });
+  // Accounts this run has just created are known; only the others are read.
+  const unread = todo.filter((a) => !state.created.has(upnOf(a))).map((a) => a.target.userPrincipalName);
+  const users = await lookUpUsers(directory, { upns: unread });
+  for (const action of todo) if (state.created.has(upnOf(action))) users.byUpn.set(upnOf(action), state.created.get(upnOf(action))!);
   const pending: AssignLicense[] = [];
   for (const action of todo) {
     const user = users.byUpn.get(upnOf(action));
@@ -95,7 +104,7 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
     }
   }
   await state.save(first);
-  await inGroups(state, pending, GRAPH_GROUP, async (group, outcomes) => {
+  await streamed(state, pending, GRAPH_ENVELOPE, GRAPH_CONCURRENCY, async (group, outcomes) => {
     const items: GraphBatchItem[] = [];
     group.forEach((action, i) => {
       const user = users.byUpn.get(upnOf(action))!;
