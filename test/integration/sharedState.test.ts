@@ -20,7 +20,7 @@ import { salesUserWithRoles } from '../helpers/tenant';
  * instance executing it dies.
  */
 
-const LEASE_MS = 1500;
+const LEASE_MS = 3000; // long enough that a loaded machine does not let a live holder's lease lapse
 const SANDBOX_SETTINGS = { syncDelayMs: 200, licensePropagationMs: 300 };
 const ROLES = SEED.dataverse.roles;
 
