@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
-import { isCountryCode } from '../../setup/csvCountries';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
 import { selectedIds } from '../../setup/salespeopleView';
 import type { SetupSession } from '../../setup/session';
@@ -12,7 +11,7 @@ import { lookUpPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { applyInputs, environmentOf, loadView, observeView, renderView, salespeopleStepCard, ViewInput } from './salespeopleView';
+import { applyInputs, chosenView, environmentOf, loadView, renderView, salespeopleStepCard, ViewInput } from './salespeopleView';
 
 /** Part 3's card verbs and the `salespeople` command. Thin: parse, call the procedure, render. */
 
@@ -70,11 +69,9 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     const locale = localeFor(context);
     const session = inPart3(state);
     if (!session) return t(locale, 'spNoSession');
-    const chosen = applyInputs(services, await loadView(services, context, session), ViewInput.catch({}).parse(data));
-    if (!isCountryCode(chosen.usageLocation)) {
-      return renderView(services, context, session, chosen, t(locale, 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) }));
-    }
-    const view = await observeView(services, context, session, chosen);
+    const chosen = await chosenView(services, context, session, data);
+    if ('refusal' in chosen) return chosen.refusal;
+    const { view } = chosen;
     const { observation } = view;
     const coupling = services.salespeople.couplingConfigured && view.couple && observation.couplingEndpoint ? { endpoint: observation.couplingEndpoint, companyId: observation.company.id } : undefined;
     const selected = selectedIds(view.rows, view.selection, !!coupling);

@@ -4,7 +4,7 @@ import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { csvTextCard, exportCard, importCard } from '../../cards/salespeople';
 import { AppError } from '../../errors';
 import { t } from '../../i18n';
-import { countryName, isCountryCode } from '../../setup/csvCountries';
+import { countryName } from '../../setup/csvCountries';
 import { buildAdminCenterFiles } from '../../setup/csvExport';
 import { candidateUpns, checkRows, readAdminCenterCsv, type CsvProblem } from '../../setup/csvImport';
 import { planImportedUsers } from '../../setup/salespeoplePlanner';
@@ -17,7 +17,7 @@ import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { inPart3 } from './salespeople';
-import { applyInputs, environmentOf, loadView, observeView, renderView, ViewInput } from './salespeopleView';
+import { chosenView, environmentOf } from './salespeopleView';
 
 /**
  * Part 3's files. Export: the admin center's "Add multiple users" files for the selected
@@ -50,11 +50,9 @@ export function salespeopleCsvHandlers(services: BotServices): Record<string, Ca
     const locale = localeFor(context);
     const session = inPart3(state);
     if (!session) return t(locale, 'spNoSession');
-    const chosen = applyInputs(services, await loadView(services, context, session), ViewInput.catch({}).parse(data));
-    if (!isCountryCode(chosen.usageLocation)) {
-      return renderView(services, context, session, chosen, t(locale, 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) }));
-    }
-    const view = await observeView(services, context, session, chosen);
+    const chosen = await chosenView(services, context, session, data);
+    if ('refusal' in chosen) return chosen.refusal;
+    const { view } = chosen;
     await services.salespeople.view.put(view);
     const selected = selectedIds(view.rows, view.selection, services.salespeople.couplingConfigured && view.couple);
     const rows = view.rows.filter((row) => selected.has(row.id));

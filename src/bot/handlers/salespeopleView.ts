@@ -4,6 +4,7 @@ import { salespeopleCard } from '../../cards/salespeople';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { userMessage } from '../../errors';
 import { t } from '../../i18n';
+import { isCountryCode } from '../../setup/csvCountries';
 import { matchSalespeople } from '../../setup/salespeopleMatch';
 import { applyPagePicks, STATUS_FILTERS, type StatusFilter } from '../../setup/salespeopleView';
 import type { SetupSession } from '../../setup/session';
@@ -128,4 +129,23 @@ export async function salespeopleStepCard(services: BotServices, context: TurnCo
     services.logger.warn({ err: error }, 'could not read the salespeople');
     return salespeopleCard({ view: empty(), couplingConfigured: false, error: t(locale, 'spReadFailed', { reason: userMessage(error) }) }, locale);
   }
+}
+
+/**
+ * The admin's choices on the list card applied to the stored view, the usage location checked,
+ * and the tenant read again: what "Show the plan" and "Export" both start from. A refusal comes
+ * back as the list card with the reason.
+ */
+export async function chosenView(
+  services: BotServices,
+  context: TurnContext,
+  session: SetupSession,
+  data: unknown,
+): Promise<{ view: SalespeopleView } | { refusal: AdaptiveCardJson }> {
+  const chosen = applyInputs(services, await loadView(services, context, session), ViewInput.catch({}).parse(data));
+  if (!isCountryCode(chosen.usageLocation)) {
+    const reason = t(localeFor(context), 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) });
+    return { refusal: await renderView(services, context, session, chosen, reason) };
+  }
+  return { view: await observeView(services, context, session, chosen) };
 }
