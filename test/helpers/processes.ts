@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { FakeConnector } from './teams';
 
 /** Child processes for tests: Azurite, bot instances. Loopback only, random free ports, bounded waits. */
 
@@ -149,5 +151,40 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
     output: () => output,
     logs,
     stop: () => stopProcess(child),
+  };
+}
+
+/**
+ * Several bot processes on shared state: Azurite, one sandbox tenant, the Teams side (a fake
+ * connector) and a state directory; `stop` ends every bot the test started and all of these.
+ */
+export interface Cluster {
+  azurite: Azurite;
+  sandbox: SandboxHandle;
+  connector: FakeConnector;
+  stateDir: string;
+  bots: BotProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(settings: Record<string, unknown>, prefix: string): Promise<Cluster> {
+  const [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ port: 0, stateFile: null, settings: settings as never })]);
+  const connector = new FakeConnector();
+  await connector.start();
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const bots: BotProcess[] = [];
+  return {
+    azurite,
+    sandbox,
+    connector,
+    stateDir,
+    bots,
+    async stop() {
+      await Promise.all(bots.map((bot) => bot.stop()));
+      await connector.stop();
+      await sandbox.close();
+      await azurite.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
   };
 }

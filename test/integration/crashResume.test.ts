@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startSandbox, SEED, type SandboxHandle } from '../../src/sandbox';
+import { SEED, type SandboxHandle } from '../../src/sandbox';
 import { BlobStorage } from '../../src/storage/blobStorage';
 import { RecordStore } from '../../src/storage/records';
 import { leaseKey, type LeaseRecord } from '../../src/provisioning/lease';
 import type { Run } from '../../src/setup/plan';
 import { ADMIN } from '../helpers/harness';
 import { action, inputValues } from '../helpers/cards';
-import { startAzurite, startBotProcess, waitUntil, type Azurite, type BotProcess } from '../helpers/processes';
+import { startBotProcess, startCluster, waitUntil, type Azurite, type BotProcess, type Cluster } from '../helpers/processes';
 import { cardText, FakeConnector, TeamsConversation } from '../helpers/teams';
 import { expectExactSalespeople } from '../helpers/salespeopleState';
 
@@ -23,26 +20,19 @@ const N = 300;
 const LEASE_MS = 1500;
 const SETTINGS = { latencyMs: 40, syncDelayMs: 300, licensePropagationMs: 200 };
 
+let cluster: Cluster;
 let azurite: Azurite;
 let sandbox: SandboxHandle;
 let connector: FakeConnector;
 let stateDir: string;
-const bots: BotProcess[] = [];
+let bots: BotProcess[];
 
 beforeAll(async () => {
-  [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ port: 0, stateFile: null, settings: SETTINGS })]);
-  connector = new FakeConnector();
-  await connector.start();
-  stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-crash-'));
+  cluster = await startCluster(SETTINGS, 'bc-setup-crash-');
+  ({ azurite, sandbox, connector, stateDir, bots } = cluster);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(bots.map((bot) => bot.stop()));
-  await connector?.stop();
-  await sandbox?.close();
-  await azurite?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => cluster?.stop(), 60_000);
 
 it('a run killed mid-way resumes in a new process and ends with each change made once', async () => {
   await fetch(`${sandbox.url}/_sandbox/reset`, {

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startSandbox, SEED, type SandboxHandle } from '../../src/sandbox';
+import { SEED, type SandboxHandle } from '../../src/sandbox';
 import { BlobStorage } from '../../src/storage/blobStorage';
 import { CREATE_ONLY } from '../../src/storage/fileStorage';
 import { RecordStore } from '../../src/storage/records';
@@ -10,7 +7,7 @@ import { leaseKey, type LeaseRecord } from '../../src/provisioning/lease';
 import type { Run } from '../../src/setup/plan';
 import { ADMIN } from '../helpers/harness';
 import { action, inputValues } from '../helpers/cards';
-import { startAzurite, startBotProcess, waitUntil, type Azurite, type BotProcess } from '../helpers/processes';
+import { startBotProcess, startCluster, waitUntil, type Azurite, type BotProcess, type Cluster } from '../helpers/processes';
 import { cardText, FakeConnector, TeamsConversation } from '../helpers/teams';
 import { salesUserWithRoles } from '../helpers/tenant';
 
@@ -24,26 +21,19 @@ const LEASE_MS = 3000; // long enough that a loaded machine does not let a live 
 const SANDBOX_SETTINGS = { syncDelayMs: 200, licensePropagationMs: 300 };
 const ROLES = SEED.dataverse.roles;
 
+let cluster: Cluster;
 let azurite: Azurite;
 let sandbox: SandboxHandle;
 let connector: FakeConnector;
 let stateDir: string;
-const bots: BotProcess[] = [];
+let bots: BotProcess[];
 
 beforeAll(async () => {
-  [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ port: 0, stateFile: null, settings: SANDBOX_SETTINGS })]);
-  connector = new FakeConnector();
-  await connector.start();
-  stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-shared-'));
+  cluster = await startCluster(SANDBOX_SETTINGS, 'bc-setup-shared-');
+  ({ azurite, sandbox, connector, stateDir, bots } = cluster);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(bots.map((bot) => bot.stop()));
-  await connector?.stop();
-  await sandbox?.close();
-  await azurite?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => cluster?.stop(), 60_000);
 
 function storageFor(container: string) {
   return BlobStorage.fromConnectionString(azurite.connectionString, container);
