@@ -56,3 +56,15 @@ export async function resetTenant(h: Harness): Promise<void> {
   });
   h.connector.clear();
 }
+
+/** "set up" with the defaults, then "salespeople": the Part 3 list card and its message id. */
+export async function openPart3(h: Harness, chat: TeamsConversation) {
+  await startSetup(h, chat);
+  await chat.say(ADMIN, 'salespeople');
+  return { card: h.connector.cards().at(-1)!, cardActivityId: h.connector.activities.at(-1)!.activityId! };
+}
+
+/** "Show the plan" on the Part 3 list card, submitting what the card holds. */
+export async function salespeoplePlan(chat: TeamsConversation, card: any, cardActivityId: string) {
+  return chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId);
+}

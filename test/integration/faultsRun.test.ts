@@ -1,8 +1,8 @@
 import type { Plan, Run } from '../../src/setup/plan';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
-import { action, inputValues } from '../helpers/cards';
-import { startSetup } from '../helpers/flows';
+import { action } from '../helpers/cards';
+import { openPart3, salespeoplePlan } from '../helpers/flows';
 import { expectExactSalespeople } from '../helpers/salespeopleState';
 
 /**
@@ -29,11 +29,8 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   await control('reset', 'POST', { seed: { syntheticSalespeople: N }, settings: SETTINGS });
   h.connector.clear();
   const chat = h.conversation();
-  await startSetup(h, chat);
-  await chat.say(ADMIN, 'salespeople');
-  const card = h.connector.cards().at(-1)!;
-  const cardActivityId = h.connector.activities.at(-1)!.activityId!;
-  const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+  const { card, cardActivityId } = await openPart3(h, chat);
+  const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
   const approve = action(plan, 'plan.approve');
   const planId = String(approve.data.planId);
 

@@ -1,7 +1,7 @@
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
-import { action, inputValues } from '../helpers/cards';
-import { startSetup } from '../helpers/flows';
+import { action } from '../helpers/cards';
+import { openPart3, salespeoplePlan } from '../helpers/flows';
 
 /**
  * Progress reaches the plan card at most once per 2.5 s however often the journal is saved
@@ -24,11 +24,8 @@ it('updates the progress card at most once per interval, and at the end', async 
   await fetch(`${h.sandbox.url}/_sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seed: { syntheticSalespeople: N }, settings: SETTINGS }) });
   h.connector.clear();
   const chat = h.conversation();
-  await startSetup(h, chat);
-  await chat.say(ADMIN, 'salespeople');
-  const card = h.connector.cards().at(-1)!;
-  const cardActivityId = h.connector.activities.at(-1)!.activityId!;
-  const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+  const { card, cardActivityId } = await openPart3(h, chat);
+  const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
   const approve = action(plan, 'plan.approve');
   const from = h.connector.activities.length;
   const started = Date.now();

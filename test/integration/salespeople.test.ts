@@ -3,7 +3,7 @@ import { guidFrom } from '../../src/sandbox/seed';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, dataverse, rawTenantState, resetTenant, startSetup } from '../helpers/flows';
+import { approveAndWait, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
 
 let h: Harness;
@@ -30,11 +30,7 @@ const SELECTABLE = {
 } as const;
 
 /** "set up", the environments, then "salespeople": the Part 3 card and its message id. */
-async function openPart3(chat: TeamsConversation) {
-  await startSetup(h, chat);
-  await chat.say(ADMIN, 'salespeople');
-  return { card: h.connector.cards().at(-1)!, cardActivityId: h.connector.activities.at(-1)!.activityId! };
-}
+const openPart3 = (chat: TeamsConversation) => openPart3Flow(h, chat);
 
 function facts(card: any): Record<string, string> {
   const set = card.body.find((b: any) => b.type === 'FactSet');
@@ -74,7 +70,7 @@ describe('Part 3: the salespeople', () => {
     expect(text).toContain('KH · Kari Hansen · kari.hansen@contoso.no — Ready to couple (KH ↔ kari.hansen@contoso.no)');
     expect(findById(card, 'usageLocation')?.value).toBe('NO');
 
-    const planned = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId);
+    const planned = await salespeoplePlan(chat, card, cardActivityId);
     const plan = planned.body.value;
     const planText = cardText(plan);
     expect(planText).toContain('for 9 salespeople');
@@ -132,7 +128,7 @@ describe('Part 3: the salespeople', () => {
   it('does not repeat anything when answers are lost on the way back', async () => {
     const chat = h.conversation();
     const { card, cardActivityId } = await openPart3(chat);
-    const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     // The first account batch, the first role batch and the first coupling are applied, but their answers never arrive.
     for (const rule of [
       { kind: 'lost', service: 'graph', method: 'POST', pathContains: '/graph/v1.0/users', count: 1 },
@@ -158,7 +154,7 @@ describe('Part 3: the salespeople', () => {
   it('reports each failure with its reason and retries only what failed', async () => {
     const chat = h.conversation();
     const { card, cardActivityId } = await openPart3(chat);
-    const plan = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     // After the plan was made, someone else takes every free Sales seat.
     const sku = ((await graph(h.sandbox.url, 'GET', '/subscribedSkus')).body.value as any[]).find((s) => s.skuId === SEED.skus.sales);
     const fillers: string[] = [];
@@ -204,7 +200,7 @@ describe('Part 3: the salespeople', () => {
       }
     }
     const before = await rawTenantState(h);
-    const refused = (await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId)).body.value;
+    const refused = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, DYN365_ENTERPRISE\w*, has 1: 6 missing/);
     expect(actionsOf(refused).map((a) => a.verb)).not.toContain('plan.approve');
     expect(await rawTenantState(h)).toBe(before);

@@ -1,8 +1,7 @@
 import { SEED } from '../../src/sandbox';
-import { startHarness, ADMIN, type Harness } from '../helpers/harness';
+import { startHarness, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
-import { action, inputValues } from '../helpers/cards';
-import { approveAndWait, dataverse, startSetup } from '../helpers/flows';
+import { approveAndWait, dataverse, openPart3, salespeoplePlan } from '../helpers/flows';
 
 /** A thousand synthetic salespeople, from the card to accounts, licences, Sales users, roles and couplings. */
 
@@ -21,14 +20,11 @@ it('sets up 1,000 salespeople in one approved run, in batches', async () => {
   await sandbox('/_sandbox/reset', { method: 'POST', body: JSON.stringify({ seed: { syntheticSalespeople: N }, settings: { latencyMs: 0, syncDelayMs: 100, licensePropagationMs: 100 } }) });
   h.connector.clear();
   const chat = h.conversation();
-  await startSetup(h, chat);
-  await chat.say(ADMIN, 'salespeople');
-  const card = h.connector.cards().at(-1)!;
-  const cardActivityId = h.connector.activities.at(-1)!.activityId!;
+  const { card, cardActivityId } = await openPart3(h, chat);
   expect(cardText(card)).toContain(`Selected: ${(N + 9).toLocaleString('en-GB')} — everyone who needs work.`);
   expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
 
-  const planned = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(card), ...action(card, 'salespeople.plan').data }, cardActivityId);
+  const planned = await salespeoplePlan(chat, card, cardActivityId);
   const plan = planned.body.value;
   expect(cardText(plan)).toContain(`for ${(N + 9).toLocaleString('en-GB')} salespeople`);
   expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(28 * 1024);
