@@ -1,12 +1,12 @@
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Approval, Person } from '../approvals/approval';
 import { planCard, type PlanRights } from '../cards/setup';
 import type { AdaptiveCardJson } from '../cards/render';
 import { t, type Locale } from '../i18n';
-import type { Plan } from '../setup/plan';
+import type { Action, Plan, PlanEnvironment, PlanKind } from '../setup/plan';
 import { guid } from '../setup/validation';
-import { actorOf, localeFor, type Actor } from './context';
+import { actorOf, isPersonalChat, localeFor, type Actor } from './context';
 import type { BotServices } from './services';
 
 /**
@@ -91,4 +91,22 @@ export async function broadcast(services: BotServices, plan: Plan, locale: Local
       services.logger.warn({ err: error, planId: plan.id }, 'could not update a copy of the approval card');
     }
   }
+}
+
+/**
+ * A plan made in this turn: by the person acting, in this conversation, on exactly these
+ * environments. Made in a personal chat, it remembers that chat: the only place a generated
+ * password may be shown.
+ */
+export function createPlan(services: BotServices, context: TurnContext, kind: PlanKind, environment: PlanEnvironment, actions: Action[]): Promise<Plan> {
+  const actor = actorOf(context);
+  const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = environment;
+  return services.plans.create({
+    kind,
+    environment: { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId },
+    actions,
+    conversationId: context.activity.conversation.id,
+    createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
+    requesterChat: isPersonalChat(context) ? (TurnContext.getConversationReference(context.activity) as Record<string, unknown>) : undefined,
+  });
 }

@@ -4,8 +4,8 @@ import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
 import { planAdmin } from '../../setup/adminPlanner';
 import { describeIssues, idList, upn } from '../../setup/validation';
-import { actorOf, localeFor } from '../context';
-import { planCardFor } from '../planView';
+import { localeFor } from '../context';
+import { createPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
@@ -39,14 +39,7 @@ export function adminPlan(services: BotServices) {
     if (!result.ok) {
       return adminStepCard(services, context, environment, desired, t(locale, result.refusal.key, result.refusal.vars));
     }
-    const actor = actorOf(context);
-    const plan = await services.plans.create({
-      kind: 'admin',
-      environment: { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId },
-      actions: result.actions,
-      conversationId: context.activity.conversation.id,
-      createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
-    });
+    const plan = await createPlan(services, context, 'admin', environment, result.actions);
     applyEvent(state, { type: 'adminChosen', admin: desired, planId: plan.id });
     return planCardFor(services, context, plan, undefined, t(locale, 'planNothing', { user: escapeMarkdown(desired.userPrincipalName) }));
   };

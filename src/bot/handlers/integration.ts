@@ -8,7 +8,7 @@ import {
   passwordCard,
 } from '../../cards/integration';
 import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
-import { planCardFor } from '../planView';
+import { createPlan, planCardFor } from '../planView';
 import { t, type Locale } from '../../i18n';
 import {
   checkApplicationUser,
@@ -19,7 +19,6 @@ import {
   recommendedPath,
   type Rule,
 } from '../../setup/integrationPlanner';
-import type { PlanKind } from '../../setup/plan';
 import type { SetupSession } from '../../setup/session';
 import { describeIssues, plainText, upn } from '../../setup/validation';
 import { isCountryCode } from '../../setup/csvCountries';
@@ -115,20 +114,6 @@ export async function integrationStepCard(services: BotServices, context: TurnCo
   }
 }
 
-async function createPlan(services: BotServices, context: TurnContext, state: SetupTurnState, kind: PlanKind, actions: Parameters<BotServices['plans']['create']>[0]['actions']) {
-  const session = sessionOf(state)!;
-  const environment = environmentOf(services, session);
-  const actor = actorOf(context);
-  return services.plans.create({
-    kind,
-    environment: { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId },
-    actions,
-    conversationId: context.activity.conversation.id,
-    createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
-    requesterChat: isPersonalChat(context) ? (TurnContext.getConversationReference(context.activity) as Record<string, unknown>) : undefined,
-  });
-}
-
 /** Only in the integration step; anything else shows where the setup is. */
 function inStep(session: SetupSession | undefined): session is SetupSession {
   return !!session?.active && session.step === 'integration';
@@ -182,7 +167,7 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     );
     if (!result.ok) return form(t(locale, result.refusal.key, result.refusal.vars));
     if (result.actions.some((a) => a.type === 'createUser') && !isPersonalChat(context)) return form(t(locale, 'passwordNeedsPersonalChat'));
-    const plan = await createPlan(services, context, state, 'integrationUser', result.actions);
+    const plan = await createPlan(services, context, 'integrationUser', environmentOf(services, sessionOf(state)!), result.actions);
     applyEvent(state, { type: 'integrationUserPlanned', userPrincipalName: address.data, planId: plan.id });
     return planCardFor(services, context, plan, undefined, t(locale, 'passwordExisting', { user: escapeMarkdown(address.data) }));
   };
@@ -201,18 +186,17 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
         locale,
       );
     }
-    const plan = await createPlan(services, context, state, 'integrationAccessMode', result.actions);
+    const plan = await createPlan(services, context, 'integrationAccessMode', environmentOf(services, sessionOf(state)!), result.actions);
     applyEvent(state, { type: 'integrationPlanned', planId: plan.id });
     return planCardFor(services, context, plan, undefined, t(locale, 'checkAllPass'));
   };
 
   const fix: Handler = async (context, state) => {
-    const locale = localeFor(context);
     const session = sessionOf(state);
     if (!inStep(session) || session.integration?.path !== 'application') return elsewhere(context, session);
     const actions = planApplicationFixes(await services.tenant.applicationUsers(environmentOf(services, session)));
     if (actions.length === 0) return checkCard(services, context, session);
-    const plan = await createPlan(services, context, state, 'integrationApplication', actions);
+    const plan = await createPlan(services, context, 'integrationApplication', environmentOf(services, sessionOf(state)!), actions);
     applyEvent(state, { type: 'integrationPlanned', planId: plan.id });
     return planCardFor(services, context, plan);
   };

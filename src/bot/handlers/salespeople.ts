@@ -6,8 +6,8 @@ import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
 import { selectedIds } from '../../setup/salespeopleView';
 import type { SetupSession } from '../../setup/session';
-import { actorOf, localeFor } from '../context';
-import { lookUpPlan, planCardFor } from '../planView';
+import { localeFor } from '../context';
+import { createPlan, lookUpPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
@@ -83,14 +83,7 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     );
     if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
     await services.salespeople.view.put(view);
-    const actor = actorOf(context);
-    const created = await services.plans.create({
-      kind: 'salespeople',
-      environment: planEnvironment,
-      actions: result.actions,
-      conversationId: context.activity.conversation.id,
-      createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
-    });
+    const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);
     applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
     return planCardFor(services, context, created);
   };

@@ -10,9 +10,9 @@ import { candidateUpns, checkRows, readAdminCenterCsv, type CsvProblem } from '.
 import { planImportedUsers } from '../../setup/salespeoplePlanner';
 import { selectedIds } from '../../setup/salespeopleView';
 import { guid } from '../../setup/validation';
-import { actorOf, isPersonalChat, localeFor } from '../context';
+import { isPersonalChat, localeFor } from '../context';
 import { offerFile, type FileProducer } from '../files';
-import { planCardFor } from '../planView';
+import { createPlan, planCardFor } from '../planView';
 import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
@@ -132,14 +132,7 @@ export function salespeopleImport(services: BotServices) {
     const facts = await services.salespeople.planningFacts(planEnvironment);
     const result = planImportedUsers(checked.users, { environment: planEnvironment, ...facts, usageLocation: '' });
     if (!result.ok) return say(t(locale, result.refusal.key, result.refusal.vars));
-    const actor = actorOf(context);
-    const plan = await services.plans.create({
-      kind: 'salespeople',
-      environment: planEnvironment,
-      actions: result.actions,
-      conversationId: context.activity.conversation.id,
-      createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
-    });
+    const plan = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);
     applyEvent(state, { type: 'salespeoplePlanned', planId: plan.id });
     await say(t(locale, 'spImportValid', { rows: checked.users.length, name }));
     await card(await planCardFor(services, context, plan));
