@@ -60,6 +60,18 @@ function salesLicensed(user: DirectoryUser, skus: SkuInfo[]): boolean {
   return user.assignedLicenses.some((l) => capable.has(l.skuId.toLowerCase()));
 }
 
+/** What the procedure needs to know of an Entra account. */
+function entraFacts(user: DirectoryUser, skus: SkuInfo[]) {
+  return {
+    id: user.id,
+    userPrincipalName: user.userPrincipalName,
+    displayName: user.displayName ?? user.userPrincipalName,
+    accountEnabled: user.accountEnabled !== false,
+    usageLocation: user.usageLocation,
+    salesLicensed: salesLicensed(user, skus),
+  };
+}
+
 /** Everything Part 1 needs to know about one admin, in one environment. */
 export async function observeAdmin(clients: Clients, environment: PlanEnvironment, userPrincipalNameOrId: string): Promise<AdminObservation> {
   const sales = clients.sales(environment.dataverseUrl);
@@ -79,14 +91,7 @@ export async function observeAdmin(clients: Clients, environment: PlanEnvironmen
     }
   }
   return {
-    entra: user && {
-      id: user.id,
-      userPrincipalName: user.userPrincipalName,
-      displayName: user.displayName ?? user.userPrincipalName,
-      accountEnabled: user.accountEnabled !== false,
-      usageLocation: user.usageLocation,
-      salesLicensed: salesLicensed(user, skus),
-    },
+    entra: user && entraFacts(user, skus),
     skus,
     salesUser,
     roles: roles.map(toEnvironmentRole),
@@ -184,13 +189,7 @@ export async function observeDedicatedUser(clients: Clients, environment: PlanEn
   ]);
   const found = user ? await sales.findSystemUserByAadObjectId(user.id) : null;
   return {
-    entra: user && {
-      id: user.id,
-      userPrincipalName: user.userPrincipalName,
-      displayName: user.displayName ?? user.userPrincipalName,
-      accountEnabled: user.accountEnabled !== false,
-      salesLicensed: salesLicensed(user, skus),
-    },
+    entra: user && entraFacts(user, skus),
     salesUser: found ? await salesFacts(sales, found) : null,
     skus,
     otherNonInteractive: nonInteractive.filter((u) => !u.applicationId && u.aadObjectId !== user?.id).length,
