@@ -60,7 +60,9 @@ export function lowerBound(n: number, settings: BenchSettings) {
   const graphRateMs = windowWaitMs(graphUnits, settings.limits.graph) + L;
   const graphMs = Math.max(graphChainMs, graphRateMs);
   // The last licence reaches Dataverse syncDelayMs after it was assigned; one poll sees it (with roles).
-  const dataverseUnits = 1 + ceil(n / DATAVERSE_IDS_PER_FILTER) + n;
+  // A Dataverse `$batch` counts as one request toward 6,000 per 5 minutes (api-limits), so the
+  // role assignments count as their envelopes, not their operations.
+  const dataverseUnits = 1 + ceil(n / DATAVERSE_IDS_PER_FILTER) + ceil(n / DATAVERSE_BATCH);
   const dataverseRateMs = windowWaitMs(dataverseUnits, settings.limits.dataverse);
   const roleBatches = ceil(n / DATAVERSE_BATCH);
   const dataverseMs = L + ceil(roleBatches / dataverseCap) * L;

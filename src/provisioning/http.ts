@@ -20,7 +20,7 @@ export interface HttpRequest {
   json?: unknown;
   body?: string;
   signal?: AbortSignal;
-  /** What the request counts as against the service's rate window (a $batch: its operations). Default 1. */
+  /** What the request counts as against the service's rate window (a Graph $batch: its items). Default 1. */
   units?: number;
 }
 

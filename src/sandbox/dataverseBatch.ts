@@ -1,6 +1,14 @@
 /**
  * Dataverse `$batch`: multipart/mixed requests with change sets. A change set is atomic: when one
  * of its operations fails, its changes are rolled back and its response is that one error.
+ *
+ * Errors (Learn "Execute batch operations using the Web API", "Handling errors"): without
+ * `Prefer: odata.continue-on-error`, the first failing request (or change set) ends the batch and
+ * the batch answers `HTTP/1.1 400 BadRequest` whose multipart body holds that request's error
+ * part; with it, the batch answers 200 and every request's result, errors included, is in the body.
+ * A failed change set's part is one `application/http` error in place of the nested multipart
+ * (OData 4.0 Part 1 §11.7.4); Learn shows only the failure outside a change set, so the change-set
+ * form follows the OData specification.
  */
 import { STATUS_CODES } from 'node:http';
 import { type Ctx, state } from './context';
@@ -100,14 +108,6 @@ export function batchTargets(req: SbRequest): Target[] {
   }
 }
 
-export function countOperations(req: SbRequest): number {
-  try {
-    return parseBatch(req).reduce((n, p) => n + (p.kind === 'op' ? 1 : p.ops.length), 0);
-  } catch {
-    return 1;
-  }
-}
-
 function opPath(url: string): string {
   const abs = /^https?:\/\/[^/]+(\/.*)?$/i.exec(url);
   const rel = abs ? abs[1] ?? '/' : url;
@@ -153,6 +153,7 @@ export function executeBatch(ctx: Ctx, env: SbRequest, parts: BatchPart[], run: 
   const continueOnError = /odata\.continue-on-error/i.test(env.headers.prefer ?? '');
   const boundary = `batchresponse_${uuid()}`;
   const chunks: string[] = [];
+  let stopped = false;
   const exec = (op: BatchOp): SbReply => {
     ctx.guard.stats.batchItems.dataverse++;
     return run(toRequest(env, op));
@@ -195,11 +196,14 @@ export function executeBatch(ctx: Ctx, env: SbRequest, parts: BatchPart[], run: 
         chunks.push(`Content-Type: multipart/mixed; boundary=${cs}\r\n\r\n${inner}--${cs}--`);
       }
     }
-    if (failed && !continueOnError) break;
+    if (failed && !continueOnError) {
+      stopped = true;
+      break;
+    }
   }
   const raw = chunks.map((c) => `--${boundary}\r\n${c}\r\n`).join('') + `--${boundary}--\r\n`;
   return {
-    status: 200,
+    status: stopped ? 400 : 200,
     headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}`, 'OData-Version': '4.0' },
     raw,
   };

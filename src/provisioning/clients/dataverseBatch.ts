@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
  *
  * Request: one `application/http` part per operation, or one nested `multipart/mixed` change set
  * whose parts carry a Content-ID. Response: the same shape; a change set that failed is answered by
- * a single `application/http` part (the error) in place of the nested multipart.
+ * a single `application/http` part (the error) in place of the nested multipart. A batch that
+ * stopped at a failure (no `Prefer: odata.continue-on-error`) answers HTTP 400 with the same
+ * multipart body, ending at the failure (Learn "Execute batch operations using the Web API").
  */
 
 const CRLF = '\r\n';
@@ -135,9 +137,17 @@ function parseHttpPart(mimeHead: Record<string, string>, content: string): Batch
   };
 }
 
+/**
+ * The boundary of a `$batch` response: from its Content-Type, else from the body's first delimiter
+ * line (Learn's examples show a response without its Content-Type header).
+ */
+export function responseBoundary(text: string, contentType: string | null | undefined): string | undefined {
+  return boundaryOf(contentType) ?? /^\s*--(batchresponse_[^\s]+)\r?\n/.exec(text)?.[1];
+}
+
 /** Parses a `$batch` response body into its entries, in order. */
 export function parseBatchResponse(text: string, contentType: string | null | undefined): BatchResponseEntry[] {
-  const boundary = boundaryOf(contentType);
+  const boundary = responseBoundary(text, contentType);
   if (!boundary) throw new Error('batch response without a multipart boundary');
   return splitParts(text, boundary).map((part): BatchResponseEntry => {
     const { head, rest } = splitHead(part);

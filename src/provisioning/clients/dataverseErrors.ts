@@ -1,4 +1,4 @@
-import type { AppError } from '../../errors';
+import { AppError } from '../../errors';
 import { readServiceError, toServiceError, type HttpResponse } from '../http';
 
 /**
@@ -49,9 +49,12 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
     });
   }
   if (/non-?interactive/i.test(text) && /(limit|maximum|max\b|more than|exceed|allowed)/i.test(text)) {
+    // The environment's own limit when its message names one (MaxNumberOfNonInteractiveUsers).
+    const limit = /\((\d+)\)|\b(\d+)\b/.exec(text);
+    const count = limit ? (limit[1] ?? limit[2]) : undefined;
     return toServiceError(response, context.what, {
       code: 'non_interactive_limit',
-      message: `The environment already has the maximum of 7 non-interactive users. Set another non-interactive user back to Read-Write (or remove it), then try again.`,
+      message: `The environment already has the maximum of ${count ?? 'its'} non-interactive users. Set another non-interactive user back to Read-Write (or remove it), then try again.`,
     });
   }
   if (response.status === 404 || serviceCode === DATAVERSE_ERRORS.notFound) {
@@ -60,5 +63,17 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
       message: `Dynamics 365 Sales could not find what was needed to ${context.what}.`,
     });
   }
-  return toServiceError(response, context.what);
+  const generic = toServiceError(response, context.what);
+  // A 400 says what was wrong in Dataverse's own words (e.g. a validation error); keep them, so the
+  // run's journal shows the reason and not only "rejected".
+  if (generic.code === 'bad_request' && text) {
+    const said = text.length > 300 ? `${text.slice(0, 299)}…` : text;
+    return new AppError(generic.code, `${generic.message} Dynamics 365 Sales said${code ? ` (${code})` : ''}: ${said}`, {
+      service: generic.service,
+      status: generic.status,
+      serviceCode: generic.serviceCode,
+      cause: generic.cause,
+    });
+  }
+  return generic;
 }

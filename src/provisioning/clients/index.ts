@@ -24,8 +24,11 @@ export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, datavers
 
 /**
  * Documented rate windows each client paces itself to (per app and tenant, or per user):
- * Graph directory writes 3,000 per 2.5 min; Dataverse 6,000 requests per 5 min (each `$batch`
- * operation counts); Business Central 6,000 per 5 min. The Power Platform admin API publishes none.
+ * Graph directory writes 3,000 per 2.5 min (each `$batch` item counts); Dataverse 6,000 requests
+ * per 5 min, where a `$batch` is one request ("A batch can contain up to 1000 operations and will
+ * avoid the number of requests limit", Learn "Service protection API limits"; its combined
+ * execution time still counts, which the service answers with 429 and Retry-After like any other
+ * limit); Business Central 6,000 per 5 min. The Power Platform admin API publishes none.
  */
 export const SERVICE_RATE: Record<Service, RateLimit | null> = {
   graph: { requests: 3000, windowMs: 150_000 },

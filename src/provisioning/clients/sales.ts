@@ -11,6 +11,7 @@ import type { HttpPolicy, HttpResponse } from '../http';
 import {
   buildBatchRequest,
   parseBatchResponse,
+  responseBoundary,
   type BatchPartResponse,
   type DataverseOperation,
 } from './dataverseBatch';
@@ -365,8 +366,14 @@ export class SalesClient {
     const { body, contentType } = buildBatchRequest(operations, { apiRoot: this.apiRoot, changeSet });
     const headers = this.headers({ 'content-type': contentType });
     if (!changeSet) headers.prefer = 'odata.continue-on-error';
-    const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body, units: operations.length });
-    if (response.status !== 200) this.ensure(response, { what: 'send a batch of Sales changes' });
+    // One request toward the service protection limit, however many operations it carries.
+    const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body, units: 1 });
+    // A batch that stopped at a failed request or change set answers 400 with a multipart body
+    // holding that failure's own error part (Learn "Execute batch operations using the Web API",
+    // "Handling errors"); read it like a 200 so the operation's error is not lost. Any other
+    // non-200 (or a 400 that is plain JSON: the batch itself was refused) is the batch's error.
+    const multipart = responseBoundary(response.text, response.headers.get('content-type')) !== undefined;
+    if (response.status !== 200 && !(response.status === 400 && multipart)) this.ensure(response, { what: 'send a batch of Sales changes' });
     let entries;
     try {
       entries = parseBatchResponse(response.text, response.headers.get('content-type'));
@@ -398,7 +405,9 @@ export class SalesClient {
       });
     }
     const parts = entries.flatMap((e) => (e.kind === 'single' ? [e.part] : e.parts));
-    return operations.map((op, index) => (parts[index] ? this.partResult(parts[index], describe(op)) : this.missing(op)));
+    // A batch that stopped (400) answered up to its failure; the operations after it never ran.
+    const stopped = response.status === 400;
+    return operations.map((op, index) => (parts[index] ? this.partResult(parts[index], describe(op)) : this.missing(op, stopped)));
   }
 
   private partResult(part: BatchPartResponse, context: DataverseErrorContext): DataverseOperationResult {
@@ -416,15 +425,12 @@ export class SalesClient {
     return result;
   }
 
-  private missing(op: DataverseOperation): DataverseOperationResult {
-    return {
-      status: 0,
-      headers: {},
-      body: null,
-      error: new AppError('service_error', `Dynamics 365 Sales did not answer the batch step ${op.method} ${op.url.split('?')[0]}; it may not have run.`, {
-        service: 'dataverse',
-      }),
-    };
+  private missing(op: DataverseOperation, notRun = false): DataverseOperationResult {
+    const step = `${op.method} ${op.url.split('?')[0]}`;
+    const message = notRun
+      ? `Dynamics 365 Sales did not run the batch step ${step}: the batch stopped at an earlier step that failed.`
+      : `Dynamics 365 Sales did not answer the batch step ${step}; it may not have run.`;
+    return { status: 0, headers: {}, body: null, error: new AppError('service_error', message, { service: 'dataverse' }) };
   }
 
   private asResponse(part: BatchPartResponse): HttpResponse {
