@@ -181,11 +181,12 @@ export async function observeApplicationUsers(clients: Clients, environment: Pla
 /** Part 2, dedicated user: the account in Entra and in Sales, licences, the non-interactive count, domains. */
 export async function observeDedicatedUser(clients: Clients, environment: PlanEnvironment, userPrincipalName: string): Promise<DedicatedObservation> {
   const sales = clients.sales(environment.dataverseUrl);
-  const [user, skus, nonInteractive, verifiedDomains] = await Promise.all([
+  const [user, skus, nonInteractive, verifiedDomains, nonInteractiveLimit] = await Promise.all([
     clients.directory.getUser(userPrincipalName),
     skuInfo(clients),
     sales.listSystemUsers('accessmode eq 4 and isdisabled eq false'),
     clients.directory.verifiedDomains(),
+    sales.nonInteractiveLimit(),
   ]);
   const found = user ? await sales.findSystemUserByAadObjectId(user.id) : null;
   return {
@@ -193,6 +194,7 @@ export async function observeDedicatedUser(clients: Clients, environment: PlanEn
     salesUser: found ? await salesFacts(sales, found) : null,
     skus,
     otherNonInteractive: nonInteractive.filter((u) => !u.applicationId && u.aadObjectId !== user?.id).length,
+    nonInteractiveLimit,
     verifiedDomains,
   };
 }

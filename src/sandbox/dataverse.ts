@@ -1,12 +1,11 @@
-/** Dataverse Web API v9.2 subset: WhoAmI, reads, systemuser updates, role (dis)association. */
+/** Dataverse Web API v9.2 subset: WhoAmI, RetrieveOrganizationResources, reads, systemuser updates, role (dis)association. */
 import { type Ctx, state } from './context';
 import { dataverseError } from './errors';
 import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest } from './http';
 import { ENTITY_SETS, DV_PREFIX, dvOk, notFound, readCollection, readOne, roleRow, systemUserRow, type EntitySet } from './dataverseQuery';
+import { DEFAULT_NON_INTERACTIVE_LIMIT, nonInteractiveCount, nonInteractiveLimit, retrieveOrganizationResources } from './dataverseLimits';
 import { syncDataverse, touchSystemUser } from './dataverseSync';
 import type { Association, SandboxState, SystemUser } from './state';
-
-export const NON_INTERACTIVE_LIMIT = 7;
 
 const PATH = /^\/([A-Za-z_]+)(?:\(([^)]*)\))?(?:\/(.*))?$/;
 
@@ -60,10 +59,10 @@ function updateSystemUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
       throw new HttpError(400, '0x80044331', `A validation error occurred. The value ${JSON.stringify(b.accessmode)} of 'accessmode' on record of type 'systemuser' is outside the valid range.`);
     }
     if (b.accessmode === 4 && su.accessmode !== 4 && su.applicationid === null) {
-      const count = s.dataverse.systemUsers.filter((u) => u.accessmode === 4 && u.applicationid === null).length;
-      if (count >= NON_INTERACTIVE_LIMIT) {
+      const limit = nonInteractiveLimit(s) ?? DEFAULT_NON_INTERACTIVE_LIMIT;
+      if (nonInteractiveCount(s) >= limit) {
         throw new HttpError(400, '0x80044186',
-          `The maximum number of non-interactive users (${NON_INTERACTIVE_LIMIT}) in this environment has been reached. Change an existing non-interactive user to another access mode before making this user non-interactive.`);
+          `The maximum number of non-interactive users (${limit}) in this environment has been reached. Change an existing non-interactive user to another access mode before making this user non-interactive.`);
       }
     }
     next.accessmode = b.accessmode;
@@ -170,6 +169,10 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
   if (/^\/WhoAmI(\(\))?$/.test(path)) {
     if (req.method !== 'GET') throw new HttpError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed for WhoAmI.`);
     return whoAmI(ctx, req);
+  }
+  if (/^\/RetrieveOrganizationResources(\(\))?$/.test(path)) {
+    if (req.method !== 'GET') throw new HttpError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed for RetrieveOrganizationResources.`);
+    return retrieveOrganizationResources(ctx, req);
   }
   const m = PATH.exec(path);
   const es: EntitySet | undefined = m ? ENTITY_SETS[m[1]!] : undefined;

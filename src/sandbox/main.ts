@@ -1,7 +1,8 @@
 /**
  * Runs the sandbox tenant as its own process: `tsx src/sandbox/main.ts`.
  * Environment: SANDBOX_PORT (3979), SANDBOX_STATE_FILE (.sandbox/state.json),
- * SANDBOX_SYNTHETIC_SALESPEOPLE (0).
+ * SANDBOX_SYNTHETIC_SALESPEOPLE (0), SANDBOX_MAX_NON_INTERACTIVE_USERS (7: the environment's
+ * published MaxNumberOfNonInteractiveUsers; 'none' publishes none).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const stateFile = path.resolve(process.cwd(), process.env.SANDBOX_STATE_FILE || '.sandbox/state.json');
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   const synthetic = intFromEnv('SANDBOX_SYNTHETIC_SALESPEOPLE', 0);
-  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic } });
+  const rawLimit = process.env.SANDBOX_MAX_NON_INTERACTIVE_USERS;
+  const maxNonInteractiveUsers = rawLimit === 'none' ? null : intFromEnv('SANDBOX_MAX_NON_INTERACTIVE_USERS', 7);
+  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers } });
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile })}\n`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,6 +2,7 @@
  * The demo tenant "Contoso Norge": its fixed ids (SEED) and the state it starts from.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_NON_INTERACTIVE_LIMIT } from './dataverseLimits';
 import type { SeedOptions } from './settings';
 import type { Company, GraphUser, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
 
@@ -296,6 +297,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
         { ownerid: S.reporting, roleid: R.salesManager },
       ],
       teamRoles: [],
+      maxNonInteractiveUsers: opts.maxNonInteractiveUsers === undefined ? DEFAULT_NON_INTERACTIVE_LIMIT : opts.maxNonInteractiveUsers,
     },
     bap: {
       environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',

@@ -39,6 +39,11 @@ export interface SandboxSettingsPatch extends Partial<Omit<SandboxSettings, 'lim
 
 export interface SeedOptions {
   syntheticSalespeople?: number;
+  /**
+   * The environment's MaxNumberOfNonInteractiveUsers as RetrieveOrganizationResources publishes
+   * it (default 7); null: the function answers without it.
+   */
+  maxNonInteractiveUsers?: number | null;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -90,7 +95,10 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const seedOptionsSchema = z
-  .object({ syntheticSalespeople: z.number().int().min(0).max(100_000).optional() })
+  .object({
+    syntheticSalespeople: z.number().int().min(0).max(100_000).optional(),
+    maxNonInteractiveUsers: z.number().int().min(0).max(1000).nullable().optional(),
+  })
   .strict();
 
 /** A new settings object: `base` with `patch` merged in (limits and faults per key). */

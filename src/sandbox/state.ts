@@ -136,6 +136,11 @@ export interface DataverseState {
   teams: Team[];
   userRoles: Association[];
   teamRoles: Association[];
+  /**
+   * OrganizationResources.MaxNumberOfNonInteractiveUsers (RetrieveOrganizationResources); absent
+   * in older state files (then 7), null when the environment does not publish it.
+   */
+  maxNonInteractiveUsers?: number | null;
 }
 
 // ---------------------------------------------------------------- BAP and BC

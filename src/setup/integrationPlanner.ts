@@ -11,7 +11,6 @@ import { isSystemAdministrator, ROLE_NAMES, sameName, type RoleRef } from './rol
  */
 
 export const ACCESS_MODE = { readWrite: 0, nonInteractive: 4 } as const;
-export const NON_INTERACTIVE_LIMIT = 7;
 
 export type IntegrationPath = 'application' | 'dedicated';
 
@@ -95,6 +94,11 @@ export interface DedicatedObservation {
   skus: SkuInfo[];
   /** Enabled non-interactive people users in the environment, this user not counted. */
   otherNonInteractive: number;
+  /**
+   * The environment's limit on non-interactive users (RetrieveOrganizationResources'
+   * MaxNumberOfNonInteractiveUsers); `published: false` when it did not say and the usual 7 is assumed.
+   */
+  nonInteractiveLimit: { limit: number; published: boolean };
   verifiedDomains: string[];
 }
 
@@ -114,8 +118,9 @@ function refusal(upn: string, observed: DedicatedObservation, adminUpns: string[
   if (observed.salesUser?.roles.some(isSystemAdministrator)) {
     return { ok: false, refusal: { key: 'refuseHoldsSystemAdministrator', vars: { user: upn } } };
   }
-  if (observed.salesUser?.accessmode !== ACCESS_MODE.nonInteractive && observed.otherNonInteractive >= NON_INTERACTIVE_LIMIT) {
-    return { ok: false, refusal: { key: 'refuseNonInteractiveLimit', vars: { count: observed.otherNonInteractive } } };
+  const { limit, published } = observed.nonInteractiveLimit;
+  if (observed.salesUser?.accessmode !== ACCESS_MODE.nonInteractive && observed.otherNonInteractive >= limit) {
+    return { ok: false, refusal: { key: published ? 'refuseNonInteractiveLimit' : 'refuseNonInteractiveLimitDefault', vars: { count: observed.otherNonInteractive, limit } } };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { AccessMode, NON_INTERACTIVE_LIMIT, SalesClient } from '../../src/provisioning/clients';
+import { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from '../../src/provisioning/clients';
 import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';
 
 let tenant: Tenant;
@@ -76,6 +76,24 @@ describe('SalesClient reads', () => {
   });
 });
 
+describe('SalesClient non-interactive limit (RetrieveOrganizationResources)', () => {
+  afterAll(() => tenant.control.reset({ settings: FAST }));
+
+  it("reads the environment's published MaxNumberOfNonInteractiveUsers", async () => {
+    await tenant.control.reset({ settings: FAST, seed: { maxNonInteractiveUsers: 3 } });
+    expect(await tenant.clients().sales().nonInteractiveLimit()).toEqual({ limit: 3, published: true });
+  });
+
+  it('falls back to 7, marked as not published, when the value is absent or the call fails', async () => {
+    await tenant.control.reset({ settings: FAST, seed: { maxNonInteractiveUsers: null } });
+    expect(await tenant.clients().sales().nonInteractiveLimit()).toEqual({ limit: 7, published: false });
+    await tenant.control.reset({ settings: FAST });
+    await tenant.control.fault({ kind: 'reset', service: 'dataverse', pathContains: 'RetrieveOrganizationResources', count: 20 });
+    expect(await tenant.clients().sales().nonInteractiveLimit()).toEqual({ limit: 7, published: false });
+    await tenant.control.clearFaults();
+  });
+});
+
 describe('SalesClient writes', () => {
   beforeEach(() => tenant.control.reset({ settings: FAST }));
 
@@ -111,8 +129,10 @@ describe('SalesClient writes', () => {
     }
     const candidates = (await sales.listSystemUsers()).filter((u) => !u.applicationId && !u.isDisabled && u.accessMode === AccessMode.ReadWrite && u.domainName);
     let count = await sales.countNonInteractiveUsers();
-    expect(candidates.length).toBeGreaterThan(NON_INTERACTIVE_LIMIT - count);
-    while (count < NON_INTERACTIVE_LIMIT) {
+    const { limit } = await sales.nonInteractiveLimit();
+    expect(limit).toBe(DEFAULT_NON_INTERACTIVE_LIMIT);
+    expect(candidates.length).toBeGreaterThan(limit - count);
+    while (count < limit) {
       const user = candidates.shift()!;
       const updated = await sales.setAccessMode(user.id, AccessMode.NonInteractive);
       expect(updated.accessMode).toBe(AccessMode.NonInteractive);

@@ -163,6 +163,49 @@ describe('Part 2, the procedure\'s dedicated integration user', () => {
   });
 });
 
+describe('Part 2, the environment\'s own limit on non-interactive users', () => {
+  const reseed = (seed: Record<string, unknown>) =>
+    fetch(`${h.sandbox.url}/_sandbox/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seed, settings: { syncDelayMs: 200, licensePropagationMs: 300 } }),
+    });
+  const makeNonInteractive = (id: string) =>
+    fetch(`${h.sandbox.url}/_sandbox/dataverse/systemusers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessmode: 4 }) });
+
+  async function planFor(localPart: string) {
+    const chat = h.conversation();
+    const { card: form, cardActivityId } = await toPart2(chat, 'dedicated');
+    const before = await rawTenantState(h);
+    const reply = await chat.execute(ADMIN, 'integration.plan', { ...inputValues(form), displayName: 'BC Sync', domain: 'contoso.no', localPart }, cardActivityId);
+    return { card: reply.body.value, before };
+  }
+
+  it('refuses the 4th non-interactive user where RetrieveOrganizationResources publishes a limit of 3', async () => {
+    await reseed({ maxNonInteractiveUsers: 3 });
+    await makeNonInteractive(SEED.dataverse.systemUsers.larsJohansen); // the seed's two, and this one: 3
+    const { card, before } = await planFor('bc-sync');
+    expect(cardText(card)).toContain('already has 3 non-interactive users, the most it allows (3)');
+    expect(() => action(card, 'plan.approve')).toThrow();
+    expect(await rawTenantState(h)).toBe(before);
+  });
+
+  it('plans the 3rd under a limit of 3', async () => {
+    await reseed({ maxNonInteractiveUsers: 3 });
+    const { card } = await planFor('bc-sync');
+    expect(cardText(card)).toContain('Create the Microsoft 365 account bc-sync@contoso.no');
+    expect(() => action(card, 'plan.approve')).not.toThrow();
+  });
+
+  it('says it assumed the usual 7 when the environment does not publish its limit', async () => {
+    await reseed({ maxNonInteractiveUsers: null });
+    await fillNonInteractive();
+    const { card } = await planFor('bc-sync');
+    expect(cardText(card)).toContain('did not say how many it allows, so the usual Dataverse limit of 7 was assumed');
+    expect(() => action(card, 'plan.approve')).toThrow();
+  });
+});
+
 /** Five more enabled non-interactive people users next to the seed's two: the limit of 7. */
 async function fillNonInteractive() {
   const users = [SEED.dataverse.systemUsers.admin, SEED.dataverse.systemUsers.kariHansen, SEED.dataverse.systemUsers.larsJohansen, SEED.dataverse.systemUsers.system];

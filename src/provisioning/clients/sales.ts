@@ -31,8 +31,17 @@ export const AccessMode = {
 } as const;
 export type AccessMode = (typeof AccessMode)[keyof typeof AccessMode];
 
-/** At most this many non-interactive users per environment (application users do not count). */
-export const NON_INTERACTIVE_LIMIT = 7;
+/**
+ * Non-interactive users per environment where the environment does not publish its own limit
+ * (application users do not count). See `nonInteractiveLimit`.
+ */
+export const DEFAULT_NON_INTERACTIVE_LIMIT = 7;
+
+export interface NonInteractiveLimit {
+  limit: number;
+  /** False: the environment did not publish its limit (or could not be asked); `limit` is the default. */
+  published: boolean;
+}
 /** Operations per `$batch` request. */
 export const DATAVERSE_BATCH_LIMIT = 1000;
 /** Keep every GET URL below this many characters. */
@@ -241,7 +250,24 @@ export class SalesClient {
     return raw.map(toUser);
   }
 
-  /** Enabled non-interactive users that count toward the limit of 7 (application users excluded). */
+  /**
+   * The environment's own limit on non-interactive users: `OrganizationResources.MaxNumberOfNonInteractiveUsers`
+   * from the unbound function `RetrieveOrganizationResources` (Learn, Web API reference). When the
+   * value is absent or the call fails, the usual 7, marked as not published.
+   */
+  async nonInteractiveLimit(): Promise<NonInteractiveLimit> {
+    try {
+      const response = await this.get('RetrieveOrganizationResources()', { 'if-none-match': 'null' });
+      if (response.status < 200 || response.status >= 300) return { limit: DEFAULT_NON_INTERACTIVE_LIMIT, published: false };
+      const value = response.json<{ OrganizationResources?: { MaxNumberOfNonInteractiveUsers?: unknown } | null }>()?.OrganizationResources?.MaxNumberOfNonInteractiveUsers;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { limit: value, published: true };
+    } catch {
+      // Unreadable or unreachable: fall back below.
+    }
+    return { limit: DEFAULT_NON_INTERACTIVE_LIMIT, published: false };
+  }
+
+  /** Enabled non-interactive users that count toward the limit (application users excluded). */
   async countNonInteractiveUsers(): Promise<number> {
     const raw = await this.listAll<WireUser>(
       `systemusers${query({
