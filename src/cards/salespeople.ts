@@ -1,7 +1,7 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../bot/salespeopleServices';
 import { countryName } from '../setup/csvCountries';
-import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
+import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
 import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import { formatNumber } from './salespeoplePlan';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
@@ -25,7 +25,13 @@ const ISSUE_TEXT: Record<SalespersonIssue, StringKey> = {
   sharedEmail: 'spIssueSharedEmail',
   accountDisabled: 'spIssueAccountDisabled',
   salesUserDisabled: 'spIssueSalesUserDisabled',
+  salesUserIntegration: 'spIssueSalesUserIntegration',
+  salesUserApplication: 'spIssueSalesUserApplication',
   salesUserCoupled: 'spIssueSalesUserCoupled',
+};
+
+const NOTE_TEXT: Record<SalespersonNote, StringKey> = {
+  salesUserUnlicensed: 'spNoteSalesUserUnlicensed',
 };
 
 const FILTER_LABEL: Record<StatusFilter, StringKey> = { all: 'spFilterAll', needsWork: 'spFilterNeedsWork', ...STATUS_LABEL };
@@ -40,14 +46,14 @@ function pairOf(row: SalespersonRow): string | undefined {
 
 function describe(row: SalespersonRow, locale: Locale): string {
   const pair = pairOf(row);
-  const issue = row.issue ? `: ${t(locale, ISSUE_TEXT[row.issue])}` : '';
+  const issue = row.issue ? `: ${t(locale, ISSUE_TEXT[row.issue])}` : row.note ? `: ${t(locale, NOTE_TEXT[row.note])}` : '';
   return `${t(locale, STATUS_LABEL[row.status])}${pair ? ` (${pair})` : ''}${issue}`;
 }
 
 export interface SalespeopleCardInput {
   view: SalespeopleView;
   couplingConfigured: boolean;
-  /** Deep link to Business Central page 5340, when Business Central is online. */
+  /** Deep link to Business Central page 7209 "Couple Dataverse Users with Salespersons", when Business Central is online. */
   bcLink?: string;
   error?: string;
 }

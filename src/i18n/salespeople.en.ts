@@ -22,6 +22,10 @@ export const salespeopleEn = {
   spIssueSharedEmail: 'another salesperson has the same e-mail',
   spIssueAccountDisabled: 'the Microsoft 365 account is disabled: enable it first',
   spIssueSalesUserDisabled: "disabled in the Sales environment: check the environment's security group",
+  spIssueSalesUserIntegration:
+    'its Sales user is an integration user, which Business Central does not couple (page 7209 lists only licensed, enabled users that are not integration users): give the salesperson an e-mail of their own',
+  spIssueSalesUserApplication: 'its Sales user is an application user, not a person: give the salesperson an e-mail of their own',
+  spNoteSalesUserUnlicensed: 'the Sales user does not show the Sales licence yet; the plan adds the user to the environment again so it does',
   spIssueSalesUserCoupled: 'its Sales user is coupled to another salesperson',
   spFilterStatus: 'Show',
   spFilterSearch: 'Search by code, name or e-mail',
@@ -41,8 +45,8 @@ export const salespeopleEn = {
   spCouple: 'Couple them in Business Central after the accounts are ready',
   spCouplingEndpoint: 'Coupling: after approval, through the coupling endpoint.',
   spCouplingManual:
-    'Coupling: no coupling endpoint is configured. Couple each pair yourself in Business Central, page 5340 "Couple Salespersons" (it lists only licensed, enabled Sales users).',
-  spCouplingOpen: 'Open "Couple Salespersons"',
+    'Coupling: no coupling endpoint is configured. Couple each pair yourself in Business Central, page 7209 "Couple Dataverse Users with Salespersons" (its Match-Based Coupling can pair them by e-mail; it lists only licensed, enabled Sales users that are not integration users).',
+  spCouplingOpen: 'Open "Couple Dataverse Users with Salespersons"',
   spPlanAction: 'Show the plan',
   spExportAction: 'Export CSV for the admin center',
   spRefresh: 'Check again',

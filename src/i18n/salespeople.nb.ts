@@ -24,6 +24,10 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spIssueSharedEmail: 'en annen selger har samme e-post',
   spIssueAccountDisabled: 'Microsoft 365-kontoen er deaktivert: aktiver den først',
   spIssueSalesUserDisabled: 'deaktivert i Sales-miljøet: kontroller miljøets sikkerhetsgruppe',
+  spIssueSalesUserIntegration:
+    'Sales-brukeren er en integrasjonsbruker, og den kobler ikke Business Central (side 7209 viser bare lisensierte, aktive brukere som ikke er integrasjonsbrukere): gi selgeren en egen e-postadresse',
+  spIssueSalesUserApplication: 'Sales-brukeren er en programbruker, ikke en person: gi selgeren en egen e-postadresse',
+  spNoteSalesUserUnlicensed: 'Sales-brukeren viser ikke Sales-lisensen ennå; planen legger brukeren til i miljøet på nytt så den gjør det',
   spIssueSalesUserCoupled: 'Sales-brukeren er koblet til en annen selger',
   spFilterStatus: 'Vis',
   spFilterSearch: 'Søk etter kode, navn eller e-post',
@@ -43,8 +47,8 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spCouple: 'Koble dem i Business Central når kontoene er klare',
   spCouplingEndpoint: 'Kobling: etter godkjenning, gjennom koblingsendepunktet.',
   spCouplingManual:
-    'Kobling: ingen koblingsendepunkt er satt opp. Koble hvert par selv i Business Central, side 5340 «Koble selgere» (den viser bare lisensierte, aktive Sales-brukere).',
-  spCouplingOpen: 'Åpne «Koble selgere»',
+    'Kobling: ingen koblingsendepunkt er satt opp. Koble hvert par selv i Business Central, side 7209, der Dataverse-brukere kobles med selgere (samsvarsbasert kobling kan pare dem etter e-post). Siden viser bare lisensierte, aktive Sales-brukere som ikke er integrasjonsbrukere.',
+  spCouplingOpen: 'Åpne side 7209 i Business Central',
   spPlanAction: 'Vis planen',
   spExportAction: 'Eksporter CSV for administrasjonssenteret',
   spRefresh: 'Kontroller på nytt',

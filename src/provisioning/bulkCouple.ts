@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { Action } from '../setup/plan';
+import { couplingBar, type CouplingBar } from '../setup/salespeopleMatch';
 import { done, failed, inGroups, notBlocked, pool, type BulkState, type Outcomes } from './bulkPhase';
 import { findSalesUsers } from './bulkSales';
 import { entraIds } from './bulkSalesPhases';
@@ -14,6 +15,13 @@ import { CouplingClient } from './clients/coupling';
 type CoupleSalesperson = Extract<Action, { type: 'coupleSalesperson' }>;
 
 const COUPLE_GROUP = 50;
+
+const BAR_TEXT: Record<CouplingBar, string> = {
+  applicationUser: 'an application user',
+  integrationUser: 'an integration user',
+  disabled: 'disabled',
+  unlicensed: 'not licensed',
+};
 const COUPLE_CONCURRENCY = 5;
 
 export async function coupleSalespeople(state: BulkState, actions: CoupleSalesperson[]): Promise<void> {
@@ -41,8 +49,10 @@ async function coupleInCompany(state: BulkState, actions: CoupleSalesperson[]): 
     const user = users.get(id);
     const code = action.params.salespersonCode;
     const existing = bySalesperson.get(action.params.salespersonId.toLowerCase());
+    const bar = user && couplingBar(user);
     if (!user) first[action.key] = failed(state, action, new AppError('not_found', `${action.target.userPrincipalName} is not a user in the Sales environment.`));
     else if (existing?.systemUserId === user.id) first[action.key] = done(state, true);
+    else if (bar) first[action.key] = failed(state, action, new AppError('invalid_input', `${action.target.userPrincipalName} cannot be coupled: its Sales user is ${BAR_TEXT[bar]}. Business Central couples only licensed, enabled Sales users that are not integration users.`));
     else if (existing) first[action.key] = failed(state, action, new AppError('conflict', `The salesperson ${code} is already coupled to another Sales user in Business Central. Uncouple it there first.`));
     else if (bySalesUser.has(user.id)) {
       first[action.key] = failed(state, action, new AppError('conflict', `${action.target.userPrincipalName} is already coupled to the salesperson ${bySalesUser.get(user.id)!.salespersonCode}. Uncouple it there first.`));

@@ -15,12 +15,14 @@ export interface BulkSalesUser {
   isDisabled: boolean;
   isLicensed: boolean;
   isIntegrationUser: boolean;
+  /** applicationid is set: an application user. */
+  isApplicationUser: boolean;
   businessUnitId: string;
   /** Lower-cased ids of the roles assigned to the user directly. */
   roleIds: string[];
 }
 
-const SELECT = 'systemuserid,domainname,azureactivedirectoryobjectid,isdisabled,islicensed,isintegrationuser,_businessunitid_value';
+const SELECT = 'systemuserid,domainname,azureactivedirectoryobjectid,applicationid,isdisabled,islicensed,isintegrationuser,_businessunitid_value';
 const EXPAND = 'systemuserroles_association($select=roleid)';
 const MAX_FILTER_LENGTH = 1800;
 
@@ -31,6 +33,7 @@ interface WireUser {
   isdisabled?: boolean | null;
   islicensed?: boolean | null;
   isintegrationuser?: boolean | null;
+  applicationid?: string | null;
   _businessunitid_value?: string | null;
   systemuserroles_association?: { roleid: string }[];
 }
@@ -42,6 +45,7 @@ const toUser = (raw: WireUser): BulkSalesUser => ({
   isDisabled: raw.isdisabled ?? false,
   isLicensed: raw.islicensed ?? false,
   isIntegrationUser: raw.isintegrationuser ?? false,
+  isApplicationUser: !!raw.applicationid,
   businessUnitId: (raw._businessunitid_value ?? '').toLowerCase(),
   roleIds: (raw.systemuserroles_association ?? []).map((r) => r.roleid.toLowerCase()),
 });

@@ -51,7 +51,9 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
     for (const [id, user] of present) state.salesUsers.set(id, user);
     for (const [key, w] of waiting) {
       const user = present.get(w.id);
-      if (user && !user.isDisabled) {
+      // Licensed too: Business Central couples only licensed Sales users, and addUser synchronises
+      // a user whose licence has not reached it yet.
+      if (user && !user.isDisabled && user.isLicensed) {
         outcomes[key] = done(state, round === 0);
         waiting.delete(key);
       }

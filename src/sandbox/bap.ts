@@ -62,7 +62,10 @@ function addUser(ctx: Ctx, req: SbRequest, env: PowerPlatformEnvironment): SbRep
     ({ status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: {
       systemUserId: su!.systemuserid, objectId, environmentId: env.id, domainName: su!.domainname, state: su!.isdisabled ? 'Disabled' : 'Enabled',
     } }) satisfies SbReply;
-  if (su && !su.isdisabled) return reply();
+  // An enabled user whose licence has not reached it yet is synchronised again. Unverified: Learn
+  // says only that addUser (Add-AdminPowerAppsSyncUser) "adds a user to Dataverse"; that it
+  // refreshes an existing user's licence state is assumed.
+  if (su && !su.isdisabled && su.islicensed) return reply();
   if (!user.accountEnabled) {
     throw new HttpError(400, 'userDisabled', `The user '${user.userPrincipalName}' is disabled in Microsoft Entra ID and cannot be added to the environment.`);
   }

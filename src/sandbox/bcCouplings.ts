@@ -1,8 +1,11 @@
 /**
  * The coupling endpoint as a tenant would publish it: a custom Business Central API page
  * (publisher contoso, group crm, v1.0) over the CRM Integration Record table, listing and making
- * salesperson ↔ Sales user couplings. It applies page 5340's rule: only licensed, enabled Sales
- * users that are not integration users can be coupled, and each side at most once.
+ * salesperson ↔ Sales user couplings. It applies Business Central's own rule: pages 5340
+ * "Users - Dataverse" and 7209 "Couple Dataverse Users with Salespersons" list only Sales users
+ * with `IsIntegrationUser = false, IsDisabled = false, IsLicensed = true` (their SourceTableView in
+ * the base app's CRMSystemuserList.Page.al and CDSCoupleSalespersons.Page.al), so only those can be
+ * coupled; and each side at most once.
  */
 import { type Ctx, state } from './context';
 import { HttpError, decodeSegment, decodeSkipToken, isGuid, isObject, jsonBody, nextLink, uuid, type SbReply, type SbRequest } from './http';
@@ -48,8 +51,9 @@ function create(ctx: Ctx, req: SbRequest, env: BcEnvironment, companyId: string)
   const user = s.dataverse.systemUsers.find((u) => u.systemuserid === userId);
   if (!user) throw new HttpError(400, 'BadRequest', `The Sales user ${userId} does not exist.`);
   if (person.blocked) throw new HttpError(400, 'BadRequest', `Salesperson ${person.code} is blocked.`);
-  if (user.isdisabled || !user.islicensed || user.isintegrationuser || user.applicationid) {
-    throw new HttpError(400, 'BadRequest', `The Sales user ${user.domainname || userId} cannot be coupled: it must be licensed, enabled and not an integration user.`);
+  const why = [user.isdisabled && 'disabled', !user.islicensed && 'not licensed', user.isintegrationuser && 'an integration user'].filter(Boolean);
+  if (why.length > 0) {
+    throw new HttpError(400, 'BadRequest', `The Sales user ${user.domainname || userId} cannot be coupled: it is ${why.join(', ')}. Only licensed, enabled Sales users that are not integration users can be coupled.`);
   }
   env.couplings ??= [];
   const clash = env.couplings.find((c) => c.companyId === companyId && (c.salespersonId === person.id || c.systemUserId === userId));

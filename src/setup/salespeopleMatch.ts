@@ -10,7 +10,36 @@ export const SALESPERSON_STATUSES = ['noAccount', 'unlicensed', 'notInSales', 'n
 export type SalespersonStatus = (typeof SALESPERSON_STATUSES)[number];
 
 /** Why a salesperson who needs work cannot be part of a plan until someone fixes something. */
-export type SalespersonIssue = 'noEmail' | 'invalidEmail' | 'domainNotVerified' | 'sharedEmail' | 'accountDisabled' | 'salesUserDisabled' | 'salesUserCoupled';
+export type SalespersonIssue =
+  | 'noEmail'
+  | 'invalidEmail'
+  | 'domainNotVerified'
+  | 'sharedEmail'
+  | 'accountDisabled'
+  | 'salesUserDisabled'
+  | 'salesUserIntegration'
+  | 'salesUserApplication'
+  | 'salesUserCoupled';
+
+/** Something the plan takes care of that the status alone does not say. */
+export type SalespersonNote = 'salesUserUnlicensed';
+
+/**
+ * Why Business Central would not couple this Sales user. Its pages 5340 "Users - Dataverse" and
+ * 7209 "Couple Dataverse Users with Salespersons" (where Match-Based Coupling lives) list only
+ * `IsIntegrationUser = false, IsDisabled = false, IsLicensed = true` (SourceTableView of
+ * CRMSystemuserList.Page.al and CDSCoupleSalespersons.Page.al, Business Central base app).
+ * Application users are refused as well: they are never a salesperson's account.
+ */
+export type CouplingBar = 'applicationUser' | 'integrationUser' | 'disabled' | 'unlicensed';
+
+export function couplingBar(user: Pick<SalesUserFact, 'isDisabled' | 'isLicensed' | 'isIntegrationUser' | 'isApplicationUser'>): CouplingBar | undefined {
+  if (user.isApplicationUser) return 'applicationUser';
+  if (user.isIntegrationUser) return 'integrationUser';
+  if (user.isDisabled) return 'disabled';
+  if (!user.isLicensed) return 'unlicensed';
+  return undefined;
+}
 
 export interface BcSalesperson {
   id: string;
@@ -37,6 +66,12 @@ export interface SalesUserFact {
   aadObjectId: string;
   domainName: string;
   isDisabled: boolean;
+  /** systemuser.islicensed: Dataverse knows of the user's Sales licence. */
+  isLicensed: boolean;
+  /** systemuser.isintegrationuser */
+  isIntegrationUser: boolean;
+  /** systemuser.applicationid is set: an application user, not a person. */
+  isApplicationUser: boolean;
   hasSalespersonRole: boolean;
 }
 
@@ -63,6 +98,7 @@ export interface SalespersonRow {
   jobTitle: string;
   status: SalespersonStatus;
   issue?: SalespersonIssue;
+  note?: SalespersonNote;
   entra?: { id: string; userPrincipalName: string; usageLocation: string | null };
   sales?: { systemuserid: string; userPrincipalName: string };
   /** The Sales user this salesperson is coupled to (its sign-in name when known). */
@@ -126,7 +162,21 @@ export function matchSalespeople(facts: SalespeopleFacts): SalespersonRow[] {
     const sales = salesByAad.get(lower(entra.id));
     if (!sales) return { ...row, status: 'notInSales' };
     row.sales = { systemuserid: sales.systemuserid, userPrincipalName: sales.domainName || entra.userPrincipalName };
-    if (sales.isDisabled) return { ...row, status: 'notInSales', issue: row.issue ?? 'salesUserDisabled' };
+    // "Ready to couple" only for a Sales user Business Central would couple (couplingBar).
+    switch (couplingBar(sales)) {
+      case 'applicationUser':
+        return { ...row, status: 'notInSales', issue: row.issue ?? 'salesUserApplication' };
+      case 'integrationUser':
+        return { ...row, status: 'notInSales', issue: row.issue ?? 'salesUserIntegration' };
+      case 'disabled':
+        return { ...row, status: 'notInSales', issue: row.issue ?? 'salesUserDisabled' };
+      case 'unlicensed':
+        // The account holds a Sales licence that has not reached the Sales user: adding the user
+        // to the environment again synchronises it.
+        return { ...row, status: 'notInSales', note: 'salesUserUnlicensed' };
+      default:
+        break;
+    }
     if (couplingBySalesUser.has(lower(sales.systemuserid))) row.issue ??= 'salesUserCoupled';
     return { ...row, status: sales.hasSalespersonRole ? 'ready' : 'noRole' };
   });

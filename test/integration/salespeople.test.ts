@@ -125,6 +125,29 @@ describe('Part 3: the salespeople', () => {
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
   });
 
+  it('couples only Sales users Business Central would couple: an integration user is held up, an unlicensed one synchronised first', async () => {
+    const patch = (id: string, fields: Record<string, unknown>) =>
+      fetch(`${h.sandbox.url}/_sandbox/dataverse/systemusers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+    await patch(SEED.dataverse.systemUsers.larsJohansen, { isintegrationuser: true });
+    await patch(SEED.dataverse.systemUsers.kariHansen, { islicensed: false });
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    const text = cardText(card);
+    expect(text).toContain('**LJ** Lars Johansen · lars.johansen@contoso.no — Not in Sales: its Sales user is an integration user, which Business Central does not couple');
+    expect(text).toContain('KH · Kari Hansen · kari.hansen@contoso.no — Not in Sales: the Sales user does not show the Sales licence yet');
+    expect(facts(card)).toMatchObject({ 'Ready to couple': '0', 'Held up by a problem (see the list)': '3' });
+
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    expect(cardText(plan)).toContain('for 8 salespeople');
+    expect(cardText(plan)).toContain('8 couplings in Business Central');
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    expect(couplings.map((c) => c.salespersonCode)).not.toContain('LJ');
+    expect(couplings.find((c) => c.salespersonCode === 'KH')?.systemUserId).toBe(SEED.dataverse.systemUsers.kariHansen);
+    expect((await salesUserOf(SEED.users.kariHansen.id))[0].islicensed).toBe(true);
+  });
+
   it('does not repeat anything when answers are lost on the way back', async () => {
     const chat = h.conversation();
     const { card, cardActivityId } = await openPart3(chat);

@@ -36,13 +36,25 @@ describe('coupling endpoint', () => {
     expect((await tenant.call('POST', COUPLINGS, { salespersonId: LJ, systemUserId: S.kariHansen })).status).toBe(409);
     const integration = await tenant.call('POST', COUPLINGS, { salespersonId: LJ, systemUserId: S.bcIntegrationApp });
     expect(integration.status).toBe(400);
-    expect(integration.body.error.message).toMatch(/licensed, enabled and not an integration user/);
+    expect(integration.body.error.message).toMatch(/it is not licensed\. Only licensed, enabled Sales users that are not integration users can be coupled/);
     expect((await tenant.call('POST', COUPLINGS, { salespersonId: AK, systemUserId: S.larsJohansen })).status).toBe(400); // blocked
     expect((await tenant.call('POST', COUPLINGS, { salespersonId: guidFrom('nobody'), systemUserId: S.larsJohansen })).status).toBe(404);
     expect((await tenant.call('POST', COUPLINGS, { salespersonId: 'KH' })).status).toBe(400);
     expect((await tenant.call('GET', `${ROOT}/companies(${guidFrom('other')})/crmCouplings`)).status).toBe(404);
     expect((await tenant.call('DELETE', COUPLINGS)).status).toBe(405);
     expect((await tenant.call('GET', COUPLINGS)).body.value).toHaveLength(1);
+  });
+
+  it.each([
+    ['disabled', { isdisabled: true }, 'it is disabled'],
+    ['unlicensed', { islicensed: false }, 'it is not licensed'],
+    ['an integration user', { isintegrationuser: true }, 'it is an integration user'],
+  ])('refuses a Sales user that is %s, as pages 5340 and 7209 do not list it', async (_what, fields, reason) => {
+    await tenant.control('PATCH', `/dataverse/systemusers/${S.larsJohansen}`, fields);
+    const refused = await tenant.call('POST', COUPLINGS, { salespersonId: LJ, systemUserId: S.larsJohansen });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain(reason);
+    expect((await tenant.call('GET', COUPLINGS)).body.value).toEqual([]);
   });
 
   it('asks for a bearer token like the rest of Business Central', async () => {

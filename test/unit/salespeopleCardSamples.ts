@@ -99,7 +99,7 @@ const importRecord = (): CsvImportRecord => ({
 export const SALESPEOPLE_SAMPLES: Record<string, { name: string; data: (locale: Locale) => object }[]> = {
   salespeople: [
     { name: 'a thousand, page 4 of all', data: (l) => salespeopleCardData({ view: view({ status: 'all', search: '' }), couplingConfigured: true, error: 'x'.repeat(200) }, l) },
-    { name: 'manual coupling, needs work', data: (l) => salespeopleCardData({ view: view({ status: 'needsWork', search: 'selger' }), couplingConfigured: false, bcLink: 'https://businesscentral.dynamics.com/t/Production?page=5340' }, l) },
+    { name: 'manual coupling, needs work', data: (l) => salespeopleCardData({ view: view({ status: 'needsWork', search: 'selger' }), couplingConfigured: false, bcLink: 'https://businesscentral.dynamics.com/t/Production?page=7209' }, l) },
   ],
   salespeoplePlan: [
     { name: 'a thousand, pending', data: (l) => ({ ...planBase(l, { approve: true, reject: true, request: true, cancel: true }), sp: salespeoplePlanData(bigPlan(), undefined, l) }) },

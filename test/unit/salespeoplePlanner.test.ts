@@ -1,4 +1,5 @@
-import { countByStatus, isSelectable, matchSalespeople, type SalespeopleFacts } from '../../src/setup/salespeopleMatch';
+import { couplingBar, countByStatus, isSelectable, matchSalespeople, type SalespeopleFacts, type SalespersonRow } from '../../src/setup/salespeopleMatch';
+import { salespeopleCardData } from '../../src/cards/salespeople';
 import { planSalespeople, type SalespeoplePlanContext } from '../../src/setup/salespeoplePlanner';
 import { applyPagePicks, filterRows, pageOf, selectedIds } from '../../src/setup/salespeopleView';
 
@@ -32,9 +33,9 @@ const FACTS: SalespeopleFacts = {
     entra(12, 'disabled@contoso.no', { accountEnabled: false, salesLicensed: false }),
   ],
   salesUsers: [
-    { systemuserid: id(204), aadObjectId: id(104), domainName: 'norole@contoso.no', isDisabled: false, hasSalespersonRole: false },
-    { systemuserid: id(205), aadObjectId: id(105), domainName: 'ready@contoso.no', isDisabled: false, hasSalespersonRole: true },
-    { systemuserid: id(206), aadObjectId: id(106), domainName: 'coupled@contoso.no', isDisabled: false, hasSalespersonRole: true },
+    { systemuserid: id(204), aadObjectId: id(104), domainName: 'norole@contoso.no', isDisabled: false, isLicensed: true, isIntegrationUser: false, isApplicationUser: false, hasSalespersonRole: false },
+    { systemuserid: id(205), aadObjectId: id(105), domainName: 'ready@contoso.no', isDisabled: false, isLicensed: true, isIntegrationUser: false, isApplicationUser: false, hasSalespersonRole: true },
+    { systemuserid: id(206), aadObjectId: id(106), domainName: 'coupled@contoso.no', isDisabled: false, isLicensed: true, isIntegrationUser: false, isApplicationUser: false, hasSalespersonRole: true },
   ],
   couplings: [{ salespersonId: id(6), systemUserId: id(206) }],
   verifiedDomains: ['contoso.no'],
@@ -87,6 +88,81 @@ describe('matching salespeople', () => {
     expect(picked).toEqual({ mode: 'picked', ids: [id(2), id(3), id(4), id(5)] });
     expect(applyPagePicks(rows, { mode: 'allMissing' }, true, [id(1), id(2)], [id(1), id(2)])).toEqual({ mode: 'allMissing' });
     expect(filterRows(rows, { status: 'all', search: 'MAIL.only' }).map((r) => r.code)).toEqual(['S3']);
+  });
+});
+
+const viewOf = (rows: SalespersonRow[]) => ({
+  conversationId: 'a:1',
+  environmentKey: 'k',
+  observedAt: '2026-01-15T08:00:00.000Z',
+  observation: { company: { id: id(600), name: 'CRONUS Norge AS' }, skus: [], country: 'NO' },
+  rows,
+  selection: { mode: 'allMissing' as const },
+  filter: { status: 'all' as const, search: '' },
+  page: 0,
+  usageLocation: 'NO',
+  couple: true,
+});
+
+describe('who can be coupled (Business Central pages 5340 and 7209: licensed, enabled, not integration users)', () => {
+  const sales = (n: number, extra: Partial<SalespeopleFacts['salesUsers'][number]> = {}) => ({
+    systemuserid: id(200 + n), aadObjectId: id(100 + n), domainName: `p${n}@contoso.no`,
+    isDisabled: false, isLicensed: true, isIntegrationUser: false, isApplicationUser: false, hasSalespersonRole: true, ...extra,
+  });
+  const facts: SalespeopleFacts = {
+    salespeople: [20, 21, 22, 23, 24].map((n) => person(n, `p${n}@contoso.no`)),
+    entraUsers: [20, 21, 22, 23, 24].map((n) => entra(n, `p${n}@contoso.no`)),
+    salesUsers: [
+      sales(20),
+      sales(21, { isLicensed: false }),
+      sales(22, { isDisabled: true }),
+      sales(23, { isIntegrationUser: true }),
+      sales(24, { isApplicationUser: true }),
+    ],
+    couplings: [],
+    verifiedDomains: ['contoso.no'],
+  };
+  const rows = matchSalespeople(facts);
+  const by = (n: number) => rows.find((r) => r.id === id(n))!;
+
+  it('is ready to couple only when its Sales user is licensed, enabled and neither an integration nor an application user', () => {
+    expect(rows.map((r) => [r.code, r.status, r.issue ?? '', r.note ?? ''])).toEqual([
+      ['S20', 'ready', '', ''],
+      ['S21', 'notInSales', '', 'salesUserUnlicensed'],
+      ['S22', 'notInSales', 'salesUserDisabled', ''],
+      ['S23', 'notInSales', 'salesUserIntegration', ''],
+      ['S24', 'notInSales', 'salesUserApplication', ''],
+    ]);
+    expect(rows.filter((r) => isSelectable(r, true)).map((r) => r.code)).toEqual(['S20', 'S21']);
+  });
+
+  it('says why on the card, in both languages', () => {
+    const text = (locale: 'en' | 'nb') => JSON.stringify(salespeopleCardData({ view: viewOf(rows), couplingConfigured: true }, locale));
+    expect(text('en')).toContain('its Sales user is an integration user, which Business Central does not couple');
+    expect(text('en')).toContain('its Sales user is an application user, not a person');
+    expect(text('en')).toContain('the Sales user does not show the Sales licence yet; the plan adds the user to the environment again');
+    expect(text('nb')).toContain('Sales-brukeren er en integrasjonsbruker, og den kobler ikke Business Central');
+  });
+
+  it('plans the unlicensed one back into the environment before its coupling, and nothing for the refused ones', () => {
+    const result = planSalespeople([by(20), by(21), by(22), by(23), by(24)], context());
+    if (!result.ok) throw new Error(result.refusal.key);
+    expect(result.actions.map((a) => `${a.type}:${a.target.userPrincipalName}`)).toEqual([
+      'coupleSalesperson:p20@contoso.no',
+      'addUserToEnvironment:p21@contoso.no',
+      'assignRole:p21@contoso.no',
+      'coupleSalesperson:p21@contoso.no',
+    ]);
+    expect(planSalespeople([by(22), by(23), by(24)], context())).toEqual({ ok: false, refusal: { key: 'spRefuseNothingToDo' } });
+  });
+
+  it('names the reason Business Central would refuse each one', () => {
+    const base = { isDisabled: false, isLicensed: true, isIntegrationUser: false, isApplicationUser: false };
+    expect(couplingBar(base)).toBeUndefined();
+    expect(couplingBar({ ...base, isLicensed: false })).toBe('unlicensed');
+    expect(couplingBar({ ...base, isDisabled: true })).toBe('disabled');
+    expect(couplingBar({ ...base, isIntegrationUser: true })).toBe('integrationUser');
+    expect(couplingBar({ ...base, isApplicationUser: true, isIntegrationUser: true })).toBe('applicationUser');
   });
 });
 

@@ -91,7 +91,7 @@ export async function renderView(services: BotServices, context: TurnContext, se
     {
       view,
       couplingConfigured: services.salespeople.couplingConfigured,
-      bcLink: services.tenant.businessCentralPage(environmentOf(services, session), 5340),
+      bcLink: services.tenant.businessCentralPage(environmentOf(services, session), 7209),
       error,
     },
     localeFor(context),
