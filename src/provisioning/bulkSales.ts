@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { DataverseOperation, SalesClient } from './clients/sales';
+import { FRESH, type DataverseOperation, type SalesClient } from './clients/sales';
 import { chunkFilter, encode, guid, orChain, query } from './clients/odata';
 
 /**
@@ -60,7 +60,9 @@ export async function findSalesUsers(sales: SalesClient, aadObjectIds: string[])
   const operations: DataverseOperation[] = groups.map((group) => ({
     method: 'GET',
     url: `systemusers${query({ $select: SELECT, $filter: filterFor(group), $expand: EXPAND })}`,
-    headers: { prefer: 'odata.maxpagesize=5000' },
+    // The poll after a sync and the read-back after role assignments must see those writes; an
+    // expanded collection (the roles) may otherwise come from a cache (Learn "Join tables using OData").
+    headers: { prefer: 'odata.maxpagesize=5000', ...FRESH },
   }));
   for (const result of await sales.batch(operations)) {
     if (result.error) throw result.error;

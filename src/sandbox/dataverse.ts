@@ -3,6 +3,7 @@ import { type Ctx, state } from './context';
 import { dataverseError } from './errors';
 import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest } from './http';
 import { ENTITY_SETS, DV_PREFIX, dvOk, notFound, readCollection, readOne, roleRow, systemUserRow, type EntitySet } from './dataverseQuery';
+import { expandView } from './dataverseCache';
 import { DEFAULT_NON_INTERACTIVE_LIMIT, nonInteractiveCount, nonInteractiveLimit, retrieveOrganizationResources } from './dataverseLimits';
 import { syncDataverse, touchSystemUser } from './dataverseSync';
 import type { Association, SandboxState, SystemUser } from './state';
@@ -185,13 +186,13 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
   const method = req.method;
   if (key === null) {
     if (nav !== undefined) throw new HttpError(400, '0x80060888', 'Bad Request - Error in query syntax.');
-    if (method === 'GET') return readCollection(s, req, es);
+    if (method === 'GET') return readCollection(expandView(ctx, req, s), req, es);
     throw new HttpError(405, '0x80060888', `The HTTP method '${method}' is not supported for the entity set '${es.set}'.`);
   }
   const row = es.rows(s).find((r) => r[es.key] === key);
   if (!row) throw notFound(es.entity, key);
   if (nav === undefined) {
-    if (method === 'GET') return readOne(s, req, es, row);
+    if (method === 'GET') return readOne(expandView(ctx, req, s), req, es, row);
     if (method === 'PATCH' && es.set === 'systemusers') return updateSystemUser(ctx, req, key);
     throw new HttpError(405, '0x80060888', `The HTTP method '${method}' is not supported for '${es.entity}'.`);
   }

@@ -35,6 +35,8 @@ export interface SandboxOptions {
   seed?: SeedOptions;
   /** over the defaults; `limits` and `faults` merge per key (any Partial<SandboxSettings> fits) */
   settings?: SandboxSettingsPatch;
+  /** The sandbox's clock (default Date.now): tests drive time-dependent rules with it. */
+  now?: () => number;
 }
 
 export interface SandboxHandle {
@@ -114,7 +116,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     store,
     guard,
     settings: () => settings,
-    now: () => Date.now(),
+    now: opts.now ?? (() => Date.now()),
     startSettings,
     startSeed,
     setSettings: (next) => {

@@ -29,6 +29,12 @@ export interface SandboxSettings {
   faults: FaultRates;
   /** seed of the generator behind random faults */
   faultSeed: number;
+  /**
+   * Dataverse: a read that expands a collection-valued navigation property (role associations)
+   * without `If-None-Match: null` is answered from a snapshot of the associations up to this old
+   * (0: never). Learn "Join tables using OData": such queries "might return cached data".
+   */
+  expandCacheMs: number;
 }
 
 /** A partial settings object; `limits` and `faults` merge per key. */
@@ -54,6 +60,7 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
   limits: { graph: null, dataverse: null, bap: null, bc: null },
   faults: { rate429: 0, rate503: 0, rateReset: 0, rateLost: 0, retryAfterSeconds: 1 },
   faultSeed: 1,
+  expandCacheMs: 0,
 };
 
 const limit = z
@@ -88,6 +95,7 @@ export const settingsPatchSchema = z
       .strict()
       .partial(),
     faultSeed: z.number().int(),
+    expandCacheMs: z.number().int().min(0).max(3_600_000),
   })
   .strict()
   .partial();
@@ -112,6 +120,7 @@ export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | Sand
     limits: { ...base.limits, ...(p.limits ?? {}) },
     faults: { ...base.faults, ...(p.faults ?? {}) },
     faultSeed: p.faultSeed ?? base.faultSeed,
+    expandCacheMs: p.expandCacheMs ?? base.expandCacheMs,
   };
 }
 

@@ -1,4 +1,5 @@
 import { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from '../../src/provisioning/clients';
+import { findSalesUsers } from '../../src/provisioning/bulkSales';
 import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';
 
 let tenant: Tenant;
@@ -91,6 +92,20 @@ describe('SalesClient non-interactive limit (RetrieveOrganizationResources)', ()
     await tenant.control.fault({ kind: 'reset', service: 'dataverse', pathContains: 'RetrieveOrganizationResources', count: 20 });
     expect(await tenant.clients().sales().nonInteractiveLimit()).toEqual({ limit: 7, published: false });
     await tenant.control.clearFaults();
+  });
+});
+
+describe('SalesClient reads after writes (Dataverse caches expanded collections)', () => {
+  afterAll(() => tenant.control.reset({ settings: FAST }));
+
+  it('sees a role it has just assigned, in an expanded read and in a bulk read', async () => {
+    await tenant.control.reset({ settings: { ...FAST, expandCacheMs: 600_000 } });
+    const sales = tenant.clients().sales();
+    expect((await sales.getSystemUser(S.admin, { withRoles: true }))!.roles!.map((r) => r.id)).toEqual([ROOT.systemAdministrator]);
+    await sales.assignRole(S.admin, ROOT.systemCustomizer);
+    expect((await sales.getSystemUser(S.admin, { withRoles: true }))!.roles!.map((r) => r.id).sort()).toEqual([ROOT.systemAdministrator, ROOT.systemCustomizer].sort());
+    const bulk = await findSalesUsers(sales, [SEED.admin.id]);
+    expect(bulk.get(SEED.admin.id)!.roleIds.sort()).toEqual([ROOT.systemAdministrator, ROOT.systemCustomizer].sort());
   });
 });
 

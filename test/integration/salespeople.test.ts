@@ -247,3 +247,24 @@ describe('Part 3: the salespeople', () => {
   });
 });
 
+describe('Part 3 with Dataverse answering expanded collections from its cache', () => {
+  let cached: Harness;
+  beforeAll(async () => {
+    // No coupling endpoint: "Ready to couple" then rests on the roles the list reads back.
+    cached = await startHarness({ sandboxSettings: { expandCacheMs: 600_000 }, env: { COUPLING_URL: 'none' } });
+  });
+  afterAll(() => cached.close());
+
+  it('shows the roles it has just assigned when the list is read again (If-None-Match: null)', async () => {
+    await resetTenant(cached);
+    await fetch(`${cached.sandbox.url}/_sandbox/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ expandCacheMs: 600_000 }) });
+    const chat = cached.conversation();
+    const { card, cardActivityId } = await openPart3Flow(cached, chat);
+    expect(facts(card)).toMatchObject({ 'No Salesperson role': '1', 'Ready to couple': '1' });
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    const { final } = await approveAndWait(cached, chat, plan, cardActivityId);
+    expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
+    const back = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
+    expect(facts(back.body.value)).toMatchObject({ 'No Salesperson role': '0', 'Ready to couple': '9' });
+  });
+});

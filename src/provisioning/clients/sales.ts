@@ -47,6 +47,8 @@ export const DATAVERSE_BATCH_LIMIT = 1000;
 /** Keep every GET URL below this many characters. */
 export const MAX_URL_LENGTH = 2000;
 const PAGE_SIZE = 500;
+/** Asks Dataverse for current data instead of a cached answer (Learn "Join tables using OData"). */
+export const FRESH = { 'if-none-match': 'null' } as const;
 
 export interface SalesRole {
   id: string;
@@ -257,7 +259,7 @@ export class SalesClient {
    */
   async nonInteractiveLimit(): Promise<NonInteractiveLimit> {
     try {
-      const response = await this.get('RetrieveOrganizationResources()', { 'if-none-match': 'null' });
+      const response = await this.get('RetrieveOrganizationResources()');
       if (response.status < 200 || response.status >= 300) return { limit: DEFAULT_NON_INTERACTIVE_LIMIT, published: false };
       const value = response.json<{ OrganizationResources?: { MaxNumberOfNonInteractiveUsers?: unknown } | null }>()?.OrganizationResources?.MaxNumberOfNonInteractiveUsers;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { limit: value, published: true };
@@ -390,7 +392,8 @@ export class SalesClient {
 
   private async batchChunk(operations: DataverseOperation[], changeSet: boolean): Promise<DataverseOperationResult[]> {
     const { body, contentType } = buildBatchRequest(operations, { apiRoot: this.apiRoot, changeSet });
-    const headers = this.headers({ 'content-type': contentType });
+    // As in Learn's $batch examples; the GET operations carry their own (see buildBatchRequest's callers).
+    const headers = this.headers({ 'content-type': contentType, ...FRESH });
     if (!changeSet) headers.prefer = 'odata.continue-on-error';
     // One request toward the service protection limit, however many operations it carries.
     const response = await this.policy.send({ method: 'POST', url: `${this.apiRoot}/$batch`, headers, body, units: 1 });
@@ -481,9 +484,15 @@ export class SalesClient {
     return { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0', ...extra };
   }
 
+  /**
+   * Every read asks for current data (`If-None-Match: null`): the product reads back what it has
+   * just written (roles after an assignment, users after a sync, the lists after a run), and
+   * queries that expand collection-valued navigation properties "might return cached data ...
+   * that doesn't reflect recent changes" without it (Learn "Join tables using OData").
+   */
   private get(path: string, extra: Record<string, string> = {}): Promise<HttpResponse> {
     const url = /^https?:\/\//i.test(path) ? path : `${this.apiRoot}/${path}`;
-    return this.policy.send({ method: 'GET', url, headers: this.headers(extra) });
+    return this.policy.send({ method: 'GET', url, headers: this.headers({ ...FRESH, ...extra }) });
   }
 
   private ensure(response: HttpResponse, context: DataverseErrorContext): void {
