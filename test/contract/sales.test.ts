@@ -133,6 +133,25 @@ describe('SalesClient writes', () => {
     expect(error.code).toBe('user_disabled');
   });
 
+  it("gives each operation of a failed change set the failing operation's own error (HTTP 400 batch)", async () => {
+    await tenant.control.patchSystemUser(S.kariHansen, { isdisabled: true });
+    const sales = tenant.clients().sales();
+    const ref = (roleId: string) => ({ '@odata.id': `${sales.apiRoot}/roles(${roleId})` });
+    const results = await sales.batch(
+      [
+        { method: 'POST', url: `systemusers(${S.admin})/systemuserroles_association/$ref`, body: ref(ROOT.salesManager) },
+        { method: 'POST', url: `systemusers(${S.kariHansen})/systemuserroles_association/$ref`, body: ref(ROOT.salesManager) },
+      ],
+      { changeSet: true },
+    );
+    for (const r of results) {
+      expect(r.status).toBe(400);
+      expect(r.error).toMatchObject({ code: 'user_disabled', serviceCode: '0x80040225' });
+      expect(r.error!.message).toContain(`The user ${S.kariHansen} is disabled in Dynamics 365 Sales`);
+    }
+    expect((await sales.userRoles(S.admin)).map((r) => r.id)).toEqual([ROOT.systemAdministrator]); // rolled back
+  });
+
   it('sets the access mode and confirms it; the 8th non-interactive user fails with non_interactive_limit', async () => {
     const { directory, sales: salesFor } = tenant.clients();
     const sales = salesFor();

@@ -261,6 +261,11 @@ describe('Part 3 with Dataverse answering expanded collections from its cache', 
     const chat = cached.conversation();
     const { card, cardActivityId } = await openPart3Flow(cached, chat);
     expect(facts(card)).toMatchObject({ 'No Salesperson role': '1', 'Ready to couple': '1' });
+    // Coupling by hand: on Business Central's page 7209, where its Match-Based Coupling lives.
+    expect(cardText(card)).toContain('page 7209 "Couple Dataverse Users with Salespersons"');
+    const open = JSON.stringify(card).match(/\{[^{}]*"type":"Action\.OpenUrl"[^{}]*\}/g)?.map((a) => JSON.parse(a))[0];
+    expect(open?.title).toBe('Open "Couple Dataverse Users with Salespersons"');
+    expect(open?.url).toMatch(/[?&]page=7209(&|$)/);
     const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     const { final } = await approveAndWait(cached, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
