@@ -217,8 +217,10 @@ describe('Dataverse $batch errors as Learn documents them', () => {
     expect(results).toHaveLength(3);
     for (const r of results) {
       expect(r.status).toBe(400);
-      expect(r.error).toMatchObject({ serviceCode: '0x80044331' });
-      expect(r.error!.message).toContain("exceeded the maximum allowed length of '200'");
+      // The part's own error: its code (the service's message stays out of user-facing text).
+      expect(r.error).toMatchObject({ code: 'bad_request', status: 400, serviceCode: '0x80044331' });
+      expect(r.error!.message).toContain('nothing in the set was applied');
+      expect(String((r.error as { cause?: unknown }).cause)).toContain("exceeded the maximum allowed length of '200'");
     }
     const { sales: independent } = clientAnswering({ status: 400, text: LEARN_STOPPED });
     const alone = await independent.batch(TASKS(3));

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import type { AppError } from '../../errors';
 import { readServiceError, toServiceError, type HttpResponse } from '../http';
 
 /**
@@ -63,17 +63,5 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
       message: `Dynamics 365 Sales could not find what was needed to ${context.what}.`,
     });
   }
-  const generic = toServiceError(response, context.what);
-  // A 400 says what was wrong in Dataverse's own words (e.g. a validation error); keep them, so the
-  // run's journal shows the reason and not only "rejected".
-  if (generic.code === 'bad_request' && text) {
-    const said = text.length > 300 ? `${text.slice(0, 299)}…` : text;
-    return new AppError(generic.code, `${generic.message} Dynamics 365 Sales said${code ? ` (${code})` : ''}: ${said}`, {
-      service: generic.service,
-      status: generic.status,
-      serviceCode: generic.serviceCode,
-      cause: generic.cause,
-    });
-  }
-  return generic;
+  return toServiceError(response, context.what);
 }
