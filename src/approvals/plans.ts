@@ -21,6 +21,8 @@ const DUE_STALE_MS = 10 * 60_000;
 export interface DueRun {
   plan: Plan;
   report: Run['report'];
+  /** To call once the run exists. */
+  started(): Promise<void>;
 }
 
 /**
@@ -117,7 +119,7 @@ export class PlanStore {
       if (run || !plan || !approval) {
         await this.runStarted(planId);
       } else if (approval.status === 'approved') {
-        found.push({ plan, report: approval.run ?? { conversationId: plan.conversationId } });
+        found.push({ plan, report: approval.run ?? { conversationId: plan.conversationId }, started: () => this.runStarted(planId) });
       } else if (approval.status !== 'pending' || this.now().getTime() - (Date.parse(at ?? '') || 0) > DUE_STALE_MS) {
         await this.runStarted(planId);
       }

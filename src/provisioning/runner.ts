@@ -21,6 +21,13 @@ export const runKey = (planId: string) => `run:${planId}`;
 export const planKey = (planId: string) => `plan:${planId}`;
 const ACTIVE_RUNS = 'runs:active';
 
+/** An approved plan without a run, found by the plans' store; `started` once its run exists. */
+export interface DueRun {
+  plan: Plan;
+  report: Run['report'];
+  started(): Promise<void>;
+}
+
 export interface RunnerOptions {
   records: RecordStore;
   clients: Clients;
@@ -34,7 +41,7 @@ export interface RunnerOptions {
   /** With shared storage: only the holder of a run's lease executes it (see lease.ts). */
   leases?: Leases;
   /** Approved plans that have no run yet (whatever stopped theirs from starting): started on resume. */
-  dueRuns?: () => Promise<{ plan: Plan; report: Run['report'] }[]>;
+  dueRuns?: () => Promise<DueRun[]>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -94,17 +101,18 @@ export class Runner {
     this.options.leases?.watch(() => this.resumeAll());
     const active = (await this.options.records.get<{ ids: string[] }>(ACTIVE_RUNS))?.ids ?? [];
     for (const id of active) this.launch(id);
-    let due: { plan: Plan; report: Run['report'] }[] = [];
+    let due: DueRun[] = [];
     try {
       due = (await this.options.dueRuns?.()) ?? [];
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not look for approved plans without a run');
     }
-    for (const { plan, report } of due) {
+    for (const { plan, report, started } of due) {
       if (active.includes(plan.id)) continue;
       this.options.logger.warn({ planId: plan.id }, 'starting an approved plan that had no run');
       try {
         await this.start(plan, report);
+        await started().catch(() => undefined);
         active.push(plan.id);
       } catch (error) {
         this.options.logger.error({ err: error, planId: plan.id }, 'could not start an approved plan; it is tried again on resume');

@@ -116,10 +116,9 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
         await refusal(context, plan, 'two-person rule');
         return planCardFor(services, context, plan, t(locale, 'approvalOwnPlan'));
       case 'already':
-        // Approved, yet without a run (its start failed): it starts now.
-        if (decided.status === 'approved' && !(await services.plans.run(plan.id))) {
-          const started = await startRun(plan, decided.run ?? report);
-          return planCardFor(services, context, plan, started ? undefined : t(locale, 'approvalRunDeferred'));
+        // Approved, yet without a run (its start failed, or is still on its way): it starts now, once.
+        if (decided.status === 'approved' && !(await services.plans.run(plan.id)) && !(await startRun(plan, decided.run ?? report))) {
+          return planCardFor(services, context, plan, t(locale, 'approvalRunDeferred'));
         }
         return planCardFor(services, context, plan, alreadyText(locale, decided));
       case 'expired':
