@@ -1,6 +1,10 @@
 import { MemoryStorage, type StoreItems } from 'botbuilder';
 import { LeaseLostError, Leases, leaseKey, underLease, type LeaseRecord } from '../../src/provisioning/lease';
 import { RecordStore } from '../../src/storage/records';
+import { createLogger } from '../../src/log';
+import type { Clients } from '../../src/provisioning/clients';
+import { planKey, runKey, Runner } from '../../src/provisioning/runner';
+import { planDigest, type Action, type Plan, type Run } from '../../src/setup/plan';
 
 /**
  * Run leases with an injected clock (jest's fake timers drive the renewals and Date.now) and a
@@ -122,4 +126,59 @@ it('underLease hands the signal to the work, which stops when renewals fail; rel
   await done;
   expect((await records.get<LeaseRecord>(leaseKey('plan-2')))!.releasedAt).toBeDefined();
   expect(await leases('b').acquire('plan-2')).toBeDefined();
+});
+
+describe('a run whose lease cannot be renewed', () => {
+  const ENV = { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' };
+  const act = (user: string): Action => ({ key: `addUserToEnvironment:${user}:env-1`, type: 'addUserToEnvironment', target: { userId: user, userPrincipalName: `${user}@contoso.no` }, params: { bapEnvironmentId: 'env-1' } });
+
+  it('stops executing before the lease lapses, journals nothing it did not finish, and is finished by the instance that takes the lease', async () => {
+    // Three users to add to the environment; the second takes its time to appear as a Sales user.
+    const present = new Set<string>();
+    const added: string[] = [];
+    let slow = true;
+    const clients = {
+      sales: () => ({ findSystemUserByAadObjectId: async (id: string) => (present.has(id) ? { isDisabled: false } : undefined) }),
+      powerPlatform: {
+        addUser: async (_environment: string, id: string) => {
+          added.push(id);
+          if (id !== 'u2' || !slow) present.add(id);
+        },
+      },
+    } as unknown as Clients;
+    const input = { kind: 'admin' as const, environment: ENV, actions: ['u1', 'u2', 'u3'].map(act) };
+    const plan: Plan = { ...input, id: PLAN, digest: planDigest(input), conversationId: 'a:chat', createdBy: {}, createdAt: new Date().toISOString() };
+    await records.put(planKey(PLAN), plan);
+    const runner = (holder: string) =>
+      new Runner({ records, clients, logger: createLogger({ level: 'silent' }), settings: { addUserRetryMs: 100, addUserTimeoutMs: 600_000, pollMs: 100 }, leases: leases(holder), now: () => Date.now() });
+
+    const a = runner('a');
+    await a.start(plan, { conversationId: 'a:chat' });
+    await jest.advanceTimersByTimeAsync(500); // u1 done, u2 waiting for its Sales user
+    expect(added).toEqual(['u1', 'u2']);
+    storage.mode = 'fail';
+    const failedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(D);
+    await a.settled(PLAN);
+    const stopped = (await records.get<Run>(runKey(PLAN)))!;
+    expect(stopped.status).toBe('running');
+    expect(Object.fromEntries(Object.entries(stopped.journal).map(([key, o]) => [key.split(':')[1], o.status]))).toEqual({ u1: 'done', u2: 'pending', u3: 'pending' });
+    expect(added).toEqual(['u1', 'u2']); // nothing after the lease was given up
+    const lease = (await records.get<LeaseRecord>(leaseKey(PLAN)))!;
+    expect(Date.parse(lease.expiresAt)).toBeGreaterThan(failedAt + D / 3);
+
+    // Storage back, the lease expired: another instance takes the run over and finishes it.
+    storage.mode = 'ok';
+    slow = false;
+    at(Date.parse(lease.expiresAt) - Date.parse('2026-03-02T09:00:00.000Z'));
+    const b = runner('b');
+    await b.resumeAll();
+    await jest.advanceTimersByTimeAsync(1000);
+    await b.settled(PLAN);
+    const run = (await records.get<Run>(runKey(PLAN)))!;
+    expect(run.status).toBe('completed');
+    expect(added).toEqual(['u1', 'u2', 'u2', 'u3']); // u1 once; u2 observed and applied again; u3 once
+    expect((await records.get<LeaseRecord>(leaseKey(PLAN)))!).toMatchObject({ holder: 'b', takenOverFrom: 'a' });
+    leases('b').close();
+  });
 });
