@@ -99,6 +99,9 @@ export class BlobStorage implements Storage {
    * The records whose key starts with `prefix`, in key order (the last `last` only, when given):
    * blob names keep a key's first 120 characters readable, so keys of one fixed length made of
    * letters, digits, `.`, `_`, `:` and `-` list in key order. A blob deleted meanwhile is skipped.
+   * List Blobs filters by name prefix and returns names in alphabetical order, in pages the SDK
+   * follows (learn.microsoft.com, "List Blobs" and "Listing Blob storage resources"); the names
+   * are sorted here as well, so the order does not rest on that.
    */
   async list(prefix: string, options: { last?: number } = {}): Promise<Record<string, unknown>[]> {
     await this.initialise();
