@@ -24,6 +24,8 @@ const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 2_000, addUser
 
 export interface StartOptions {
   actionSettings?: ActionSettings;
+  /** The clock of plans, approvals and the audit trail (for tests). */
+  now?: () => Date;
 }
 
 export interface RunningBot extends BotServer {
@@ -52,8 +54,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     },
     deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
     leases,
+    // Approved plans whose run did not start (the process stopped in between): started on resume and at start-up.
+    dueRuns: async () => (services ? services.plans.due() : []),
   });
-  services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records) });
+  services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records), now: options.now });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   const resumed = await runner.resumeAll();

@@ -1,3 +1,5 @@
+import type { Run } from '../setup/plan';
+
 /**
  * Approvals, pure: an approval binds to a plan's digest and moves from pending exactly once.
  * Storage makes the move atomic (eTag-guarded update); this decides what the move is.
@@ -24,6 +26,13 @@ export interface Approval {
   expiresAt: string;
   /** Conversations where the approval card was posted (the requester's, and an approvers' chat). */
   postedTo?: { conversationId: string; activityId?: string }[];
+  /**
+   * Written with the decision that approves the plan, in the same guarded write: the run must
+   * happen, and reports here. Whoever finds an approved plan without a run starts it from this.
+   */
+  run?: Run['report'];
+  /** A newer plan for the same step replaced this one while it waited (status "cancelled"). */
+  supersededBy?: string;
 }
 
 export type Decision = 'approve' | 'reject' | 'cancel';
@@ -45,7 +54,9 @@ export type DecisionResult =
   | { outcome: 'digestMismatch'; approval: Approval }
   | { outcome: 'expired'; approval: Approval }
   /** The requester tried to approve their own plan under the two-person rule. */
-  | { outcome: 'ownPlan'; approval: Approval };
+  | { outcome: 'ownPlan'; approval: Approval }
+  /** A newer plan for the same step replaced this one: nothing changes; decide on the newer one. */
+  | { outcome: 'superseded'; approval: Approval };
 
 export const DEFAULT_EXPIRY_MS = 24 * 60 * 60 * 1000;
 
@@ -69,6 +80,7 @@ export function decide(
   rules: DecisionRules = { mode: 'first', required: [], twoPersonRule: false },
   comment?: string,
 ): DecisionResult {
+  if (current.status === 'cancelled' && current.supersededBy) return { outcome: 'superseded', approval: current };
   if (current.status !== 'pending') return { outcome: 'already', approval: current };
   if (digest !== current.digest) return { outcome: 'digestMismatch', approval: current };
   const at = now.toISOString();
@@ -85,6 +97,15 @@ export function decide(
       : [];
   if (missing.length > 0) return { outcome: 'recorded', approval: { ...current, approvals } };
   return { outcome: 'decided', approval: { ...current, approvals, status: 'approved', decidedBy: actor, decidedAt: at } };
+}
+
+/**
+ * A newer plan for the same step replaces a pending one: cancelled as superseded, by the newer
+ * plan's requester. Undefined when the approval has left pending (decided first: it stands).
+ */
+export function supersede(current: Approval, newerPlanId: string, by: Person, now: Date): Approval | undefined {
+  if (current.status !== 'pending' || current.planId === newerPlanId) return undefined;
+  return { ...current, status: 'cancelled', supersededBy: newerPlanId, decidedBy: by, decidedAt: now.toISOString() };
 }
 
 /** Approvers whose approval is still needed (for the card's refresh.userIds). */

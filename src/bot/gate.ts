@@ -14,7 +14,8 @@ import type { SetupTurnState } from './state';
  * 3. the envelope must have the shape the routes expect (text is text, an Action.Execute names a
  *    verb), so no handler sees a message body or invoke of another shape.
  * A refusal is polite, carries no tenant data, answers every invoke (Teams retries an invoke left
- * unanswered), is audited, and changes nothing else: no handler runs and no state is written.
+ * unanswered), is audited (folded with the same refusals of the minute, counted), and changes
+ * nothing else: no handler runs and no state is written.
  */
 
 /**
@@ -117,7 +118,8 @@ async function refuse(services: BotServices, context: TurnContext, kind: Kind, a
   // What nobody asked for (typing, reactions, other conversation updates) is dropped quietly.
   if (kind === 'other') return false;
   try {
-    await services.audit.append({
+    // Folded per actor, conversation, subject and reason each minute, with a count (audit.ts).
+    await services.audit.refusal({
       event: 'access.refused',
       actor: { aadObjectId: actor.aadObjectId ? clean(actor.aadObjectId) : undefined, name: actor.name ? clean(actor.name) : undefined },
       subject: subjectOf(context.activity),

@@ -96,12 +96,13 @@ export async function broadcast(services: BotServices, plan: Plan, locale: Local
 /**
  * A plan made in this turn: by the person acting, in this conversation, on exactly these
  * environments. Made in a personal chat, it remembers that chat: the only place a generated
- * password may be shown.
+ * password may be shown. An older plan for the same step still waiting for approval is
+ * superseded: it is on record, and every posted copy of its card says so.
  */
-export function createPlan(services: BotServices, context: TurnContext, kind: PlanKind, environment: PlanEnvironment, actions: Action[]): Promise<Plan> {
+export async function createPlan(services: BotServices, context: TurnContext, kind: PlanKind, environment: PlanEnvironment, actions: Action[]): Promise<Plan> {
   const actor = actorOf(context);
   const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = environment;
-  return services.plans.create({
+  const { plan, superseded } = await services.plans.create({
     kind,
     environment: { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId },
     actions,
@@ -109,4 +110,23 @@ export function createPlan(services: BotServices, context: TurnContext, kind: Pl
     createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     requesterChat: isPersonalChat(context) ? (TurnContext.getConversationReference(context.activity) as Record<string, unknown>) : undefined,
   });
+  if (superseded) {
+    try {
+      await services.audit.append({
+        event: 'plan.superseded',
+        actor: plan.createdBy,
+        planId: superseded.id,
+        digest: superseded.digest,
+        conversationId: context.activity.conversation.id,
+        subject: `plan ${plan.id}`,
+        outcome: 'superseded',
+      });
+    } catch (error) {
+      services.logger.error({ err: error, planId: superseded.id }, 'could not audit a superseded plan');
+    }
+    await broadcast(services, superseded, localeFor(context), context.activity.replyToId).catch((error) =>
+      services.logger.warn({ err: error, planId: superseded.id }, 'could not update the cards of a superseded plan'),
+    );
+  }
+  return plan;
 }

@@ -48,7 +48,12 @@ export interface BotServices {
   notifier: Notifier;
   /** Part 3: salespeople observation, CSV files and their records. */
   salespeople: SalespeopleServices;
-  runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
+  runner: {
+    start(plan: Plan, report: Run['report']): Promise<Run>;
+    retryFailed(planId: string): Promise<Run | undefined>;
+    /** Unfinished runs continue; approved plans without a run start. */
+    resumeAll(): Promise<string[]>;
+  };
 }
 
 export interface ServiceDeps {
@@ -58,9 +63,11 @@ export interface ServiceDeps {
   records: RecordStore;
   runner: Runner;
   notifier: Notifier;
+  /** The clock of plans, approvals and the audit trail (tests inject one). */
+  now?: () => Date;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, notifier, now }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   // The organisation's name (read once; the tenant id until it could be read).
   let organisation: string | undefined;
@@ -113,10 +120,10 @@ export function createServices({ config, logger, clients, records, runner, notif
           ? `https://businesscentral.dynamics.com/${config.tenantId}/${encodeURIComponent(environment.bcEnvironment)}?page=${page}`
           : undefined,
     },
-    plans: new PlanStore(records, undefined, config.access.expiryMs),
+    plans: new PlanStore(records, now, config.access.expiryMs),
     notifier,
     access: new Authorizer(config.access, clients.directory),
-    audit: new AuditLog(records),
+    audit: new AuditLog(records, now, logger),
     salespeople: createSalespeopleServices(config, clients, records),
     runner,
   };

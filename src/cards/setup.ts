@@ -153,6 +153,8 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     buttons.retry = true;
   } else if (run?.status === 'running' || approval?.status === 'approved') {
     status = t(locale, 'planStateApplying', { user: escapeMarkdown(approval?.decidedBy?.name ?? ''), time: when(approval?.decidedAt) });
+  } else if (approval?.status === 'cancelled' && approval.supersededBy) {
+    status = t(locale, 'planStateSuperseded', { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
   } else if (approval?.status === 'cancelled') {
     status = t(locale, 'planStateCancelled', { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
   } else if (approval?.status === 'rejected') {

@@ -32,11 +32,27 @@ export interface LeaseOptions {
   now?: () => number;
 }
 
-/** A lease this instance holds; `lost` turns true when another instance has taken it over. */
+/**
+ * A lease this instance holds. `lost` turns true, and `signal` aborts, when another instance has
+ * taken it over, or when renewals have failed for so long that the lease could lapse before the
+ * next one: the holder stops working before anybody else may start.
+ */
 export interface HeldLease {
   readonly planId: string;
   readonly lost: boolean;
+  readonly signal: AbortSignal;
   release(): Promise<void>;
+}
+
+/** Why a held lease stopped the work. */
+export class LeaseLostError extends Error {
+  constructor(
+    readonly planId: string,
+    readonly why: 'taken over' | 'not renewed',
+  ) {
+    super(`The run lease for ${planId} was ${why === 'taken over' ? 'taken over by another instance' : 'not renewed in time'}.`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 export class Leases {
@@ -68,39 +84,63 @@ export class Leases {
       };
     });
     if (!changed) return undefined;
-    return this.keep(planId);
+    return this.keep(planId, now + this.durationMs);
   }
 
-  /** Renews every third of the duration until released or lost. */
-  private keep(planId: string): HeldLease {
+  /**
+   * Renews every third of the duration until released or lost. The lease is good until the
+   * expiry of the last renewal this instance saw written; once less than a third of the duration
+   * is left of it (two renewals in a row failed, or one hangs), the work stops: the signal aborts
+   * while the lease is still ours, so no other instance can have taken it over yet.
+   */
+  private keep(planId: string, expiresAt: number): HeldLease {
+    const margin = Math.floor(this.durationMs / 3);
+    const controller = new AbortController();
+    let validUntil = expiresAt;
     let lost = false;
     let released = false;
-    const renew = async () => {
+    let renewing = false;
+    const stop = (why: LeaseLostError['why']) => {
+      if (lost) return;
+      lost = true;
+      clearInterval(timer);
+      controller.abort(new LeaseLostError(planId, why));
+      if (why === 'taken over') this.options.logger?.warn({ planId, holder: this.holder }, 'run lease taken over by another instance');
+      else this.options.logger?.error({ planId, holder: this.holder }, 'run lease could not be renewed: the work stops before it lapses');
+    };
+    const tick = async () => {
+      if (lost || released) return;
+      if (this.now() >= validUntil - margin) return stop('not renewed');
+      if (renewing) return; // the previous renewal has not answered yet
+      renewing = true;
+      const now = this.now();
       try {
-        const now = this.now();
-        await this.options.records.update<LeaseRecord>(leaseKey(planId), (current) => {
+        let takenOver = false;
+        const { changed } = await this.options.records.update<LeaseRecord>(leaseKey(planId), (current) => {
           if (!current || current.holder !== this.holder) {
-            lost = true;
+            takenOver = true;
             return undefined;
           }
           return { ...current, expiresAt: new Date(now + this.durationMs).toISOString(), releasedAt: undefined };
         });
+        if (takenOver) stop('taken over');
+        else if (changed && !released) validUntil = now + this.durationMs;
       } catch (error) {
-        // Storage briefly unreachable: try again at the next tick; the lease may expire meanwhile.
+        // Storage unreachable or the eTag lost every time: try again at the next tick, while time is left.
         this.options.logger?.warn({ err: error, planId }, 'could not renew the run lease');
+      } finally {
+        renewing = false;
       }
-      if (lost) {
-        clearInterval(timer);
-        this.options.logger?.warn({ planId, holder: this.holder }, 'run lease taken over by another instance');
-      }
+      if (!lost && !released && this.now() >= validUntil - margin) stop('not renewed');
     };
-    const timer = setInterval(() => void renew(), Math.max(50, Math.floor(this.durationMs / 3)));
+    const timer = setInterval(() => void tick(), Math.max(50, margin));
     timer.unref();
     return {
       planId,
       get lost() {
         return lost;
       },
+      signal: controller.signal,
       release: async () => {
         if (released) return;
         released = true;

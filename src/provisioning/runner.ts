@@ -14,9 +14,19 @@ import { underLease, type HeldLease, type Leases } from './lease';
  * already done are skipped, and every handler observes before it applies.
  */
 
+/** How many times "Retry failed" may send a run's failed actions round again. */
+export const MAX_RETRIES = 5;
+
 export const runKey = (planId: string) => `run:${planId}`;
 export const planKey = (planId: string) => `plan:${planId}`;
 const ACTIVE_RUNS = 'runs:active';
+
+/** An approved plan without a run, found by the plans' store; `started` once its run exists. */
+export interface DueRun {
+  plan: Plan;
+  report: Run['report'];
+  started(): Promise<void>;
+}
 
 export interface RunnerOptions {
   records: RecordStore;
@@ -30,6 +40,8 @@ export interface RunnerOptions {
   progressIntervalMs?: number;
   /** With shared storage: only the holder of a run's lease executes it (see lease.ts). */
   leases?: Leases;
+  /** Approved plans that have no run yet (whatever stopped theirs from starting): started on resume. */
+  dueRuns?: () => Promise<DueRun[]>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -68,13 +80,13 @@ export class Runner {
     return run;
   }
 
-  /** Failed actions go back to pending and the run continues. */
+  /** Failed actions go back to pending and the run continues (at most MAX_RETRIES times). */
   async retryFailed(planId: string): Promise<Run | undefined> {
     const { value } = await this.options.records.update<Run>(runKey(planId), (run) => {
-      if (!run || run.status === 'running' || runCounts(run).failed === 0) return undefined;
+      if (!run || run.status === 'running' || runCounts(run).failed === 0 || (run.retries ?? 0) >= MAX_RETRIES) return undefined;
       const journal = { ...run.journal };
       for (const [key, outcome] of Object.entries(journal)) if (outcome.status === 'failed') journal[key] = { status: 'pending' };
-      return { ...run, status: 'running', journal, finishedAt: undefined };
+      return { ...run, status: 'running', journal, finishedAt: undefined, retries: (run.retries ?? 0) + 1 };
     });
     if (value?.status === 'running') {
       await this.track(planId, true);
@@ -89,6 +101,23 @@ export class Runner {
     this.options.leases?.watch(() => this.resumeAll());
     const active = (await this.options.records.get<{ ids: string[] }>(ACTIVE_RUNS))?.ids ?? [];
     for (const id of active) this.launch(id);
+    let due: DueRun[] = [];
+    try {
+      due = (await this.options.dueRuns?.()) ?? [];
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'could not look for approved plans without a run');
+    }
+    for (const { plan, report, started } of due) {
+      if (active.includes(plan.id)) continue;
+      this.options.logger.warn({ planId: plan.id }, 'starting an approved plan that had no run');
+      try {
+        await this.start(plan, report);
+        await started().catch(() => undefined);
+        active.push(plan.id);
+      } catch (error) {
+        this.options.logger.error({ err: error, planId: plan.id }, 'could not start an approved plan; it is tried again on resume');
+      }
+    }
     return active;
   }
 
@@ -128,7 +157,8 @@ export class Runner {
       return;
     }
     if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
-    const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms));
+    // A lease that could not be renewed aborts its signal: waits end at once, and no further action starts.
+    const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms, lease?.signal));
     const deliver = this.options.deliverSecret;
     const context = {
       clients,
@@ -178,6 +208,8 @@ export class Runner {
           logger.warn({ planId, action: action.key, err: error }, 'action failed');
         }
       }
+      // Lost meanwhile: the new holder observes and applies this action again; nothing is journalled here.
+      if (lease?.lost) return;
       const updated = await records.update<Run>(runKey(planId), (current) =>
         current ? { ...current, journal: { ...current.journal, [action.key]: outcome } } : undefined,
       );

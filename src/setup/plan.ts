@@ -122,6 +122,20 @@ export function planDigest(plan: Pick<Plan, 'kind' | 'environment' | 'actions'>)
     .digest('hex');
 }
 
+/**
+ * The step of the procedure a plan is for: its kind, its environment and whom it changes (for
+ * Part 3, the Business Central company whose salespeople it sets up). A newer plan for the same
+ * step supersedes an older one still waiting for approval.
+ */
+export function planStep(plan: Pick<Plan, 'kind' | 'environment' | 'actions'>): string {
+  const { dataverseUrl, bcEnvironment, bcCompanyId } = plan.environment;
+  const target =
+    plan.kind === 'salespeople'
+      ? [`company:${(bcCompanyId ?? '').toLowerCase()}`]
+      : [...new Set(plan.actions.map((action) => action.target.userPrincipalName.toLowerCase()))].sort();
+  return canonicalJson({ kind: plan.kind, dataverseUrl: dataverseUrl.toLowerCase(), bcEnvironment: bcEnvironment.toLowerCase(), target });
+}
+
 export const actionKey = {
   createUser: (upn: string) => `createUser:${upn.toLowerCase()}`,
   setAccessMode: (user: string, mode: number) => `setAccessMode:${user.toLowerCase()}:${mode}`,
@@ -146,6 +160,8 @@ export interface Run {
   journal: Record<string, ActionOutcome>;
   startedAt: string;
   finishedAt?: string;
+  /** How many times "Retry failed" sent the failed actions round again (bounded). */
+  retries?: number;
   /** Where the run reports progress: the conversation and the plan card's activity. */
   report: { conversationId: string; activityId?: string; reference?: Record<string, unknown>; locale?: string };
 }

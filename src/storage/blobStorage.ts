@@ -94,6 +94,42 @@ export class BlobStorage implements Storage {
     await this.initialise();
     await Promise.all(keys.map((key) => this.container.getBlobClient(BlobStorage.blobName(key)).deleteIfExists()));
   }
+
+  /**
+   * The records whose key starts with `prefix`, in key order (the last `last` only, when given):
+   * blob names keep a key's first 120 characters readable, so keys of one fixed length made of
+   * letters, digits, `.`, `_`, `:` and `-` list in key order. A blob deleted meanwhile is skipped.
+   * List Blobs filters by name prefix and returns names in alphabetical order, in pages the SDK
+   * follows (learn.microsoft.com, "List Blobs" and "Listing Blob storage resources"); the names
+   * are sorted here as well, so the order does not rest on that.
+   */
+  async list(prefix: string, options: { last?: number } = {}): Promise<Record<string, unknown>[]> {
+    await this.initialise();
+    const readable = prefix.replace(/[^A-Za-z0-9_.:-]+/g, '_');
+    if (readable.length >= 120) throw new Error('Storage: a listed prefix must be shorter than 120 characters');
+    let names: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ prefix: readable })) names.push(blob.name);
+    names.sort();
+    if (options.last !== undefined) names = names.slice(Math.max(0, names.length - options.last));
+    const items: (Record<string, unknown> | undefined)[] = [];
+    for (let i = 0; i < names.length; i += 20) {
+      items.push(
+        ...(await Promise.all(
+          names.slice(i, i + 20).map(async (name) => {
+            try {
+              const response = await this.container.getBlobClient(name).download();
+              return response.readableStreamBody ? (JSON.parse(await text(response.readableStreamBody)) as Record<string, unknown>) : undefined;
+            } catch (error) {
+              if (error instanceof RestError && error.statusCode === 404) return undefined;
+              if (error instanceof SyntaxError) return undefined;
+              throw error;
+            }
+          }),
+        )),
+      );
+    }
+    return items.filter((item): item is Record<string, unknown> => item !== undefined);
+  }
 }
 
 /**

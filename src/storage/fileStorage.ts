@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Storage, StoreItems } from 'botbuilder';
@@ -80,5 +80,35 @@ export class FileStorage implements Storage {
 
   async delete(keys: string[]): Promise<void> {
     await Promise.all(keys.map((key) => this.withLock(key, () => rm(this.file(key), { force: true }))));
+  }
+
+  /**
+   * The records whose key starts with `prefix`, in key order (the last `last` only, when given).
+   * File names keep a key's first 60 characters readable, so this serves keys of one fixed
+   * length made of letters, digits, `-`, `_` and `:` (the audit trail's); other keys cannot be
+   * listed. Unreadable files are skipped.
+   */
+  async list(prefix: string, options: { last?: number } = {}): Promise<Record<string, unknown>[]> {
+    const readable = prefix.replace(/[^A-Za-z0-9_-]+/g, '_');
+    if (readable.length >= 60) throw new Error('Storage: a listed prefix must be shorter than 60 characters');
+    let names: string[];
+    try {
+      names = (await readdir(this.directory)).filter((name) => name.startsWith(readable) && name.endsWith('.json')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    if (options.last !== undefined) names = names.slice(Math.max(0, names.length - options.last));
+    const items = await Promise.all(
+      names.map(async (name) => {
+        try {
+          const { eTag: _eTag, ...value } = JSON.parse(await readFile(path.join(this.directory, name), 'utf8')) as Record<string, unknown>;
+          return value;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return items.filter((item): item is Record<string, unknown> => item !== undefined);
   }
 }

@@ -56,4 +56,16 @@ export class RecordStore {
   async delete(key: string): Promise<void> {
     await this.storage.delete([key]);
   }
+
+  /** Records under a key prefix, in key order (see FileStorage.list and BlobStorage.list for which keys list). */
+  async list<T>(prefix: string, options: { last?: number } = {}): Promise<T[]> {
+    const listing = this.storage as Storage & Partial<ListingStorage>;
+    if (typeof listing.list !== 'function') throw new Error('Storage: this storage cannot list records');
+    return (await listing.list(prefix, options)) as T[];
+  }
+}
+
+/** A storage that can list records by key prefix (both of the bot's storages can). */
+export interface ListingStorage {
+  list(prefix: string, options?: { last?: number }): Promise<Record<string, unknown>[]>;
 }

@@ -37,11 +37,14 @@ function storageSnapshot(): Record<string, string> {
   return Object.fromEntries(files.map((file) => [path.relative(h.stateDir, file), readFileSync(file, 'utf8')]));
 }
 
-async function refusalsSince(seq: number): Promise<AuditRecord[]> {
-  return (await audit.all()).filter((r) => r.seq > seq && r.event === 'access.refused');
-}
+/** The trail as it stands: each record's id and how many occurrences it counts. */
+type TrailMark = Map<string, number>;
+const lastSeq = async (): Promise<TrailMark> => new Map((await audit.all()).map((r) => [r.id, r.count ?? 1]));
 
-const lastSeq = async () => (await audit.latest(1))[0]?.seq ?? 0;
+/** Refusals recorded since the mark: new records, and records whose count grew (folded refusals). */
+async function refusalsSince(mark: TrailMark): Promise<AuditRecord[]> {
+  return (await audit.all()).filter((r) => r.event === 'access.refused' && (r.count ?? 1) > (mark.get(r.id) ?? 0));
+}
 
 /** Runs `act`, asserts it changed nothing but the audit, and returns the refusals it recorded. */
 async function refusedWithoutChange(act: () => Promise<unknown>): Promise<AuditRecord[]> {

@@ -52,14 +52,15 @@ beforeAll(async () => {
   adminChat = h.conversation();
   await startSetup(h, adminChat);
 
-  const pendingPlan = async (chat: TeamsConversation) => {
+  // Two pending plans for different people: a plan for the same step would supersede the first.
+  const pendingPlan = async (chat: TeamsConversation, userPrincipalName: string) => {
     await startSetup(h, chat);
-    const card = (await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: SEED.users.siljeAndersen.upn, nonAdminRoleIds: ROLES.root.salesManager })).body.value;
+    const card = (await chat.execute(ADMIN, 'admin.plan', { userPrincipalName, nonAdminRoleIds: ROLES.root.salesManager })).body.value;
     return action(card, 'plan.approve').data as { planId: string; digest: string };
   };
   planChat = h.conversation();
-  plan = await pendingPlan(planChat);
-  otherPlan = await pendingPlan(h.conversation());
+  plan = await pendingPlan(planChat, SEED.users.siljeAndersen.upn);
+  otherPlan = await pendingPlan(h.conversation(), SEED.users.larsJohansen.upn);
   csvChat = h.conversation();
   await startSetup(h, csvChat);
   await csvChat.say(ADMIN, 'salespeople');

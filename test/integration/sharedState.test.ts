@@ -3,6 +3,7 @@ import { SEED, type SandboxHandle } from '../../src/sandbox';
 import { BlobStorage } from '../../src/storage/blobStorage';
 import { CREATE_ONLY } from '../../src/storage/fileStorage';
 import { RecordStore } from '../../src/storage/records';
+import { AuditLog } from '../../src/approvals/audit';
 import { leaseKey, type LeaseRecord } from '../../src/provisioning/lease';
 import type { Run } from '../../src/setup/plan';
 import { ADMIN } from '../helpers/harness';
@@ -69,6 +70,28 @@ describe('BlobStorage on Azurite', () => {
       Array.from({ length: 16 }, (_, i) => (i % 2 ? one : two).update<{ n: number }>('counter', (c) => ({ n: (c?.n ?? 0) + 1 }), 100)),
     );
     expect(await one.get('counter')).toEqual({ n: 16 });
+  }, 60_000);
+
+  it('lists records by key prefix in key order, the last n on request: the audit trail of two instances, refusals folded exactly', async () => {
+    const container = `audit-${randomUUID().slice(0, 8)}`;
+    const [one, two] = [new RecordStore(storageFor(container)), new RecordStore(storageFor(container))];
+    let time = Date.parse('2026-03-02T09:00:00.000Z');
+    const clock = () => new Date(time);
+    const [a, b] = [new AuditLog(one, clock), new AuditLog(two, clock)];
+    for (let i = 0; i < 30; i++) {
+      time += 1;
+      await (i % 2 ? a : b).append({ event: 'plan.requested', planId: `p${i}` });
+    }
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? a : b).refusal({ event: 'access.refused', actor: { aadObjectId: 'x', name: 'Silje' }, conversationId: 'a:chat', subject: 'status', outcome: 'not an admin' }),
+      ),
+    );
+    await one.put('approval:other', { planId: 'not listed' });
+    const all = await b.all();
+    expect(all.map((r) => r.planId ?? r.count)).toEqual([...Array.from({ length: 30 }, (_, i) => `p${i}`), 60]);
+    expect((await a.latest(3)).map((r) => r.planId ?? r.count)).toEqual([60, 'p29', 'p28']);
+    expect(await one.list('approved:')).toEqual([]);
   }, 60_000);
 });
 

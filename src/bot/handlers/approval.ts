@@ -1,7 +1,8 @@
 import { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { DecisionRules } from '../../approvals/approval';
-import type { Plan } from '../../setup/plan';
+import type { AuditEntry } from '../../approvals/audit';
+import type { Plan, Run } from '../../setup/plan';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { escapeMarkdown } from '../../cards/render';
 import { t } from '../../i18n';
@@ -42,8 +43,37 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
   const notApprover = async (context: TurnContext, plan: Plan): Promise<AdaptiveCardJson | undefined> => {
     const actor = person(context);
     if (await services.access.isApprover(actor.aadObjectId)) return undefined;
-    await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, outcome: 'not an approver' });
+    await refusal(context, plan, 'not an approver');
     return planCardFor(services, context, plan, t(localeFor(context), 'approvalNotApprover'));
+  };
+
+  /** A refused decision is on record (folded with the same ones of the minute; audit.ts); it never stops the answer. */
+  const refusal = async (context: TurnContext, plan: Plan, reason: string) => {
+    const actor = person(context);
+    await services.audit
+      .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: String(context.activity.value?.action?.verb ?? ''), outcome: reason })
+      .catch((error) => services.logger.error({ err: error, planId: plan.id }, 'could not audit a refused decision'));
+  };
+
+  /**
+   * Starts the run of an approved plan, at once. Should it fail, the approval already holds the
+   * record that the run must happen: the run starts on "resume", at start-up, or when the plan is
+   * approved or retried again. Returns whether it started.
+   */
+  const startRun = async (plan: Plan, report: Run['report']): Promise<boolean> => {
+    try {
+      await services.runner.start(plan, report);
+      await services.plans.runStarted(plan.id).catch(() => undefined);
+      return true;
+    } catch (error) {
+      services.logger.error({ err: error, planId: plan.id }, 'could not start the run of an approved plan; it starts on resume');
+      return false;
+    }
+  };
+
+  /** What happened is on record; a failure to write it is logged and changes nothing else. */
+  const record = async (entry: AuditEntry) => {
+    await services.audit.append(entry).catch((error) => services.logger.error({ err: error, planId: entry.planId }, 'could not write to the audit trail'));
   };
 
   const view: Handler = async (context, _state, data) => {
@@ -53,7 +83,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     return planCardFor(services, context, plan);
   };
 
-  const approve: Handler = async (context, state, data) => {
+  const approve: Handler = async (context, state, data): Promise<AdaptiveCardJson | string> => {
     const locale = localeFor(context);
     const plan = await lookUpPlan(services, context, data);
     if (typeof plan === 'string') return plan;
@@ -66,37 +96,48 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     if (approval?.status === 'pending' && here === plan.conversationId && session?.planId && session.planId !== plan.id) {
       return planCardFor(services, context, plan, t(locale, 'planStale'));
     }
-    const result = await services.plans.decide(plan.id, 'approve', String(data.digest ?? ''), actor, rules(services));
+    const report: Run['report'] = {
+      conversationId: here,
+      activityId: context.activity.replyToId,
+      reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
+      locale,
+    };
+    // The approving decision and the record that its run must happen are one guarded write.
+    const result = await services.plans.decide(plan.id, 'approve', String(data.digest ?? ''), actor, rules(services), undefined, report);
     if (!result) return t(locale, 'planUnknown');
     const decided = result.approval;
     switch (result.outcome) {
       case 'digestMismatch':
         return planCardFor(services, context, plan, t(locale, 'planStale'));
+      case 'superseded':
+        await refusal(context, plan, 'superseded');
+        return planCardFor(services, context, plan, t(locale, 'approvalSuperseded'));
       case 'ownPlan':
-        await services.audit.append({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'two-person rule' });
+        await refusal(context, plan, 'two-person rule');
         return planCardFor(services, context, plan, t(locale, 'approvalOwnPlan'));
       case 'already':
+        // Approved, yet without a run (its start failed, or is still on its way): it starts now, once.
+        if (decided.status === 'approved' && !(await services.plans.run(plan.id)) && !(await startRun(plan, decided.run ?? report))) {
+          return planCardFor(services, context, plan, t(locale, 'approvalRunDeferred'));
+        }
         return planCardFor(services, context, plan, alreadyText(locale, decided));
       case 'expired':
-        await services.audit.append({ event: 'plan.expired', planId: plan.id, digest: plan.digest, conversationId: here });
-        await broadcast(services, plan, locale, context.activity.replyToId);
+        await record({ event: 'plan.expired', planId: plan.id, digest: plan.digest, conversationId: here });
+        await broadcast(services, plan, locale, context.activity.replyToId).catch(() => undefined);
         return planCardFor(services, context, plan);
       case 'recorded':
-        await services.audit.append({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'more approvals needed' });
-        await broadcast(services, plan, locale, context.activity.replyToId);
+        await record({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'more approvals needed' });
+        await broadcast(services, plan, locale, context.activity.replyToId).catch(() => undefined);
         return planCardFor(services, context, plan);
-      case 'decided':
-        await services.audit.append({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'approved' });
-        // Everyone sees the decision first; the run's own updates follow.
-        await broadcast(services, plan, locale, context.activity.replyToId);
-        await services.runner.start(plan, {
-          conversationId: here,
-          activityId: context.activity.replyToId,
-          reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
-          locale,
-        });
+      case 'decided': {
+        // Everyone sees the decision first; the run's own updates follow. Neither the audit entry
+        // nor the cards decide whether the run happens: the decision did.
+        await broadcast(services, plan, locale, context.activity.replyToId).catch((error) => services.logger.warn({ err: error, planId: plan.id }, 'could not update the approval cards'));
+        await record({ event: 'plan.approved', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: 'approved' });
+        const started = await startRun(plan, report);
         await tellRequester(context, plan.conversationId, t(locale, 'approvalApprovedNotice', { user: escapeMarkdown(actor.name ?? '') }));
-        return planCardFor(services, context, plan);
+        return planCardFor(services, context, plan, started ? undefined : t(locale, 'approvalRunDeferred'));
+      }
     }
   };
 
@@ -123,10 +164,14 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     const result = await services.plans.decide(plan.id, 'reject', parsed.data.digest ?? '', actor, rules(services), parsed.data.comment);
     if (!result) return t(locale, 'planUnknown');
     if (result.outcome === 'digestMismatch') return planCardFor(services, context, plan, t(locale, 'planStale'));
+    if (result.outcome === 'superseded') {
+      await refusal(context, plan, 'superseded');
+      return planCardFor(services, context, plan, t(locale, 'approvalSuperseded'));
+    }
     if (result.outcome === 'already') return planCardFor(services, context, plan, alreadyText(locale, result.approval));
     if (result.outcome === 'decided') {
-      await services.audit.append({ event: 'plan.rejected', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: parsed.data.comment });
-      await broadcast(services, plan, locale, context.activity.replyToId);
+      await record({ event: 'plan.rejected', actor, planId: plan.id, digest: plan.digest, conversationId: here, outcome: parsed.data.comment });
+      await broadcast(services, plan, locale, context.activity.replyToId).catch(() => undefined);
       await tellRequester(context, plan.conversationId, t(locale, 'approvalRejectedNotice', { user: escapeMarkdown(actor.name ?? ''), comment: escapeMarkdown(parsed.data.comment) }));
     }
     return planCardFor(services, context, plan);
@@ -148,7 +193,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     const posted = await services.notifier.post(target, await baseCard(services, plan, target, locale));
     if (!posted) return planCardFor(services, context, plan, t(locale, 'approvalChatUnknown'));
     await services.plans.postedTo(plan.id, target, posted);
-    await services.audit.append({ event: 'plan.requested', actor, planId: plan.id, digest: plan.digest, conversationId: target });
+    await record({ event: 'plan.requested', actor, planId: plan.id, digest: plan.digest, conversationId: target });
     return planCardFor(services, context, plan, t(locale, target === here ? 'approvalPostedHere' : 'approvalPostedThere'));
   };
 

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { auditCsv } from '../../approvals/auditCsv';
-import type { AuditRecord } from '../../approvals/audit';
+import { occurrences, type AuditRecord } from '../../approvals/audit';
 import { cardAttachment, escapeMarkdown, renderCard, type AdaptiveCardJson } from '../../cards/render';
 import { t, type Locale } from '../../i18n';
 import { isPersonalChat, localeFor } from '../context';
@@ -12,7 +12,8 @@ import { offerFile, type FileProducer } from '../files';
 const LATEST = 20;
 
 function line(record: AuditRecord): string {
-  const parts = [record.event, record.actor?.name, record.subject, record.outcome, record.planId && `plan ${record.planId.slice(0, 8)}`];
+  // Folded refusals say how many they stand for.
+  const parts = [record.event, record.actor?.name, record.subject, record.outcome, record.planId && `plan ${record.planId.slice(0, 8)}`, occurrences(record) > 1 && `×${occurrences(record)}`];
   return parts.filter(Boolean).map((p) => escapeMarkdown(String(p))).join(' · ');
 }
 

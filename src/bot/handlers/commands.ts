@@ -8,6 +8,7 @@ import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { stepCard } from '../steps';
+import { cancelPlan } from './plan';
 
 /** Text commands of the setup: set up, status, cancel, restart, resume (en and nb). */
 
@@ -32,14 +33,20 @@ export function status(services: BotServices) {
   };
 }
 
+/**
+ * `cancel` typed: a plan waiting for approval here is cancelled the way its card's Cancel does
+ * (cancelPlan: only its requester, on record); refused, nothing changes, the setup included.
+ */
 export function cancel(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
     const session = sessionOf(state);
-    if (session?.planId) {
-      await services.plans.decide(session.planId, 'cancel', (await services.plans.get(session.planId))?.digest ?? '', {
-        aadObjectId: context.activity.from?.aadObjectId,
-        name: context.activity.from?.name,
-      });
+    const plan = session?.planId ? await services.plans.get(session.planId) : undefined;
+    if (plan && (await services.plans.approval(plan.id))?.status === 'pending') {
+      const result = await cancelPlan(services, context, state, plan, plan.digest, 'cancel');
+      if (!result.done) {
+        await context.sendActivity(result.notice);
+        return;
+      }
     }
     applyEvent(state, { type: 'cancel' });
     await context.sendActivity(t(localeFor(context), session ? 'cancelled' : 'statusNoSession'));
@@ -56,6 +63,8 @@ export function restart(services: BotServices) {
 
 export function resume(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
+    // Every unfinished run continues, and every approved plan without a run starts.
+    await services.runner.resumeAll().catch((error) => services.logger.error({ err: error }, 'could not resume the runs'));
     if (!sessionOf(state)) {
       await context.sendActivity(t(localeFor(context), 'statusNoSession'));
       return;
