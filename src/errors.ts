@@ -1,3 +1,5 @@
+import type { Grant } from './provisioning/permissions';
+
 /**
  * Coded errors. Every error the product raises on purpose carries a code from this union,
  * the original cause (never shown to users), and a message an administrator can act on.
@@ -50,6 +52,8 @@ export interface AppErrorOptions {
   serviceCode?: string;
   /** Seconds the service asked us to wait, when it said so. */
   retryAfterSeconds?: number;
+  /** The README permission (or registration) the service's refusal points to. */
+  grant?: Grant;
 }
 
 export class AppError extends Error {
@@ -58,6 +62,7 @@ export class AppError extends Error {
   readonly status?: number;
   readonly serviceCode?: string;
   readonly retryAfterSeconds?: number;
+  readonly grant?: Grant;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -67,6 +72,7 @@ export class AppError extends Error {
     this.status = options.status;
     this.serviceCode = options.serviceCode;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.grant = options.grant;
   }
 }
 

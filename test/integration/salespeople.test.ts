@@ -5,6 +5,7 @@ import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
 import { approveAndWait, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
+import { authFor } from '../helpers/sandboxAuth';
 
 let h: Harness;
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('Part 3: the salespeople', () => {
     expect(finalText).toContain('Couplings made: 9.');
 
     const state = JSON.parse(await rawTenantState(h));
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
     expect(couplings).toHaveLength(9);
     for (const [code, upn] of Object.entries(SELECTABLE)) {
       const accounts = await usersWith(code === 'HP' ? 'hege.pedersen@contoso.no' : upn);
@@ -147,7 +148,7 @@ describe('Part 3: the salespeople', () => {
       const roles = (await salesUserOf(accounts[0].id))[0].systemuserroles_association.filter((r: any) => r.name === 'Salesperson');
       expect(roles).toHaveLength(1);
     }
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
     expect(couplings).toHaveLength(9);
   });
 
@@ -181,7 +182,7 @@ describe('Part 3: the salespeople', () => {
     const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
     expect(cardText(updates.at(-1)!.activity.attachments[0].content)).toContain('Applied: all 9 salespeople are set up.');
     expect(await usersWith('eirik.haugen@contoso.no')).toHaveLength(1);
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: { authorization: 'Bearer test' } })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
     expect(couplings).toHaveLength(9);
   });
 
