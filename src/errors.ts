@@ -1,4 +1,5 @@
-import type { Grant } from './provisioning/permissions';
+import { t, type Locale } from './i18n';
+import { grantMessage, type Grant } from './provisioning/permissions';
 
 /**
  * Coded errors. Every error the product raises on purpose carries a code from this union,
@@ -93,8 +94,15 @@ export class ConfigError extends AppError {
   }
 }
 
-/** A message that is safe to show to a user: never a stack, token or raw service response. */
-export function userMessage(error: unknown): string {
+/**
+ * A message that is safe to show to a user: never a stack, token or raw service response. With a
+ * locale, a refusal that names a permission or registration is given in that language.
+ */
+export function userMessage(error: unknown, locale?: Locale): string {
+  if (error instanceof AppError && error.grant && locale) {
+    const { key, vars } = grantMessage(error.grant);
+    return t(locale, key, vars);
+  }
   if (error instanceof AppError) return error.message;
   return 'Something went wrong on our side. The details are in the bot log.';
 }

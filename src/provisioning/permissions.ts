@@ -1,4 +1,5 @@
 import type { Service } from '../errors';
+import { t, type Locale, type StringKey } from '../i18n';
 
 /**
  * The README's permission table ("Pointing it at a real tenant"), one entry per row, and which
@@ -63,4 +64,25 @@ export function grantSentence(grant: Grant): string {
     case 'bc:s2s':
       return `the app needs the Business Central application permission API.ReadWrite.All (admin-consented) and must be registered, enabled and consented on Business Central's "Microsoft Entra Applications" page`;
   }
+}
+
+/** The localised sentence for a refusal: the key and its variables (rendered with `t`). */
+export function grantMessage(grant: Grant): { key: StringKey; vars: Record<string, string> } {
+  switch (GRANTS[grant].service) {
+    case 'graph':
+      return { key: 'forbiddenGraph', vars: { permission: GRANTS[grant].permission } };
+    case 'dataverse':
+      return { key: 'forbiddenDataverse', vars: {} };
+    case 'bap':
+      return { key: 'forbiddenBap', vars: {} };
+    case 'bc':
+      return { key: 'forbiddenBc', vars: {} };
+  }
+}
+
+/** A failed step's reason for a card: the localised permission sentence when the refusal named one. */
+export function failureReason(outcome: { reason: string; grant?: Grant }, locale: Locale): string {
+  if (!outcome.grant || !(outcome.grant in GRANTS)) return outcome.reason;
+  const { key, vars } = grantMessage(outcome.grant);
+  return t(locale, key, vars);
 }

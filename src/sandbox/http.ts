@@ -76,7 +76,8 @@ export function toSbRequest(req: IncomingMessage, body: Buffer, fallbackHost: st
     query: new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : ''),
     headers,
     body,
-    origin: `http://${headers.host ?? fallbackHost}`,
+    // Behind a proxy the client addressed the proxy's host: that is the URL it sees (and Dataverse's audience).
+    origin: `http://${headers['x-forwarded-host'] ?? headers.host ?? fallbackHost}`,
   };
 }
 

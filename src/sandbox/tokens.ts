@@ -6,7 +6,7 @@
  * registration holds for that resource (Learn: "Microsoft identity platform and the OAuth 2.0
  * client credentials flow"; "Access token claims reference").
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import type { Ctx } from './context';
 import type { SbReply, SbRequest } from './http';
 import type { AppRegistration, SandboxState } from './state';
@@ -55,7 +55,7 @@ export class SigningKey {
   }
 
   jwk(): Record<string, unknown> {
-    const jwk = createPublicKey(this.publicKey).export({ format: 'jwk' }) as Record<string, unknown>;
+    const jwk = this.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
     return { kty: 'RSA', use: 'sig', kid: this.kid, n: jwk.n, e: jwk.e };
   }
 }
