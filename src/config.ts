@@ -245,7 +245,7 @@ function sandboxConfig(env: Env): Config {
     throw new ConfigError(
       configured.map((setting) => ({
         setting,
-        problem: 'is a tenant setting, but MODE is sandbox; set MODE=tenant or remove it (sandbox mode signs in to the sandbox tenant only)',
+        problem: 'is a tenant setting, but MODE is sandbox; set MODE=tenant or remove it (sandbox mode accepts unauthenticated requests)',
       })),
     );
   }
