@@ -1,4 +1,4 @@
-import { t, type Locale } from './i18n';
+import { t, type Locale, type StringKey } from './i18n';
 import { grantMessage, type Grant } from './provisioning/permissions';
 
 /**
@@ -55,6 +55,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** The README permission (or registration) the service's refusal points to. */
   grant?: Grant;
+  /** The message as a string key, for readers in another language. */
+  localized?: { key: StringKey; vars: Record<string, string> };
 }
 
 export class AppError extends Error {
@@ -64,6 +66,7 @@ export class AppError extends Error {
   readonly serviceCode?: string;
   readonly retryAfterSeconds?: number;
   readonly grant?: Grant;
+  readonly localized?: { key: StringKey; vars: Record<string, string> };
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -74,6 +77,7 @@ export class AppError extends Error {
     this.serviceCode = options.serviceCode;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.grant = options.grant;
+    this.localized = options.localized;
   }
 }
 
@@ -103,6 +107,7 @@ export function userMessage(error: unknown, locale?: Locale): string {
     const { key, vars } = grantMessage(error.grant);
     return t(locale, key, vars);
   }
+  if (error instanceof AppError && error.localized && locale) return t(locale, error.localized.key, error.localized.vars);
   if (error instanceof AppError) return error.message;
   return 'Something went wrong on our side. The details are in the bot log.';
 }

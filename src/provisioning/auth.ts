@@ -5,6 +5,7 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { AppError } from '../errors';
+import { t, type StringKey } from '../i18n';
 import type { CredentialConfig, Endpoints } from '../config';
 
 /** Gives a bearer token for a scope. Tokens never leave this module except in the Authorization header. */
@@ -94,12 +95,15 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
       const text = await response.text();
       parsed = (text ? JSON.parse(text) : {}) as EntraTokenResponse;
     } catch (cause) {
-      throw new AppError('auth_failed', `Could not reach the sign-in service at ${new URL(this.tokenEndpoint).origin} to get an access token for ${hostOf(scope)}.`, { cause });
+      const localized = { key: 'tokenUnreachable' as const, vars: { authority: new URL(this.tokenEndpoint).origin, resource: hostOf(scope) } };
+      throw new AppError('auth_failed', t('en', localized.key, localized.vars), { cause, localized });
     }
     const lifetime = Number(parsed.expires_in);
     if (!response.ok || !parsed.access_token || !Number.isFinite(lifetime)) {
       const code = parsed.error_codes?.[0];
-      throw new AppError('auth_failed', tokenFailure(scope, code, this.options), {
+      const localized = tokenFailure(scope, code, this.options);
+      throw new AppError('auth_failed', t('en', localized.key, localized.vars), {
+        localized,
         status: response.status,
         serviceCode: code === undefined ? parsed.error : `AADSTS${code}`,
         // The error description names no secret; it stays in the log only.
@@ -121,23 +125,23 @@ function hostOf(scope: string): string {
   }
 }
 
-/** What an admin does about a refused token request (Entra's AADSTS codes). */
-function tokenFailure(scope: string, code: number | undefined, o: ClientCredentialsOptions): string {
-  const what = `Could not get an access token for ${hostOf(scope)}`;
+/** What an admin does about a refused token request (Entra's AADSTS codes), as a string key. */
+function tokenFailure(scope: string, code: number | undefined, o: ClientCredentialsOptions): { key: StringKey; vars: Record<string, string> } {
+  const vars = { resource: hostOf(scope), app: o.clientId, tenant: o.tenantId, setting: o.secretSetting };
   switch (code) {
     case 7000215:
     case 7000216:
     case 7000222:
-      return `${what}: the sign-in service refused the client secret of app ${o.clientId}. Check ${o.secretSetting}.`;
+      return { key: 'tokenSecret', vars };
     case 700016:
-      return `${what}: the app ${o.clientId} is not registered in tenant ${o.tenantId}. Check the client id and the tenant id.`;
+      return { key: 'tokenApp', vars };
     case 90002:
-      return `${what}: tenant ${o.tenantId} was not found. Check the tenant id.`;
+      return { key: 'tokenTenant', vars };
     case 500011:
     case 70011:
-      return `${what}: the tenant does not offer the resource ${scope.replace(/\/\.default$/, '')} to app ${o.clientId}.`;
+      return { key: 'tokenResource', vars };
     default:
-      return `${what}. Check the app registration (client id, secret, tenant id).`;
+      return { key: 'tokenOther', vars };
   }
 }
 
@@ -150,11 +154,8 @@ export class IdentityTokenProvider implements TokenProvider {
       if (!token) throw new Error('no token returned');
       return token.token;
     } catch (cause) {
-      throw new AppError(
-        'auth_failed',
-        `Could not get an access token for ${new URL(scope).host}. Check AZURE_CREDENTIAL and the app registration (certificate or secret, tenant id, client id).`,
-        { cause },
-      );
+      const localized = { key: 'tokenOther' as const, vars: { resource: hostOf(scope) } };
+      throw new AppError('auth_failed', t('en', localized.key, localized.vars), { cause, localized });
     }
   }
 }

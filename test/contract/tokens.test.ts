@@ -1,4 +1,4 @@
-import { isAppError } from '../../src/errors';
+import { isAppError, userMessage } from '../../src/errors';
 import { ClientCredentialsTokenProvider, SCOPES, scopesFor, type TokenProvider } from '../../src/provisioning/auth';
 import { createClients } from '../../src/provisioning/clients';
 import { FAST, SEED, openTenant, rejection, type Tenant } from './tenant';
@@ -85,6 +85,7 @@ describe('ClientCredentialsTokenProvider against the sandbox token endpoint', ()
     expect(error).toMatchObject({ code: 'auth_failed', serviceCode: 'AADSTS7000215', status: 401 });
     expect(error.message).toBe(`Could not get an access token for graph.microsoft.com: the sign-in service refused the client secret of app ${SEED.app.clientId}. Check SANDBOX_CLIENT_SECRET.`);
     expect(error.message).not.toContain('not-the-secret');
+    expect(userMessage(error, 'nb')).toBe(`Fikk ikke tilgangstoken for graph.microsoft.com: påloggingstjenesten avviste klienthemmeligheten til appen ${SEED.app.clientId}. Kontroller SANDBOX_CLIENT_SECRET.`);
     const unknown = await rejection(provider({ clientId: '11111111-2222-4333-8444-555555555555' }).p.getToken(SCOPES.graph));
     expect(unknown.serviceCode).toBe('AADSTS700016');
     expect(unknown.message).toContain('is not registered in tenant');
