@@ -120,11 +120,6 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The bearer token check all services share: any non-empty bearer token is accepted. */
-export function hasBearer(req: SbRequest): boolean {
-  return /^Bearer\s+\S+/i.test(req.headers.authorization ?? '');
-}
-
 /** Builds a query string, keeping `$` in OData option names readable. */
 export function buildQuery(params: URLSearchParams): string {
   const parts: string[] = [];
