@@ -24,7 +24,11 @@ export interface Endpoints {
 }
 
 export type CredentialConfig =
-  | { kind: 'development'; token: string }
+  /**
+   * Sandbox mode: the client credentials flow against the sandbox tenant's own token endpoint
+   * (`{authorityHost}/{tenantId}/oauth2/v2.0/token`), with the sandbox's client id and secret.
+   */
+  | { kind: 'sandbox'; authorityHost: string; tenantId: string; clientId: string; clientSecret: string }
   | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
   | { kind: 'secret'; tenantId: string; clientId: string; clientSecret: string }
   | { kind: 'managed-identity'; clientId?: string };
@@ -135,6 +139,9 @@ const sandboxSchema = z.object({
   SANDBOX_URL: optional(z.string().url('must be a URL')),
   SANDBOX_STATE_FILE: optional(z.string()).default('.sandbox/state.json'),
   SANDBOX_SYNTHETIC_SALESPEOPLE: optional(z.coerce.number().int().min(0).max(100000)).default(0),
+  /** the sandbox tenant's app registration (a fixed public value, not a real tenant's secret) */
+  SANDBOX_CLIENT_ID: optional(guid).default(SEED.app.clientId),
+  SANDBOX_CLIENT_SECRET: optional(z.string().min(1)).default(SEED.app.clientSecret),
   COUPLING_URL: optional(z.union([z.literal('none'), z.string().url('must be a URL or none')])),
   PLAYGROUND: optional(bool).default('true'),
   PLAYGROUND_PORT: optional(port).default(56150),
@@ -272,7 +279,7 @@ function sandboxConfig(env: Env): Config {
     bcAppId: SEED.bcAppId,
     couplingUrl: s.COUPLING_URL === 'none' ? undefined : (s.COUPLING_URL ?? `${url}/bc/v2.0/{tenantId}/{environment}/api/contoso/crm/v1.0`),
     bot: { appId: '', appType: 'MultiTenant', appTenantId: '' },
-    credential: { kind: 'development', token: 'sandbox-development-token' },
+    credential: { kind: 'sandbox', authorityHost: url, tenantId, clientId: s.SANDBOX_CLIENT_ID.toLowerCase(), clientSecret: s.SANDBOX_CLIENT_SECRET },
     sandbox: {
       url,
       port: s.SANDBOX_PORT,

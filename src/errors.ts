@@ -1,3 +1,6 @@
+import { t, type Locale, type StringKey } from './i18n';
+import { grantMessage, type Grant } from './provisioning/permissions';
+
 /**
  * Coded errors. Every error the product raises on purpose carries a code from this union,
  * the original cause (never shown to users), and a message an administrator can act on.
@@ -50,6 +53,10 @@ export interface AppErrorOptions {
   serviceCode?: string;
   /** Seconds the service asked us to wait, when it said so. */
   retryAfterSeconds?: number;
+  /** The README permission (or registration) the service's refusal points to. */
+  grant?: Grant;
+  /** The message as a string key, for readers in another language. */
+  localized?: { key: StringKey; vars: Record<string, string> };
 }
 
 export class AppError extends Error {
@@ -58,6 +65,8 @@ export class AppError extends Error {
   readonly status?: number;
   readonly serviceCode?: string;
   readonly retryAfterSeconds?: number;
+  readonly grant?: Grant;
+  readonly localized?: { key: StringKey; vars: Record<string, string> };
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -67,6 +76,8 @@ export class AppError extends Error {
     this.status = options.status;
     this.serviceCode = options.serviceCode;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.grant = options.grant;
+    this.localized = options.localized;
   }
 }
 
@@ -87,8 +98,16 @@ export class ConfigError extends AppError {
   }
 }
 
-/** A message that is safe to show to a user: never a stack, token or raw service response. */
-export function userMessage(error: unknown): string {
+/**
+ * A message that is safe to show to a user: never a stack, token or raw service response. With a
+ * locale, a refusal that names a permission or registration is given in that language.
+ */
+export function userMessage(error: unknown, locale?: Locale): string {
+  if (error instanceof AppError && error.grant && locale) {
+    const { key, vars } = grantMessage(error.grant);
+    return t(locale, key, vars);
+  }
+  if (error instanceof AppError && error.localized && locale) return t(locale, error.localized.key, error.localized.vars);
   if (error instanceof AppError) return error.message;
   return 'Something went wrong on our side. The details are in the bot log.';
 }

@@ -98,7 +98,7 @@ function guarded(services: BotServices, handler: CardHandler) {
       return (await handler(context, state, safeData)) as unknown as AdaptiveCard | string;
     } catch (error) {
       services.logger.error({ err: error, verb: (context.activity.value as { action?: { verb?: string } })?.action?.verb }, 'card action failed');
-      const message = userMessage(error);
+      const message = userMessage(error, localeFor(context));
       return message.startsWith('Something went wrong') ? t(localeFor(context), 'errorGeneric') : message;
     }
   };

@@ -50,7 +50,7 @@ export async function environmentStepCard(services: BotServices, context: TurnCo
   try {
     companies = await services.tenant.companies(environment);
   } catch (cause) {
-    problem ??= t(localeFor(context), 'envNoCompanies', { environment: environment.bcEnvironment, reason: userMessage(cause) });
+    problem ??= t(localeFor(context), 'envNoCompanies', { environment: environment.bcEnvironment, reason: userMessage(cause, localeFor(context)) });
   }
   return environmentCard({ environment, companies, tenantMode: services.config.mode === 'tenant', error: problem }, localeFor(context));
 }

@@ -1,6 +1,7 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+import { failureReason } from '../provisioning/permissions';
 
 /**
  * The Part 3 plan as a summary: counts per kind of change, the first salespeople with their
@@ -55,7 +56,7 @@ export function failureLines(plan: Plan, run: Run | undefined, locale: Locale): 
   return plan.actions.flatMap((action) => {
     const outcome = run.journal[action.key];
     if (outcome?.status !== 'failed' || outcome.code === 'blocked') return [];
-    return [t(locale, 'spFailure', { user: escapeMarkdown(action.target.userPrincipalName), reason: escapeMarkdown(outcome.reason) })];
+    return [t(locale, 'spFailure', { user: escapeMarkdown(action.target.userPrincipalName), reason: escapeMarkdown(failureReason(outcome, locale)) })];
   });
 }
 

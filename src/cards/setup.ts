@@ -8,6 +8,7 @@ import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { salespeoplePlanData } from './salespeoplePlan';
+import { failureReason } from '../provisioning/permissions';
 
 /** Card views of the setup steps: data in, card out. */
 
@@ -187,7 +188,7 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
             outcome?.status === 'done'
               ? t(locale, 'outcomeDone')
               : outcome?.status === 'failed'
-                ? t(locale, 'outcomeFailed', { reason: escapeMarkdown(outcome.reason) })
+                ? t(locale, 'outcomeFailed', { reason: escapeMarkdown(failureReason(outcome, locale)) })
                 : run
                   ? t(locale, 'outcomePending')
                   : '',

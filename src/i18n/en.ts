@@ -162,6 +162,16 @@ const core = {
   adminComplete: "Part 1 is done: the administrator account is in place.",
   nextStepIntegration: "Next is Part 2, the integration account.",
   errorGeneric: 'Something went wrong on my side and nothing was changed. The details are in the bot log; try again in a moment.',
+  forbiddenGraph: 'Microsoft Graph refused this: the app registration needs the Microsoft Graph application permission {permission} (admin-consented). See "Pointing it at a real tenant" in the README.',
+  forbiddenDataverse: 'Dynamics 365 Sales refused this: the app must be an application user of the Sales environment with the System Administrator role.',
+  forbiddenBap: 'The Power Platform admin API refused this: the app must be registered as a Power Platform management app (pac admin application register).',
+  tokenSecret: 'Could not get an access token for {resource}: the sign-in service refused the client secret of app {app}. Check {setting}.',
+  tokenApp: 'Could not get an access token for {resource}: the app {app} is not registered in tenant {tenant}. Check the client id and the tenant id.',
+  tokenTenant: 'Could not get an access token for {resource}: tenant {tenant} was not found. Check the tenant id.',
+  tokenResource: 'Could not get an access token for {resource}: the tenant does not offer this resource to app {app}.',
+  tokenOther: 'Could not get an access token for {resource}. Check the app registration (client id, secret or certificate, tenant id) and AZURE_CREDENTIAL.',
+  tokenUnreachable: 'Could not reach the sign-in service at {authority} to get an access token for {resource}.',
+  forbiddenBc: 'Business Central refused this: the app needs the Business Central application permission API.ReadWrite.All (admin-consented) and must be registered, enabled and consented on the page Microsoft Entra Applications.',
 } as const;
 
 export const en = {

@@ -160,6 +160,16 @@ const core = {
   adminComplete: "Del 1 er ferdig: administratorkontoen er på plass.",
   nextStepIntegration: "Neste er del 2, integrasjonskontoen.",
   errorGeneric: 'Noe gikk galt hos meg, og ingenting ble endret. Detaljene står i bot-loggen; prøv igjen om litt.',
+  forbiddenGraph: 'Microsoft Graph avviste dette: appregistreringen trenger Microsoft Graph-programtillatelsen {permission} (med administratorsamtykke). Se «Pointing it at a real tenant» i README.',
+  forbiddenDataverse: 'Dynamics 365 Sales avviste dette: appen må være en programbruker i Sales-miljøet med rollen Systemadministrator.',
+  forbiddenBap: 'Power Platform-administrasjons-API-et avviste dette: appen må være registrert som administrasjonsapp for Power Platform (pac admin application register).',
+  tokenSecret: 'Fikk ikke tilgangstoken for {resource}: påloggingstjenesten avviste klienthemmeligheten til appen {app}. Kontroller {setting}.',
+  tokenApp: 'Fikk ikke tilgangstoken for {resource}: appen {app} er ikke registrert i tenanten {tenant}. Kontroller klient-ID-en og tenant-ID-en.',
+  tokenTenant: 'Fikk ikke tilgangstoken for {resource}: tenanten {tenant} ble ikke funnet. Kontroller tenant-ID-en.',
+  tokenResource: 'Fikk ikke tilgangstoken for {resource}: tenanten tilbyr ikke denne ressursen til appen {app}.',
+  tokenOther: 'Fikk ikke tilgangstoken for {resource}. Kontroller appregistreringen (klient-ID, hemmelighet eller sertifikat, tenant-ID) og AZURE_CREDENTIAL.',
+  tokenUnreachable: 'Nådde ikke påloggingstjenesten på {authority} for å hente tilgangstoken for {resource}.',
+  forbiddenBc: 'Business Central avviste dette: appen trenger Business Central-programtillatelsen API.ReadWrite.All (med administratorsamtykke) og må være registrert, aktivert og samtykket på siden Microsoft Entra-programmer.',
 };
 
 export const nb: Record<StringKey, string> = {

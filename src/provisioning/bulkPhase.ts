@@ -39,7 +39,8 @@ export function failed(state: BulkState, action: Action, error: unknown): Action
   const code = error instanceof AppError ? error.code : 'internal';
   if (!(error instanceof AppError)) state.context.logger.warn({ err: error, action: action.key }, 'bulk action failed');
   state.blocked.set(upnOf(action), `Not attempted: an earlier change for ${action.target.userPrincipalName} failed.`);
-  return { status: 'failed', at: new Date(state.context.now()).toISOString(), code, reason: userMessage(error) };
+  const grant = error instanceof AppError ? error.grant : undefined;
+  return { status: 'failed', at: new Date(state.context.now()).toISOString(), code, reason: userMessage(error), ...(grant ? { grant } : {}) };
 }
 
 /** Actions whose user is blocked get their outcome here; the rest are returned. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, SERVICE_NAMES, type ErrorCode, type Service } from '../errors';
 import type { Logger } from '../log';
 import type { TokenProvider } from './auth';
+import { grantFor, grantSentence } from './permissions';
 import { DEFAULT_RETRY, nextDelay, retryAfterMs, type Outcome, type RetryOptions } from './retry';
 
 /**
@@ -31,6 +32,8 @@ export interface HttpResponse {
   text: string;
   /** Number of attempts this response took (1 = no retry). */
   attempts: number;
+  /** The request this answers (for a Graph `$batch` item: the item). */
+  request?: { method: string; url: string };
   json<T = unknown>(): T;
 }
 
@@ -176,11 +179,19 @@ export class HttpPolicy {
     const { retry, sleep, random, logger } = this.options;
     const clientRequestId = randomUUID();
     const units = request.units ?? this.options.unitsOf?.(request) ?? 1;
+    let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
       const result = await this.gate.run(async () => {
         await this.rate?.take(units);
         return this.attempt(request, clientRequestId);
       });
+      // A refused token (revoked, or signed with a key the authority has since rotated) is
+      // renewed once; a second 401 is the service's answer.
+      if ('status' in result && result.status === 401 && !renewedToken && this.options.tokens.invalidate) {
+        renewedToken = true;
+        this.options.tokens.invalidate(this.options.scope);
+        continue;
+      }
       const outcome: Outcome = 'status' in result ? { kind: 'response', ...result } : { kind: 'network', timeout: result.timeout };
       if ('status' in result && result.status === 429) this.stats.throttled++;
       const delay = nextDelay(outcome, attempt, retry, random);
@@ -230,6 +241,7 @@ export class HttpPolicy {
         status: response.status,
         headers: response.headers,
         text,
+        request: { method: request.method, url: request.url },
         json<T>() {
           return (text === '' ? undefined : JSON.parse(text)) as T;
         },
@@ -280,10 +292,20 @@ export function toServiceError(response: HttpResponse, what: string, specific?: 
   };
   if (specific) return new AppError(specific.code, specific.message, options);
   switch (response.status) {
-    case 401:
+    case 401: {
+      // Business Central answers 401 (Authentication_InvalidCredentials) to a valid token of an app
+      // it does not admit: no API.ReadWrite.All, or not on its "Microsoft Entra Applications" page.
+      if (service === 'bc') return new AppError('forbidden', `${name} refused to ${what}: ${grantSentence('bc:s2s')}.`, { ...options, grant: 'bc:s2s' });
       return new AppError('auth_failed', `${name} did not accept the app's credentials while trying to ${what}. Check the app registration's secret or certificate.`, options);
-    case 403:
-      return new AppError('forbidden', `${name} refused to ${what}: the app registration lacks a permission. See the README's permission list.`, options);
+    }
+    case 403: {
+      const grant = grantFor(service, response.request);
+      return new AppError(
+        'forbidden',
+        grant ? `${name} refused to ${what}: ${grantSentence(grant)}.` : `${name} refused to ${what}: the app registration lacks a permission. See the README's permission list.`,
+        { ...options, grant },
+      );
+    }
     case 404:
       return new AppError('not_found', `${name} could not find what was needed to ${what}.`, options);
     case 409:

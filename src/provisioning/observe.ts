@@ -1,4 +1,5 @@
-import { userMessage } from '../errors';
+import { AppError, userMessage } from '../errors';
+import { grantMessage } from './permissions';
 import type { Logger } from '../log';
 import type { AdminObservation, EnvironmentRole, SkuInfo } from '../setup/adminPlanner';
 import type { ApplicationUserObservation, DedicatedObservation } from '../setup/integrationPlanner';
@@ -152,6 +153,8 @@ export async function observeOverview(clients: Clients, input: OverviewInput, lo
       return await read();
     } catch (error) {
       logger?.warn({ err: error, part }, 'could not observe part');
+      // A refusal that names a permission is shown as that, in the reader's language.
+      if (error instanceof AppError && error.grant) return { part, state: 'unknown' as const, details: [grantMessage(error.grant)] };
       return unknownStatus(part, userMessage(error));
     }
   };

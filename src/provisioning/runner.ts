@@ -203,7 +203,7 @@ export class Runner {
           logger.info({ planId, action: action.key, already: !!result.already }, 'action done');
         } catch (error) {
           const reason = userMessage(error);
-          outcome = { status: 'failed', at: new Date(this.now()).toISOString(), code: error instanceof AppError ? error.code : 'internal', reason };
+          outcome = { status: 'failed', at: new Date(this.now()).toISOString(), code: error instanceof AppError ? error.code : 'internal', reason, ...(error instanceof AppError && error.grant ? { grant: error.grant } : {}) };
           failedTargets.set(target, `Not attempted: an earlier change for ${action.target.userPrincipalName} failed.`);
           logger.warn({ planId, action: action.key, err: error }, 'action failed');
         }

@@ -2,12 +2,15 @@
 import type { Guard } from './faults';
 import type { SandboxSettings } from './settings';
 import type { GraphUser, SandboxState, Sku, Store } from './state';
+import type { SigningKey } from './tokens';
 
 export interface Ctx {
   store: Store;
   guard: Guard;
   settings(): SandboxSettings;
   now(): number;
+  /** the key the token endpoint signs with and every service validates against */
+  signingKey: SigningKey;
 }
 
 export function state(ctx: Ctx): SandboxState {

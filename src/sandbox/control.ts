@@ -6,6 +6,8 @@ import { createSeedState } from './seed';
 import { type SandboxSettings, type SeedOptions, mergeSettings, parseSettingsPatch, seedOptionsSchema } from './settings';
 import { stableStringify, type SystemUser } from './state';
 import { touchSystemUser } from './dataverseSync';
+import { SYSTEM_ADMINISTRATOR_TEMPLATE, applicationUser, holdsSystemAdministrator } from './permissions';
+import { z } from 'zod';
 
 export interface ControlCtx extends Ctx {
   /** settings and seed options the sandbox was started with (what a reset returns to) */
@@ -82,7 +84,81 @@ function patchSystemUser(ctx: ControlCtx, req: SbRequest, rawId: string): SbRepl
   return ok(next);
 }
 
+/** The app registration as the control API shows it, with its standing in Dataverse. */
+function appView(ctx: ControlCtx) {
+  const s = ctx.store.state;
+  const { clientSecretSha256: _hidden, ...app } = s.app;
+  const user = applicationUser(s, s.app.clientId);
+  return {
+    ...app,
+    dataverseApplicationUser: !!user,
+    dataverseSystemAdministrator: !!user && holdsSystemAdministrator(s, user),
+  };
+}
+
+const appPatchSchema = z
+  .object({
+    graphRoles: z.array(z.string().regex(/^[A-Za-z]+(\.[A-Za-z]+)+$/, 'must be a permission name such as User.ReadWrite.All')),
+    businessCentralRoles: z.array(z.string().regex(/^[A-Za-z]+(\.[A-Za-z]+)+$/, 'must be a permission name such as API.ReadWrite.All')),
+    powerPlatformManagementApp: z.boolean(),
+    businessCentralEntraApplication: z.boolean(),
+    dataverseApplicationUser: z.boolean(),
+    dataverseSystemAdministrator: z.boolean(),
+  })
+  .strict()
+  .partial();
+
+/**
+ * Changes the app registration: its Graph and BC application permissions, its registrations, and
+ * whether Dataverse has it as an application user holding System Administrator.
+ */
+function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
+  const parsed = appPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const p = parsed.data;
+  const s = ctx.store.state;
+  if (p.graphRoles) s.app.graphRoles = [...new Set(p.graphRoles)];
+  if (p.businessCentralRoles) s.app.businessCentralRoles = [...new Set(p.businessCentralRoles)];
+  if (p.powerPlatformManagementApp !== undefined) s.app.powerPlatformManagementApp = p.powerPlatformManagementApp;
+  if (p.businessCentralEntraApplication !== undefined) s.app.businessCentralEntraApplication = p.businessCentralEntraApplication;
+  const dv = s.dataverse;
+  const existing = () => dv.systemUsers.find((u) => u.applicationid === s.app.clientId);
+  if (p.dataverseApplicationUser === false) {
+    const user = existing();
+    if (user) {
+      dv.systemUsers = dv.systemUsers.filter((u) => u !== user);
+      dv.userRoles = dv.userRoles.filter((a) => a.ownerid !== user.systemuserid);
+    }
+  }
+  if (p.dataverseApplicationUser === true && !existing()) {
+    const root = dv.businessUnits.find((b) => b.parentbusinessunitid === null)!;
+    const at = new Date(ctx.now()).toISOString();
+    dv.systemUsers.push({
+      systemuserid: dv.callerId, fullname: s.app.displayName, firstname: null, lastname: null,
+      domainname: `${s.app.clientId}@${s.tenant.domains.find((d) => d.isInitial)?.name ?? s.tenant.id}`,
+      internalemailaddress: null, azureactivedirectoryobjectid: s.app.servicePrincipalId, applicationid: s.app.clientId,
+      isdisabled: false, islicensed: false, isintegrationuser: false, accessmode: 4, businessunitid: root.businessunitid,
+      title: null, createdon: at, modifiedon: at, versionnumber: 1000, sync: null,
+    });
+  }
+  if (p.dataverseSystemAdministrator !== undefined) {
+    const user = existing();
+    if (!user) throw new HttpError(400, 'BadRequest', 'dataverseSystemAdministrator: the app is not an application user of the environment.');
+    const adminRoles = new Set(dv.roles.filter((r) => r.roletemplateid === SYSTEM_ADMINISTRATOR_TEMPLATE).map((r) => r.roleid));
+    dv.userRoles = dv.userRoles.filter((a) => !(a.ownerid === user.systemuserid && adminRoles.has(a.roleid)));
+    if (p.dataverseSystemAdministrator) {
+      const role = dv.roles.find((r) => r.roletemplateid === SYSTEM_ADMINISTRATOR_TEMPLATE && r.businessunitid === user.businessunitid);
+      if (!role) throw new HttpError(400, 'BadRequest', 'The environment has no System Administrator role in the business unit of the application user.');
+      dv.userRoles.push({ ownerid: user.systemuserid, roleid: role.roleid });
+    }
+  }
+  ctx.store.touch();
+  return ok(appView(ctx));
+}
+
 const router = new Router<ControlCtx>()
+  .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
+  .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
   .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))
   .on('GET', /^\/state$/, (ctx) => ({ status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, raw: stableStringify(ctx.store.state) }))
   .on('GET', /^\/settings$/, (ctx) => ok(ctx.settings()))

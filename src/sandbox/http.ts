@@ -76,7 +76,8 @@ export function toSbRequest(req: IncomingMessage, body: Buffer, fallbackHost: st
     query: new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : ''),
     headers,
     body,
-    origin: `http://${headers.host ?? fallbackHost}`,
+    // Behind a proxy the client addressed the proxy's host: that is the URL it sees (and Dataverse's audience).
+    origin: `http://${headers['x-forwarded-host'] ?? headers.host ?? fallbackHost}`,
   };
 }
 
@@ -117,11 +118,6 @@ export function jsonBody(req: SbRequest, code: string, message: string): unknown
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The bearer token check all services share: any non-empty bearer token is accepted. */
-export function hasBearer(req: SbRequest): boolean {
-  return /^Bearer\s+\S+/i.test(req.headers.authorization ?? '');
 }
 
 /** Builds a query string, keeping `$` in OData option names readable. */

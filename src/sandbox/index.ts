@@ -17,9 +17,10 @@ import { graphBatchTargets, handleGraphBatch } from './graphBatch';
 import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
-import { createSeedState } from './seed';
+import { createSeedState, seedAppRegistration } from './seed';
 import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
+import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './tokens';
 
 export { SEED } from './seed';
 export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
@@ -88,6 +89,9 @@ function dataverseCall(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
 async function dispatch(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
   if (req.path === '/healthz') return { kind: 'reply', reply: { status: 200, body: { status: 'ok' } } };
   if (req.path.startsWith(`${CONTROL_PREFIX}/`)) return { kind: 'reply', reply: await handleControl(ctx, req) };
+  const token = TOKEN_PATH.exec(req.path);
+  if (token) return { kind: 'reply', reply: handleToken(ctx, ctx.signingKey, req, token[1]!) };
+  if (KEYS_PATH.test(req.path)) return { kind: 'reply', reply: handleKeys(ctx.signingKey) };
   switch (serviceOf(req.path)) {
     case 'graph':
       return graphCall(ctx, req);
@@ -108,6 +112,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const startSettings = mergeSettings(DEFAULT_SETTINGS, parseSettingsPatch(opts.settings ?? {}));
   const startSeed: SeedOptions = opts.seed ?? {};
   const loaded = stateFile ? Store.load(stateFile) : null;
+  // A state file from before app registrations were kept gets the seeded one.
+  if (loaded && !loaded.app) loaded.app = seedAppRegistration();
   const store = new Store(loaded ?? createSeedState(startSeed), stateFile);
   if (!loaded) store.writeNow();
   let settings = startSettings;
@@ -117,6 +123,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     guard,
     settings: () => settings,
     now: opts.now ?? (() => Date.now()),
+    signingKey: new SigningKey(),
     startSettings,
     startSeed,
     setSettings: (next) => {

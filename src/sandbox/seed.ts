@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_NON_INTERACTIVE_LIMIT } from './dataverseLimits';
 import type { SeedOptions } from './settings';
-import type { Company, GraphUser, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
+import type { AppRegistration, Company, GraphUser, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
 
 export const SEED = {
   tenantId: '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10',
@@ -81,6 +81,19 @@ export const SEED = {
     reporting: { id: 'd09e8a8b-971a-4c47-8a56-2092ebc9dd4a', upn: 'rapport.tjeneste@contoso.no' },
   },
   servicePrincipals: { bcIntegration: '935c045e-3b27-471c-a052-c38853b20515', assistant: 'a0d9c2e4-3f1b-4c8e-9d7a-5b6e4f3a2c1d' },
+  /**
+   * The product's app registration: its client id is the assistant's application user in Dataverse.
+   * The client secret is a fixed, public sandbox value (not a credential of any real tenant).
+   */
+  app: {
+    clientId: '6caeedfe-8eb8-438d-b5ca-7e0be90f6b34',
+    clientSecret: 'sandbox-client-secret-not-a-real-secret',
+    displayName: 'BC Setup Assistant',
+    /** The README's permission table: Microsoft Graph application permissions */
+    graphRoles: ['User.ReadWrite.All', 'Organization.Read.All', 'GroupMember.ReadWrite.All'],
+    /** ... and Dynamics 365 Business Central's */
+    businessCentralRoles: ['API.ReadWrite.All'],
+  },
   /** free seats of the Sales SKU in the default seed (N + 50 with N synthetic salespeople) */
   freeSalesSeats: 8,
 } as const;
@@ -254,6 +267,20 @@ function company(synthetic: number): Company {
   };
 }
 
+/** The app registration as the README's "Pointing it at a real tenant" sets it up. */
+export function seedAppRegistration(): AppRegistration {
+  return {
+    clientId: SEED.app.clientId,
+    servicePrincipalId: SEED.servicePrincipals.assistant,
+    displayName: SEED.app.displayName,
+    clientSecretSha256: createHash('sha256').update(SEED.app.clientSecret).digest('hex'),
+    graphRoles: [...SEED.app.graphRoles],
+    businessCentralRoles: [...SEED.app.businessCentralRoles],
+    powerPlatformManagementApp: true,
+    businessCentralEntraApplication: true,
+  };
+}
+
 /** A fresh tenant. */
 export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const synthetic = opts.syntheticSalespeople ?? 0;
@@ -263,6 +290,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const S = SEED.dataverse.systemUsers;
   return {
     version: 1,
+    app: seedAppRegistration(),
     tenant: {
       id: SEED.tenantId, displayName: SEED.tenantName, countryLetterCode: 'NO',
       domains: [

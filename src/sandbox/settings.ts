@@ -25,6 +25,8 @@ export interface SandboxSettings {
   licensePropagationMs: number;
   /** page size of Business Central collections */
   bcPageSize: number;
+  /** lifetime of the access tokens the token endpoint issues (`expires_in`) */
+  tokenLifetimeSeconds: number;
   limits: Record<Service, ServiceLimit | null>;
   faults: FaultRates;
   /** seed of the generator behind random faults */
@@ -57,6 +59,7 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
   syncDelayMs: 5000,
   licensePropagationMs: 2000,
   bcPageSize: 50,
+  tokenLifetimeSeconds: 3599,
   limits: { graph: null, dataverse: null, bap: null, bc: null },
   faults: { rate429: 0, rate503: 0, rateReset: 0, rateLost: 0, retryAfterSeconds: 1 },
   faultSeed: 1,
@@ -80,6 +83,7 @@ export const settingsPatchSchema = z
     syncDelayMs: z.number().int().min(0),
     licensePropagationMs: z.number().int().min(0),
     bcPageSize: z.number().int().min(1).max(20_000),
+    tokenLifetimeSeconds: z.number().int().min(0).max(86_400),
     limits: z
       .object({ graph: limit, dataverse: limit, bap: limit, bc: limit })
       .strict()
@@ -117,6 +121,7 @@ export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | Sand
     syncDelayMs: p.syncDelayMs ?? base.syncDelayMs,
     licensePropagationMs: p.licensePropagationMs ?? base.licensePropagationMs,
     bcPageSize: p.bcPageSize ?? base.bcPageSize,
+    tokenLifetimeSeconds: p.tokenLifetimeSeconds ?? base.tokenLifetimeSeconds,
     limits: { ...base.limits, ...(p.limits ?? {}) },
     faults: { ...base.faults, ...(p.faults ?? {}) },
     faultSeed: p.faultSeed ?? base.faultSeed,

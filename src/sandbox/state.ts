@@ -198,8 +198,30 @@ export interface BcEnvironment {
   couplings?: Coupling[];
 }
 
+/**
+ * The product's app registration in the sandbox tenant: what its access tokens carry (roles) and
+ * where the services know it. Changed through the control API (`PATCH /_sandbox/app`).
+ */
+export interface AppRegistration {
+  clientId: string;
+  /** object id of its service principal in the tenant (the token's `oid`) */
+  servicePrincipalId: string;
+  displayName: string;
+  /** SHA-256 (hex) of the client secret; the secret itself is never stored */
+  clientSecretSha256: string;
+  /** admin-consented Microsoft Graph application permissions (the Graph token's `roles`) */
+  graphRoles: string[];
+  /** admin-consented Dynamics 365 Business Central application permissions (the BC token's `roles`) */
+  businessCentralRoles: string[];
+  /** registered as a Power Platform management application (`pac admin application register`) */
+  powerPlatformManagementApp: boolean;
+  /** on Business Central's "Microsoft Entra Applications" page, enabled and consented */
+  businessCentralEntraApplication: boolean;
+}
+
 export interface SandboxState {
   version: 1;
+  app: AppRegistration;
   tenant: { id: string; displayName: string; countryLetterCode: string; domains: Domain[] };
   graph: { users: GraphUser[]; skus: Sku[]; groups: Group[] };
   dataverse: DataverseState;

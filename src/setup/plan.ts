@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Grant } from '../provisioning/permissions';
 
 /**
  * Plans: every tenant change is an action in a plan, and an approval binds to the plan's digest.
@@ -150,7 +151,8 @@ export const actionKey = {
 export type ActionOutcome =
   | { status: 'pending' }
   | { status: 'done'; at: string; note?: string }
-  | { status: 'failed'; at: string; code: string; reason: string };
+  /** `grant`: the README permission or registration the service's refusal points to (shown localised). */
+  | { status: 'failed'; at: string; code: string; reason: string; grant?: Grant };
 
 export interface Run {
   id: string;

@@ -69,6 +69,11 @@ describe('DirectoryClient reads', () => {
   });
 
   it('lists domains, verified domains and the organisation', async () => {
+    // Verified domains come from /organization (Organization.Read.All); /domains needs Domain.Read.All.
+    expect(await rejection(tenant.clients().directory.listDomains())).toMatchObject({ code: 'forbidden', status: 403 });
+    const verifiedWithoutDomainRead = await tenant.clients().directory.verifiedDomains();
+    expect(verifiedWithoutDomainRead).toEqual(expect.arrayContaining([SEED.domains.verified, SEED.domains.initial]));
+    await tenant.control.app({ graphRoles: [...SEED.app.graphRoles, 'Domain.Read.All'] });
     const { directory } = tenant.clients();
     const domains = await directory.listDomains();
     expect(domains.find((d) => d.id === SEED.domains.unverified)?.isVerified).toBe(false);
@@ -78,6 +83,7 @@ describe('DirectoryClient reads', () => {
     const org = await directory.getOrganization();
     expect(org).toMatchObject({ id: SEED.tenantId, displayName: SEED.tenantName, countryLetterCode: 'NO' });
     expect(org.verifiedDomains.map((d) => d.name)).toContain(SEED.domains.verified);
+    await tenant.control.reset({ settings: FAST });
   });
 
   it('checks group membership', async () => {

@@ -3,7 +3,7 @@
  * clients, and a small driver for the sandbox's control API (/_sandbox/...).
  */
 import type { Config } from '../../src/config';
-import { DevelopmentTokenProvider } from '../../src/provisioning/auth';
+import { createTokenProvider } from '../../src/provisioning/auth';
 import { createClients, type Clients } from '../../src/provisioning/clients';
 import { startSandbox, SEED } from '../../src/sandbox';
 
@@ -50,6 +50,10 @@ export class Control {
   stats() {
     return this.call<{ throttled: Record<string, number>; faults: Record<string, number> }>('GET', 'stats');
   }
+  /** The app registration: Graph and BC application permissions, registrations, the Dataverse application user. */
+  app(patch: Record<string, unknown>) {
+    return this.call('PATCH', 'app', patch);
+  }
   patchSystemUser(id: string, fields: Record<string, unknown>) {
     return this.call('PATCH', `dataverse/systemusers/${id}`, fields);
   }
@@ -75,7 +79,8 @@ export function sandboxConfig(url: string): Config {
     endpoints: { graph: `${url}/graph/v1.0`, dataverse: `${url}/dataverse`, bap: `${url}/bap`, bc: `${url}/bc/v2.0` },
     defaults: { dataverseUrl: `${url}/dataverse`, bapEnvironmentId: SEED.environment.bapId, bcEnvironment: SEED.businessCentral.environment },
     bot: { appId: '', appType: 'MultiTenant', appTenantId: '' },
-    credential: { kind: 'development', token: 'contract-test' },
+    // The sandbox's app registration: real client-credentials tokens from the sandbox's token endpoint.
+    credential: { kind: 'sandbox', authorityHost: url, tenantId: SEED.tenantId, clientId: SEED.app.clientId, clientSecret: SEED.app.clientSecret },
   };
 }
 
@@ -98,7 +103,7 @@ export async function openTenant(): Promise<Tenant> {
     clients: () =>
       createClients({
         config,
-        tokens: new DevelopmentTokenProvider('contract-test'),
+        tokens: createTokenProvider(config.credential),
         // Short backoff for network faults and Retry-After-less errors; Retry-After stays real.
         policy: { retry: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 10_000 },
       }),

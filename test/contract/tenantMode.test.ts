@@ -16,7 +16,7 @@ const tenantConfig: Config = {
   },
   defaults: { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b', bcEnvironment: 'Production' },
   bot: { appId: '', appType: 'SingleTenant', appTenantId: '' },
-  credential: { kind: 'development', token: 'unused' },
+  credential: { kind: 'secret', tenantId: '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10', clientId: '6caeedfe-8eb8-438d-b5ca-7e0be90f6b34', clientSecret: 'unused' },
 };
 
 describe('Sales environment URLs in tenant mode', () => {

@@ -3,6 +3,7 @@ import type { Harness } from './harness';
 import { ADMIN } from './harness';
 import { action, inputValues } from './cards';
 import { cardText, type TeamsConversation, type TeamsUser } from './teams';
+import { authFor } from './sandboxAuth';
 
 /** Conversation flows a user goes through, shared by the end-to-end tests. */
 
@@ -38,10 +39,10 @@ export async function completePart1(h: Harness, chat: TeamsConversation) {
   return { card: next.body.value, cardActivityId };
 }
 
-export const dataverse = (h: Harness, path: string, init: RequestInit = {}) =>
+export const dataverse = async (h: Harness, path: string, init: RequestInit = {}) =>
   fetch(`${h.sandbox.url}/dataverse/api/data/v9.2/${path}`, {
     ...init,
-    headers: { authorization: 'Bearer test', 'content-type': 'application/json', ...(init.headers ?? {}) },
+    headers: { ...(await authFor(h.sandbox.url, '/dataverse')), 'content-type': 'application/json', ...(init.headers ?? {}) },
   });
 
 /** The raw text of the sandbox tenant's state: equal text means byte-for-byte unchanged. */

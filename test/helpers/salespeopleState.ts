@@ -1,14 +1,14 @@
 import { SEED } from '../../src/sandbox';
+import { authFor } from './sandboxAuth';
 
 /** The synthetic salespeople's end state, read through the sandbox's Graph and Dataverse APIs. */
 
-const auth = { authorization: 'Bearer test' };
 const SYNTHETIC = /^sales\d{5}@contoso\.no$/;
 
 async function all(url: string, headers: Record<string, string> = {}): Promise<any[]> {
   const items: any[] = [];
   for (let next: string | undefined = url; next; ) {
-    const page: any = await (await fetch(next, { headers: { ...auth, ...headers } })).json();
+    const page: any = await (await fetch(next, { headers: { ...(await authFor(new URL(next).origin, next)), ...headers } })).json();
     items.push(...page.value);
     next = page['@odata.nextLink'];
   }

@@ -68,7 +68,8 @@ describe('Part 2, BC online: the application user', () => {
   });
 
   it('says what to do elsewhere when there are two application users (no plan can fix that)', async () => {
-    await fetch(`${h.sandbox.url}/_sandbox/dataverse/systemusers/${SEED.dataverse.systemUsers.assistantApp}`, {
+    // A second application user with BC's client id (not the product's own: that is who the bot signs in as).
+    await fetch(`${h.sandbox.url}/_sandbox/dataverse/systemusers/${SEED.dataverse.systemUsers.integration}`, {
       method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ applicationid: SEED.bcAppId }),
     });
     const { card } = await toPart2(h.conversation(), 'application');

@@ -2,6 +2,7 @@ import { SEED } from '../../src/sandbox';
 import { startHarness, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
 import { approveAndWait, dataverse, openPart3, salespeoplePlan } from '../helpers/flows';
+import { authFor } from '../helpers/sandboxAuth';
 
 /** A thousand synthetic salespeople, from the card to accounts, licences, Sales users, roles and couplings. */
 
@@ -14,7 +15,8 @@ afterAll(async () => {
 });
 
 const N = 1000;
-const sandbox = (path: string, init?: RequestInit) => fetch(`${h.sandbox.url}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: 'Bearer test' } });
+const sandbox = async (path: string, init?: RequestInit) =>
+  fetch(`${h.sandbox.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(await authFor(h.sandbox.url, path)) } });
 
 it('sets up 1,000 salespeople in one approved run, in batches', async () => {
   await sandbox('/_sandbox/reset', { method: 'POST', body: JSON.stringify({ seed: { syntheticSalespeople: N }, settings: { latencyMs: 0, syncDelayMs: 100, licensePropagationMs: 100 } }) });
@@ -49,7 +51,7 @@ it('sets up 1,000 salespeople in one approved run, in batches', async () => {
   const users = ((await (await sandbox(`/graph/v1.0/users?$select=userPrincipalName,id,assignedLicenses&$top=999`)).json()) as any);
   let all: any[] = users.value;
   for (let next = users['@odata.nextLink']; next; ) {
-    const page = (await (await fetch(next, { headers: { authorization: 'Bearer test' } })).json()) as any;
+    const page = (await (await fetch(next, { headers: await authFor(h.sandbox.url, next) })).json()) as any;
     all = all.concat(page.value);
     next = page['@odata.nextLink'];
   }

@@ -67,6 +67,8 @@ describe("a quote in a sign-in name (ola.o'brien@…) is data, never OData", () 
 const RAW = 'RAW-SERVICE-DETAIL-7f3a';
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJl';
 const STACK = 'at Object.<anonymous> (/srv/service/handler.js:12:34)';
+/** How every access token the sandbox issues begins (its JOSE header, base64url). */
+const SANDBOX_JWT = Buffer.from('{"typ":"JWT","alg":"RS256","kid":"').toString('base64url').slice(0, 40);
 const rawBody = (status: number) =>
   JSON.stringify({ error: { code: status === 400 ? 'Request_BadRequest' : 'InternalServerError', message: `${RAW} Bearer ${TOKEN}\n    ${STACK}`, innerError: { stack: STACK } } });
 
@@ -89,6 +91,7 @@ async function startBreaker(target: string): Promise<Breaker> {
         return;
       }
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+      headers['x-forwarded-host'] = req.headers.host ?? '';
       const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length && req.method !== 'GET' ? Buffer.concat(chunks) : undefined });
       const body = Buffer.from(await upstream.arrayBuffer());
       const out: Record<string, string> = {};
@@ -140,7 +143,8 @@ describe('error text a user reads never carries a raw service response, a token 
     expect(text).not.toContain(RAW);
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain('eyJ');
-    expect(text).not.toContain('sandbox-development-token');
+    expect(text).not.toContain(SEED.app.clientSecret);
+    expect(text).not.toContain(SANDBOX_JWT);
     expect(text).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
     expect(text).not.toContain('/srv/');
   };
@@ -201,6 +205,7 @@ describe('error text a user reads never carries a raw service response, a token 
 
   it('and the log keeps the cause for the operator, without the bearer token the bot sent', async () => {
     expect(logs.join('\n')).toContain(RAW);
-    expect(logs.join('\n')).not.toContain('sandbox-development-token');
+    expect(logs.join('\n')).not.toContain(SANDBOX_JWT);
+    expect(logs.join('\n')).not.toContain(SEED.app.clientSecret);
   });
 });

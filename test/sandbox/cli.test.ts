@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AUTH } from './helpers';
+import { authFor } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -27,6 +27,7 @@ describe('sandbox CLI (src/sandbox/main.ts)', () => {
       const log = JSON.parse(line);
       expect(log.msg).toBe('sandbox tenant listening');
       expect(log.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const AUTH = await authFor(log.url, '/graph');
       const res = await fetch(`${log.url}/graph/v1.0/users?$select=id&$top=1`, { headers: AUTH });
       expect(res.status).toBe(200);
       await fetch(`${log.url}/graph/v1.0/users/per.olsen@contoso.no`, {

@@ -23,10 +23,11 @@ describe('Dataverse: reads', () => {
     expect(res.headers.get('odata-version')).toBe('4.0');
   });
 
-  it('rejects a missing bearer token with 401 in Dataverse format', async () => {
+  it('rejects a missing bearer token with 401 and the authority challenge, as Dataverse does', async () => {
     const res = await fetch(`${t.url}/dataverse/api/data/v9.2/WhoAmI`);
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).error.code).toMatch(/^0x/);
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer authorization_uri=https://login.microsoftonline.com/${SEED.tenantId}/oauth2/authorize, resource_id=${t.url}/dataverse/`);
+    expect(await res.text()).toBe('');
   });
 
   it('filters systemusers by unquoted guid, or-chains, parentheses and In()', async () => {

@@ -241,6 +241,11 @@ describe('Graph: licences', () => {
 
 describe('Graph: tenant, domains, groups', () => {
   it('lists domains and the organization with verified domains only', async () => {
+    // GET /domains needs Domain.Read.All (Learn: List domains), which the README does not grant.
+    const refused = await t.graph('GET', '/domains');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    await t.control('PATCH', '/app', { graphRoles: [...SEED.app.graphRoles, 'Domain.Read.All'] });
     const domains = (await t.graph('GET', '/domains')).body.value;
     expect(domains.find((d: any) => d.id === 'contoso.no')).toMatchObject({ isVerified: true, isDefault: true, isInitial: false, authenticationType: 'Managed' });
     expect(domains.find((d: any) => d.id === 'fabrikam-demo.com')).toMatchObject({ isVerified: false });

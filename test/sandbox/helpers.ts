@@ -1,6 +1,7 @@
 import { type SandboxHandle, type SandboxOptions, startSandbox } from '../../src/sandbox';
+import { authFor } from '../helpers/sandboxAuth';
 
-export const AUTH = { Authorization: 'Bearer test-token' };
+export { authFor };
 
 export interface Reply<T = any> {
   status: number;
@@ -21,7 +22,9 @@ export class TestTenant {
   }
 
   async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    const init: RequestInit = { method, headers: { ...AUTH, ...headers } };
+    // A real token for the service the path belongs to, unless the test sends its own Authorization.
+    const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    const init: RequestInit = { method, headers: { ...(own ? {} : await authFor(this.url, path)), ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {

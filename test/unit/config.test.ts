@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
+import { SEED } from '../../src/sandbox';
 
 const tenantEnv = {
   MODE: 'tenant',
@@ -33,7 +34,13 @@ describe('configuration', () => {
     expect(config.endpoints.graph).toBe('http://127.0.0.1:3979/graph/v1.0');
     expect(config.endpoints.dataverse).toBe('http://127.0.0.1:3979/dataverse');
     expect(config.bot.appId).toBe('');
-    expect(config.credential.kind).toBe('development');
+    expect(config.credential).toEqual({
+      kind: 'sandbox',
+      authorityHost: 'http://127.0.0.1:3979',
+      tenantId: SEED.tenantId,
+      clientId: SEED.app.clientId,
+      clientSecret: SEED.app.clientSecret,
+    });
   });
 
   it('reads a complete tenant configuration', () => {

@@ -127,7 +127,7 @@ export async function salespeopleStepCard(services: BotServices, context: TurnCo
     return await renderView(services, context, session, await loadView(services, context, session, refresh));
   } catch (error) {
     services.logger.warn({ err: error }, 'could not read the salespeople');
-    return salespeopleCard({ view: empty(), couplingConfigured: false, error: t(locale, 'spReadFailed', { reason: userMessage(error) }) }, locale);
+    return salespeopleCard({ view: empty(), couplingConfigured: false, error: t(locale, 'spReadFailed', { reason: userMessage(error, locale) }) }, locale);
   }
 }
 

@@ -375,9 +375,13 @@ export class DirectoryClient {
     }));
   }
 
-  /** Names of the verified domains, lower-cased. */
+  /**
+   * Names of the verified domains, lower-cased, from the organisation's `verifiedDomains`: that
+   * needs Organization.Read.All, which the app holds for subscribed SKUs anyway, where `GET /domains`
+   * would need Domain.Read.All (Learn: "Get organization" and "List domains", Permissions).
+   */
   async verifiedDomains(): Promise<string[]> {
-    return (await this.listDomains()).filter((d) => d.isVerified).map((d) => d.id.toLowerCase());
+    return (await this.getOrganization()).verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean);
   }
 
   async getOrganization(): Promise<OrganizationInfo> {

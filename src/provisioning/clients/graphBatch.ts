@@ -128,7 +128,7 @@ function headerGetter(headers: Record<string, string>) {
 }
 
 /** An item's answer in the shape of a policy response, so the one error mapping applies to it. */
-function itemResponse(wire: WireResponse, attempts: number): HttpResponse {
+function itemResponse(wire: WireResponse, attempts: number, item: GraphBatchItem): HttpResponse {
   const headers = new Headers();
   for (const [key, value] of Object.entries(wire.headers ?? {})) headers.set(key, String(value));
   const text = wire.body === undefined || wire.body === null ? '' : typeof wire.body === 'string' ? wire.body : JSON.stringify(wire.body);
@@ -138,6 +138,7 @@ function itemResponse(wire: WireResponse, attempts: number): HttpResponse {
     headers,
     text,
     attempts,
+    request: { method: item.method, url: item.url },
     json<T>() {
       return (text === '' ? undefined : JSON.parse(text)) as T;
     },
@@ -191,7 +192,7 @@ async function runChunk(
         body: { error: { code: 'missingBatchResponse', message: 'The batch response had no entry for this request.' } },
       };
       const status = wire.status ?? 500;
-      const response = itemResponse(wire, attempt);
+      const response = itemResponse(wire, attempt, item);
       results.set(item.id, {
         id: item.id,
         status,

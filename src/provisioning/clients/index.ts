@@ -1,7 +1,7 @@
 import type { Config } from '../../config';
 import { AppError, type Service } from '../../errors';
 import type { Logger } from '../../log';
-import { scopesFor, type TokenProvider } from '../auth';
+import { SCOPES, scopesFor, type TokenProvider } from '../auth';
 import { HttpPolicy, type HttpPolicyOptions, type HttpRequest, type HttpStats, type RateLimit } from '../http';
 import { BusinessCentralClient } from './businessCentral';
 import { DirectoryClient } from './directory';
@@ -108,7 +108,7 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
 
 export function createClients(options: CreateClientsOptions): Clients {
   const { config, tokens, logger } = options;
-  const scopes = scopesFor(config.endpoints, config.mode);
+  const scopes = scopesFor(config.endpoints);
   const policyFor = (service: Service, scope: string): HttpPolicy =>
     new HttpPolicy({
       service,
@@ -136,8 +136,8 @@ export function createClients(options: CreateClientsOptions): Clients {
     const url = checkOrgUrl(orgUrl, config);
     let client = salesClients.get(url);
     if (!client) {
-      // Dataverse's token audience is the environment itself.
-      const policy = policyFor('dataverse', config.mode === 'tenant' ? `${url}/.default` : scopes.dataverse);
+      // Dataverse's token audience is the environment itself, in both modes.
+      const policy = policyFor('dataverse', SCOPES.dataverse(url));
       dataversePolicies.set(url, policy);
       client = new SalesClient({ orgUrl: url, policy });
       salesClients.set(url, client);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { t } from '../../../src/i18n';
 import { SEED } from '../../../src/sandbox/seed';
+import { authFor } from '../../helpers/sandboxAuth';
 import type { Flow } from './types';
 
 const APP_USER = SEED.dataverse.systemUsers.bcIntegrationApp;
 const ROLES = SEED.dataverse.roles.root;
-const auth = { authorization: 'Bearer e2e', 'content-type': 'application/json' };
 
 /**
  * Part 2, BC online: the application user, broken beforehand through the Dataverse API
@@ -15,6 +15,7 @@ export const part2: Flow = {
   name: 'Part 2: the integration account (application user)',
   async run({ playground: p, sandboxUrl, note }) {
     const api = `${sandboxUrl}/dataverse/api/data/v9.2`;
+    const auth = { ...(await authFor(sandboxUrl, '/dataverse')), 'content-type': 'application/json' };
     const broke = await Promise.all([
       fetch(`${api}/systemusers(${APP_USER})/systemuserroles_association/$ref`, { method: 'POST', headers: auth, body: JSON.stringify({ '@odata.id': `${api}/roles(${ROLES.systemAdministrator})` }) }),
       fetch(`${api}/systemusers(${APP_USER})/systemuserroles_association/$ref?$id=${api}/roles(${ROLES.bcIntegration})`, { method: 'DELETE', headers: auth }),

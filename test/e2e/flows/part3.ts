@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { t } from '../../../src/i18n';
 import { SEED } from '../../../src/sandbox/seed';
 import { salesUserWithRoles } from '../../helpers/tenant';
+import { authFor } from '../../helpers/sandboxAuth';
 import type { Flow } from './types';
 
-const auth = { authorization: 'Bearer e2e' };
 
 /** Part 3 in the personal chat: the salespeople list → Show the plan → Approve and apply; accounts, roles and couplings checked. */
 export const part3: Flow = {
@@ -18,7 +18,7 @@ export const part3: Flow = {
 
     const { tenantId, businessCentral: bc } = SEED;
     const couplingsUrl = `${sandboxUrl}/bc/v2.0/${tenantId}/${bc.environment}/api/contoso/crm/v1.0/companies(${bc.companyId})/crmCouplings`;
-    const couplings = ((await (await fetch(couplingsUrl, { headers: auth })).json()) as { value: { salespersonCode: string; systemUserId: string }[] }).value;
+    const couplings = ((await (await fetch(couplingsUrl, { headers: await authFor(sandboxUrl, couplingsUrl) })).json()) as { value: { salespersonCode: string; systemUserId: string }[] }).value;
     assert.equal(couplings.length, planned, 'one coupling per planned salesperson');
     const lars = await salesUserWithRoles(sandboxUrl, SEED.users.larsJohansen.id);
     assert.ok(lars, 'Lars is a Sales user');

@@ -1,0 +1,185 @@
+/**
+ * The README's permission table is what this test proves. The sandbox tenant issues tokens whose
+ * roles are the app registration's permissions and checks them as Microsoft's services do; this
+ * test removes each README row in turn (restarting the bot so it signs in afresh) and shows, over
+ * HTTP as Teams drives the bot, that the features needing that row fail with a message naming it,
+ * in English and Norwegian, and that every other feature still works.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SEED } from '../../src/sandbox';
+import { ADMIN, startHarness, type Harness } from '../helpers/harness';
+import { approveAndWait, resetTenant, startSetup } from '../helpers/flows';
+import { cardText } from '../helpers/teams';
+
+let h: Harness;
+beforeAll(async () => {
+  // Approvers are the members of the approvers' group (APPROVER_GROUP_ID), checked through Graph.
+  h = await startHarness({ env: { APPROVER_GROUP_ID: SEED.approverGroupId } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+type Feature = 'adminCheck' | 'integrationCheck' | 'salespeopleCheck' | 'part1Applied';
+const FEATURES: Feature[] = ['adminCheck', 'integrationCheck', 'salespeopleCheck', 'part1Applied'];
+
+async function control(path: string, method: string, body?: unknown) {
+  const response = await fetch(`${h.sandbox.url}/_sandbox/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** The three parts of the status card, each with its lines. */
+function parts(text: string): Record<'admin' | 'integration' | 'salespeople', string> {
+  const a = text.indexOf('1. Administrator account in Sales');
+  const b = text.indexOf('2. Integration account');
+  const c = text.indexOf('3. Salespeople');
+  return { admin: text.slice(a, b), integration: text.slice(b, c), salespeople: text.slice(c) };
+}
+
+/** Part 1 for an account with no Sales licence: licence, addUser (Power Platform), roles (Dataverse), approval (group). */
+async function part1ForOystein(locale?: string): Promise<{ ok: boolean; text: string }> {
+  const chat = h.conversation({ locale });
+  let part1 = { ok: false, text: '' };
+  try {
+    const { cardActivityId } = await startSetup(h, chat);
+    const plan = await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: SEED.users.oysteinBakke.upn, nonAdminRoleIds: SEED.dataverse.roles.root.salesManager }, cardActivityId);
+    const planText = cardText(plan.body.value);
+    if (!/plan\.approve/.test(JSON.stringify(plan.body.value))) {
+      part1 = { ok: false, text: planText };
+    } else {
+      const { immediate, final } = await approveAndWait(h, chat, plan.body.value, cardActivityId);
+      const text = `${cardText(immediate)}\n${final ? cardText(final) : ''}\n${h.connector.texts().join('\n')}`;
+      part1 = { ok: /Applied: all \d+ changes done\./.test(text), text };
+    }
+  } catch (error) {
+    part1 = { ok: false, text: `${(error as Error).message}\n${h.connector.texts().join('\n')}` };
+  }
+  return part1;
+}
+
+/** Each feature: the text the admin reads, and whether it worked. */
+async function observe(): Promise<Record<Feature, { ok: boolean; text: string }>> {
+  const chat = h.conversation();
+  h.connector.clear();
+  await chat.say(ADMIN, 'status');
+  const status = parts(cardText(h.connector.cards().at(-1)));
+  const checked = (s: string) => !/Could not check|refused this/.test(s);
+  const part1 = await part1ForOystein();
+  return {
+    adminCheck: { ok: checked(status.admin), text: status.admin },
+    integrationCheck: { ok: checked(status.integration), text: status.integration },
+    salespeopleCheck: { ok: checked(status.salespeople), text: status.salespeople },
+    part1Applied: part1,
+  };
+}
+
+/** Removes one README row from the sandbox's app registration; the bot then signs in again. */
+async function withoutRow(patch: Record<string, unknown>) {
+  await resetTenant(h);
+  await control('app', 'PATCH', patch);
+  await h.restartBot();
+}
+
+const without = (permission: string) => ({ graphRoles: SEED.app.graphRoles.filter((p) => p !== permission) });
+
+const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; names: RegExp; nb: RegExp }[] = [
+  {
+    row: 'Microsoft Graph User.ReadWrite.All',
+    patch: without('User.ReadWrite.All'),
+    fails: ['adminCheck', 'salespeopleCheck', 'part1Applied'],
+    names: /application permission User\.ReadWrite\.All/,
+    nb: /programtillatelsen User\.ReadWrite\.All/,
+  },
+  {
+    row: 'Microsoft Graph Organization.Read.All',
+    patch: without('Organization.Read.All'),
+    fails: ['adminCheck', 'salespeopleCheck', 'part1Applied'],
+    names: /application permission Organization\.Read\.All/,
+    nb: /programtillatelsen Organization\.Read\.All/,
+  },
+  {
+    row: 'Microsoft Graph GroupMember.ReadWrite.All',
+    patch: without('GroupMember.ReadWrite.All'),
+    fails: ['part1Applied'],
+    names: /application permission GroupMember\.ReadWrite\.All/,
+    nb: /programtillatelsen GroupMember\.ReadWrite\.All/,
+  },
+  {
+    row: 'Dataverse application user with System Administrator',
+    patch: { dataverseSystemAdministrator: false },
+    fails: ['adminCheck', 'integrationCheck', 'salespeopleCheck', 'part1Applied'],
+    names: /application user of the Sales environment with the System Administrator role/,
+    nb: /programbruker i Sales-miljøet med rollen Systemadministrator/,
+  },
+  {
+    row: 'Power Platform management app',
+    patch: { powerPlatformManagementApp: false },
+    fails: ['part1Applied'],
+    names: /registered as a Power Platform management app/,
+    nb: /registrert som administrasjonsapp for Power Platform/,
+  },
+  {
+    row: 'Business Central API.ReadWrite.All and Microsoft Entra Applications',
+    patch: { businessCentralEntraApplication: false },
+    // The setup starts by choosing the environments, which lists the Business Central companies.
+    fails: ['salespeopleCheck', 'part1Applied'],
+    names: /API\.ReadWrite\.All .* Microsoft Entra Applications/,
+    nb: /API\.ReadWrite\.All .* Microsoft Entra-programmer/,
+  },
+];
+
+/** The rows of the README's table ("Pointing it at a real tenant"): API and permission. */
+function readmeRows(): { api: string; permission: string }[] {
+  const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  return [...readme.matchAll(/^\s*\| (Microsoft Graph|Dynamics CRM \(Dataverse\)|Power Platform admin API|Dynamics 365 Business Central) \| ([^|]+) \|/gm)].map((m) => ({
+    api: m[1]!,
+    permission: m[2]!.trim(),
+  }));
+}
+
+describe("the README's permission table", () => {
+  it('is what the sandbox grants by default, and every row of it is tested below', () => {
+    const rows = readmeRows();
+    const graph = rows.filter((r) => r.api === 'Microsoft Graph').map((r) => /^`([^`]+)`$/.exec(r.permission)?.[1]);
+    expect(graph).toEqual(SEED.app.graphRoles);
+    expect(rows.map((r) => r.api)).toEqual(['Microsoft Graph', 'Microsoft Graph', 'Microsoft Graph', 'Dynamics CRM (Dataverse)', 'Power Platform admin API', 'Dynamics 365 Business Central']);
+    expect(ROWS).toHaveLength(rows.length);
+    expect(rows.find((r) => r.api === 'Dynamics 365 Business Central')?.permission).toContain(SEED.app.businessCentralRoles[0]);
+  });
+
+  it('with every row granted, every feature works', async () => {
+    await withoutRow({});
+    const seen = await observe();
+    expect(Object.fromEntries(FEATURES.map((f) => [f, seen[f].ok ? 'works' : seen[f].text]))).toEqual(Object.fromEntries(FEATURES.map((f) => [f, 'works'])));
+  });
+
+  it.each(ROWS)('without $row: exactly the features needing it fail, naming it', async ({ patch, fails, names }) => {
+    await withoutRow(patch);
+    const seen = await observe();
+    const outcome = Object.fromEntries(FEATURES.map((f) => [f, seen[f].ok ? 'works' : 'fails']));
+    expect(outcome).toEqual(Object.fromEntries(FEATURES.map((f) => [f, fails.includes(f) ? 'fails' : 'works'])));
+    for (const f of fails) expect(seen[f].text).toMatch(names);
+  });
+
+  it.each(ROWS.filter((r) => r.fails.some((f) => f !== 'part1Applied')))('names $row in Norwegian for a Norwegian Teams client', async ({ patch, fails, nb }) => {
+    await withoutRow(patch);
+    const chat = h.conversation({ locale: 'nb-NO' });
+    h.connector.clear();
+    await chat.say(ADMIN, 'status');
+    const status = cardText(h.connector.cards().at(-1));
+    expect(status).toMatch(nb);
+    expect(fails.length).toBeGreaterThan(0);
+  });
+
+  it.each(ROWS.filter((r) => r.fails.length === 1 && r.fails[0] === 'part1Applied'))('names $row in Norwegian where a Part 1 plan stops on it', async ({ patch, nb }) => {
+    await withoutRow(patch);
+    h.connector.clear();
+    const { text } = await part1ForOystein('nb-NO');
+    expect(text).toMatch(nb);
+  });
+});
