@@ -17,11 +17,13 @@ import { graphBatchTargets, handleGraphBatch } from './graphBatch';
 import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
+import { type RecordOptions, RequestRecorder } from './recorder';
 import { createSeedState } from './seed';
 import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
 
 export { SEED } from './seed';
+export type { RecordOptions, RecordedRequest } from './recorder';
 export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
 export { DEFAULT_SETTINGS } from './settings';
 
@@ -35,6 +37,8 @@ export interface SandboxOptions {
   seed?: SeedOptions;
   /** over the defaults; `limits` and `faults` merge per key (any Partial<SandboxSettings> fits) */
   settings?: SandboxSettingsPatch;
+  /** Append every service request to a JSON Lines file (see recorder.ts); off by default. */
+  record?: RecordOptions;
 }
 
 export interface SandboxHandle {
@@ -121,6 +125,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     },
   };
 
+  const recorder = opts.record ? new RequestRecorder(opts.record) : null;
   let boundPort = opts.port ?? 3979;
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -138,6 +143,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         return;
       }
       const sreq = toSbRequest(req, body, `${host}:${boundPort}`);
+      const recorded = recorder ? serviceOf(sreq.path) : null;
+      if (recorded) recorder!.record(recorded, sreq);
       let outcome: Outcome;
       try {
         outcome = await dispatch(ctx, sreq);

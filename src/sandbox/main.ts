@@ -1,7 +1,8 @@
 /**
  * Runs the sandbox tenant as its own process: `tsx src/sandbox/main.ts`.
  * Environment: SANDBOX_PORT (3979), SANDBOX_STATE_FILE (.sandbox/state.json),
- * SANDBOX_SYNTHETIC_SALESPEOPLE (0).
+ * SANDBOX_SYNTHETIC_SALESPEOPLE (0), SANDBOX_RECORD_FILE (unset: every service request is appended
+ * to this JSON Lines file, see recorder.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const stateFile = path.resolve(process.cwd(), process.env.SANDBOX_STATE_FILE || '.sandbox/state.json');
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   const synthetic = intFromEnv('SANDBOX_SYNTHETIC_SALESPEOPLE', 0);
-  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic } });
+  const recordFile = process.env.SANDBOX_RECORD_FILE ? path.resolve(process.cwd(), process.env.SANDBOX_RECORD_FILE) : undefined;
+  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic }, record: recordFile ? { file: recordFile } : undefined });
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile })}\n`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,9 +2,10 @@
  * Contract-test fixture: one sandbox tenant per test file, reached over real HTTP by the real
  * clients, and a small driver for the sandbox's control API (/_sandbox/...).
  */
+import * as path from 'node:path';
 import type { Config } from '../../src/config';
 import { DevelopmentTokenProvider } from '../../src/provisioning/auth';
-import { createClients, type Clients } from '../../src/provisioning/clients';
+import { createClients, type Clients, type PolicyOverrides } from '../../src/provisioning/clients';
 import { startSandbox, SEED } from '../../src/sandbox';
 
 export { SEED };
@@ -83,24 +84,35 @@ export interface Tenant {
   url: string;
   config: Config;
   control: Control;
-  /** Fresh clients (fresh policy statistics) over the same sandbox. */
-  clients(): Clients;
+  /** Fresh clients (fresh policy statistics) over the same sandbox; `policy` over the test defaults. */
+  clients(policy?: PolicyOverrides): Clients;
   close(): Promise<void>;
 }
 
+/**
+ * With SANDBOX_RECORD_DIR set (`npm run test:conformance` sets it), the sandbox appends every
+ * request it receives to `<dir>/<test file>.jsonl`, labelled with the running test's name.
+ */
+function recording() {
+  const dir = process.env.SANDBOX_RECORD_DIR;
+  if (!dir) return undefined;
+  const testPath = expect.getState().testPath ?? `pid-${process.pid}`;
+  return { file: path.join(dir, `${path.basename(testPath)}.jsonl`), label: () => expect.getState().currentTestName };
+}
+
 export async function openTenant(): Promise<Tenant> {
-  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST });
+  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST, record: recording() });
   const config = sandboxConfig(sandbox.url);
   return {
     url: sandbox.url,
     config,
     control: new Control(sandbox.url),
-    clients: () =>
+    clients: (policy = {}) =>
       createClients({
         config,
         tokens: new DevelopmentTokenProvider('contract-test'),
         // Short backoff for network faults and Retry-After-less errors; Retry-After stays real.
-        policy: { retry: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 10_000 },
+        policy: { timeoutMs: 10_000, ...policy, retry: { baseDelayMs: 5, maxDelayMs: 40, ...policy.retry } },
       }),
     close: () => sandbox.close(),
   };
