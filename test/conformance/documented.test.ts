@@ -378,6 +378,16 @@ describe('the clients parse Microsoft\'s documented responses', () => {
     expect(waits).toEqual([5000]);
   });
 
+  it(`${dataverse.changeSetBatch.name}: one result per operation of the set, in order, with the parts' headers`, async () => {
+    const { clients, seen } = documentedClients([dataverse.changeSetBatch.response]);
+    const operations = (dataverse.changeSetBatch.request.body as Record<string, unknown>[]).map((body) => ({ method: 'POST' as const, url: 'tasks', body }));
+    const results = await clients.sales().batch(operations, { changeSet: true });
+    expect(results.map((r) => [r.status, r.error])).toEqual([[204, undefined], [204, undefined], [204, undefined]]);
+    expect(results.map((r) => r.headers['odata-entityid'])).toEqual(['e73ffc82', 'e83ffc82', 'e93ffc82'].map((id) => `https://contoso.crm4.dynamics.com/api/data/v9.2/tasks(${id}-e292-ed11-aad1-000d3a9933c9)`));
+    expect(seen[0]!.url).toBe(dataverse.changeSetBatch.request.url);
+    expect(seen[0]!.body).toContain('Content-ID: 3');
+  });
+
   it(`${bap.getEnvironment.name}`, async () => {
     const { clients, seen } = documentedClients([bap.getEnvironment.response]);
     expect(await clients.powerPlatform.getEnvironment('00000000-0000-0000-0000-000000000001')).toEqual({

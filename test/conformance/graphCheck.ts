@@ -684,9 +684,10 @@ export class GraphChecker {
       const item = raw as { id?: unknown; method?: unknown; url?: unknown; headers?: unknown; body?: unknown; dependsOn?: unknown };
       const itemLabel = `$batch[${String(item.id)}] ${String(item.method)} ${String(item.url)}`;
       const itemReport = (message: string) => out.push({ request: `${label} → ${itemLabel}`, message });
+      // Ids are not case-sensitive (json-batching: "Must be unique in the batch").
       if (typeof item.id !== 'string' || item.id === '') itemReport('every batch request has a string id');
-      else if (ids.has(item.id)) itemReport(`the id "${item.id}" is used twice`);
-      else ids.add(item.id);
+      else if (ids.has(item.id.toLowerCase())) itemReport(`the id "${item.id}" is used twice (ids are not case-sensitive)`);
+      else ids.add(item.id.toLowerCase());
       if (typeof item.method !== 'string' || !BATCH_METHODS.has(item.method.toUpperCase())) itemReport('every batch request has a method (GET, POST, PATCH, PUT, DELETE)');
       if (typeof item.url !== 'string') {
         itemReport('every batch request has a url');

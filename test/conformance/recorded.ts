@@ -69,6 +69,22 @@ export function checkAll(checker: GraphChecker, requests: DistinctRequest[]): { 
   return requests.map((entry) => ({ entry, violations: checker.check(entry.request) })).filter((r) => r.violations.length > 0);
 }
 
+/** The URL with its query decoded, as a person reads it. */
+export function readable(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return safeDecode(url);
+  const params = [...new URLSearchParams(url.slice(q + 1))].map(([k, v]) => `${k}=${v}`).join('&');
+  return `${safeDecode(url.slice(0, q))}?${params}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function clip(text: string, max = 400): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
@@ -76,7 +92,7 @@ function clip(text: string, max = 400): string {
 export function formatViolations(found: { entry: DistinctRequest; violations: Violation[] }[]): string {
   const lines: string[] = [];
   for (const { entry, violations } of found) {
-    lines.push(`✗ ${entry.request.method} ${entry.request.url}`);
+    lines.push(`✗ ${entry.request.method} ${readable(entry.request.url)}`);
     if (entry.request.body) lines.push(`    body: ${clip(String(entry.request.body))}`);
     const labels = [...entry.labels];
     if (labels.length > 0) lines.push(`    sent by: ${labels.slice(0, 3).join(' | ')}${labels.length > 3 ? ` (+${labels.length - 3} more)` : ''}`);

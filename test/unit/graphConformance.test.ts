@@ -224,7 +224,7 @@ describe('Graph conformance checker: $batch', () => {
         request: `POST /$batch → $batch[1] GET users/${USER}?$select=id,givenNme`,
         message: '$select: "givenNme" is not a property of microsoft.graph.user (or its base types microsoft.graph.directoryObject, microsoft.graph.entity)',
       },
-      { request: `POST /$batch → $batch[1] POST /users/${USER}/assignLicense`, message: 'the id "1" is used twice' },
+      { request: `POST /$batch → $batch[1] POST /users/${USER}/assignLicense`, message: 'the id "1" is used twice (ids are not case-sensitive)' },
       { request: `POST /$batch → $batch[1] POST /users/${USER}/assignLicense`, message: 'a batch request with a body needs a Content-Type header' },
       { request: `POST /$batch → $batch[1] POST /users/${USER}/assignLicense`, message: 'dependsOn names "9", which is not in the batch' },
       { request: `POST /$batch → $batch[1] POST /users/${USER}/assignLicense`, message: '"removeLicense" is not a parameter of microsoft.graph.assignLicense (parameters: addLicenses, removeLicenses)' },
