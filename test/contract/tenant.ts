@@ -97,7 +97,8 @@ function recording() {
   const dir = process.env.SANDBOX_RECORD_DIR;
   if (!dir) return undefined;
   const testPath = expect.getState().testPath ?? `pid-${process.pid}`;
-  return { file: path.join(dir, `${path.basename(testPath)}.jsonl`), label: () => expect.getState().currentTestName };
+  const file = path.basename(testPath);
+  return { file: path.join(dir, `${file}.jsonl`), label: () => `${file} › ${expect.getState().currentTestName ?? '(outside a test)'}` };
 }
 
 export async function openTenant(): Promise<Tenant> {
