@@ -27,6 +27,8 @@ export interface RecordedRequest {
   query: string;
   headers: Record<string, string>;
   body: string;
+  /** scheme://host the client addressed, so absolute URLs in bodies can be read against it */
+  origin: string;
   label?: string;
 }
 
@@ -47,6 +49,7 @@ export class RequestRecorder {
       query: req.query.toString(),
       headers,
       body: req.body.toString('utf8'),
+      origin: req.origin,
       label: this.options.label?.(),
     };
     fs.appendFileSync(this.options.file, `${JSON.stringify(entry)}\n`);

@@ -32,6 +32,11 @@ export interface GraphRequest {
   /** JSON text, an already parsed value, or undefined. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * The version root the request was sent to (e.g. a sandbox's `http://127.0.0.1:1234/graph/v1.0`):
+   * entity URLs in `@odata.id` / `@odata.bind` may be absolute on it as on https://graph.microsoft.com/v1.0.
+   */
+  root?: string;
 }
 
 export interface Violation {
@@ -109,11 +114,14 @@ function splitParens(segment: string): { name: string; parens?: string } {
 }
 
 export class GraphChecker {
+  private root: string | undefined;
+
   constructor(private readonly model: CsdlModel) {}
 
   /** Every violation in the request (an empty list when it conforms). */
   check(request: GraphRequest): Violation[] {
     const out: Violation[] = [];
+    this.root = request.root?.replace(/\/+$/, '');
     this.checkInto(request, `${request.method} ${request.url}`, out, false);
     return out;
   }
@@ -337,10 +345,11 @@ export class GraphChecker {
 
   /** An `@odata.id` / `@odata.bind` value: an entity's URL on this service. */
   private checkEntityUrl(value: string, where: string, report: (message: string) => void): void {
-    const match = /^https:\/\/graph\.microsoft\.com\/(v1\.0|beta)\/(.*)$/i.exec(value);
-    const relative = match ? match[2]! : /^https?:\/\//i.test(value) ? undefined : value;
+    const match = /^https:\/\/graph\.microsoft\.com\/v1\.0\/(.*)$/i.exec(value);
+    const onRoot = this.root && value.toLowerCase().startsWith(`${this.root.toLowerCase()}/`) ? value.slice(this.root.length + 1) : undefined;
+    const relative = match ? match[1]! : onRoot ?? (/^https?:\/\//i.test(value) ? undefined : value);
     if (relative === undefined) {
-      report(`${where}: "${value}" is not a URL on https://graph.microsoft.com/v1.0`);
+      report(`${where}: "${value}" is not a URL on https://graph.microsoft.com/v1.0${this.root ? ` (or ${this.root})` : ''}`);
       return;
     }
     const resource = this.resolvePath(splitSegments(relative.split('?')[0]!), (message) => report(`${where}: ${message}`));

@@ -23,7 +23,13 @@ export function readRecordings(dir: string): RecordedRequest[] {
 export function toGraphRequest(recorded: RecordedRequest): GraphRequest | null {
   if (recorded.service !== 'graph' || !recorded.path.startsWith(GRAPH_PREFIX)) return null;
   const relative = recorded.path.slice(GRAPH_PREFIX.length) || '/';
-  return { method: recorded.method, url: recorded.query ? `${relative}?${recorded.query}` : relative, body: recorded.body || undefined, headers: recorded.headers };
+  return {
+    method: recorded.method,
+    url: recorded.query ? `${relative}?${recorded.query}` : relative,
+    body: recorded.body || undefined,
+    headers: recorded.headers,
+    root: recorded.origin ? `${recorded.origin}${GRAPH_PREFIX}` : undefined,
+  };
 }
 
 export interface DistinctRequest {

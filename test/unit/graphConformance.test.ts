@@ -141,6 +141,12 @@ describe('Graph conformance checker: bodies', () => {
     expect(messages('PATCH', `/groups/${USER}`, { 'member@odata.bind': [url] })).toEqual([
       'body: "member" is not a property of microsoft.graph.group (or its base types microsoft.graph.directoryObject, microsoft.graph.entity)',
     ]);
+    const sandboxRoot = 'http://127.0.0.1:3979/graph/v1.0';
+    const viaSandbox = { 'members@odata.bind': [`${sandboxRoot}/directoryObjects/${USER}`] };
+    expect(checker.check({ method: 'PATCH', url: `/groups/${USER}`, body: viaSandbox, root: sandboxRoot })).toEqual([]);
+    expect(checker.check({ method: 'PATCH', url: `/groups/${USER}`, body: viaSandbox }).map((v) => v.message)).toEqual([
+      `body.members@odata.bind[0]: "${sandboxRoot}/directoryObjects/${USER}" is not a URL on https://graph.microsoft.com/v1.0`,
+    ]);
     expect(messages('PATCH', `/groups/${USER}`, { 'members@odata.bind': ['https://graph.microsoft.com/v1.0/directoryObject/x'] })).toEqual([
       'body.members@odata.bind[0]: "directoryObject" is not an entity set, singleton or operation import of the service',
     ]);
@@ -242,13 +248,19 @@ describe('Graph conformance: expressions and recordings', () => {
   });
 
   it('turns recorded sandbox requests into Graph requests relative to the version root, once per distinct request', () => {
-    const base = { service: 'graph' as const, headers: {}, body: '' };
+    const base = { service: 'graph' as const, headers: {}, body: '', origin: '' };
     const records = [
       { ...base, method: 'GET', path: `/graph/v1.0/users/${USER}`, query: '%24select=id', label: 'a' },
       { ...base, method: 'GET', path: `/graph/v1.0/users/${USER}`, query: '%24select=id', label: 'b' },
       { ...base, service: 'dataverse' as const, method: 'GET', path: '/dataverse/api/data/v9.2/WhoAmI', query: '' },
     ];
-    expect(toGraphRequest(records[0]!)).toEqual({ method: 'GET', url: `/users/${USER}?%24select=id`, body: undefined, headers: {} });
+    expect(toGraphRequest({ ...records[0]!, origin: 'http://127.0.0.1:3979' })).toEqual({
+      method: 'GET',
+      url: `/users/${USER}?%24select=id`,
+      body: undefined,
+      headers: {},
+      root: 'http://127.0.0.1:3979/graph/v1.0',
+    });
     const found = distinct(records);
     expect(found).toHaveLength(1);
     expect([...found[0]!.labels]).toEqual(['a', 'b']);
