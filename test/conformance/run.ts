@@ -7,6 +7,10 @@
  *
  * Without the metadata file: outside CI the Graph check is skipped with a notice (the example
  * tests still run); with CI=true a missing file fails.
+ *
+ * `--with-integration` (what .ci/run passes) also records the integration tests (test/integration:
+ * the bot driven end to end, every planner and action), so the Graph requests of whole runs are
+ * checked too; without it the run takes seconds.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,9 +24,14 @@ const root = path.resolve(__dirname, '..', '..');
 const csdlFile = path.resolve(root, process.env.GRAPH_CSDL ?? '../shared/conformance/graph/v1.0-Prod.csdl');
 const ci = process.env.CI === 'true';
 
+const WITH_INTEGRATION = '--with-integration';
+const args = process.argv.slice(2);
+const withIntegration = args.includes(WITH_INTEGRATION);
+const jestArgs = args.filter((a) => a !== WITH_INTEGRATION);
+
 function runJest(paths: string[], env: NodeJS.ProcessEnv): number {
   const jest = require.resolve('jest/bin/jest');
-  const result = spawnSync(process.execPath, [jest, ...paths, ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [jest, ...paths, ...jestArgs], { cwd: root, env, stdio: 'inherit' });
   return result.status ?? 1;
 }
 
@@ -38,8 +47,9 @@ function main(): number {
 
   const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
   try {
-    console.log(`conformance: running the contract and documented-example tests, recording every request in ${recordDir}`);
-    const jestStatus = runJest(['test/contract', 'test/conformance'], { ...process.env, SANDBOX_RECORD_DIR: recordDir });
+    const suites = ['test/contract', 'test/conformance', ...(withIntegration ? ['test/integration'] : [])];
+    console.log(`conformance: running ${suites.join(', ')} with the sandbox recording every request in ${recordDir}`);
+    const jestStatus = runJest(suites, { ...process.env, SANDBOX_RECORD_DIR: recordDir });
 
     const started = Date.now();
     const checker = new GraphChecker(loadCsdl(csdlFile));

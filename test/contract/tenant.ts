@@ -2,11 +2,11 @@
  * Contract-test fixture: one sandbox tenant per test file, reached over real HTTP by the real
  * clients, and a small driver for the sandbox's control API (/_sandbox/...).
  */
-import * as path from 'node:path';
 import type { Config } from '../../src/config';
 import { DevelopmentTokenProvider } from '../../src/provisioning/auth';
 import { createClients, type Clients, type PolicyOverrides } from '../../src/provisioning/clients';
 import { startSandbox, SEED } from '../../src/sandbox';
+import { sandboxRecording } from '../conformance/recording';
 
 export { SEED };
 
@@ -89,20 +89,8 @@ export interface Tenant {
   close(): Promise<void>;
 }
 
-/**
- * With SANDBOX_RECORD_DIR set (`npm run test:conformance` sets it), the sandbox appends every
- * request it receives to `<dir>/<test file>.jsonl`, labelled with the running test's name.
- */
-function recording() {
-  const dir = process.env.SANDBOX_RECORD_DIR;
-  if (!dir) return undefined;
-  const testPath = expect.getState().testPath ?? `pid-${process.pid}`;
-  const file = path.basename(testPath);
-  return { file: path.join(dir, `${file}.jsonl`), label: () => `${file} › ${expect.getState().currentTestName ?? '(outside a test)'}` };
-}
-
 export async function openTenant(): Promise<Tenant> {
-  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST, record: recording() });
+  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST, record: sandboxRecording() });
   const config = sandboxConfig(sandbox.url);
   return {
     url: sandbox.url,
