@@ -19,7 +19,7 @@ const COMPANY: Schema = {
 };
 const SALESPERSON: Schema = {
   id: 'guid', code: 'string', displayName: 'string', email: 'string', email2: 'string', phoneNo: 'string', jobTitle: 'string',
-  commissionPercent: 'number', blocked: 'bool', privacyBlocked: 'bool', lastModifiedDateTime: 'datetime',
+  commisionPercent: 'number', blocked: 'bool', privacyBlocked: 'bool', lastModifiedDateTime: 'datetime',
 };
 
 const notFound = (message: string) => new HttpError(404, 'BadRequest_NotFound', message);
@@ -29,8 +29,10 @@ function companyRow(c: Company): Row {
   return { ...rest };
 }
 
+/** The wire shape of APIV2 page 30075, which spells the commission field `commisionPercent`. */
 function salespersonRow(p: Salesperson): Row {
-  return { ...p };
+  const { commissionPercent, ...rest } = p;
+  return { ...rest, commisionPercent: commissionPercent };
 }
 
 function etag(row: Row): string {

@@ -17,12 +17,14 @@ import { graphBatchTargets, handleGraphBatch } from './graphBatch';
 import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
+import { type RecordOptions, RequestRecorder } from './recorder';
 import { createSeedState, seedAppRegistration } from './seed';
 import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
 import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './tokens';
 
 export { SEED } from './seed';
+export type { RecordOptions, RecordedRequest } from './recorder';
 export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
 export { DEFAULT_SETTINGS } from './settings';
 
@@ -38,6 +40,8 @@ export interface SandboxOptions {
   settings?: SandboxSettingsPatch;
   /** The sandbox's clock (default Date.now): tests drive time-dependent rules with it. */
   now?: () => number;
+  /** Append every service request to a JSON Lines file (see recorder.ts); off by default. */
+  record?: RecordOptions;
 }
 
 export interface SandboxHandle {
@@ -131,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     },
   };
 
+  const recorder = opts.record ? new RequestRecorder(opts.record) : null;
   let boundPort = opts.port ?? 3979;
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -148,6 +153,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         return;
       }
       const sreq = toSbRequest(req, body, `${host}:${boundPort}`);
+      const recorded = recorder ? serviceOf(sreq.path) : null;
+      if (recorded) recorder!.record(recorded, sreq);
       let outcome: Outcome;
       try {
         outcome = await dispatch(ctx, sreq);

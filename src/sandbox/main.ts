@@ -2,7 +2,8 @@
  * Runs the sandbox tenant as its own process: `tsx src/sandbox/main.ts`.
  * Environment: SANDBOX_PORT (3979), SANDBOX_STATE_FILE (.sandbox/state.json),
  * SANDBOX_SYNTHETIC_SALESPEOPLE (0), SANDBOX_MAX_NON_INTERACTIVE_USERS (7: the environment's
- * published MaxNumberOfNonInteractiveUsers; 'none' publishes none).
+ * published MaxNumberOfNonInteractiveUsers; 'none' publishes none), SANDBOX_RECORD_FILE (unset:
+ * every service request is appended to this JSON Lines file, see recorder.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   const synthetic = intFromEnv('SANDBOX_SYNTHETIC_SALESPEOPLE', 0);
   const rawLimit = process.env.SANDBOX_MAX_NON_INTERACTIVE_USERS;
   const maxNonInteractiveUsers = rawLimit === 'none' ? null : intFromEnv('SANDBOX_MAX_NON_INTERACTIVE_USERS', 7);
-  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers } });
+  const recordFile = process.env.SANDBOX_RECORD_FILE ? path.resolve(process.cwd(), process.env.SANDBOX_RECORD_FILE) : undefined;
+  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers }, record: recordFile ? { file: recordFile } : undefined });
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile })}\n`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -4,8 +4,9 @@
  */
 import type { Config } from '../../src/config';
 import { createTokenProvider } from '../../src/provisioning/auth';
-import { createClients, type Clients } from '../../src/provisioning/clients';
+import { createClients, type Clients, type PolicyOverrides } from '../../src/provisioning/clients';
 import { startSandbox, SEED } from '../../src/sandbox';
+import { sandboxRecording } from '../conformance/recording';
 
 export { SEED };
 
@@ -88,24 +89,24 @@ export interface Tenant {
   url: string;
   config: Config;
   control: Control;
-  /** Fresh clients (fresh policy statistics) over the same sandbox. */
-  clients(): Clients;
+  /** Fresh clients (fresh policy statistics) over the same sandbox; `policy` over the test defaults. */
+  clients(policy?: PolicyOverrides): Clients;
   close(): Promise<void>;
 }
 
 export async function openTenant(): Promise<Tenant> {
-  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST });
+  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: FAST, record: sandboxRecording() });
   const config = sandboxConfig(sandbox.url);
   return {
     url: sandbox.url,
     config,
     control: new Control(sandbox.url),
-    clients: () =>
+    clients: (policy = {}) =>
       createClients({
         config,
         tokens: createTokenProvider(config.credential),
         // Short backoff for network faults and Retry-After-less errors; Retry-After stays real.
-        policy: { retry: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 10_000 },
+        policy: { timeoutMs: 10_000, ...policy, retry: { baseDelayMs: 5, maxDelayMs: 40, ...policy.retry } },
       }),
     close: () => sandbox.close(),
   };

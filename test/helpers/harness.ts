@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { startBot, type RunningBot, type StartOptions } from '../../src/main';
 import { startSandbox, SEED, type SandboxHandle } from '../../src/sandbox';
+import { sandboxRecording } from '../conformance/recording';
 import { FakeConnector, TeamsConversation, type TeamsUser } from './teams';
 
 /** The sandbox's admin as a Teams user (the Playground's current user). */
@@ -29,7 +30,12 @@ export interface Harness {
 export async function startHarness(
   options: { sandboxSettings?: Record<string, unknown>; start?: StartOptions; captureLogs?: boolean; env?: Record<string, string> } = {},
 ): Promise<Harness> {
-  const sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings } as never });
+  const sandbox = await startSandbox({
+    port: 0,
+    stateFile: null,
+    settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings } as never,
+    record: sandboxRecording(),
+  });
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-test-'));
   const config = loadConfig({ SANDBOX_URL: sandbox.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
   const logs: string[] = [];

@@ -38,7 +38,7 @@ describe('Business Central API v2.0', () => {
     expect(pages).toBe(5);
     expect(all).toHaveLength(42);
     expect(new Set(all.map((p) => p.id)).size).toBe(42);
-    const keys = ['id', 'code', 'displayName', 'email', 'email2', 'phoneNo', 'jobTitle', 'commissionPercent', 'blocked', 'privacyBlocked', 'lastModifiedDateTime'];
+    const keys = ['id', 'code', 'displayName', 'email', 'email2', 'phoneNo', 'jobTitle', 'commisionPercent', 'blocked', 'privacyBlocked', 'lastModifiedDateTime'];
     for (const k of keys) expect(all[0]).toHaveProperty(k);
     expect(all.find((p) => p.code === 'S00030')).toMatchObject({ email: 'sales00030@contoso.no', blocked: false });
   });
