@@ -44,10 +44,9 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const { id: companyId, name } = await company(clients, environment);
   const sales = clients.sales(environment.dataverseUrl);
   const couplingEndpoint = options.couplingUrl ? couplingRoot(options.couplingUrl, options.tenantId, environment.bcEnvironment) : undefined;
-  const [people, skus, domains, organization, roles, units, couplings] = await Promise.all([
+  const [people, skus, organization, roles, units, couplings] = await Promise.all([
     clients.businessCentral(environment.bcEnvironment).allSalespeople(companyId),
     skuInfo(clients),
-    clients.directory.verifiedDomains(),
     clients.directory.getOrganization(),
     sales.listRoles(),
     sales.listBusinessUnits(),
@@ -81,7 +80,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     salespersonRole: rootRole && { roleid: rootRole.id, name: rootRole.name, roletemplateid: rootRole.templateId },
     facts: {
       salespeople,
-      verifiedDomains: domains,
+      verifiedDomains: organization.verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean),
       couplings: couplings && couplings.map((c) => ({ salespersonId: c.salespersonId, systemUserId: c.systemUserId })),
       entraUsers: [...entra.values()].map((u) => ({
         id: u.id,

@@ -1,6 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
-  Domain,
   LicenseDetails as GraphLicenseDetails,
   Organization,
   SubscribedSku,
@@ -134,21 +133,13 @@ export interface SubscribedSkuInfo {
   salesCapable: boolean;
 }
 
-export interface DomainInfo {
-  id: string;
-  isVerified: boolean;
-  isDefault: boolean;
-  isInitial: boolean;
-  authenticationType: string | null;
-  supportedServices: string[];
-}
-
 export interface OrganizationInfo {
   id: string;
   displayName: string | null;
   countryLetterCode: string | null;
   preferredLanguage: string | null;
-  verifiedDomains: { name: string; isDefault: boolean; isInitial: boolean }[];
+  /** Per Graph's complex type verifiedDomain: name, isDefault, isInitial, type, capabilities. */
+  verifiedDomains: { name: string; isDefault: boolean; isInitial: boolean; type: string | null; capabilities: string | null }[];
 }
 
 export interface DirectoryClientOptions {
@@ -363,21 +354,12 @@ export class DirectoryClient {
     });
   }
 
-  async listDomains(): Promise<DomainInfo[]> {
-    const raw = await this.listAll<Domain>('/domains', 'list the domains');
-    return raw.map((d) => ({
-      id: d.id ?? '',
-      isVerified: d.isVerified ?? false,
-      isDefault: d.isDefault ?? false,
-      isInitial: d.isInitial ?? false,
-      authenticationType: d.authenticationType ?? null,
-      supportedServices: d.supportedServices ?? [],
-    }));
-  }
-
-  /** Names of the verified domains, lower-cased. */
+  /**
+   * Names of the verified domains, lower-cased, from the organisation's `verifiedDomains`
+   * (Organization.Read.All; `GET /domains` would need Domain.Read.All, which the app does not hold).
+   */
   async verifiedDomains(): Promise<string[]> {
-    return (await this.listDomains()).filter((d) => d.isVerified).map((d) => d.id.toLowerCase());
+    return (await this.getOrganization()).verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean);
   }
 
   async getOrganization(): Promise<OrganizationInfo> {
@@ -392,7 +374,13 @@ export class DirectoryClient {
       displayName: org.displayName ?? null,
       countryLetterCode: org.countryLetterCode ?? null,
       preferredLanguage: org.preferredLanguage ?? null,
-      verifiedDomains: (org.verifiedDomains ?? []).map((d) => ({ name: d.name ?? '', isDefault: d.isDefault ?? false, isInitial: d.isInitial ?? false })),
+      verifiedDomains: (org.verifiedDomains ?? []).map((d) => ({
+        name: d.name ?? '',
+        isDefault: d.isDefault ?? false,
+        isInitial: d.isInitial ?? false,
+        type: d.type ?? null,
+        capabilities: d.capabilities ?? null,
+      })),
     };
   }
 
