@@ -39,6 +39,12 @@ export interface SandboxSettingsPatch extends Partial<Omit<SandboxSettings, 'lim
 
 export interface SeedOptions {
   syntheticSalespeople?: number;
+  /**
+   * The environment gets a security group ("Contoso Sales Access"): Kari Hansen and Rapport
+   * Tjeneste are direct members, Lars Johansen a member through the nested group "Salg Vest team";
+   * the admin and everyone else are not members.
+   */
+  environmentSecurityGroup?: boolean;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -90,7 +96,7 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const seedOptionsSchema = z
-  .object({ syntheticSalespeople: z.number().int().min(0).max(100_000).optional() })
+  .object({ syntheticSalespeople: z.number().int().min(0).max(100_000).optional(), environmentSecurityGroup: z.boolean().optional() })
   .strict();
 
 /** A new settings object: `base` with `patch` merged in (limits and faults per key). */
