@@ -15,6 +15,7 @@ import {
 import type { PlanEnvironment } from '../setup/plan';
 import { countByStatus, matchSalespeople } from '../setup/salespeopleMatch';
 import { observeSalespeople, type ObserveOptions } from './salespeopleObserve';
+import { observeUserMembership } from './securityGroup';
 import type { RoleRef } from '../setup/roles';
 import type { DirectoryUser } from './clients/directory';
 import type { SalesClient, SalesRole, SystemUser } from './clients/sales';
@@ -96,6 +97,7 @@ export async function observeAdmin(clients: Clients, environment: PlanEnvironmen
     salesUser,
     roles: roles.map(toEnvironmentRole),
     rootBusinessUnitId: root?.id ?? '',
+    securityGroup: await observeUserMembership(clients, environment, user?.id),
   };
 }
 
@@ -194,5 +196,6 @@ export async function observeDedicatedUser(clients: Clients, environment: PlanEn
     skus,
     otherNonInteractive: nonInteractive.filter((u) => !u.applicationId && u.aadObjectId !== user?.id).length,
     verifiedDomains,
+    securityGroup: await observeUserMembership(clients, environment, user?.id),
   };
 }

@@ -1,6 +1,6 @@
 import type { StringKey } from '../i18n';
 import { chooseSalesSku, rootRoleId, type EnvironmentRole, type PlanResult, type SkuInfo } from './adminPlanner';
-import { actionKey, type Action, type PlanEnvironment } from './plan';
+import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
 import { isSystemAdministrator, ROLE_NAMES, sameName, type RoleRef } from './roles';
 
 /**
@@ -96,6 +96,8 @@ export interface DedicatedObservation {
   /** Enabled non-interactive people users in the environment, this user not counted. */
   otherNonInteractive: number;
   verifiedDomains: string[];
+  /** The environment's security group (absent or null: it has none). */
+  securityGroup?: EnvironmentSecurityGroup | null;
 }
 
 export interface DedicatedDesired {
@@ -158,6 +160,8 @@ export function planDedicatedUser(
     }
     actions.push({ key: actionKey.assignLicense(key, sku.skuId), type: 'assignLicense', target, params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber } });
   }
+  const joins = groupMemberAction(observed.securityGroup, target);
+  if (joins) actions.push(joins);
   if (!observed.salesUser || observed.salesUser.isdisabled) {
     actions.push({
       key: actionKey.addUserToEnvironment(key, environment.bapEnvironmentId),
