@@ -1,6 +1,6 @@
 import { planAdmin, type AdminObservation } from '../../src/setup/adminPlanner';
 import { planDedicatedUser, type DedicatedObservation } from '../../src/setup/integrationPlanner';
-import { planSalespeople } from '../../src/setup/salespeoplePlanner';
+import { planImportedUsers, planSalespeople } from '../../src/setup/salespeoplePlanner';
 import { matchSalespeople, type SalespeopleFacts } from '../../src/setup/salespeopleMatch';
 import { ROLE_TEMPLATES } from '../../src/setup/roles';
 import { actionText } from '../../src/cards/setup';
@@ -104,5 +104,12 @@ describe('Part 3 with an environment security group', () => {
   it('plans no membership when the environment has no group', () => {
     const result = planSalespeople(matchSalespeople(facts), { ...context, securityGroup: null });
     expect(result.ok && result.actions.some((a) => a.type === 'addGroupMember')).toBe(false);
+  });
+
+  it('plans every imported (new) account into the group', () => {
+    const users = [1, 2].map((n) => ({ line: n + 1, userPrincipalName: `import${n}@contoso.no`, displayName: `Import ${n}`, country: 'Norway', usageLocation: 'NO' }));
+    const result = planImportedUsers(users, { ...context, securityGroup: { ...GROUP, nonMembers: [] } });
+    const keys = result.ok ? result.actions.filter((a) => a.type === 'addGroupMember').map((a) => a.key) : [];
+    expect(keys).toEqual([`addGroupMember:${GROUP.id}:import1@contoso.no`, `addGroupMember:${GROUP.id}:import2@contoso.no`]);
   });
 });
