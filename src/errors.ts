@@ -26,12 +26,14 @@ export type ErrorCode =
   | 'license_no_free_seats'
   | 'license_unknown_sku'
   | 'batch_dependency_failed'
+  | 'already_member'
   // Sales environment (Dataverse, Power Platform admin)
   | 'user_not_licensed'
   | 'user_disabled'
   | 'role_not_in_business_unit'
   | 'non_interactive_limit'
   | 'environment_not_found'
+  | 'not_in_security_group'
   // input
   | 'invalid_input';
 

@@ -16,6 +16,7 @@ export const FAILURES_PER_PAGE = 25;
 const STEP: Partial<Record<Action['type'], StringKey>> = {
   createUser: 'spStepCreate',
   assignLicense: 'spStepLicence',
+  addGroupMember: 'spStepGroup',
   addUserToEnvironment: 'spStepEnvironment',
   assignRole: 'spStepRole',
   coupleSalesperson: 'spStepCouple',
@@ -70,6 +71,8 @@ function summary(plan: Plan, locale: Locale): string[] {
   if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
   if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
   if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0]!.params.skuPartNumber) }));
+  const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
+  if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0]!.params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
   if (of('assignRole').length) lines.push(t(locale, 'spPlanRole', { count: n(of('assignRole').length) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));

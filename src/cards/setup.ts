@@ -83,6 +83,8 @@ export function actionText(action: Action, locale: Locale): string {
   switch (action.type) {
     case 'assignLicense':
       return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(action.params.skuPartNumber), user });
+    case 'addGroupMember':
+      return t(locale, 'actionAddGroupMember', { user, group: escapeMarkdown(action.params.groupName) });
     case 'addUserToEnvironment':
       return t(locale, 'actionAddUserToEnvironment', { user });
     case 'assignRole':

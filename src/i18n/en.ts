@@ -146,6 +146,7 @@ const core = {
   planStale: "This plan is no longer current (the conversation moved on or the plan changed). Nothing was changed.",
   planUnknown: "That plan is not known in this conversation. Nothing was changed.",
   actionAssignLicense: "Assign the licence {sku} to {user}",
+  actionAddGroupMember: "Add {user} to the security group {group} (the Sales environment admits only its members)",
   actionAddUserToEnvironment: "Add {user} to the Sales environment",
   actionCreateUser: 'Create the Microsoft 365 account {user} (usage location {location})',
   actionSetAccessMode: 'Set the Sales access mode of {user} to {mode}',

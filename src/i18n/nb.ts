@@ -144,6 +144,7 @@ const core = {
   planStale: "Denne planen gjelder ikke lenger (samtalen har gått videre eller planen er endret). Ingenting ble endret.",
   planUnknown: "Den planen er ukjent i denne samtalen. Ingenting ble endret.",
   actionAssignLicense: "Tildel lisensen {sku} til {user}",
+  actionAddGroupMember: "Legg til {user} i sikkerhetsgruppen {group} (Sales-miljøet slipper bare inn medlemmene)",
   actionAddUserToEnvironment: "Legg til {user} i Sales-miljøet",
   actionCreateUser: 'Opprett Microsoft 365-kontoen {user} (bruksplassering {location})',
   actionSetAccessMode: 'Sett tilgangsmodusen i Sales for {user} til {mode}',

@@ -4,10 +4,11 @@ import { coupleSalespeople } from './bulkCouple';
 import { done, failed, upnOf, type BulkState, type Outcomes } from './bulkPhase';
 import { addUsersToEnvironment, assignSalesRoles } from './bulkSalesPhases';
 import { assignLicenses, createUsers } from './bulkUsers';
+import { addGroupMembers } from './bulkGroups';
 
 /**
  * A bulk run goes by phase instead of action by action: every account, then every licence, then
- * every user into Sales, then every role, then every coupling. Each phase reads what exists for
+ * every membership of the environment's security group, then every user into Sales, then every role, then every coupling. Each phase reads what exists for
  * all its users at once, writes in batches, and saves the journal after each batch, so a restart
  * repeats at most one batch (and the reads make that repetition harmless).
  */
@@ -19,6 +20,7 @@ type Phase = (state: BulkState, actions: never[]) => Promise<void>;
 const PHASES: [ActionType, Phase][] = [
   ['createUser', createUsers as Phase],
   ['assignLicense', assignLicenses as Phase],
+  ['addGroupMember', addGroupMembers as Phase],
   ['addUserToEnvironment', addUsersToEnvironment as Phase],
   ['assignRole', assignSalesRoles as Phase],
   ['coupleSalesperson', coupleSalespeople as Phase],

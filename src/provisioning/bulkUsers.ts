@@ -105,21 +105,28 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
   }
   await state.save(first);
   await streamed(state, pending, GRAPH_ENVELOPE, GRAPH_CONCURRENCY, async (group, outcomes) => {
-    const items: GraphBatchItem[] = [];
+    // Graph takes an envelope fully parallel or fully sequential, never "set usage location →
+    // assign licence" chains next to plain licence items: the usage locations go first, as one
+    // parallel envelope, then the licences of the accounts that have one, as another.
+    const locations: GraphBatchItem[] = [];
     group.forEach((action, i) => {
       const user = users.byUpn.get(upnOf(action))!;
-      const needsLocation = !user.usageLocation && !!action.params.usageLocation;
-      if (needsLocation) items.push(DirectoryClient.updateUserItem(`u${i}`, user.id, { usageLocation: action.params.usageLocation }));
-      items.push(DirectoryClient.assignLicenseItem(`l${i}`, user.id, action.params.skuId, { dependsOn: needsLocation ? [`u${i}`] : undefined, skuName: action.params.skuPartNumber }));
+      if (!user.usageLocation && action.params.usageLocation) locations.push(DirectoryClient.updateUserItem(`u${i}`, user.id, { usageLocation: action.params.usageLocation }));
     });
-    const results = await send(directory, items);
+    const located = locations.length > 0 ? await send(directory, locations) : new Map<string, GraphBatchResult | { error: unknown }>();
+    const items: GraphBatchItem[] = [];
+    group.forEach((action, i) => {
+      if (located.get(`u${i}`)?.error) outcomes[action.key] = failed(state, action, located.get(`u${i}`)!.error);
+      else items.push(DirectoryClient.assignLicenseItem(`l${i}`, users.byUpn.get(upnOf(action))!.id, action.params.skuId, { skuName: action.params.skuPartNumber }));
+    });
+    const results = items.length > 0 ? await send(directory, items) : new Map<string, GraphBatchResult | { error: unknown }>();
     const unsure: { action: AssignLicense; error: unknown }[] = [];
     group.forEach((action, i) => {
-      const result = results.get(`l${i}`)!;
-      const location = results.get(`u${i}`);
+      const result = results.get(`l${i}`);
+      if (!result) return;
       if (!result.error) outcomes[action.key] = done(state);
       else if (!('status' in result)) unsure.push({ action, error: result.error });
-      else outcomes[action.key] = failed(state, action, location?.error ?? result.error);
+      else outcomes[action.key] = failed(state, action, result.error);
     });
     if (unsure.length === 0) return;
     const found = await lookUpUsers(directory, { upns: unsure.map((u) => u.action.target.userPrincipalName) });

@@ -16,6 +16,7 @@ import {
 import type { PlanEnvironment } from '../setup/plan';
 import { countByStatus, matchSalespeople } from '../setup/salespeopleMatch';
 import { observeSalespeople, type ObserveOptions } from './salespeopleObserve';
+import { observeUserMembership } from './securityGroup';
 import type { RoleRef } from '../setup/roles';
 import type { DirectoryUser } from './clients/directory';
 import type { SalesClient, SalesRole, SystemUser } from './clients/sales';
@@ -97,6 +98,7 @@ export async function observeAdmin(clients: Clients, environment: PlanEnvironmen
     salesUser,
     roles: roles.map(toEnvironmentRole),
     rootBusinessUnitId: root?.id ?? '',
+    securityGroup: await observeUserMembership(clients, environment, user?.id),
   };
 }
 
@@ -199,5 +201,6 @@ export async function observeDedicatedUser(clients: Clients, environment: PlanEn
     otherNonInteractive: nonInteractive.filter((u) => !u.applicationId && u.aadObjectId !== user?.id).length,
     nonInteractiveLimit,
     verifiedDomains,
+    securityGroup: await observeUserMembership(clients, environment, user?.id),
   };
 }

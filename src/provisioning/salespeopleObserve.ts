@@ -8,6 +8,8 @@ import { findSalesUsers } from './bulkSales';
 import type { Clients } from './clients';
 import { CouplingClient, couplingRoot } from './clients/coupling';
 import { skuInfo } from './observe';
+import { observeMemberships } from './securityGroup';
+import type { EnvironmentSecurityGroup } from '../setup/plan';
 
 /**
  * What Part 3 needs to know, read in bulk: every salesperson of the company (all pages), their
@@ -26,6 +28,8 @@ export interface SalespeopleObservation {
   country: string | null;
   /** The coupling endpoint's root for this tenant and environment, when configured. */
   couplingEndpoint?: string;
+  /** The environment's security group and which of the salespeople's accounts are not in it. */
+  securityGroup?: EnvironmentSecurityGroup | null;
 }
 
 export interface ObserveOptions {
@@ -44,10 +48,9 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const { id: companyId, name } = await company(clients, environment);
   const sales = clients.sales(environment.dataverseUrl);
   const couplingEndpoint = options.couplingUrl ? couplingRoot(options.couplingUrl, options.tenantId, environment.bcEnvironment) : undefined;
-  const [people, skus, domains, organization, roles, units, couplings] = await Promise.all([
+  const [people, skus, organization, roles, units, couplings] = await Promise.all([
     clients.businessCentral(environment.bcEnvironment).allSalespeople(companyId),
     skuInfo(clients),
-    clients.directory.verifiedDomains(),
     clients.directory.getOrganization(),
     sales.listRoles(),
     sales.listBusinessUnits(),
@@ -66,7 +69,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const found = await lookUpUsers(clients.directory, { upns: emails, mails: emails });
   const entra = new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
-  const salesUsers = await findSalesUsers(sales, [...entra.keys()]);
+  const [salesUsers, securityGroup] = await Promise.all([findSalesUsers(sales, [...entra.keys()]), observeMemberships(clients, environment, [...entra.keys()])]);
 
   const root = units.find((u) => u.isRoot)?.id;
   const salespersonRoles = roles.filter((r) => sameName(r.name, ROLE_NAMES.salesperson));
@@ -78,10 +81,11 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     skus,
     country: organization.countryLetterCode,
     couplingEndpoint,
+    securityGroup,
     salespersonRole: rootRole && { roleid: rootRole.id, name: rootRole.name, roletemplateid: rootRole.templateId },
     facts: {
       salespeople,
-      verifiedDomains: domains,
+      verifiedDomains: organization.verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean),
       couplings: couplings && couplings.map((c) => ({ salespersonId: c.salespersonId, systemUserId: c.systemUserId })),
       entraUsers: [...entra.values()].map((u) => ({
         id: u.id,
@@ -107,10 +111,11 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
 }
 
 /** What planning for imported users needs: licences and the Salesperson role. */
-export async function observePlanningFacts(clients: Clients, environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole'>> {
+export async function observePlanningFacts(clients: Clients, environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole' | 'securityGroup'>> {
   const sales = clients.sales(environment.dataverseUrl);
-  const [skus, roles, units] = await Promise.all([skuInfo(clients), sales.listRoles(), sales.listBusinessUnits()]);
+  // Imported users are new accounts: none is a member of the environment's security group yet.
+  const [skus, roles, units, securityGroup] = await Promise.all([skuInfo(clients), sales.listRoles(), sales.listBusinessUnits(), observeMemberships(clients, environment, [])]);
   const root = units.find((u) => u.isRoot)?.id;
   const role = roles.find((r) => r.businessUnitId === root && sameName(r.name, ROLE_NAMES.salesperson));
-  return { skus, salespersonRole: role && { roleid: role.id, name: role.name, roletemplateid: role.templateId } };
+  return { skus, securityGroup, salespersonRole: role && { roleid: role.id, name: role.name, roletemplateid: role.templateId } };
 }

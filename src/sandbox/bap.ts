@@ -4,6 +4,7 @@ import { bapError } from './errors';
 import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest } from './http';
 import { DV_PREFIX } from './dataverseQuery';
 import { createSystemUserFor, syncDataverse, touchSystemUser } from './dataverseSync';
+import { environmentAdmits } from './graphGroups';
 import type { PowerPlatformEnvironment } from './state';
 
 export const BAP_PREFIX = '/bap/providers/Microsoft.BusinessAppPlatform';
@@ -68,6 +69,13 @@ function addUser(ctx: Ctx, req: SbRequest, env: PowerPlatformEnvironment): SbRep
   if (su && !su.isdisabled && su.islicensed) return reply();
   if (!user.accountEnabled) {
     throw new HttpError(400, 'userDisabled', `The user '${user.userPrincipalName}' is disabled in Microsoft Entra ID and cannot be added to the environment.`);
+  }
+  if (!environmentAdmits.asMember(s, env, user.id)) {
+    // Learn "Control user access to environments" says only members of the environment's security
+    // group are admitted; the exact code and text of addUser's refusal are not published
+    // (unverified), so the code says what is wrong and the message names the group.
+    throw new HttpError(403, 'UserNotMemberOfSecurityGroup',
+      `The user '${user.userPrincipalName}' is not a member of the security group '${env.securityGroupId}' of the environment '${env.id}'. Add the user to the group and try again.`);
   }
   const licensedAt = dynamicsLicensedAt(user, s.graph.skus);
   if (licensedAt === null || ctx.now() < licensedAt + ctx.settings().licensePropagationMs) {

@@ -2,9 +2,12 @@
  * Background sync from the directory into Dataverse, done lazily: a licensed, enabled user
  * appears as a systemuser `syncDelayMs` after the licence was assigned; directory changes
  * (disabled account, removed licence, deleted user) show on the next Dataverse read or write.
+ * With an environment security group, only its direct members are created, and a user who is not
+ * a member (through any nesting) is disabled (graphGroups.ts `environmentAdmits`).
  */
 import { type Ctx, dynamicsLicensedAt, state } from './context';
 import { uuid } from './http';
+import { dataverseEnvironment, environmentAdmits } from './graphGroups';
 import type { GraphUser, SandboxState, SystemUser } from './state';
 
 export function rootBusinessUnitId(s: SandboxState): string {
@@ -56,12 +59,13 @@ export function syncDataverse(ctx: Ctx): void {
   }
   let changed = false;
   const seen = new Set<SystemUser>();
+  const env = dataverseEnvironment(s);
   for (const u of s.graph.users) {
     const licensedAt = dynamicsLicensedAt(u, s.graph.skus);
     const effective = licensedAt !== null && licensedAt + delay <= now;
     const su = byAad.get(u.id);
     if (!su) {
-      if (u.accountEnabled && effective) {
+      if (u.accountEnabled && effective && environmentAdmits.bySync(s, env, u.id)) {
         createSystemUserFor(s, u, now);
         changed = true;
       }
@@ -69,11 +73,12 @@ export function syncDataverse(ctx: Ctx): void {
     }
     seen.add(su);
     const licensed = licensedAt !== null && (effective || su.sync?.licensed === true);
+    const member = environmentAdmits.asMember(s, env, u.id);
     const prev = su.sync;
-    if (!prev || prev.enabled !== u.accountEnabled || prev.licensed !== licensed) {
-      su.isdisabled = !(u.accountEnabled && licensed);
+    if (!prev || prev.enabled !== u.accountEnabled || prev.licensed !== licensed || (prev.member ?? true) !== member) {
+      su.isdisabled = !(u.accountEnabled && licensed && member);
       su.islicensed = licensed;
-      su.sync = { enabled: u.accountEnabled, licensed };
+      su.sync = { enabled: u.accountEnabled, licensed, ...(member ? {} : { member }) };
       touchSystemUser(su, now);
       changed = true;
     }

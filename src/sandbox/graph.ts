@@ -1,30 +1,10 @@
-/** Microsoft Graph v1.0 subset: route table, directory (SKUs, domains, organization, groups). */
+/** Microsoft Graph v1.0 subset: route table, directory (SKUs, domains, organization); groups in graphGroups.ts. */
 import { type Ctx, consumedUnits, state } from './context';
 import { graphError } from './errors';
 import { HttpError, Router, decodeSegment, type SbReply, type SbRequest } from './http';
 import { type GraphEntity, graphEntity, graphList, GRAPH_PREFIX } from './graphQuery';
-import { USER_DEFAULT_PROPS, userRow } from './graphUserModel';
-import { USER, assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser } from './graphUsers';
-import type { Group } from './state';
-
-const GROUP: GraphEntity = {
-  entity: 'microsoft.graph.group',
-  schema: { id: 'string', displayName: 'string', description: 'string', mailNickname: 'string', mailEnabled: 'bool', securityEnabled: 'bool' },
-  filterable: new Set(['id', 'displayName', 'mailNickname', 'mailEnabled', 'securityEnabled']),
-  orderable: new Set(['displayName']),
-  defaults: ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled'],
-};
-
-function groupRow(g: Group): Record<string, unknown> {
-  return { id: g.id, displayName: g.displayName, description: g.description, mailNickname: g.mailNickname, mailEnabled: g.mailEnabled, securityEnabled: g.securityEnabled };
-}
-
-function findGroup(ctx: Ctx, segment: string): Group {
-  const id = decodeSegment(segment).toLowerCase();
-  const g = state(ctx).graph.groups.find((x) => x.id === id);
-  if (!g) throw new HttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
-  return g;
-}
+import { assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser } from './graphUsers';
+import { GROUP, addMemberRef, getGroup, groupRow, listGroupMembers, updateGroup } from './graphGroups';
 
 function subscribedSkus(ctx: Ctx, req: SbRequest): SbReply {
   for (const k of req.query.keys()) {
@@ -100,13 +80,6 @@ function organization(ctx: Ctx, req: SbRequest): SbReply {
   return graphList(req, [row], entity, 'organization');
 }
 
-function groupMembers(ctx: Ctx, req: SbRequest, id: string): SbReply {
-  const s = state(ctx);
-  const g = findGroup(ctx, id);
-  const rows = g.members.map((m) => s.graph.users.find((u) => u.id === m)).filter((u) => u !== undefined).map(userRow);
-  return graphList(req, rows, { ...USER, defaults: USER_DEFAULT_PROPS }, 'directoryObjects', () => ({ '@odata.type': '#microsoft.graph.user' }));
-}
-
 type Handler = (ctx: Ctx, req: SbRequest, p: string[]) => SbReply | Promise<SbReply>;
 const seg = '([^/]+)';
 const router = new Router<Ctx>()
@@ -123,8 +96,11 @@ const router = new Router<Ctx>()
   .on('GET', new RegExp(`^/domains/${seg}$`), (ctx, req, p) => domains(ctx, req, p[0]!))
   .on('GET', /^\/organization\/?$/, (ctx, req) => organization(ctx, req))
   .on('GET', /^\/groups\/?$/, (ctx, req) => graphList(req, state(ctx).graph.groups.map(groupRow), GROUP, 'groups'))
-  .on('GET', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => graphEntity(req, groupRow(findGroup(ctx, p[0]!)), GROUP, 'groups'))
-  .on('GET', new RegExp(`^/groups/${seg}/(?:transitiveMembers|members)$`), (ctx, req, p) => groupMembers(ctx, req, p[0]!))
+  .on('GET', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => getGroup(ctx, req, p[0]!))
+  .on('PATCH', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => updateGroup(ctx, req, p[0]!))
+  .on('GET', new RegExp(`^/groups/${seg}/members$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0]!, false))
+  .on('GET', new RegExp(`^/groups/${seg}/transitiveMembers$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0]!, true))
+  .on('POST', new RegExp(`^/groups/${seg}/members/(?:\\$|%24)ref$`), (ctx, req, p) => addMemberRef(ctx, req, p[0]!))
   .on('GET', /^\/me(\/.*)?$/, () => {
     throw new HttpError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
   });

@@ -1,6 +1,12 @@
 /**
  * Graph JSON `$batch`: at most 20 requests, unique ids, `dependsOn` ordering (a failed dependency
  * gives 424), each item throttled on its own, responses in an order different from the request.
+ * A batch is fully parallel (no `dependsOn`) or fully sequential (one chain in request order, each
+ * request depending on the one before it); anything else is refused as a whole with 400 (Learn
+ * "Combine multiple HTTP requests using JSON batching": "Batch should be either fully sequential
+ * or fully parallel"; microsoftgraph/microsoft-graph-docs issue 16280 shows the 400 for a batch of
+ * two chains). The error code `BadRequest` is not documented by Microsoft; it is what Graph's
+ * other envelope-level 400s carry.
  */
 import { createHash } from 'node:crypto';
 import type { Ctx } from './context';
@@ -64,7 +70,17 @@ export function parseGraphBatch(req: SbRequest): BatchItem[] {
     if (unknown !== undefined) throw bad(`Invalid batch payload format. Request id : ${it.id} depends on an unknown request id : ${unknown}.`);
   }
   executionOrder(items);
+  if (!fullyParallel(items) && !fullySequential(items)) throw bad(MIXED_BATCH);
   return items;
+}
+
+export const MIXED_BATCH = 'Batch should be either fully sequential or fully parallel';
+
+const fullyParallel = (items: BatchItem[]) => items.every((it) => it.dependsOn.length === 0);
+
+/** One chain in request order: the first depends on nothing, every other on exactly the one before. */
+function fullySequential(items: BatchItem[]): boolean {
+  return items.every((it, i) => (i === 0 ? it.dependsOn.length === 0 : it.dependsOn.length === 1 && it.dependsOn[0] === items[i - 1]!.id));
 }
 
 /** Items in an order where each comes after what it depends on; throws on a cycle. */

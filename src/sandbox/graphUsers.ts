@@ -1,4 +1,5 @@
 /** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
+import { isTransitiveMember } from './graphGroups';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
 import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest, uuid } from './http';
 import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
@@ -159,6 +160,7 @@ export function checkMemberGroups(ctx: Ctx, req: SbRequest, id: string): SbReply
   }
   if (b.groupIds.length > 20) throw new HttpError(400, 'Request_BadRequest', 'The groupIds collection may hold at most 20 ids.');
   const ids = b.groupIds as string[];
-  const value = ids.filter((gid) => s.graph.groups.some((g) => g.id === gid.toLowerCase() && g.members.includes(u.id)));
+  // Transitive, as Graph's checkMemberGroups is: a member of a nested group is a member.
+  const value = ids.filter((gid) => s.graph.groups.some((g) => g.id === gid.toLowerCase()) && isTransitiveMember(s, gid, u.id));
   return graphOk(req, 200, { '@odata.context': contextUrl(req, 'Collection(Edm.String)'), value });
 }

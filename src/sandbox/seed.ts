@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_NON_INTERACTIVE_LIMIT } from './dataverseLimits';
 import type { SeedOptions } from './settings';
-import type { AppRegistration, Company, GraphUser, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
+import type { AppRegistration, Company, GraphUser, Group, Role, Salesperson, SandboxState, Sku, SystemUser } from './state';
 
 export const SEED = {
   tenantId: '7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10',
@@ -18,6 +18,9 @@ export const SEED = {
   /** applicationid of the application user the product signs in to Dataverse as (WhoAmI) */
   assistantAppId: '6caeedfe-8eb8-438d-b5ca-7e0be90f6b34',
   approverGroupId: '878d9152-aae7-44c0-9181-bbff88bcf925',
+  /** The environment's security group and a group nested in it (seed option environmentSecurityGroup). */
+  environmentGroupId: '3f0c6a7e-2b4d-4c8e-9a61-5d2e8b7f1c04',
+  environmentNestedGroupId: '7a9e1d3b-6c2f-4e5a-8b70-1f4d9c2e6a85',
   roleTemplates: {
     systemAdministrator: '627090ff-40a3-4053-8790-584edc5be201',
     systemCustomizer: '119f245c-3cc8-4b62-b31c-d1a046ced15d',
@@ -281,6 +284,16 @@ export function seedAppRegistration(): AppRegistration {
   };
 }
 
+function environmentGroups(): Group[] {
+  const U = SEED.users;
+  const group = (id: string, displayName: string, mailNickname: string, members: string[]): Group =>
+    ({ id, displayName, description: null, mailNickname, mailEnabled: false, securityEnabled: true, members });
+  return [
+    group(SEED.environmentGroupId, 'Contoso Sales Access', 'contososalesaccess', [U.kariHansen.id, U.reporting.id, SEED.environmentNestedGroupId]),
+    group(SEED.environmentNestedGroupId, 'Salg Vest team', 'salgvestteam', [U.larsJohansen.id]),
+  ];
+}
+
 /** A fresh tenant. */
 export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const synthetic = opts.syntheticSalespeople ?? 0;
@@ -303,7 +316,8 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
       users,
       skus: skus(synthetic),
       groups: [{ id: SEED.approverGroupId, displayName: 'BC Setup Approvers', description: 'May approve account changes for Business Central and Sales.',
-        mailNickname: 'bcsetupapprovers', mailEnabled: false, securityEnabled: true, members: [SEED.admin.id] }],
+        mailNickname: 'bcsetupapprovers', mailEnabled: false, securityEnabled: true, members: [SEED.admin.id] },
+        ...(opts.environmentSecurityGroup ? environmentGroups() : [])],
     },
     dataverse: {
       organizationId: SEED.dataverse.organizationId, organizationName: SEED.environment.dataverseOrg, callerId: S.assistantApp,
@@ -329,7 +343,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
     },
     bap: {
       environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',
-        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: null }],
+        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null }],
     },
     bc: { environments: [{ name: SEED.businessCentral.environment, companies: [company(synthetic)] }] },
   };

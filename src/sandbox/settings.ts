@@ -52,6 +52,12 @@ export interface SeedOptions {
    * it (default 7); null: the function answers without it.
    */
   maxNonInteractiveUsers?: number | null;
+  /**
+   * The environment gets a security group ("Contoso Sales Access"): Kari Hansen and Rapport
+   * Tjeneste are direct members, Lars Johansen a member through the nested group "Salg Vest team";
+   * the admin and everyone else are not members.
+   */
+  environmentSecurityGroup?: boolean;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -110,6 +116,7 @@ export const seedOptionsSchema = z
   .object({
     syntheticSalespeople: z.number().int().min(0).max(100_000).optional(),
     maxNonInteractiveUsers: z.number().int().min(0).max(1000).nullable().optional(),
+    environmentSecurityGroup: z.boolean().optional(),
   })
   .strict();
 

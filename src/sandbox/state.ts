@@ -108,7 +108,8 @@ export interface SystemUser {
   modifiedon: string;
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
-  sync: { enabled: boolean; licensed: boolean } | null;
+  /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
 }
 
 export interface Team {

@@ -1,5 +1,5 @@
 import type { StringKey } from '../i18n';
-import { actionKey, type Action, type PlanEnvironment } from './plan';
+import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
 import { isNonAdministrative, ROLE_TEMPLATES, type RoleRef } from './roles';
 
 /**
@@ -33,6 +33,8 @@ export interface AdminObservation {
   salesUser: { systemuserid: string; businessUnitId: string; isdisabled: boolean; roles: RoleRef[] } | null;
   roles: EnvironmentRole[];
   rootBusinessUnitId: string;
+  /** The environment's security group (absent or null: it has none, everyone licensed is admitted). */
+  securityGroup?: EnvironmentSecurityGroup | null;
 }
 
 export interface AdminDesired {
@@ -124,8 +126,12 @@ export function planAdmin(desired: AdminDesired, observed: AdminObservation, env
       params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber },
     });
   }
+  // Only members of the environment's security group are admitted: a non-member's Sales user is
+  // disabled, and joining the group comes before adding the user to the environment.
+  const joins = groupMemberAction(observed.securityGroup, target);
+  if (joins) actions.push(joins);
   const sales = observed.salesUser;
-  if (sales?.isdisabled && entra.salesLicensed) {
+  if (sales?.isdisabled && entra.salesLicensed && !joins) {
     return { ok: false, refusal: { key: 'refuseSalesUserDisabled', vars: { user: upn } } };
   }
   if (!sales || sales.isdisabled) {

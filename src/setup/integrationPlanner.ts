@@ -1,6 +1,6 @@
 import type { StringKey } from '../i18n';
 import { chooseSalesSku, rootRoleId, type EnvironmentRole, type PlanResult, type SkuInfo } from './adminPlanner';
-import { actionKey, type Action, type PlanEnvironment } from './plan';
+import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
 import { isSystemAdministrator, ROLE_NAMES, sameName, type RoleRef } from './roles';
 
 /**
@@ -100,6 +100,8 @@ export interface DedicatedObservation {
    */
   nonInteractiveLimit: { limit: number; published: boolean };
   verifiedDomains: string[];
+  /** The environment's security group (absent or null: it has none). */
+  securityGroup?: EnvironmentSecurityGroup | null;
 }
 
 export interface DedicatedDesired {
@@ -163,6 +165,8 @@ export function planDedicatedUser(
     }
     actions.push({ key: actionKey.assignLicense(key, sku.skuId), type: 'assignLicense', target, params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber } });
   }
+  const joins = groupMemberAction(observed.securityGroup, target);
+  if (joins) actions.push(joins);
   if (!observed.salesUser || observed.salesUser.isdisabled) {
     actions.push({
       key: actionKey.addUserToEnvironment(key, environment.bapEnvironmentId),

@@ -54,6 +54,29 @@ export interface UserProfileParams {
   country?: string;
 }
 
+/**
+ * The environment's security group as observed: only its members are admitted to the environment.
+ * `nonMembers`: the Entra ids, among the users observed, that are not members (a user without an
+ * account is never a member).
+ */
+export interface EnvironmentSecurityGroup {
+  id: string;
+  displayName: string;
+  nonMembers: string[];
+}
+
+/** The membership action a user needs in an environment with a security group, if any. */
+export function groupMemberAction(group: EnvironmentSecurityGroup | null | undefined, target: UserTarget): Action | undefined {
+  if (!group) return undefined;
+  if (target.userId && !group.nonMembers.includes(target.userId.toLowerCase())) return undefined;
+  return {
+    key: actionKey.addGroupMember(group.id, target.userId ?? target.userPrincipalName),
+    type: 'addGroupMember',
+    target,
+    params: { groupId: group.id, groupName: group.displayName },
+  };
+}
+
 /** Couples a Business Central salesperson to the target's Sales user through the coupling endpoint. */
 export interface CoupleSalespersonParams {
   /** The coupling endpoint's API root for this tenant and environment (approved with the plan). */
@@ -73,6 +96,13 @@ export type Action =
       params: { skuId: string; skuPartNumber: string; usageLocation?: string };
     }
   | { key: string; type: 'addUserToEnvironment'; target: UserTarget; params: { bapEnvironmentId: string } }
+  | {
+      key: string;
+      type: 'addGroupMember';
+      target: UserTarget;
+      /** The environment's security group (only its members are admitted to the environment). */
+      params: { groupId: string; groupName: string };
+    }
   | {
       key: string;
       type: 'assignRole';
@@ -143,6 +173,7 @@ export const actionKey = {
   removeRole: (user: string, roleId: string) => `removeRole:${user.toLowerCase()}:${roleId}`,
   assignLicense: (user: string, skuId: string) => `assignLicense:${user.toLowerCase()}:${skuId}`,
   addUserToEnvironment: (user: string, environmentId: string) => `addUserToEnvironment:${user.toLowerCase()}:${environmentId}`,
+  addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
 };

@@ -3,7 +3,7 @@ import type { SkuInfo } from './adminPlanner';
 import { chooseSalesSku } from './adminPlanner';
 import type { ImportedUser } from './csvImport';
 import { splitName } from './csvExport';
-import { actionKey, type Action, type PlanEnvironment, type UserTarget } from './plan';
+import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment, type UserTarget } from './plan';
 import type { SalespersonRow } from './salespeopleMatch';
 
 /**
@@ -21,6 +21,8 @@ export interface SalespeoplePlanContext {
   usageLocation: string;
   /** Set when couplings are made through the coupling endpoint. */
   coupling?: { endpoint: string; companyId: string };
+  /** The environment's security group (absent or null: it has none). */
+  securityGroup?: EnvironmentSecurityGroup | null;
 }
 
 export interface Refusal {
@@ -120,6 +122,8 @@ function toActions(all: Needs[], context: SalespeoplePlanContext): SalespeoplePl
         params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber, ...(n.usageLocation ? { usageLocation: n.usageLocation } : {}) },
       });
     }
+    const joins = groupMemberAction(context.securityGroup, n.target);
+    if (joins) actions.push(joins);
     if (n.environment) {
       actions.push({
         key: actionKey.addUserToEnvironment(user, environment.bapEnvironmentId),

@@ -253,8 +253,21 @@ describe('Graph $batch planning', () => {
     const chunks = planBatchChunks(items);
     expect(chunks.every((c) => c.length <= 20)).toBe(true);
     const withX = chunks.find((c) => c.some((i) => i.id === 'x'))!;
-    expect(withX.map((i) => i.id)).toEqual(expect.arrayContaining(['x', 'y', 'z']));
+    // Graph takes an envelope fully parallel or fully sequential: the chain travels alone, in order.
+    expect(withX.map((i) => i.id)).toEqual(['x', 'y', 'z']);
+    expect(chunks.filter((c) => c !== withX).every((c) => c.every((i) => !i.dependsOn?.length))).toBe(true);
     expect(chunks.flat()).toHaveLength(items.length);
+  });
+
+  it('orders a chain by its dependencies whatever the order it was given in', () => {
+    const chunks = planBatchChunks([item('c', ['b']), item('free'), item('b', ['a']), item('a')]);
+    expect(chunks.map((c) => c.map((i) => i.id))).toEqual([['free'], ['a', 'b', 'c']]);
+  });
+
+  it('refuses what no fully sequential envelope can carry: two dependencies, two followers, a cycle', () => {
+    expect(() => planBatchChunks([item('a'), item('b'), item('c', ['a', 'b'])])).toThrow(/depend on one/);
+    expect(() => planBatchChunks([item('a'), item('b', ['a']), item('c', ['a'])])).toThrow(/one follower/);
+    expect(() => planBatchChunks([item('a', ['b']), item('b', ['a'])])).toThrow(/cycle/);
   });
 
   it('refuses duplicate ids, unknown dependencies and over-long chains', () => {

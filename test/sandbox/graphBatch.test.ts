@@ -30,8 +30,8 @@ describe('Graph $batch', () => {
   it('creates and licenses users through items, with dependsOn respected', async () => {
     const upn = 'siri.lunde@contoso.no';
     const res = await batch([
-      { id: 'lic', method: 'POST', url: `/users/${upn}/assignLicense`, headers: JSON_H, body: { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] }, dependsOn: ['create'] },
       { id: 'create', method: 'POST', url: '/users', headers: JSON_H, body: newUser(upn, { usageLocation: 'NO' }) },
+      { id: 'lic', method: 'POST', url: `/users/${upn}/assignLicense`, headers: JSON_H, body: { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] }, dependsOn: ['create'] },
     ]);
     const byId = Object.fromEntries(res.body.responses.map((r: any) => [r.id, r]));
     expect(byId.create.status).toBe(201);
@@ -43,14 +43,45 @@ describe('Graph $batch', () => {
     const res = await batch([
       { id: '1', method: 'POST', url: '/users', headers: JSON_H, body: newUser('kari.hansen@contoso.no') },
       { id: '2', method: 'POST', url: '/users/kari.hansen@contoso.no/assignLicense', headers: JSON_H, body: { addLicenses: [], removeLicenses: [] }, dependsOn: ['1'] },
-      { id: '3', method: 'GET', url: '/users/kari.hansen@contoso.no?$select=id' },
+      { id: '3', method: 'GET', url: '/users/kari.hansen@contoso.no?$select=id', dependsOn: ['2'] },
     ]);
     const byId = Object.fromEntries(res.body.responses.map((r: any) => [r.id, r]));
     expect(byId['1'].status).toBe(400);
     expect(byId['1'].body.error.message).toContain('already exists');
     expect(byId['2'].status).toBe(424);
     expect(byId['2'].body.error.code).toBe('FailedDependency');
-    expect(byId['3'].status).toBe(200);
+    expect(byId['3'].status).toBe(424);
+  });
+
+  describe('is fully parallel or fully sequential', () => {
+    const location = (id: string, user: string, dependsOn?: string[]) => ({ id, method: 'PATCH', url: `/users/${user}`, headers: JSON_H, body: { usageLocation: 'NO' }, ...(dependsOn ? { dependsOn } : {}) });
+    const licence = (id: string, user: string, dependsOn?: string[]) => ({
+      id, method: 'POST', url: `/users/${user}/assignLicense`, headers: JSON_H, body: { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] }, ...(dependsOn ? { dependsOn } : {}),
+    });
+    const licensed = async (user: string) => (await t.graph('GET', `/users/${user}?$select=assignedLicenses`)).body.assignedLicenses.length;
+
+    it.each([
+      ['a chain next to an independent item', [location('u0', SEED.users.marteNilsen.id), licence('l0', SEED.users.marteNilsen.id, ['u0']), licence('l1', SEED.users.oysteinBakke.id)]],
+      ['two chains in one envelope', [location('u0', SEED.users.marteNilsen.id), licence('l0', SEED.users.marteNilsen.id, ['u0']), location('u1', SEED.users.oysteinBakke.id), licence('l1', SEED.users.oysteinBakke.id, ['u1'])]],
+      ['a chain whose dependency comes later', [licence('l0', SEED.users.marteNilsen.id, ['u0']), location('u0', SEED.users.marteNilsen.id)]],
+      ['a request depending on two', [location('u0', SEED.users.marteNilsen.id), location('u1', SEED.users.oysteinBakke.id, ['u0']), licence('l0', SEED.users.marteNilsen.id, ['u0', 'u1'])]],
+    ])('refuses %s as a whole with 400 and runs nothing', async (_name, requests) => {
+      const before = await licensed(SEED.users.oysteinBakke.id);
+      const res = await batch(requests);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'BadRequest', message: 'Batch should be either fully sequential or fully parallel' });
+      expect(await licensed(SEED.users.oysteinBakke.id)).toBe(before);
+      expect((await t.graph('GET', `/users/${SEED.users.marteNilsen.id}?$select=usageLocation`)).body.usageLocation).toBeNull();
+    });
+
+    it('accepts one chain where each request depends on the one before', async () => {
+      const user = SEED.users.marteNilsen.id;
+      const res = await batch([location('u0', user), licence('l0', user, ['u0']), { id: 'r0', method: 'GET', url: `/users/${user}?$select=assignedLicenses`, dependsOn: ['l0'] }]);
+      expect(res.status).toBe(200);
+      const byId = Object.fromEntries(res.body.responses.map((r: any) => [r.id, r]));
+      expect([byId.u0.status, byId.l0.status, byId.r0.status]).toEqual([204, 200, 200]);
+      expect(byId.r0.body.assignedLicenses.map((l: any) => l.skuId)).toContain(SEED.skus.sales);
+    });
   });
 
   it('can hold a 429 with its own Retry-After inside a 200 batch', async () => {

@@ -79,7 +79,7 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
     const result = planSalespeople(
       view.rows.filter((row) => selected.has(row.id)),
-      { environment: planEnvironment, skus: observation.skus, salespersonRole: observation.salespersonRole, usageLocation: view.usageLocation, coupling },
+      { environment: planEnvironment, skus: observation.skus, salespersonRole: observation.salespersonRole, usageLocation: view.usageLocation, coupling, securityGroup: observation.securityGroup },
     );
     if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
     await services.salespeople.view.put(view);

@@ -1,4 +1,5 @@
 import type { Action } from '../../setup/plan';
+import { addGroupMember } from './addGroupMember';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
@@ -22,6 +23,8 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return removeRole(action, context);
     case 'assignLicense':
       return assignLicense(action, context);
+    case 'addGroupMember':
+      return addGroupMember(action, context);
     case 'addUserToEnvironment':
       return addUserToEnvironment(action, context);
     case 'assignRole':

@@ -1,6 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
-  Domain,
   LicenseDetails as GraphLicenseDetails,
   Organization,
   SubscribedSku,
@@ -36,6 +35,8 @@ export const SALES_SERVICE_PLANS: readonly string[] = [
 export const GRAPH_IN_LIMIT = 15;
 /** Graph's limit of group ids per checkMemberGroups call. */
 const CHECK_MEMBER_GROUPS_LIMIT = 20;
+/** Graph's limit of `members@odata.bind` links in one request (Learn "Add members", example 2). */
+export const GROUP_LINK_LIMIT = 20;
 
 const USER_SELECT = [
   'id',
@@ -134,21 +135,13 @@ export interface SubscribedSkuInfo {
   salesCapable: boolean;
 }
 
-export interface DomainInfo {
-  id: string;
-  isVerified: boolean;
-  isDefault: boolean;
-  isInitial: boolean;
-  authenticationType: string | null;
-  supportedServices: string[];
-}
-
 export interface OrganizationInfo {
   id: string;
   displayName: string | null;
   countryLetterCode: string | null;
   preferredLanguage: string | null;
-  verifiedDomains: { name: string; isDefault: boolean; isInitial: boolean }[];
+  /** Per Graph's complex type verifiedDomain: name, isDefault, isInitial, type, capabilities. */
+  verifiedDomains: { name: string; isDefault: boolean; isInitial: boolean; type: string | null; capabilities: string | null }[];
 }
 
 export interface DirectoryClientOptions {
@@ -363,22 +356,9 @@ export class DirectoryClient {
     });
   }
 
-  async listDomains(): Promise<DomainInfo[]> {
-    const raw = await this.listAll<Domain>('/domains', 'list the domains');
-    return raw.map((d) => ({
-      id: d.id ?? '',
-      isVerified: d.isVerified ?? false,
-      isDefault: d.isDefault ?? false,
-      isInitial: d.isInitial ?? false,
-      authenticationType: d.authenticationType ?? null,
-      supportedServices: d.supportedServices ?? [],
-    }));
-  }
-
   /**
-   * Names of the verified domains, lower-cased, from the organisation's `verifiedDomains`: that
-   * needs Organization.Read.All, which the app holds for subscribed SKUs anyway, where `GET /domains`
-   * would need Domain.Read.All (Learn: "Get organization" and "List domains", Permissions).
+   * Names of the verified domains, lower-cased, from the organisation's `verifiedDomains`
+   * (Organization.Read.All; `GET /domains` would need Domain.Read.All, which the app does not hold).
    */
   async verifiedDomains(): Promise<string[]> {
     return (await this.getOrganization()).verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean);
@@ -396,7 +376,13 @@ export class DirectoryClient {
       displayName: org.displayName ?? null,
       countryLetterCode: org.countryLetterCode ?? null,
       preferredLanguage: org.preferredLanguage ?? null,
-      verifiedDomains: (org.verifiedDomains ?? []).map((d) => ({ name: d.name ?? '', isDefault: d.isDefault ?? false, isInitial: d.isInitial ?? false })),
+      verifiedDomains: (org.verifiedDomains ?? []).map((d) => ({
+        name: d.name ?? '',
+        isDefault: d.isDefault ?? false,
+        isInitial: d.isInitial ?? false,
+        type: d.type ?? null,
+        capabilities: d.capabilities ?? null,
+      })),
     };
   }
 
@@ -410,6 +396,55 @@ export class DirectoryClient {
       member.push(...(response.json<{ value?: string[] }>()?.value ?? []).map((id) => id.toLowerCase()));
     }
     return member;
+  }
+
+  /** The group's id and name, or null when there is no such group (GroupMember.Read.All). */
+  async getGroup(groupId: string): Promise<{ id: string; displayName: string | null } | null> {
+    const id = guid(groupId, 'group id');
+    const response = await this.send('GET', `/groups/${id}${query({ $select: 'id,displayName' })}`);
+    if (response.status === 404) return null;
+    this.ensure(response, { what: `read the group ${id}` });
+    const raw = response.json<{ id?: string; displayName?: string | null }>();
+    return { id: (raw.id ?? id).toLowerCase(), displayName: raw.displayName ?? null };
+  }
+
+  /**
+   * Ids of everything in the group, through nested groups: `GET /groups/{id}/transitiveMembers`,
+   * 999 a page (GroupMember.Read.All). One read for any number of users, where checkMemberGroups
+   * would take one call per user.
+   */
+  async groupMemberIds(groupId: string): Promise<Set<string>> {
+    const id = guid(groupId, 'group id');
+    const raw = await this.listAll<{ id?: string }>(`/groups/${id}/transitiveMembers${query({ $select: 'id', $top: this.pageSize })}`, `read the members of the group ${id}`);
+    return new Set(raw.map((m) => (m.id ?? '').toLowerCase()).filter(Boolean));
+  }
+
+  /**
+   * Adds one member: `POST /groups/{id}/members/$ref` (GroupMember.ReadWrite.All). "Already a
+   * member" (400 "One or more added object references already exist") counts as done.
+   */
+  async addGroupMember(groupId: string, memberId: string): Promise<{ already: boolean }> {
+    const id = guid(groupId, 'group id');
+    const member = guid(memberId, 'member id');
+    const response = await this.send('POST', `/groups/${id}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${member}` });
+    if (response.status >= 200 && response.status < 300) return { already: false };
+    const error = graphError(response, { what: `add ${memberId} to the group ${id}` });
+    if (error.code === 'already_member') return { already: true };
+    throw error;
+  }
+
+  /**
+   * Adds up to 20 members in one `PATCH /groups/{id}` with `members@odata.bind`
+   * (GroupMember.ReadWrite.All). Graph adds all or none: one that is already a member fails the
+   * request with already_member, and the caller adds them one by one.
+   */
+  async addGroupMembers(groupId: string, memberIds: string[]): Promise<void> {
+    const id = guid(groupId, 'group id');
+    if (memberIds.length === 0) return;
+    if (memberIds.length > GROUP_LINK_LIMIT) throw new AppError('invalid_input', `At most ${GROUP_LINK_LIMIT} members can be added in one request.`);
+    const binds = memberIds.map((m) => `https://graph.microsoft.com/v1.0/directoryObjects/${guid(m, 'member id')}`);
+    const response = await this.send('PATCH', `/groups/${id}`, { 'members@odata.bind': binds });
+    this.ensure(response, { what: `add ${memberIds.length} members to the group ${id}` });
   }
 
   /**

@@ -21,7 +21,7 @@ export interface GraphBatchItem {
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
-  /** Ids of items that must succeed first; kept in the same envelope. */
+  /** The one item that must succeed first; a chain is sent as an envelope of its own. */
   dependsOn?: string[];
   /** How to describe this item in an error message (and which UPN or SKU it concerns). */
   context?: GraphErrorContext;
@@ -67,46 +67,53 @@ interface WireResponse {
 
 const RETRY_ITEM_STATUSES = new Set([429, 503]);
 
-/** Packs items into envelopes of at most `limit`, keeping every dependency chain in one envelope. */
+/**
+ * Packs items into envelopes of at most `limit`. Graph takes an envelope that is fully parallel
+ * (no `dependsOn`) or fully sequential (one chain, each item depending on the one before it, in
+ * that order) and refuses anything else as a whole ("Batch should be either fully sequential or
+ * fully parallel", Learn "Combine multiple HTTP requests using JSON batching"). So independent
+ * items share envelopes, and each dependency chain travels alone, in chain order.
+ */
 export function planBatchChunks(items: readonly GraphBatchItem[], limit = GRAPH_BATCH_LIMIT): GraphBatchItem[][] {
-  const ids = new Set<string>();
+  const byId = new Map<string, GraphBatchItem>();
   for (const item of items) {
     if (!item.id) throw new AppError('invalid_input', 'Every batch item needs an id.');
-    if (ids.has(item.id)) throw new AppError('invalid_input', `Batch item id "${item.id}" is used twice; ids must be unique.`);
-    ids.add(item.id);
+    if (byId.has(item.id)) throw new AppError('invalid_input', `Batch item id "${item.id}" is used twice; ids must be unique.`);
+    byId.set(item.id, item);
   }
-  const parent = new Map<string, string>(items.map((item) => [item.id, item.id]));
-  const find = (id: string): string => {
-    let root = id;
-    while (parent.get(root) !== root) root = parent.get(root)!;
-    parent.set(id, root);
-    return root;
-  };
+  const next = new Map<string, GraphBatchItem>();
   for (const item of items) {
-    for (const dependency of item.dependsOn ?? []) {
-      if (!ids.has(dependency)) {
-        throw new AppError('invalid_input', `Batch item "${item.id}" depends on "${dependency}", which is not in the batch.`);
-      }
-      parent.set(find(item.id), find(dependency));
+    const deps = item.dependsOn ?? [];
+    for (const dependency of deps) {
+      if (!byId.has(dependency)) throw new AppError('invalid_input', `Batch item "${item.id}" depends on "${dependency}", which is not in the batch.`);
+    }
+    if (deps.length > 1) throw new AppError('invalid_input', `Batch item "${item.id}" depends on ${deps.length} items; a batch chain lets each item depend on one.`);
+    if (deps.length === 1) {
+      if (next.has(deps[0]!)) throw new AppError('invalid_input', `Two batch items depend on "${deps[0]}"; a batch chain lets each item have one follower.`);
+      next.set(deps[0]!, item);
     }
   }
-  const groups = new Map<string, GraphBatchItem[]>();
+  const parallel: GraphBatchItem[] = [];
+  const chains: GraphBatchItem[][] = [];
+  let chained = 0;
   for (const item of items) {
-    const root = find(item.id);
-    const group = groups.get(root) ?? [];
-    group.push(item);
-    groups.set(root, group);
+    if ((item.dependsOn ?? []).length > 0) continue;
+    if (!next.has(item.id)) {
+      parallel.push(item);
+      continue;
+    }
+    const chain = [item];
+    for (let follower = next.get(item.id); follower; follower = next.get(follower.id)) chain.push(follower);
+    if (chain.length > limit) {
+      throw new AppError('invalid_input', `A chain of ${chain.length} dependent batch items is longer than the ${limit} one batch can hold.`);
+    }
+    chained += chain.length;
+    chains.push(chain);
   }
+  if (parallel.length + chained !== items.length) throw new AppError('invalid_input', 'The dependsOn references of the batch items form a cycle.');
   const chunks: GraphBatchItem[][] = [];
-  for (const group of groups.values()) {
-    if (group.length > limit) {
-      throw new AppError('invalid_input', `A chain of ${group.length} dependent batch items is longer than the ${limit} one batch can hold.`);
-    }
-    const chunk = chunks.find((c) => c.length + group.length <= limit);
-    if (chunk) chunk.push(...group);
-    else chunks.push([...group]);
-  }
-  return chunks;
+  for (let i = 0; i < parallel.length; i += limit) chunks.push(parallel.slice(i, i + limit));
+  return [...chunks, ...chains];
 }
 
 function toWire(item: GraphBatchItem, inFlight: Set<string>): WireItem {

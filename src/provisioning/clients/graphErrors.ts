@@ -77,6 +77,12 @@ export function graphError(response: HttpResponse, context: GraphErrorContext): 
         message: `The licence${sku} is not one this tenant subscribes to. Pick a licence from the tenant's subscriptions.`,
       });
     }
+    if (/added object references already exist/i.test(message)) {
+      return toServiceError(response, context.what, {
+        code: 'already_member',
+        message: `Could not ${context.what}: it is already a member of the group.`,
+      });
+    }
     if (/password complexity|password.*(does not|doesn't) (comply|meet)/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'bad_request',

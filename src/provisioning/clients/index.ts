@@ -12,7 +12,7 @@ import { SalesClient } from './sales';
 export { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from './sales';
 export type { BusinessUnit, DataverseOperation, DataverseOperationResult, NonInteractiveLimit, SalesRole, SystemUser, WhoAmI } from './sales';
 export { DirectoryClient, SALES_SERVICE_PLANS } from './directory';
-export type { CreateUserInput, DirectoryUser, DomainInfo, FoundUsers, LicenseDetail, OrganizationInfo, SubscribedSkuInfo, UpdateUserInput } from './directory';
+export type { CreateUserInput, DirectoryUser, FoundUsers, LicenseDetail, OrganizationInfo, SubscribedSkuInfo, UpdateUserInput } from './directory';
 export type { GraphBatchItem, GraphBatchResult } from './graphBatch';
 export { PowerPlatformClient } from './powerPlatform';
 export type { PowerPlatformEnvironment } from './powerPlatform';

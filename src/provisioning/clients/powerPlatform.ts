@@ -20,6 +20,8 @@ export interface PowerPlatformEnvironment {
   /** Dataverse environment URL, e.g. https://contoso.crm4.dynamics.com/ (null without Dataverse). */
   instanceUrl: string | null;
   domainName: string | null;
+  /** The Entra group whose members alone are admitted to the environment (null: none). */
+  securityGroupId: string | null;
   state: string | null;
 }
 
@@ -32,7 +34,7 @@ interface WireEnvironment {
     environmentSku?: string;
     provisioningState?: string;
     states?: { management?: { id?: string } };
-    linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string };
+    linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string; securityGroupId?: string };
   };
 }
 
@@ -93,6 +95,7 @@ export class PowerPlatformClient {
       sku: raw.properties?.environmentSku ?? null,
       instanceUrl: raw.properties?.linkedEnvironmentMetadata?.instanceUrl ?? null,
       domainName: raw.properties?.linkedEnvironmentMetadata?.domainName ?? null,
+      securityGroupId: raw.properties?.linkedEnvironmentMetadata?.securityGroupId?.toLowerCase() || null,
       state: raw.properties?.states?.management?.id ?? raw.properties?.provisioningState ?? null,
     };
   }
@@ -114,6 +117,12 @@ export class PowerPlatformClient {
       return toServiceError(response, what, {
         code: 'user_disabled',
         message: `The user is disabled (sign-in blocked) in Microsoft Entra ID and cannot be added to the environment. Unblock sign-in first.`,
+      });
+    }
+    if (/securitygroup/.test(serviceCode) || /security group/i.test(message ?? '')) {
+      return toServiceError(response, what, {
+        code: 'not_in_security_group',
+        message: `The user is not a member of the environment's security group, so Power Platform does not admit them. Add the user to the group first.`,
       });
     }
     if (serviceCode === 'usernotfound') {

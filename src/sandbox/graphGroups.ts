@@ -1,0 +1,166 @@
+/**
+ * Graph groups: read, members (direct) and transitiveMembers, add a member by reference, add up to
+ * 20 members with `members@odata.bind`, and the environment-security-group rule shared by
+ * background sync and BAP addUser.
+ *
+ * Sources: Learn "Add members" (group-post-members): `POST /groups/{id}/members/$ref` with
+ * `{"@odata.id": ".../directoryObjects/{id}"}` answers 204; 400 when the object is already a
+ * member; 404 when the object does not exist; `PATCH /groups/{id}` with `members@odata.bind` adds
+ * up to 20 in one request and, when anything in the body is wrong, adds none.
+ * The 400 text "One or more added object references already exist for the following modified
+ * properties: 'members'." and the over-20 text "A resource cannot contain more than 20 link
+ * changes" are Graph's (quoted in microsoftgraph/microsoft-graph-docs issue 6016 and in Microsoft's
+ * own Microsoft365DSC, which matches on the first); the codes are Request_BadRequest.
+ */
+import { type Ctx, state } from './context';
+import { HttpError, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
+import { type GraphEntity, graphEntity, graphList, graphOk } from './graphQuery';
+import { USER, body } from './graphUsers';
+import { USER_DEFAULT_PROPS, userRow } from './graphUserModel';
+import type { Group, PowerPlatformEnvironment, SandboxState } from './state';
+
+export const MAX_LINK_CHANGES = 20;
+export const ALREADY_MEMBER = "One or more added object references already exist for the following modified properties: 'members'.";
+
+export const GROUP: GraphEntity = {
+  entity: 'microsoft.graph.group',
+  schema: { id: 'string', displayName: 'string', description: 'string', mailNickname: 'string', mailEnabled: 'bool', securityEnabled: 'bool' },
+  filterable: new Set(['id', 'displayName', 'mailNickname', 'mailEnabled', 'securityEnabled']),
+  orderable: new Set(['displayName']),
+  defaults: ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled'],
+};
+
+export function groupRow(g: Group): Record<string, unknown> {
+  return { id: g.id, displayName: g.displayName, description: g.description, mailNickname: g.mailNickname, mailEnabled: g.mailEnabled, securityEnabled: g.securityEnabled };
+}
+
+const notFound = (id: string) =>
+  new HttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+
+export function findGroup(ctx: Ctx, segment: string): Group {
+  const id = decodeSegment(segment).toLowerCase();
+  const g = state(ctx).graph.groups.find((x) => x.id === id);
+  if (!g) throw notFound(id);
+  return g;
+}
+
+/** Every object in the group, through nested groups (each group visited once). */
+export function transitiveMemberIds(s: SandboxState, groupId: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const g = s.graph.groups.find((x) => x.id === id);
+    for (const m of g?.members ?? []) {
+      out.add(m);
+      visit(m);
+    }
+  };
+  visit(groupId.toLowerCase());
+  return out;
+}
+
+export function isTransitiveMember(s: SandboxState, groupId: string, objectId: string): boolean {
+  return transitiveMemberIds(s, groupId).has(objectId.toLowerCase());
+}
+
+/** The BAP environment that holds this sandbox's Dataverse organisation. */
+export function dataverseEnvironment(s: SandboxState): PowerPlatformEnvironment | undefined {
+  return s.bap.environments.find((e) => e.dataverseOrg === s.dataverse.organizationName) ?? s.bap.environments[0];
+}
+
+/**
+ * Learn "Control user access to environments: security groups and licenses": with a security
+ * group, only its members are created as users; members of a nested group are not pre-provisioned
+ * (they join when they first open the environment, or by force sync); users removed from the group
+ * are disabled. Application users are not subject to it.
+ */
+export const environmentAdmits = {
+  /** Background sync creates a user only for a direct member. */
+  bySync(s: SandboxState, env: PowerPlatformEnvironment | undefined, userId: string): boolean {
+    if (!env?.securityGroupId) return true;
+    return !!s.graph.groups.find((g) => g.id === env.securityGroupId)?.members.includes(userId.toLowerCase());
+  },
+  /** A user stays enabled, and addUser (force sync) adds them, when they are a member through any nesting. */
+  asMember(s: SandboxState, env: PowerPlatformEnvironment | undefined, userId: string): boolean {
+    if (!env?.securityGroupId) return true;
+    return isTransitiveMember(s, env.securityGroupId, userId);
+  },
+};
+
+function directoryObjectRows(s: SandboxState, ids: Iterable<string>): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const id of ids) {
+    const u = s.graph.users.find((x) => x.id === id);
+    if (u) rows.push({ '@odata.type': '#microsoft.graph.user', ...userRow(u) });
+    const g = s.graph.groups.find((x) => x.id === id);
+    if (g) rows.push({ '@odata.type': '#microsoft.graph.group', ...groupRow(g) });
+  }
+  return rows;
+}
+
+export function listGroupMembers(ctx: Ctx, req: SbRequest, segment: string, transitive: boolean): SbReply {
+  const s = state(ctx);
+  const g = findGroup(ctx, segment);
+  const rows = directoryObjectRows(s, transitive ? transitiveMemberIds(s, g.id) : g.members);
+  return graphList(req, rows, { ...USER, defaults: USER_DEFAULT_PROPS }, 'directoryObjects', (r) => ({ '@odata.type': r['@odata.type'] }));
+}
+
+export function getGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply {
+  return graphEntity(req, groupRow(findGroup(ctx, segment)), GROUP, 'groups');
+}
+
+/** `https://graph.microsoft.com/v1.0/directoryObjects/{id}` (or users/…, groups/…) → the id. */
+function referencedId(ref: unknown): string {
+  const m = typeof ref === 'string' ? /\/(?:directoryObjects|users|groups)(?:\/|\(')([0-9a-fA-F-]{36})(?:'\))?\/?$/.exec(ref) : null;
+  if (!m) throw new HttpError(400, 'Request_BadRequest', `Invalid object identifier '${typeof ref === 'string' ? ref.slice(0, 200) : String(ref)}'.`);
+  return m[1]!.toLowerCase();
+}
+
+function referencedObject(s: SandboxState, id: string): void {
+  if (!s.graph.users.some((u) => u.id === id) && !s.graph.groups.some((g) => g.id === id)) throw notFound(id);
+}
+
+export function addMemberRef(ctx: Ctx, req: SbRequest, segment: string): SbReply {
+  const s = state(ctx);
+  const g = findGroup(ctx, segment);
+  const b = body(req);
+  if (!isObject(b) || !('@odata.id' in b)) throw new HttpError(400, 'Request_BadRequest', "The request body must hold '@odata.id', the reference to the directory object to add.");
+  const id = referencedId(b['@odata.id']);
+  referencedObject(s, id);
+  if (g.members.includes(id)) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
+  g.members.push(id);
+  ctx.store.touch();
+  return graphOk(req, 204);
+}
+
+const PATCHABLE = new Set(['displayName', 'description', 'members@odata.bind']);
+
+export function updateGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply {
+  const s = state(ctx);
+  const g = findGroup(ctx, segment);
+  const b = body(req);
+  if (!isObject(b)) throw new HttpError(400, 'Request_BadRequest', 'The request body must be a JSON object.');
+  const unknown = Object.keys(b).find((k) => !PATCHABLE.has(k));
+  if (unknown !== undefined) throw new HttpError(400, 'Request_BadRequest', `Invalid property '${unknown}'.`);
+  const binds = b['members@odata.bind'];
+  let add: string[] = [];
+  if (binds !== undefined) {
+    if (!Array.isArray(binds)) throw new HttpError(400, 'Request_BadRequest', "'members@odata.bind' must be an array of directory object references.");
+    if (binds.length > MAX_LINK_CHANGES) throw new HttpError(400, 'Request_BadRequest', `A resource cannot contain more than ${MAX_LINK_CHANGES} link changes`);
+    add = binds.map(referencedId);
+    // Anything wrong and nothing is added.
+    for (const id of add) referencedObject(s, id);
+    if (new Set(add).size !== add.length || add.some((id) => g.members.includes(id))) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
+  }
+  for (const key of ['displayName', 'description'] as const) {
+    if (b[key] === undefined) continue;
+    if (typeof b[key] !== 'string') throw new HttpError(400, 'Request_BadRequest', `Invalid value for property '${key}'.`);
+  }
+  if (typeof b.displayName === 'string') g.displayName = b.displayName;
+  if (typeof b.description === 'string') g.description = b.description;
+  g.members.push(...add);
+  ctx.store.touch();
+  return graphOk(req, 204);
+}
