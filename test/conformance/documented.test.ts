@@ -294,7 +294,7 @@ describe('the clients parse Microsoft\'s documented responses', () => {
       displayName: 'Contoso',
       countryLetterCode: 'NL',
       preferredLanguage: 'en',
-      verifiedDomains: [{ name: 'Contoso.onmicrosoft.com', isDefault: true, isInitial: true }],
+      verifiedDomains: [{ name: 'Contoso.onmicrosoft.com', isDefault: true, isInitial: true, type: 'Managed', capabilities: 'Email, OfficeCommunicationsOnline' }],
     });
   });
 
@@ -399,6 +399,8 @@ describe('the clients parse Microsoft\'s documented responses', () => {
       instanceUrl: 'https://00000000-0000-0000-0000-000000000001.crm4.dynamics.com/',
       domainName: '00000000-0000-0000-0000-000000000001',
       state: 'Ready',
+      // The recorded environment has no linkedEnvironmentMetadata.securityGroupId: no security group.
+      securityGroupId: null,
     });
     expect(seen[0]!.url).toBe(bap.getEnvironment.request.url);
   });
