@@ -17,7 +17,8 @@ export type AuditEvent =
   | 'action.done'
   | 'action.failed'
   | 'run.completed'
-  | 'access.refused';
+  | 'access.refused'
+  | 'role.chosen';
 
 export interface AuditRecord {
   seq: number;

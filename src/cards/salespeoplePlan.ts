@@ -70,7 +70,8 @@ function summary(plan: Plan, locale: Locale): string[] {
   if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
   if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0]!.params.skuPartNumber) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
-  if (of('assignRole').length) lines.push(t(locale, 'spPlanRole', { count: n(of('assignRole').length) }));
+  const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
+  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
   return lines;
 }

@@ -23,6 +23,8 @@ export interface SalespeopleObservation {
   skus: SkuInfo[];
   /** The root business unit's Salesperson role: a known name, or the admin's choice (absent: to be picked). */
   salespersonRole?: RoleChoice;
+  /** How it was found: by a known name, or the admin's remembered choice. */
+  salespersonRoleVia?: 'template' | 'name' | 'chosen';
   /** When no role could be resolved: the root business unit's roles the admin picks from. */
   roleChoices?: RoleChoice[];
   /** The organisation's country (ISO 3166 alpha-2), the default usage location. */
@@ -43,8 +45,10 @@ async function salespersonRoleOf(sales: SalesClient, chosen: RoleChoice | undefi
   const [roles, units] = await Promise.all([sales.listRoles(), sales.listBusinessUnits()]);
   const root = units.find((u) => u.isRoot)?.id ?? '';
   const all = roles.map(toEnvironmentRole);
-  const resolved = resolveRole('salesperson', all, root, chosen)?.role;
+  const found = resolveRole('salesperson', all, root, chosen);
+  const resolved = found?.role;
   return {
+    via: found?.via,
     role: resolved && toRoleChoice(resolved),
     copies: new Set(resolved ? all.filter((r) => isCopyOf(r, resolved.roleid)).map((r) => r.roleid) : []),
     choices: resolved ? undefined : pickableRoles(all, root).map(toRoleChoice),
@@ -91,6 +95,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     country: organization.countryLetterCode,
     couplingEndpoint,
     salespersonRole: role.role,
+    salespersonRoleVia: role.via,
     ...(role.choices ? { roleChoices: role.choices } : {}),
     facts: {
       salespeople,

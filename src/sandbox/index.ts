@@ -17,7 +17,7 @@ import { graphBatchTargets, handleGraphBatch } from './graphBatch';
 import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
-import { createSeedState } from './seed';
+import { createSeedState, SEED } from './seed';
 import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
 
@@ -105,6 +105,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const startSettings = mergeSettings(DEFAULT_SETTINGS, parseSettingsPatch(opts.settings ?? {}));
   const startSeed: SeedOptions = opts.seed ?? {};
   const loaded = stateFile ? Store.load(stateFile) : null;
+  if (loaded && startSeed.language) {
+    const have = loaded.dataverse.languageCode ?? SEED.languageCodes.en;
+    const want = SEED.languageCodes[startSeed.language];
+    if (have !== want) {
+      throw new Error(
+        `The state file ${stateFile} holds an environment whose base language is ${have}, but language ${startSeed.language} (${want}) was asked for: delete the file, or choose another one with SANDBOX_STATE_FILE.`,
+      );
+    }
+  }
   const store = new Store(loaded ?? createSeedState(startSeed), stateFile);
   if (!loaded) store.writeNow();
   let settings = startSettings;
