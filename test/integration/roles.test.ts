@@ -3,6 +3,8 @@ import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
 import { approveAndWait, completePart1, dataverse, openPart3, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
 import { salesUserWithRoles } from '../helpers/tenant';
+import { sendFile, startFileHost } from '../helpers/salespeopleFiles';
+import { ADMIN_CENTER_HEADER } from '../../src/setup/csvFormat';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 
 /**
@@ -178,6 +180,35 @@ describe('an environment whose role names the product does not know', () => {
     expect(findById(second.card, 'salespersonRoleId')).toBeUndefined();
     expect(cardText(second.card)).toContain('Role for salespeople: **Verkäufer**');
     expect(facts(second.card).Coupled).toBe('9');
+  });
+});
+
+describe('an import in an environment whose role names the product does not know', () => {
+  ownBot();
+  beforeEach(() => resetTenant(h, { roleNames: { salesperson: 'Verkäufer' } }));
+
+  it('asks for the role on a card instead of refusing, remembers it, and plans the file sent again', async () => {
+    const files = await startFileHost();
+    try {
+      const chat = h.conversation();
+      await startSetup(h, chat);
+      const csv = [ADMIN_CENTER_HEADER.join(','), ADMIN_CENTER_HEADER.map((c) => ({ 'User Name': 'nina.berg@contoso.no', 'Display Name': 'Nina Berg', 'Country or Region': 'Norway' })[c as string] ?? '').join(',')].join('\r\n');
+      h.connector.clear();
+      await sendFile(chat, ADMIN, 'nye.csv', files.serve('nye.csv', csv));
+      const picker = h.connector.cards().at(-1)!;
+      expect(cardText(picker)).toContain('Which role do the salespeople get?');
+      expect(choicesOf(findById(picker, 'salespersonRoleId'))).toContain('Verkäufer');
+      const remembered = await chat.execute(ADMIN, 'salespeople.role', { ...buttonOf(picker, 'salespeople.role').data, salespersonRoleId: ROOT.salesperson }, h.connector.activities.at(-1)!.activityId!);
+      expect(remembered.body.value).toContain('Salespeople get the role **Verkäufer**');
+
+      h.connector.clear();
+      await sendFile(chat, ADMIN, 'nye.csv', files.serve('nye.csv', csv));
+      expect(h.connector.texts().at(-1)).toBe('All 1 rows of nye.csv are valid.');
+      const plan = h.connector.cards().at(-1)!;
+      expect(cardText(plan)).toContain('1 × the role Verkäufer');
+    } finally {
+      await files.close();
+    }
   });
 });
 
