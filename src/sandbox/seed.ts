@@ -33,11 +33,12 @@ export const SEED = {
   },
   /**
    * The same roles in an environment whose base language is Norwegian Bokmål (1044), as Microsoft's
-   * nb-NO documentation names them. The integration role comes from Business Central's solution;
+   * nb-NO documentation names them ("sikkerhetsrollen som systemansvarlig eller systemtilpasser",
+   * create-edit-security-role; Salgssjef and Selger in the nb-NO procedure this product follows). The integration role comes from Business Central's solution;
    * whether it is translated is not documented, so the Norwegian seed keeps its name.
    */
   roleNamesNb: {
-    systemAdministrator: 'Systemadministrator',
+    systemAdministrator: 'Systemansvarlig',
     systemCustomizer: 'Systemtilpasser',
     salesManager: 'Salgssjef',
     salesperson: 'Selger',

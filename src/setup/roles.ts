@@ -26,11 +26,13 @@ export type RoleKind = 'systemAdministrator' | 'systemCustomizer' | 'salesManage
 
 /**
  * The names of the standard roles in the base languages the product knows (English; Norwegian
- * Bokmål as in Microsoft's nb-NO documentation of the procedure). Microsoft publishes no template
+ * Bokmål as in Microsoft's nb-NO documentation: the procedure's Systemtilpasser, Salgssjef, Selger;
+ * create-edit-security-role's "systemansvarlig"). Microsoft publishes no template
  * ids for Sales Manager and Salesperson, so for those the names (or the admin's choice) decide.
  */
 export const KNOWN_ROLE_NAMES: Record<RoleKind, readonly string[]> = {
-  systemAdministrator: ['System Administrator', 'Systemadministrator'],
+  // nb-NO Learn names the role "systemansvarlig"; "Systemadministrator" is also in use.
+  systemAdministrator: ['System Administrator', 'Systemansvarlig', 'Systemadministrator'],
   systemCustomizer: ['System Customizer', 'Systemtilpasser'],
   salesManager: ['Sales Manager', 'Salgssjef'],
   salesperson: ['Salesperson', 'Selger'],

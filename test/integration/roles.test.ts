@@ -72,7 +72,7 @@ describe('a Norwegian environment (base language nb)', () => {
   ownBot();
   beforeEach(() => resetTenant(h, { language: 'nb' }));
 
-  it('completes Part 1: Systemadministrator and Systemtilpasser by template, Salgssjef preselected by its Norwegian name', async () => {
+  it('completes Part 1: Systemansvarlig and Systemtilpasser by template, Salgssjef preselected by its Norwegian name', async () => {
     const chat = h.conversation();
     const { card, cardActivityId } = await startSetup(h, chat);
     expect(findById(card, 'nonAdminRoleIds')?.value).toBe(ROOT.salesManager);
@@ -83,7 +83,7 @@ describe('a Norwegian environment (base language nb)', () => {
     expect(cardText(plan)).toContain('the role Salgssjef');
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 2 changes done.');
-    expect((await rolesOf(SEED.admin.id)).map((r) => r.name).sort()).toEqual(['Salgssjef', 'Systemadministrator', 'Systemtilpasser']);
+    expect((await rolesOf(SEED.admin.id)).map((r) => r.name).sort()).toEqual(['Salgssjef', 'Systemansvarlig', 'Systemtilpasser']);
   });
 
   it('completes Part 2: the integration role is found by Business Central\'s role id and given back by it', async () => {

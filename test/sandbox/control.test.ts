@@ -170,7 +170,7 @@ describe('seed', () => {
     expect(nb.dataverse.languageCode).toBe(1044);
     const root = nb.dataverse.roles.filter((r) => r.businessunitid === SEED.dataverse.businessUnits.root);
     expect(root.map((r) => [r.name, r.roletemplateid])).toEqual(expect.arrayContaining([
-      ['Systemadministrator', SEED.roleTemplates.systemAdministrator],
+      ['Systemansvarlig', SEED.roleTemplates.systemAdministrator],
       ['Systemtilpasser', SEED.roleTemplates.systemCustomizer],
       ['Salgssjef', null],
       ['Selger', null],

@@ -16,6 +16,7 @@ describe('which role is which', () => {
     expect(resolveRole('salesperson', roles, ROOT)?.role.roleid).toBe('sp');
     expect(resolveRole('salesManager', roles, ROOT)?.role.roleid).toBe('sm'); // case does not matter
     expect(resolveRole('systemCustomizer', [role('sc', 'Systemtilpasser')], ROOT)).toEqual({ role: expect.objectContaining({ roleid: 'sc' }), via: 'name' });
+    expect(resolveRole('systemAdministrator', [role('sa', 'Systemansvarlig')], ROOT)?.role.roleid).toBe('sa');
   });
 
   it('uses a remembered choice while that role exists, and nothing for an unknown name', () => {
