@@ -1,6 +1,6 @@
 import type { StringKey } from '../i18n';
 import { actionKey, type Action, type PlanEnvironment } from './plan';
-import { isCopyOf, isNonAdministrative, KNOWN_ROLE_NAMES, resolveRole, ROLE_TEMPLATES, rootRoleId, type RoleRef } from './roles';
+import { isCopyOf, KNOWN_ROLE_NAMES, pickableRoles, resolveRole, ROLE_TEMPLATES, rootRoleId, type RoleRef } from './roles';
 
 /**
  * Part 1 of the procedure, pure: (what the procedure wants for the admin, what the tenant has)
@@ -59,11 +59,9 @@ export function chooseSalesSku(skus: SkuInfo[], needed = 1): SkuInfo | undefined
     .sort((a, b) => rank(a) - rank(b) || b.freeSeats - a.freeSeats)[0];
 }
 
-/** Roles offered as the non-administrative choice: one per root role, sorted by name. */
+/** Roles offered as the non-administrative choice: one per root role (not Business Central's own), sorted by name. */
 export function nonAdminChoices(observation: Pick<AdminObservation, 'roles' | 'rootBusinessUnitId'>): EnvironmentRole[] {
-  return observation.roles
-    .filter((role) => role.businessUnitId === observation.rootBusinessUnitId && isNonAdministrative(role))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return pickableRoles(observation.roles, observation.rootBusinessUnitId);
 }
 
 /** Does the user hold the role whose root copy is `root` (any business unit's copy of it)? */
