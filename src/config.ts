@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { SEED } from './sandbox/seed';
+import { defaultStateFile, type SeedLanguage } from './sandbox/settings';
 import { parseAccessPolicy, type AccessPolicy } from './approvals/policy';
 
 /**
@@ -47,6 +48,8 @@ export interface SandboxConfig {
   port: number;
   stateFile: string;
   syntheticSalespeople: number;
+  /** The sandbox environment's base language (SANDBOX_LANGUAGE). */
+  language: SeedLanguage;
   playground: boolean;
   playgroundPort: number;
 }
@@ -137,7 +140,8 @@ const sandboxSchema = z.object({
   ...common,
   SANDBOX_PORT: optional(port).default(3979),
   SANDBOX_URL: optional(z.string().url('must be a URL')),
-  SANDBOX_STATE_FILE: optional(z.string()).default('.sandbox/state.json'),
+  SANDBOX_LANGUAGE: optional(z.enum(['en', 'nb'], { message: 'must be en or nb' })).default('en'),
+  SANDBOX_STATE_FILE: optional(z.string()),
   SANDBOX_SYNTHETIC_SALESPEOPLE: optional(z.coerce.number().int().min(0).max(100000)).default(0),
   /** the sandbox tenant's app registration (a fixed public value, not a real tenant's secret) */
   SANDBOX_CLIENT_ID: optional(guid).default(SEED.app.clientId),
@@ -283,7 +287,8 @@ function sandboxConfig(env: Env): Config {
     sandbox: {
       url,
       port: s.SANDBOX_PORT,
-      stateFile: s.SANDBOX_STATE_FILE,
+      language: s.SANDBOX_LANGUAGE,
+      stateFile: s.SANDBOX_STATE_FILE ?? defaultStateFile(s.SANDBOX_LANGUAGE),
       syntheticSalespeople: s.SANDBOX_SYNTHETIC_SALESPEOPLE,
       playground: s.PLAYGROUND,
       playgroundPort: s.PLAYGROUND_PORT,

@@ -48,6 +48,7 @@ async function startSandboxProcess(config: Config, logger: Logger): Promise<Chil
       ...process.env,
       SANDBOX_PORT: String(sandbox.port),
       SANDBOX_STATE_FILE: sandbox.stateFile,
+      SANDBOX_LANGUAGE: sandbox.language,
       SANDBOX_SYNTHETIC_SALESPEOPLE: String(sandbox.syntheticSalespeople),
     },
     stdio: ['ignore', 'inherit', 'inherit'],

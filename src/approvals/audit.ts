@@ -34,7 +34,8 @@ export type AuditEvent =
   | 'action.failed'
   | 'run.started'
   | 'run.completed'
-  | 'access.refused';
+  | 'access.refused'
+  | 'role.chosen';
 
 export interface AuditRecord {
   /** The record's key after `audit:r:` (time-ordered); `seq-N` for records of the earlier numbered trail. */

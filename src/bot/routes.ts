@@ -21,6 +21,7 @@ import { fileConsentHandlers } from './files';
 import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { integrationHandlers } from './handlers/integration';
 import { salespeopleCommand, salespeopleHandlers } from './handlers/salespeople';
+import { salespeopleRole } from './handlers/salespeopleRole';
 import { FILE_KIND, hasTeamsFile, salespeopleCsvFile, salespeopleCsvHandlers, salespeopleImport } from './handlers/salespeopleCsv';
 import { stepCard } from './steps';
 
@@ -76,6 +77,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     'language.set': languageSet(),
     ...integrationHandlers(services, (context, session) => stepCard(services, context, session)),
     ...salespeopleHandlers(services),
+    'salespeople.role': salespeopleRole(services),
     ...salespeopleCsvHandlers(services),
   };
   for (const [verb, handler] of Object.entries(verbs)) {

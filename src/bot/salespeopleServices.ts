@@ -9,8 +9,10 @@ import type { Selection, ViewFilter } from '../setup/salespeopleView';
 import type { Clients } from '../provisioning/clients';
 import { lookUpUsers } from '../provisioning/bulkDirectory';
 import { downloadFile, type Download } from '../provisioning/csvTransfer';
-import { observePlanningFacts, observeSalespeople, type SalespeopleObservation } from '../provisioning/salespeopleObserve';
+import { observePickableRoles, observePlanningFacts, observeSalespeople, type SalespeopleObservation } from '../provisioning/salespeopleObserve';
 import type { RecordStore } from '../storage/records';
+import type { RoleChoice } from '../setup/roles';
+import type { RoleChoiceStore } from './roleChoices';
 
 /**
  * What the Part 3 handlers may use: the observation, the tenant facts an import is checked
@@ -54,8 +56,11 @@ export interface CsvImportRecord {
 export interface SalespeopleServices {
   couplingConfigured: boolean;
   observe(environment: PlanEnvironment): Promise<SalespeopleObservation>;
-  /** Licences and the Salesperson role, for planning imported users. */
-  planningFacts(environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole'>>;
+  /** Licences and the Salesperson role (or the roles to pick it from), for planning imported users. */
+  planningFacts(environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole' | 'roleChoices'>>;
+  /** The root business unit's roles the admin may pick for salespeople; remembering a pick. */
+  pickableRoles(environment: PlanEnvironment): Promise<RoleChoice[]>;
+  rememberRole(environment: PlanEnvironment, role: RoleChoice, chosenBy: string): Promise<void>;
   importFacts(upns: string[]): Promise<ImportTenantFacts>;
   /** A file an admin sent in Teams (Microsoft file hosts only; at most 1 MB). */
   download(url: string): Promise<Download>;
@@ -77,7 +82,7 @@ function kept<T extends { createdAt: string }>(record: T | undefined): T | undef
   return record && Date.now() - Date.parse(record.createdAt) < KEEP_MS ? record : undefined;
 }
 
-export function createSalespeopleServices(config: Config, clients: Clients, records: RecordStore): SalespeopleServices {
+export function createSalespeopleServices(config: Config, clients: Clients, records: RecordStore, roles: RoleChoiceStore): SalespeopleServices {
   const mode = config.mode;
   const store = <T extends { id: string; createdAt: string }>(prefix: string) => ({
     async create(input: Omit<T, 'id' | 'createdAt'>): Promise<T> {
@@ -91,8 +96,11 @@ export function createSalespeopleServices(config: Config, clients: Clients, reco
   });
   return {
     couplingConfigured: !!config.couplingUrl,
-    observe: (environment) => observeSalespeople(clients, environment, { tenantId: config.tenantId, couplingUrl: config.couplingUrl }),
-    planningFacts: (environment) => observePlanningFacts(clients, environment),
+    observe: async (environment) =>
+      observeSalespeople(clients, environment, { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) }),
+    planningFacts: async (environment) => observePlanningFacts(clients, environment, await roles.salesperson(environment)),
+    pickableRoles: (environment) => observePickableRoles(clients, environment),
+    rememberRole: (environment, role, chosenBy) => roles.remember(environment, 'salesperson', role, chosenBy),
     async importFacts(upns) {
       const [verifiedDomains, found] = await Promise.all([clients.directory.verifiedDomains(), lookUpUsers(clients.directory, { upns, mails: upns })]);
       return {

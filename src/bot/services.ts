@@ -16,6 +16,7 @@ import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
 import type { Notifier } from './notifier';
 import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
+import { RoleChoiceStore } from './roleChoices';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
 export type EnvironmentRef = SessionEnvironment;
@@ -48,6 +49,8 @@ export interface BotServices {
   notifier: Notifier;
   /** Part 3: salespeople observation, CSV files and their records. */
   salespeople: SalespeopleServices;
+  /** Roles the admins picked per environment where no role has a known name. */
+  roles: RoleChoiceStore;
   runner: {
     start(plan: Plan, report: Run['report']): Promise<Run>;
     retryFailed(planId: string): Promise<Run | undefined>;
@@ -69,6 +72,7 @@ export interface ServiceDeps {
 
 export function createServices({ config, logger, clients, records, runner, notifier, now }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
+  const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
   let organisation: string | undefined;
   const tenantLabel = async () => {
@@ -89,7 +93,7 @@ export function createServices({ config, logger, clients, records, runner, notif
             actorAadObjectId: actor.aadObjectId,
             environment,
             bcAppId: config.bcAppId,
-            salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl },
+            salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) },
             labels: {
               tenant: await tenantLabel(),
               salesEnvironment: environment.dataverseUrl,
@@ -124,7 +128,8 @@ export function createServices({ config, logger, clients, records, runner, notif
     notifier,
     access: new Authorizer(config.access, clients.directory),
     audit: new AuditLog(records, now, logger),
-    salespeople: createSalespeopleServices(config, clients, records),
+    salespeople: createSalespeopleServices(config, clients, records, roles),
+    roles,
     runner,
   };
 }

@@ -65,9 +65,12 @@ export async function adminStepCard(
   const actor = actorOf(context);
   let upn = chosen?.userPrincipalName;
   if (!upn && actor.aadObjectId) upn = await services.tenant.userPrincipalName(actor.aadObjectId).catch(() => undefined);
-  const observation = upn ? await services.tenant.adminObservation(environment, upn) : undefined;
+  const [observation, remembered] = await Promise.all([
+    upn ? services.tenant.adminObservation(environment, upn) : undefined,
+    services.roles.get(environment),
+  ]);
   return adminCard(
-    { userPrincipalName: upn ?? '', observation, selectedRoleIds: chosen?.nonAdminRoleIds, error },
+    { userPrincipalName: upn ?? '', observation, selectedRoleIds: chosen?.nonAdminRoleIds, remembered: remembered?.nonAdministrative, error },
     localeFor(context),
   );
 }

@@ -3,6 +3,7 @@ import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../bot/s
 import { countryName } from '../setup/csvCountries';
 import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
 import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
+import { KNOWN_ROLE_NAMES } from '../setup/roles';
 import { formatNumber } from './salespeoplePlan';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
@@ -95,7 +96,27 @@ export function salespeopleCardData(input: SalespeopleCardInput, locale: Locale)
     couplingConfigured,
     couple: view.couple ? 'true' : 'false',
     bcLink: input.bcLink ?? '',
+    ...roleData(view.observation, locale),
   };
+}
+
+/** The role salespeople get, or — when no role has a known name — the choice of the environment's roles. */
+export function roleData(observation: Pick<SalespeopleView['observation'], 'salespersonRole' | 'salespersonRoleVia' | 'roleChoices'>, locale: Locale) {
+  const role = observation.salespersonRole;
+  const choices = observation.roleChoices ?? [];
+  return {
+    roleText: role ? t(locale, observation.salespersonRoleVia === 'chosen' ? 'spRoleUsedChosen' : 'spRoleUsed', { role: escapeMarkdown(role.name) }) : '',
+    rolePicker: {
+      on: !role && choices.length > 0,
+      text: t(locale, 'spRolePickIntro', { names: KNOWN_ROLE_NAMES.salesperson.map(escapeMarkdown).join(' / ') }),
+      choices: choices.map((r) => ({ title: plain(r.name), value: r.roleid })),
+    },
+  };
+}
+
+/** The picker alone, for a CSV import in an environment where no role has a known name. */
+export function rolePickerCard(observation: Pick<SalespeopleView['observation'], 'salespersonRole' | 'roleChoices'>, locale: Locale, error?: string): AdaptiveCardJson {
+  return renderCard('salespeopleRole', { ...roleData(observation, locale), error: error ? escapeMarkdown(error) : '' }, locale);
 }
 
 export function exportCard(record: CsvExportRecord, locale: Locale, notPersonal: boolean): AdaptiveCardJson {

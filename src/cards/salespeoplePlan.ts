@@ -74,7 +74,8 @@ function summary(plan: Plan, locale: Locale): string[] {
   const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
   if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0]!.params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
-  if (of('assignRole').length) lines.push(t(locale, 'spPlanRole', { count: n(of('assignRole').length) }));
+  const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
+  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
   return lines;
 }

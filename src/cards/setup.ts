@@ -3,7 +3,7 @@ import type { Approval } from '../approvals/approval';
 import type { AdminObservation } from '../setup/adminPlanner';
 import { nonAdminChoices } from '../setup/adminPlanner';
 import type { Action, Plan, Run } from '../setup/plan';
-import { ROLE_NAMES, sameName } from '../setup/roles';
+import { KNOWN_ROLE_NAMES, resolveRole, type RoleChoice } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
@@ -43,6 +43,8 @@ export interface AdminCardInput {
   userPrincipalName: string;
   observation?: AdminObservation;
   selectedRoleIds?: string[];
+  /** The non-administrative roles an admin picked for this environment before. */
+  remembered?: RoleChoice[];
   error?: string;
 }
 
@@ -61,9 +63,16 @@ function adminFacts(observation: AdminObservation | undefined, locale: Locale) {
 }
 
 export function adminCard(input: AdminCardInput, locale: Locale): AdaptiveCardJson {
-  const choices = input.observation ? nonAdminChoices(input.observation) : [];
-  const preselected =
-    input.selectedRoleIds ?? choices.filter((r) => sameName(r.name, ROLE_NAMES.salesManager)).map((r) => r.roleid);
+  const observation = input.observation;
+  const choices = observation ? nonAdminChoices(observation) : [];
+  // Sales Manager by name (English or Norwegian); else what an admin picked for this environment before.
+  const known = observation ? resolveRole('salesManager', observation.roles, observation.rootBusinessUnitId)?.role : undefined;
+  const remembered = (input.remembered ?? []).map((r) => r.roleid).filter((id) => choices.some((c) => c.roleid === id));
+  const preselected = input.selectedRoleIds ?? (remembered.length > 0 ? remembered : known ? [known.roleid] : []);
+  const pickHint =
+    observation && !known && remembered.length === 0 && choices.length > 0
+      ? t(locale, 'adminNonAdminPick', { names: KNOWN_ROLE_NAMES.salesManager.map(escapeMarkdown).join(' / ') })
+      : '';
   return renderCard(
     'admin',
     {
@@ -73,6 +82,7 @@ export function adminCard(input: AdminCardInput, locale: Locale): AdaptiveCardJs
       facts: adminFacts(input.observation, locale),
       roleChoices: choices.map((r) => ({ title: r.name, value: r.roleid })),
       selectedRoleIds: preselected.join(','),
+      pickHint,
     },
     locale,
   );

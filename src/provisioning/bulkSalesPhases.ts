@@ -2,6 +2,7 @@ import { AppError, isAppError } from '../errors';
 import type { Action } from '../setup/plan';
 import { lookUpUsers } from './bulkDirectory';
 import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type Outcomes } from './bulkPhase';
+import { copyInUnit } from './actions/resolve';
 import { assignRoles, findSalesUsers } from './bulkSales';
 
 /**
@@ -103,7 +104,7 @@ export async function assignSalesRoles(state: BulkState, actions: AssignRole[]):
     else if (user.isDisabled) first[action.key] = failed(state, action, new AppError('user_disabled', `${who} is disabled in the Sales environment; roles can only be given to enabled users.`));
     else {
       const inUnit = roles.filter((r) => r.businessUnitId === user.businessUnitId);
-      const copy = inUnit.find((r) => r.id === roleId || r.parentRoleId === roleId) ?? (roleTemplateId ? inUnit.find((r) => r.templateId === roleTemplateId) : undefined);
+      const copy = copyInUnit(inUnit, roleId, roleTemplateId);
       if (!copy) first[action.key] = failed(state, action, new AppError('role_not_in_business_unit', `The role ${roleName} has no copy in the business unit of ${who}.`));
       else if (user.roleIds.includes(copy.id)) first[action.key] = done(state, true);
       else pending.push({ action, userId: user.id, roleId: copy.id, aadId: id });

@@ -3,7 +3,7 @@ import { grantMessage } from './permissions';
 import type { Logger } from '../log';
 import type { AdminObservation, EnvironmentRole, SkuInfo } from '../setup/adminPlanner';
 import type { ApplicationUserObservation, DedicatedObservation } from '../setup/integrationPlanner';
-import { ROLE_NAMES } from '../setup/roles';
+import { BC_INTEGRATION_ROLE_ID } from '../setup/roles';
 import {
   adminStatus,
   integrationStatus,
@@ -27,13 +27,14 @@ import type { Clients } from './clients';
  * procedure's pure functions take. Reads only; nothing here changes the tenant.
  */
 
-export const toRoleRef = (role: SalesRole): RoleRef => ({ roleid: role.id, name: role.name, roletemplateid: role.templateId });
-
-export const toEnvironmentRole = (role: SalesRole): EnvironmentRole => ({
-  ...toRoleRef(role),
-  businessUnitId: role.businessUnitId ?? '',
-  parentroleid: role.parentRoleId,
+export const toRoleRef = (role: SalesRole): RoleRef => ({
+  roleid: role.id,
+  name: role.name,
+  roletemplateid: role.templateId,
+  parentrootroleid: role.parentRootRoleId,
 });
+
+export const toEnvironmentRole = (role: SalesRole): EnvironmentRole => ({ ...toRoleRef(role), businessUnitId: role.businessUnitId ?? '' });
 
 export function toObservedSalesUser(user: SystemUser, roles: SalesRole[]): ObservedSalesUser {
   return {
@@ -178,7 +179,7 @@ export async function observeApplicationUsers(clients: Clients, environment: Pla
   const sales = clients.sales(environment.dataverseUrl);
   const [users, roles] = await Promise.all([
     bcAppId ? sales.findApplicationUsers(bcAppId) : Promise.resolve([]),
-    sales.listRoles({ name: ROLE_NAMES.bcIntegration }),
+    sales.listRoles({ rootRoleId: BC_INTEGRATION_ROLE_ID }),
   ]);
   return { users: await Promise.all(users.map((u) => salesFacts(sales, u))), integrationRoles: roles.map(toEnvironmentRole) };
 }

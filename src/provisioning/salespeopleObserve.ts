@@ -1,15 +1,16 @@
 import { AppError } from '../errors';
 import type { SkuInfo } from '../setup/adminPlanner';
 import type { PlanEnvironment } from '../setup/plan';
-import { ROLE_NAMES, sameName } from '../setup/roles';
+import { isCopyOf, pickableRoles, resolveRole, toRoleChoice, type RoleChoice } from '../setup/roles';
 import type { BcSalesperson, SalespeopleFacts } from '../setup/salespeopleMatch';
 import { lookUpUsers } from './bulkDirectory';
 import { findSalesUsers } from './bulkSales';
 import type { Clients } from './clients';
 import { CouplingClient, couplingRoot } from './clients/coupling';
-import { skuInfo } from './observe';
+import { skuInfo, toEnvironmentRole } from './observe';
 import { observeMemberships } from './securityGroup';
 import type { EnvironmentSecurityGroup } from '../setup/plan';
+import type { SalesClient } from './clients/sales';
 
 /**
  * What Part 3 needs to know, read in bulk: every salesperson of the company (all pages), their
@@ -22,8 +23,12 @@ export interface SalespeopleObservation {
   company: { id: string; name: string };
   facts: SalespeopleFacts;
   skus: SkuInfo[];
-  /** The root business unit's Salesperson role (absent: the environment has none). */
-  salespersonRole?: { roleid: string; name: string; roletemplateid: string | null };
+  /** The root business unit's Salesperson role: a known name, or the admin's choice (absent: to be picked). */
+  salespersonRole?: RoleChoice;
+  /** How it was found: by a known name, or the admin's remembered choice. */
+  salespersonRoleVia?: 'template' | 'name' | 'chosen';
+  /** When no role could be resolved: the root business unit's roles the admin picks from. */
+  roleChoices?: RoleChoice[];
   /** The organisation's country (ISO 3166 alpha-2), the default usage location. */
   country: string | null;
   /** The coupling endpoint's root for this tenant and environment, when configured. */
@@ -35,6 +40,23 @@ export interface SalespeopleObservation {
 export interface ObserveOptions {
   tenantId: string;
   couplingUrl?: string;
+  /** The role the admin chose for salespeople in this environment, when one was chosen. */
+  salespersonChoice?: RoleChoice;
+}
+
+/** The Salesperson role (known name or remembered choice), its copies in every business unit, and what to pick from. */
+async function salespersonRoleOf(sales: SalesClient, chosen: RoleChoice | undefined) {
+  const [roles, units] = await Promise.all([sales.listRoles(), sales.listBusinessUnits()]);
+  const root = units.find((u) => u.isRoot)?.id ?? '';
+  const all = roles.map(toEnvironmentRole);
+  const found = resolveRole('salesperson', all, root, chosen);
+  const resolved = found?.role;
+  return {
+    via: found?.via,
+    role: resolved && toRoleChoice(resolved),
+    copies: new Set(resolved ? all.filter((r) => isCopyOf(r, resolved.roleid)).map((r) => r.roleid) : []),
+    choices: resolved ? undefined : pickableRoles(all, root).map(toRoleChoice),
+  };
 }
 
 async function company(clients: Clients, environment: PlanEnvironment): Promise<{ id: string; name: string }> {
@@ -48,12 +70,11 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const { id: companyId, name } = await company(clients, environment);
   const sales = clients.sales(environment.dataverseUrl);
   const couplingEndpoint = options.couplingUrl ? couplingRoot(options.couplingUrl, options.tenantId, environment.bcEnvironment) : undefined;
-  const [people, skus, organization, roles, units, couplings] = await Promise.all([
+  const [people, skus, organization, role, couplings] = await Promise.all([
     clients.businessCentral(environment.bcEnvironment).allSalespeople(companyId),
     skuInfo(clients),
     clients.directory.getOrganization(),
-    sales.listRoles(),
-    sales.listBusinessUnits(),
+    salespersonRoleOf(sales, options.salespersonChoice),
     couplingEndpoint ? new CouplingClient(couplingEndpoint, clients.policies.bc).list(companyId) : Promise.resolve(null),
   ]);
   const salespeople: BcSalesperson[] = people.map((p) => ({
@@ -71,18 +92,15 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
   const [salesUsers, securityGroup] = await Promise.all([findSalesUsers(sales, [...entra.keys()]), observeMemberships(clients, environment, [...entra.keys()])]);
 
-  const root = units.find((u) => u.isRoot)?.id;
-  const salespersonRoles = roles.filter((r) => sameName(r.name, ROLE_NAMES.salesperson));
-  const rootRole = salespersonRoles.find((r) => r.businessUnitId === root);
-  const copies = new Set(roles.filter((r) => salespersonRoles.includes(r) || (rootRole && r.parentRoleId === rootRole.id)).map((r) => r.id));
-
   return {
     company: { id: companyId, name },
     skus,
     country: organization.countryLetterCode,
     couplingEndpoint,
     securityGroup,
-    salespersonRole: rootRole && { roleid: rootRole.id, name: rootRole.name, roletemplateid: rootRole.templateId },
+    salespersonRole: role.role,
+    salespersonRoleVia: role.via,
+    ...(role.choices ? { roleChoices: role.choices } : {}),
     facts: {
       salespeople,
       verifiedDomains: organization.verifiedDomains.map((d) => d.name.toLowerCase()).filter(Boolean),
@@ -104,18 +122,27 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
         isLicensed: u.isLicensed,
         isIntegrationUser: u.isIntegrationUser,
         isApplicationUser: u.isApplicationUser,
-        hasSalespersonRole: u.roleIds.some((id) => copies.has(id)),
+        hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
       })),
     },
   };
 }
 
-/** What planning for imported users needs: licences and the Salesperson role. */
-export async function observePlanningFacts(clients: Clients, environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole' | 'securityGroup'>> {
+/** What planning for imported users needs: licences, the environment's security group and the Salesperson role (or the roles to pick it from). */
+export async function observePlanningFacts(
+  clients: Clients,
+  environment: PlanEnvironment,
+  salespersonChoice?: RoleChoice,
+): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole' | 'roleChoices' | 'securityGroup'>> {
   const sales = clients.sales(environment.dataverseUrl);
   // Imported users are new accounts: none is a member of the environment's security group yet.
-  const [skus, roles, units, securityGroup] = await Promise.all([skuInfo(clients), sales.listRoles(), sales.listBusinessUnits(), observeMemberships(clients, environment, [])]);
-  const root = units.find((u) => u.isRoot)?.id;
-  const role = roles.find((r) => r.businessUnitId === root && sameName(r.name, ROLE_NAMES.salesperson));
-  return { skus, securityGroup, salespersonRole: role && { roleid: role.id, name: role.name, roletemplateid: role.templateId } };
+  const [skus, role, securityGroup] = await Promise.all([skuInfo(clients), salespersonRoleOf(sales, salespersonChoice), observeMemberships(clients, environment, [])]);
+  return { skus, securityGroup, salespersonRole: role.role, ...(role.choices ? { roleChoices: role.choices } : {}) };
+}
+
+/** The root business unit's roles an admin may pick for salespeople (whatever is resolved now). */
+export async function observePickableRoles(clients: Clients, environment: PlanEnvironment): Promise<RoleChoice[]> {
+  const sales = clients.sales(environment.dataverseUrl);
+  const [roles, units] = await Promise.all([sales.listRoles(), sales.listBusinessUnits()]);
+  return pickableRoles(roles.map(toEnvironmentRole), units.find((u) => u.isRoot)?.id ?? '').map(toRoleChoice);
 }

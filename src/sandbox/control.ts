@@ -42,7 +42,7 @@ function settingsPatch(input: unknown) {
 function reset(ctx: ControlCtx, req: SbRequest): SbReply {
   const b = json(req);
   const seed = seedOptionsSchema.safeParse(b.seed ?? ctx.startSeed);
-  if (!seed.success) throw new HttpError(400, 'BadRequest', `seed: ${seed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!seed.success) throw new HttpError(400, 'BadRequest', `seed: ${seed.error.issues.map((i) => `${i.path.join('.') || 'seed'}: ${i.message}`).join('; ')}`);
   const patch = settingsPatch(b.settings);
   ctx.setSettings(mergeSettings(ctx.startSettings, patch));
   ctx.store.replace(createSeedState(seed.data));

@@ -99,8 +99,8 @@ export const ENTITY_SETS: Record<string, EntitySet> = {
   },
   organizations: {
     set: 'organizations', entity: 'organization', key: 'organizationid',
-    select: { organizationid: 'guid', name: 'string' },
-    rows: (s) => [{ organizationid: s.dataverse.organizationId, name: s.dataverse.organizationName }],
+    select: { organizationid: 'guid', name: 'string', languagecode: 'int' },
+    rows: (s) => [{ organizationid: s.dataverse.organizationId, name: s.dataverse.organizationName, languagecode: s.dataverse.languageCode ?? 1033 }],
   },
 };
 

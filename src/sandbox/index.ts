@@ -18,7 +18,7 @@ import { GRAPH_PREFIX } from './graphQuery';
 import { BodyTooLargeError, HttpError, type SbReply, type SbRequest, readBody, toSbRequest, writeReply } from './http';
 import { type Outcome, serve, serveGraphItem } from './pipeline';
 import { type RecordOptions, RequestRecorder } from './recorder';
-import { createSeedState, seedAppRegistration } from './seed';
+import { createSeedState, SEED, seedAppRegistration } from './seed';
 import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSettings, parseSettingsPatch } from './settings';
 import { type Service, Store } from './state';
 import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './tokens';
@@ -118,6 +118,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const loaded = stateFile ? Store.load(stateFile) : null;
   // A state file from before app registrations were kept gets the seeded one.
   if (loaded && !loaded.app) loaded.app = seedAppRegistration();
+  if (loaded && startSeed.language) {
+    const have = loaded.dataverse.languageCode ?? SEED.languageCodes.en;
+    const want = SEED.languageCodes[startSeed.language];
+    if (have !== want) {
+      throw new Error(
+        `The state file ${stateFile} holds an environment whose base language is ${have}, but language ${startSeed.language} (${want}) was asked for: delete the file, or choose another one with SANDBOX_STATE_FILE.`,
+      );
+    }
+  }
   const store = new Store(loaded ?? createSeedState(startSeed), stateFile);
   if (!loaded) store.writeNow();
   let settings = startSettings;

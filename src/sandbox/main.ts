@@ -1,6 +1,7 @@
 /**
  * Runs the sandbox tenant as its own process: `tsx src/sandbox/main.ts`.
- * Environment: SANDBOX_PORT (3979), SANDBOX_STATE_FILE (.sandbox/state.json),
+ * Environment: SANDBOX_PORT (3979), SANDBOX_LANGUAGE (en; nb: a Norwegian environment),
+ * SANDBOX_STATE_FILE (.sandbox/state.json; .sandbox/state.nb.json for nb),
  * SANDBOX_SYNTHETIC_SALESPEOPLE (0), SANDBOX_MAX_NON_INTERACTIVE_USERS (7: the environment's
  * published MaxNumberOfNonInteractiveUsers; 'none' publishes none), SANDBOX_RECORD_FILE (unset:
  * every service request is appended to this JSON Lines file, see recorder.ts).
@@ -8,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startSandbox } from './index';
+import { defaultStateFile, parseSeedLanguage } from './settings';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -19,14 +21,15 @@ function intFromEnv(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const port = intFromEnv('SANDBOX_PORT', 3979);
-  const stateFile = path.resolve(process.cwd(), process.env.SANDBOX_STATE_FILE || '.sandbox/state.json');
+  const language = parseSeedLanguage(process.env.SANDBOX_LANGUAGE);
+  const stateFile = path.resolve(process.cwd(), process.env.SANDBOX_STATE_FILE || defaultStateFile(language));
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   const synthetic = intFromEnv('SANDBOX_SYNTHETIC_SALESPEOPLE', 0);
   const rawLimit = process.env.SANDBOX_MAX_NON_INTERACTIVE_USERS;
   const maxNonInteractiveUsers = rawLimit === 'none' ? null : intFromEnv('SANDBOX_MAX_NON_INTERACTIVE_USERS', 7);
   const recordFile = process.env.SANDBOX_RECORD_FILE ? path.resolve(process.cwd(), process.env.SANDBOX_RECORD_FILE) : undefined;
-  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers }, record: recordFile ? { file: recordFile } : undefined });
-  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile })}\n`);
+  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers, language }, record: recordFile ? { file: recordFile } : undefined });
+  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile, language })}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -35,6 +35,21 @@ export const SEED = {
     salesperson: 'Salesperson',
     bcIntegration: 'Business Central Dataverse Integration',
   },
+  /**
+   * The same roles in an environment whose base language is Norwegian Bokmål (1044), as Microsoft's
+   * nb-NO documentation names them ("sikkerhetsrollen som systemansvarlig eller systemtilpasser",
+   * create-edit-security-role; Salgssjef and Selger in the nb-NO procedure this product follows). The integration role comes from Business Central's solution;
+   * whether it is translated is not documented, so the Norwegian seed keeps its name.
+   */
+  roleNamesNb: {
+    systemAdministrator: 'Systemansvarlig',
+    systemCustomizer: 'Systemtilpasser',
+    salesManager: 'Salgssjef',
+    salesperson: 'Selger',
+    bcIntegration: 'Business Central Dataverse Integration',
+  },
+  /** Dataverse organization.languagecode (LCID) of the base language */
+  languageCodes: { en: 1033, nb: 1044 },
   skus: {
     customerEngagementPlan: 'ea126fc5-a19e-42e2-a731-da9d437bffcf',
     sales: '1e1a282c-9c54-43a2-9310-98ef728faace',
@@ -43,14 +58,16 @@ export const SEED = {
   },
   dataverse: {
     organizationId: '8f623467-cf4f-407b-be7d-64fab5d9ad9a',
-    businessUnits: { root: '7952873c-cddf-4959-9d51-a60b0749e8a4', salgVest: 'bd71b442-feb1-4233-8592-f0e9d6d5515b' },
+    /** salgBergen (a child of Salg Vest) exists only with the seed option `nestedBusinessUnit` */
+    businessUnits: { root: '7952873c-cddf-4959-9d51-a60b0749e8a4', salgVest: 'bd71b442-feb1-4233-8592-f0e9d6d5515b', salgBergen: '5c1e9a3d-7b42-4f0e-8d6a-2e9b4c7f1a58' },
     roles: {
       root: {
         systemAdministrator: 'd254c258-63ae-4a0a-b909-f8ab568d3a4f',
         systemCustomizer: 'de7432fc-d4c2-4540-bd80-bfd24b0afaf0',
         salesManager: 'c4bba2ec-2128-427a-a69c-30bca964e5ab',
         salesperson: '012cd9f7-b302-457d-80a9-d0d1a4cf0ceb',
-        bcIntegration: '6bb9a507-5de3-49f2-ac4f-38a039e5d84b',
+        /** Business Central's own root role id (codeunit 7201, IntegrationRoleIdTxt) */
+        bcIntegration: 'a2b18661-9ff5-e911-a812-000d3a0b9028',
       },
       salgVest: {
         systemAdministrator: 'f423d5f1-0af5-4f81-97dd-6d51b680c93b',
@@ -59,8 +76,15 @@ export const SEED = {
         salesperson: '9db4053e-6884-47a2-8185-ddb9457b9534',
         bcIntegration: 'a932c10f-49fb-4ca0-9a2f-7964d2748819',
       },
+      salgBergen: {
+        systemAdministrator: '3f6b2d81-94c7-4e2a-b1d5-7a08c3e9f612',
+        systemCustomizer: '8e2a7c40-1d5b-4f93-a6e8-0b4c9d2f7e31',
+        salesManager: 'c07d4e9a-2b61-4c8f-9e3a-5d1f8b6a2c74',
+        salesperson: '61b9f3e2-7a4c-4d05-8b2e-9c3a1f6d4e87',
+        bcIntegration: 'e4a8c1f6-3d92-4b7e-a5c0-8f2d6b9e1a43',
+      },
     },
-    teams: { root: '24b6a575-6b47-4775-ad24-3cec662dc41a', salgVest: 'bbdad0f3-e00c-466c-994c-b85e53ba1a2d' },
+    teams: { root: '24b6a575-6b47-4775-ad24-3cec662dc41a', salgVest: 'bbdad0f3-e00c-466c-994c-b85e53ba1a2d', salgBergen: '9a3f5c7e-1b2d-4e6f-8a9c-0d1e2f3a4b5c' },
     systemUsers: {
       system: 'ed7f4fa7-67c0-4d9c-b7cd-1ebdbc4a07fb',
       integration: '04afcb10-154c-4629-971d-051687431880',
@@ -186,14 +210,33 @@ function graphUsers(): GraphUser[] {
   ];
 }
 
-function roles(): Role[] {
+export type RoleKey = keyof typeof SEED.roleTemplates;
+
+/** Role template ids Microsoft publishes (the others are the environment's own, absent in the Norwegian seed). */
+const PUBLISHED_TEMPLATES: ReadonlySet<RoleKey> = new Set(['systemAdministrator', 'systemCustomizer']);
+
+/** The role names an environment seeded with these options has. */
+export function seedRoleNames(opts: SeedOptions = {}): Record<RoleKey, string> {
+  return { ...(opts.language === 'nb' ? SEED.roleNamesNb : SEED.roleNames), ...(opts.roleNames ?? {}) };
+}
+
+/**
+ * Every role in every business unit: a copy's parentroleid is its parent unit's copy, its
+ * parentrootroleid the root unit's role (Dataverse role entity: ParentRoleId, ParentRootRoleId).
+ */
+function roles(opts: SeedOptions): Role[] {
   const out: Role[] = [];
-  const { root, salgVest } = SEED.dataverse.businessUnits;
-  for (const key of Object.keys(SEED.roleTemplates) as (keyof typeof SEED.roleTemplates)[]) {
+  const { root, salgVest, salgBergen } = SEED.dataverse.businessUnits;
+  const names = seedRoleNames(opts);
+  for (const key of Object.keys(SEED.roleTemplates) as RoleKey[]) {
     const rootId = SEED.dataverse.roles.root[key];
-    const base = { name: SEED.roleNames[key], roletemplateid: SEED.roleTemplates[key], parentrootroleid: rootId };
+    const template = opts.language === 'nb' && !PUBLISHED_TEMPLATES.has(key) ? null : SEED.roleTemplates[key];
+    const base = { name: names[key], roletemplateid: template, parentrootroleid: rootId };
     out.push({ ...base, roleid: rootId, businessunitid: root, parentroleid: null });
     out.push({ ...base, roleid: SEED.dataverse.roles.salgVest[key], businessunitid: salgVest, parentroleid: rootId });
+    if (opts.nestedBusinessUnit) {
+      out.push({ ...base, roleid: SEED.dataverse.roles.salgBergen[key], businessunitid: salgBergen, parentroleid: SEED.dataverse.roles.salgVest[key] });
+    }
   }
   return out;
 }
@@ -214,7 +257,7 @@ function personUser(id: string, g: GraphUser, extra: Partial<SystemUser> = {}): 
   });
 }
 
-function systemUsers(users: GraphUser[]): SystemUser[] {
+function systemUsers(users: GraphUser[], opts: SeedOptions): SystemUser[] {
   const S = SEED.dataverse.systemUsers;
   const byId = (id: string) => users.find((u) => u.id === id)!;
   return [
@@ -226,7 +269,10 @@ function systemUsers(users: GraphUser[]): SystemUser[] {
       domainname: `${SEED.assistantAppId}@${SEED.domains.initial}`, applicationid: SEED.assistantAppId, azureactivedirectoryobjectid: SEED.servicePrincipals.assistant, accessmode: 4 }),
     personUser(S.admin, byId(SEED.admin.id)),
     personUser(S.kariHansen, byId(SEED.users.kariHansen.id)),
-    personUser(S.larsJohansen, byId(SEED.users.larsJohansen.id), { businessunitid: SEED.dataverse.businessUnits.salgVest }),
+    // With a third level of business units Lars works in Salg Bergen (under Salg Vest).
+    personUser(S.larsJohansen, byId(SEED.users.larsJohansen.id), {
+      businessunitid: opts.nestedBusinessUnit ? SEED.dataverse.businessUnits.salgBergen : SEED.dataverse.businessUnits.salgVest,
+    }),
     personUser(S.reporting, byId(SEED.users.reporting.id), { accessmode: 4 }),
   ];
 }
@@ -298,8 +344,9 @@ function environmentGroups(): Group[] {
 export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const synthetic = opts.syntheticSalespeople ?? 0;
   const users = graphUsers();
-  const { root, salgVest } = SEED.dataverse.businessUnits;
+  const { root, salgVest, salgBergen } = SEED.dataverse.businessUnits;
   const R = SEED.dataverse.roles.root;
+  const nested = !!opts.nestedBusinessUnit;
   const S = SEED.dataverse.systemUsers;
   return {
     version: 1,
@@ -321,15 +368,18 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
     },
     dataverse: {
       organizationId: SEED.dataverse.organizationId, organizationName: SEED.environment.dataverseOrg, callerId: S.assistantApp,
+      languageCode: SEED.languageCodes[opts.language ?? 'en'],
       businessUnits: [
         { businessunitid: root, name: SEED.environment.dataverseOrg, parentbusinessunitid: null },
         { businessunitid: salgVest, name: 'Salg Vest', parentbusinessunitid: root },
+        ...(nested ? [{ businessunitid: salgBergen, name: 'Salg Bergen', parentbusinessunitid: salgVest }] : []),
       ],
-      roles: roles(),
-      systemUsers: systemUsers(users),
+      roles: roles(opts),
+      systemUsers: systemUsers(users, opts),
       teams: [
         { teamid: SEED.dataverse.teams.root, name: SEED.environment.dataverseOrg, teamtype: 0, businessunitid: root, isdefault: true, azureactivedirectoryobjectid: null },
         { teamid: SEED.dataverse.teams.salgVest, name: 'Salg Vest', teamtype: 0, businessunitid: salgVest, isdefault: true, azureactivedirectoryobjectid: null },
+        ...(nested ? [{ teamid: SEED.dataverse.teams.salgBergen, name: 'Salg Bergen', teamtype: 0, businessunitid: salgBergen, isdefault: true, azureactivedirectoryobjectid: null }] : []),
       ],
       userRoles: [
         { ownerid: S.bcIntegrationApp, roleid: R.bcIntegration },

@@ -45,6 +45,8 @@ export interface SandboxSettingsPatch extends Partial<Omit<SandboxSettings, 'lim
   faults?: Partial<FaultRates>;
 }
 
+export type SeedLanguage = 'en' | 'nb';
+
 export interface SeedOptions {
   syntheticSalespeople?: number;
   /**
@@ -58,6 +60,12 @@ export interface SeedOptions {
    * the admin and everyone else are not members.
    */
   environmentSecurityGroup?: boolean;
+  /** The environment's base language: role names and which template ids it has (default en). */
+  language?: SeedLanguage;
+  /** Role names of this environment instead of the language's (a tenant whose roles were renamed). */
+  roleNames?: Partial<Record<'systemAdministrator' | 'systemCustomizer' | 'salesManager' | 'salesperson' | 'bcIntegration', string>>;
+  /** A third level of business units: "Salg Bergen" under "Salg Vest", where Lars Johansen works. */
+  nestedBusinessUnit?: boolean;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -112,11 +120,31 @@ export const settingsPatchSchema = z
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+const roleName = z.string().trim().min(1).max(100);
+
+/** SANDBOX_LANGUAGE: en (default) or nb; anything else is a clear error. */
+export function parseSeedLanguage(raw: string | undefined): SeedLanguage {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'en') return 'en';
+  if (value === 'nb') return 'nb';
+  throw new Error(`SANDBOX_LANGUAGE must be en or nb, got '${raw}'.`);
+}
+
+/** Each language keeps its own state file, so switching languages never mixes two tenants. */
+export const defaultStateFile = (language: SeedLanguage) => (language === 'nb' ? '.sandbox/state.nb.json' : '.sandbox/state.json');
+
 export const seedOptionsSchema = z
   .object({
     syntheticSalespeople: z.number().int().min(0).max(100_000).optional(),
     maxNonInteractiveUsers: z.number().int().min(0).max(1000).nullable().optional(),
     environmentSecurityGroup: z.boolean().optional(),
+    language: z.enum(['en', 'nb']).optional(),
+    roleNames: z
+      .object({ systemAdministrator: roleName, systemCustomizer: roleName, salesManager: roleName, salesperson: roleName, bcIntegration: roleName })
+      .partial()
+      .strict()
+      .optional(),
+    nestedBusinessUnit: z.boolean().optional(),
   })
   .strict();
 

@@ -131,6 +131,8 @@ export interface DataverseState {
   organizationName: string;
   /** systemuserid of the caller (the application user the product signs in as) */
   callerId: string;
+  /** organization.languagecode: the base language's LCID (1033 English, 1044 Norwegian Bokmål); absent in older state files: 1033 */
+  languageCode?: number;
   businessUnits: BusinessUnit[];
   roles: Role[];
   systemUsers: SystemUser[];

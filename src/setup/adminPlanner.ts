@@ -1,6 +1,6 @@
 import type { StringKey } from '../i18n';
 import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
-import { isNonAdministrative, ROLE_TEMPLATES, type RoleRef } from './roles';
+import { isCopyOf, KNOWN_ROLE_NAMES, pickableRoles, resolveRole, ROLE_TEMPLATES, rootRoleId, type RoleRef } from './roles';
 
 /**
  * Part 1 of the procedure, pure: (what the procedure wants for the admin, what the tenant has)
@@ -16,8 +16,6 @@ export interface SkuInfo {
 
 export interface EnvironmentRole extends RoleRef {
   businessUnitId: string;
-  /** The root business unit's copy this role was copied from (null on the root copy itself). */
-  parentroleid?: string | null;
 }
 
 export interface AdminObservation {
@@ -63,26 +61,15 @@ export function chooseSalesSku(skus: SkuInfo[], needed = 1): SkuInfo | undefined
     .sort((a, b) => rank(a) - rank(b) || b.freeSeats - a.freeSeats)[0];
 }
 
-/** The root copy a role was made from; a root role is its own root. */
-export function rootRoleId(role: { roleid: string; parentroleid?: string | null }): string {
-  return role.parentroleid ?? role.roleid;
-}
-
-/** Roles offered as the non-administrative choice: one per root role, sorted by name. */
+/** Roles offered as the non-administrative choice: one per root role (not Business Central's own), sorted by name. */
 export function nonAdminChoices(observation: Pick<AdminObservation, 'roles' | 'rootBusinessUnitId'>): EnvironmentRole[] {
-  return observation.roles
-    .filter((role) => role.businessUnitId === observation.rootBusinessUnitId && isNonAdministrative(role))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function rootRole(roles: EnvironmentRole[], rootBusinessUnitId: string, templateId: string): EnvironmentRole | undefined {
-  return roles.find((r) => r.businessUnitId === rootBusinessUnitId && r.roletemplateid === templateId);
+  return pickableRoles(observation.roles, observation.rootBusinessUnitId);
 }
 
 /** Does the user hold the role whose root copy is `root` (any business unit's copy of it)? */
 function holds(held: RoleRef[], roles: EnvironmentRole[], root: EnvironmentRole): boolean {
   return held.some((h) => {
-    if (h.roleid === root.roleid) return true;
+    if (isCopyOf(h, root.roleid)) return true;
     const known = roles.find((r) => r.roleid === h.roleid);
     if (known) return rootRoleId(known) === root.roleid;
     return !!root.roletemplateid && h.roletemplateid === root.roletemplateid;
@@ -98,9 +85,12 @@ export function planAdmin(desired: AdminDesired, observed: AdminObservation, env
 
   const { roles, rootBusinessUnitId } = observed;
   const wanted: EnvironmentRole[] = [];
-  for (const templateId of [ROLE_TEMPLATES.systemAdministrator, ROLE_TEMPLATES.systemCustomizer]) {
-    const role = rootRole(roles, rootBusinessUnitId, templateId);
-    if (!role) return { ok: false, refusal: { key: 'refuseRoleMissingInEnvironment', vars: { role: templateId } } };
+  for (const kind of ['systemAdministrator', 'systemCustomizer'] as const) {
+    const role = resolveRole(kind, roles, rootBusinessUnitId)?.role;
+    if (!role) {
+      const names = KNOWN_ROLE_NAMES[kind];
+      return { ok: false, refusal: { key: 'refuseRoleMissingInEnvironment', vars: { role: names[0]!, template: ROLE_TEMPLATES[kind], names: names.join(' / ') } } };
+    }
     wanted.push(role);
   }
   const choices = nonAdminChoices(observed);

@@ -1,7 +1,7 @@
 import type { StringKey } from '../i18n';
-import { chooseSalesSku, rootRoleId, type EnvironmentRole, type PlanResult, type SkuInfo } from './adminPlanner';
+import { chooseSalesSku, type EnvironmentRole, type PlanResult, type SkuInfo } from './adminPlanner';
 import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
-import { isSystemAdministrator, ROLE_NAMES, sameName, type RoleRef } from './roles';
+import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isSystemAdministrator, rootRoleId, type RoleRef } from './roles';
 
 /**
  * Part 2 of the procedure, pure: the integration account. BC online uses an application user that
@@ -26,7 +26,7 @@ export interface SalesUserFacts {
 
 export interface ApplicationUserObservation {
   users: SalesUserFacts[];
-  /** Every business unit's copy of the BC integration role. */
+  /** Every business unit's copy of the BC integration role (root role id `BC_INTEGRATION_ROLE_ID`). */
   integrationRoles: EnvironmentRole[];
 }
 
@@ -41,7 +41,8 @@ export interface Rule {
 export const recommendedPath = (deployment: 'online' | 'onpremises'): IntegrationPath =>
   deployment === 'online' ? 'application' : 'dedicated';
 
-const holdsIntegrationRole = (roles: RoleRef[]) => roles.some((r) => sameName(r.name, ROLE_NAMES.bcIntegration));
+/** Business Central identifies its integration role by the root copy's id, in every business unit. */
+const holdsIntegrationRole = (roles: RoleRef[]) => roles.some(isIntegrationRole);
 
 export function checkApplicationUser(observed: ApplicationUserObservation): Rule[] {
   const { users } = observed;
@@ -66,7 +67,8 @@ export function planApplicationFixes(observed: ApplicationUserObservation): Acti
   const target = { systemUserId: user.systemuserid, userPrincipalName: user.fullname };
   const actions: Action[] = [];
   if (!holdsIntegrationRole(user.roles)) {
-    const copy = observed.integrationRoles.find((r) => r.businessUnitId === user.businessUnitId) ?? observed.integrationRoles[0];
+    const copies = observed.integrationRoles.filter(isIntegrationRole);
+    const copy = copies.find((r) => r.businessUnitId === user.businessUnitId) ?? copies.find((r) => r.roleid === BC_INTEGRATION_ROLE_ID) ?? copies[0];
     if (copy) {
       const root = rootRoleId(copy);
       actions.push({

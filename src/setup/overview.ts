@@ -1,5 +1,5 @@
 import type { StringKey } from '../i18n';
-import { isNonAdministrative, isSystemAdministrator, isSystemCustomizer, sameName, ROLE_NAMES, type RoleRef } from './roles';
+import { isIntegrationRole, isNonAdministrative, isSystemAdministrator, isSystemCustomizer, type RoleRef } from './roles';
 
 /**
  * Where the three parts of the procedure stand, as a pure function of what was observed in the
@@ -86,7 +86,8 @@ export function missingAdminRoles(roles: RoleRef[]): string[] {
   return missing;
 }
 
-const holdsIntegrationRole = (user: ObservedSalesUser) => user.roles.some((r) => sameName(r.name, ROLE_NAMES.bcIntegration));
+/** By the role's id (BC's `IntegrationRoleIdTxt`), in any business unit: its name is in the base language. */
+const holdsIntegrationRole = (user: ObservedSalesUser) => user.roles.some(isIntegrationRole);
 
 export function integrationStatus(observed: ObservedIntegration): PartStatus {
   const apps = observed.applicationUsers;

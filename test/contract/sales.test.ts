@@ -69,6 +69,25 @@ describe('SalesClient reads', () => {
     expect((await sales.userRoles(S.kariHansen)).map((r) => r.id)).toEqual([ROOT.salesperson]);
   });
 
+  it('reads every business unit\'s copy of a role by its root role (_parentrootroleid_value), three levels deep', async () => {
+    await tenant.control.reset({ seed: { nestedBusinessUnit: true }, settings: FAST });
+    try {
+      const sales = tenant.clients().sales();
+      const copies = await sales.listRoles({ rootRoleId: ROOT.salesperson });
+      expect(copies.map((r) => [r.id, r.businessUnitId, r.parentRootRoleId]).sort()).toEqual([
+        [ROOT.salesperson, BU.root, ROOT.salesperson],
+        [VEST.salesperson, BU.salgVest, ROOT.salesperson],
+        [SEED.dataverse.roles.salgBergen.salesperson, BU.salgBergen, ROOT.salesperson],
+      ].sort());
+      // parentroleid is only the immediate parent: Salg Bergen's copy names Salg Vest's.
+      expect(copies.find((r) => r.businessUnitId === BU.salgBergen)?.parentRoleId).toBe(VEST.salesperson);
+      const integration = await sales.listRoles({ rootRoleId: 'a2b18661-9ff5-e911-a812-000d3a0b9028' });
+      expect(integration).toHaveLength(3);
+    } finally {
+      await tenant.control.reset({ settings: FAST });
+    }
+  });
+
   it('counts non-interactive users, leaving application users out', async () => {
     const count = await tenant.clients().sales().countNonInteractiveUsers();
     const state = await tenant.control.state<{ dataverse: { systemUsers: { accessmode: number; applicationid: string | null; isdisabled: boolean }[] } }>();

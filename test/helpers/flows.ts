@@ -1,4 +1,4 @@
-import { SEED } from '../../src/sandbox';
+import { SEED, type SeedOptions } from '../../src/sandbox';
 import type { Harness } from './harness';
 import { ADMIN } from './harness';
 import { action, inputValues } from './cards';
@@ -48,13 +48,14 @@ export const dataverse = async (h: Harness, path: string, init: RequestInit = {}
 /** The raw text of the sandbox tenant's state: equal text means byte-for-byte unchanged. */
 export const rawTenantState = async (h: Harness) => (await fetch(`${h.sandbox.url}/_sandbox/state`)).text();
 
-/** A fresh seeded tenant with short sync and propagation delays, and no cards on record. */
-export async function resetTenant(h: Harness): Promise<void> {
-  await fetch(`${h.sandbox.url}/_sandbox/reset`, {
+/** A fresh seeded tenant (seed options: a Norwegian environment, renamed roles, …) with short sync and propagation delays, and no cards on record. */
+export async function resetTenant(h: Harness, seed?: SeedOptions): Promise<void> {
+  const response = await fetch(`${h.sandbox.url}/_sandbox/reset`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ settings: { syncDelayMs: 200, licensePropagationMs: 300 } }),
+    body: JSON.stringify({ ...(seed ? { seed } : {}), settings: { syncDelayMs: 200, licensePropagationMs: 300 } }),
   });
+  if (response.status !== 200) throw new Error(`reset answered ${response.status}: ${await response.text()}`);
   h.connector.clear();
 }
 

@@ -33,6 +33,19 @@ describe('persistence', () => {
     }
   });
 
+  it('will not start a Norwegian environment from an English state file, and says what to do', async () => {
+    const file = path.join(dir, 'state.json');
+    await (await startSandbox({ port: 0, stateFile: file })).close();
+    await expect(startSandbox({ port: 0, stateFile: file, seed: { language: 'nb' } })).rejects.toThrow(/base language is 1033.*nb \(1044\).*SANDBOX_STATE_FILE/);
+    const nb = path.join(dir, 'state.nb.json');
+    const norwegian = new TestTenant(await startSandbox({ port: 0, stateFile: nb, seed: { language: 'nb' } }));
+    try {
+      expect((await norwegian.dv('GET', 'organizations?$select=languagecode')).body.value[0].languagecode).toBe(1044);
+    } finally {
+      await norwegian.close();
+    }
+  });
+
   it('writes changes shortly after they happen (debounced), atomically', async () => {
     const file = path.join(dir, 'state.json');
     const t = new TestTenant(await startSandbox({ port: 0, stateFile: file }));
@@ -122,6 +135,12 @@ describe('control API', () => {
     expect(res.body.error.innerError).toBeDefined();
   });
 
+  it('refuses seed options it does not know, with the reason', async () => {
+    const response = await t.control('POST', '/reset', { seed: { language: 'de' } });
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/seed.*language/);
+  });
+
   it('answers unknown routes with 404', async () => {
     expect((await t.control('GET', '/nope')).status).toBe(404);
     expect((await fetch(`${t.url}/elsewhere`)).status).toBe(404);
@@ -138,8 +157,34 @@ describe('seed', () => {
     expect(a.dataverse.userRoles.filter((r) => r.ownerid === admin.systemuserid).map((r) => r.roleid)).toEqual([SEED.dataverse.roles.root.systemAdministrator]);
     for (const key of Object.keys(SEED.roleTemplates) as (keyof typeof SEED.roleTemplates)[]) {
       const copies = a.dataverse.roles.filter((r) => r.roletemplateid === SEED.roleTemplates[key]);
-      expect(copies.map((r) => r.businessunitid).sort()).toEqual(Object.values(SEED.dataverse.businessUnits).sort());
+      expect(copies.map((r) => r.businessunitid).sort()).toEqual([SEED.dataverse.businessUnits.root, SEED.dataverse.businessUnits.salgVest].sort());
     }
     expect(a.bc.environments[0]!.companies[0]!.salespeople).toHaveLength(12);
+    // Business Central's integration role has Business Central's own root role id.
+    expect(a.dataverse.roles.find((r) => r.businessunitid === SEED.dataverse.businessUnits.root && r.name === SEED.roleNames.bcIntegration)?.roleid).toBe('a2b18661-9ff5-e911-a812-000d3a0b9028');
+    expect(a.dataverse.languageCode).toBe(1033);
   });
+
+  it('has a Norwegian variant: base language 1044, localized names, template ids only where Microsoft publishes them', () => {
+    const nb = createSeedState({ language: 'nb' });
+    expect(nb.dataverse.languageCode).toBe(1044);
+    const root = nb.dataverse.roles.filter((r) => r.businessunitid === SEED.dataverse.businessUnits.root);
+    expect(root.map((r) => [r.name, r.roletemplateid])).toEqual(expect.arrayContaining([
+      ['Systemansvarlig', SEED.roleTemplates.systemAdministrator],
+      ['Systemtilpasser', SEED.roleTemplates.systemCustomizer],
+      ['Salgssjef', null],
+      ['Selger', null],
+    ]));
+    expect(root.find((r) => r.roleid === SEED.dataverse.roles.root.bcIntegration)?.roletemplateid).toBeNull();
+  });
+
+  it('has a variant with three levels of business units whose copies name the root role', () => {
+    const nested = createSeedState({ nestedBusinessUnit: true });
+    const { salgVest, salgBergen } = SEED.dataverse.businessUnits;
+    expect(nested.dataverse.businessUnits.find((b) => b.businessunitid === salgBergen)?.parentbusinessunitid).toBe(salgVest);
+    const copy = nested.dataverse.roles.find((r) => r.roleid === SEED.dataverse.roles.salgBergen.salesperson)!;
+    expect(copy).toMatchObject({ businessunitid: salgBergen, parentroleid: SEED.dataverse.roles.salgVest.salesperson, parentrootroleid: SEED.dataverse.roles.root.salesperson });
+    expect(nested.dataverse.systemUsers.find((u) => u.systemuserid === SEED.dataverse.systemUsers.larsJohansen)?.businessunitid).toBe(salgBergen);
+  });
+
 });

@@ -5,12 +5,15 @@ import { planDigest } from '../../src/setup/plan';
 const ROOT = 'bu-root';
 const CHILD = 'bu-child';
 const env = { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' };
+const GRANDCHILD = 'bu-grandchild';
+// A copy names its root business unit's role in parentrootroleid, however deep the unit is.
 const roles = [
-  { roleid: 'sa-root', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: ROOT, parentroleid: null },
-  { roleid: 'sc-root', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer, businessUnitId: ROOT, parentroleid: null },
-  { roleid: 'sm-root', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: ROOT, parentroleid: null },
-  { roleid: 'sa-child', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: CHILD, parentroleid: 'sa-root' },
-  { roleid: 'sm-child', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: CHILD, parentroleid: 'sm-root' },
+  { roleid: 'sa-root', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: ROOT, parentrootroleid: 'sa-root' },
+  { roleid: 'sc-root', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer, businessUnitId: ROOT, parentrootroleid: 'sc-root' },
+  { roleid: 'sm-root', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: ROOT, parentrootroleid: 'sm-root' },
+  { roleid: 'sa-child', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, businessUnitId: CHILD, parentrootroleid: 'sa-root' },
+  { roleid: 'sm-child', name: 'Sales Manager', roletemplateid: 'tpl-sm', businessUnitId: CHILD, parentrootroleid: 'sm-root' },
+  { roleid: 'sm-grandchild', name: 'Sales Manager', roletemplateid: null, businessUnitId: GRANDCHILD, parentrootroleid: 'sm-root' },
 ];
 const skus = [
   { skuId: 'plan1', skuPartNumber: 'DYN365_ENTERPRISE_PLAN1', salesCapable: true, freeSeats: 0 },
@@ -44,6 +47,27 @@ describe('Part 1 planner', () => {
       ] },
     }), env);
     expect(result).toEqual({ ok: true, actions: [] });
+  });
+
+  it('knows a copy in a third-level business unit by its root role, not its immediate parent', () => {
+    const result = planAdmin(desired, observed({
+      salesUser: { systemuserid: 's1', businessUnitId: GRANDCHILD, isdisabled: false, roles: [
+        { roleid: 'sa-root', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator },
+        { roleid: 'sc-root', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer },
+        { roleid: 'sm-grandchild', name: 'Sales Manager', roletemplateid: null },
+      ] },
+    }), env);
+    expect(result).toEqual({ ok: true, actions: [] });
+  });
+
+  it('finds System Administrator and System Customizer by name in a Norwegian environment without their templates', () => {
+    const nb = [
+      { roleid: 'sa-nb', name: 'Systemadministrator', roletemplateid: null, businessUnitId: ROOT },
+      { roleid: 'sc-nb', name: 'Systemtilpasser', roletemplateid: null, businessUnitId: ROOT },
+      { roleid: 'sm-nb', name: 'Salgssjef', roletemplateid: null, businessUnitId: ROOT },
+    ];
+    const result = planAdmin({ ...desired, nonAdminRoleIds: ['sm-nb'] }, observed({ roles: nb, salesUser: { systemuserid: 's1', businessUnitId: ROOT, isdisabled: false, roles: [] } }), env);
+    expect(result.ok && result.actions.map((a) => a.key)).toEqual(['assignRole:u1:sa-nb', 'assignRole:u1:sc-nb', 'assignRole:u1:sm-nb']);
   });
 
   it('licenses, adds to the environment and assigns all roles for an unlicensed admin', () => {

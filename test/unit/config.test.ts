@@ -43,6 +43,13 @@ describe('configuration', () => {
     });
   });
 
+  it('gives the Norwegian sandbox environment its own state file, and refuses an unknown language', () => {
+    expect(loadConfig({}).sandbox).toMatchObject({ language: 'en', stateFile: '.sandbox/state.json' });
+    expect(loadConfig({ SANDBOX_LANGUAGE: 'nb' }).sandbox).toMatchObject({ language: 'nb', stateFile: '.sandbox/state.nb.json' });
+    expect(loadConfig({ SANDBOX_LANGUAGE: 'nb', SANDBOX_STATE_FILE: 'x.json' }).sandbox?.stateFile).toBe('x.json');
+    expect(failure({ SANDBOX_LANGUAGE: 'de' }).message).toMatch(/SANDBOX_LANGUAGE.*en or nb/);
+  });
+
   it('reads a complete tenant configuration', () => {
     const config = loadConfig(tenantEnv);
     expect(config.mode).toBe('tenant');

@@ -1,6 +1,6 @@
 import type { Locale } from '../../src/i18n';
 import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../../src/bot/salespeopleServices';
-import { csvTextCardData, exportCardData, importCardData, salespeopleCardData } from '../../src/cards/salespeople';
+import { csvTextCardData, exportCardData, importCardData, roleData, salespeopleCardData } from '../../src/cards/salespeople';
 import { failuresCardData, salespeoplePlanData } from '../../src/cards/salespeoplePlan';
 import { buildAdminCenterFiles } from '../../src/setup/csvExport';
 import type { Action, Plan, Run } from '../../src/setup/plan';
@@ -27,12 +27,15 @@ function rows(): SalespersonRow[] {
   }));
 }
 
-function view(filter: SalespeopleView['filter']): SalespeopleView {
+/** The root business unit's roles of a big environment whose names the product does not know. */
+const ROLES = Array.from({ length: 80 }, (_, i) => ({ roleid: GUID(7000 + i), name: `Vertriebsmitarbeiter Außendienst ${i} ${'Ä'.repeat(20)}`, roletemplateid: null }));
+
+function view(filter: SalespeopleView['filter'], observation: Partial<SalespeopleView['observation']> = {}): SalespeopleView {
   return {
     conversationId: 'a:1',
     environmentKey: 'k',
     observedAt: '2026-01-15T08:00:00.000Z',
-    observation: { company: { id: GUID(1), name: 'CRONUS Norge AS' }, skus: [], country: 'NO' },
+    observation: { company: { id: GUID(1), name: 'CRONUS Norge AS' }, skus: [], country: 'NO', ...observation },
     rows: rows(),
     selection: { mode: 'allMissing' },
     filter,
@@ -99,6 +102,8 @@ const importRecord = (): CsvImportRecord => ({
 export const SALESPEOPLE_SAMPLES: Record<string, { name: string; data: (locale: Locale) => object }[]> = {
   salespeople: [
     { name: 'a thousand, page 4 of all', data: (l) => salespeopleCardData({ view: view({ status: 'all', search: '' }), couplingConfigured: true, error: 'x'.repeat(200) }, l) },
+    { name: 'no known role name: the role picker with eighty roles', data: (l) => salespeopleCardData({ view: view({ status: 'all', search: '' }, { roleChoices: ROLES }), couplingConfigured: true }, l) },
+    { name: 'a chosen role', data: (l) => salespeopleCardData({ view: view({ status: 'all', search: '' }, { salespersonRole: ROLES[3], salespersonRoleVia: 'chosen' }), couplingConfigured: true }, l) },
     { name: 'manual coupling, needs work', data: (l) => salespeopleCardData({ view: view({ status: 'needsWork', search: 'selger' }), couplingConfigured: false, bcLink: 'https://businesscentral.dynamics.com/t/Production?page=7209' }, l) },
   ],
   salespeoplePlan: [
@@ -109,6 +114,10 @@ export const SALESPEOPLE_SAMPLES: Record<string, { name: string; data: (locale: 
   salespeopleFailures: [{ name: 'page 2 of many', data: (l) => { const plan = bigPlan(); return failuresCardData(plan, runOf(plan, 'failed'), 2, l, 'Plan: Part 3 — salespeople'); } }],
   salespeopleExport: [{ name: 'five files', data: (l) => exportCardData(exportRecord(), l, false) }],
   salespeopleCsvText: [{ name: 'a full file', data: (l) => csvTextCardData(exportRecord(), 0, 0, l) }],
+  salespeopleRole: [
+    { name: 'eighty roles', data: (l) => ({ ...roleData({ roleChoices: ROLES }, l), error: '' }) },
+    { name: 'nothing picked', data: (l) => ({ ...roleData({ roleChoices: ROLES.slice(0, 5) }, l), error: 'Choose one of the roles in the list.' }) },
+  ],
   salespeopleImport: [
     { name: 'hundreds of problems', data: (l) => importCardData(importRecord(), 1, l) },
     { name: 'a file problem', data: (l) => importCardData({ ...importRecord(), problems: [{ key: 'csvFileSemicolons' }] }, 0, l) },

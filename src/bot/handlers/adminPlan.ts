@@ -2,9 +2,10 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
-import { planAdmin } from '../../setup/adminPlanner';
+import { nonAdminChoices, planAdmin } from '../../setup/adminPlanner';
+import { resolveRole, toRoleChoice } from '../../setup/roles';
 import { describeIssues, idList, upn } from '../../setup/validation';
-import { localeFor } from '../context';
+import { actorOf, localeFor } from '../context';
 import { createPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
@@ -38,6 +39,13 @@ export function adminPlan(services: BotServices) {
     const result = planAdmin(desired, observation, environment);
     if (!result.ok) {
       return adminStepCard(services, context, environment, desired, t(locale, result.refusal.key, result.refusal.vars));
+    }
+    // No role here has a known name: the admin's pick is remembered for this environment.
+    if (!resolveRole('salesManager', observation.roles, observation.rootBusinessUnitId)) {
+      const ids = new Set(desired.nonAdminRoleIds.map((id) => id.toLowerCase()));
+      const picked = nonAdminChoices(observation).filter((r) => ids.has(r.roleid));
+      const actor = actorOf(context);
+      await services.roles.remember(environment, 'nonAdministrative', picked.map(toRoleChoice), actor.aadObjectId ?? actor.teamsId);
     }
     const plan = await createPlan(services, context, 'admin', environment, result.actions);
     applyEvent(state, { type: 'adminChosen', admin: desired, planId: plan.id });

@@ -12,6 +12,7 @@ import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { applyInputs, chosenView, environmentOf, loadView, renderView, salespeopleStepCard, ViewInput } from './salespeopleView';
+import { rememberSalespersonRole } from './salespeopleRole';
 
 /** Part 3's card verbs and the `salespeople` command. Thin: parse, call the procedure, render. */
 
@@ -69,6 +70,8 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     const locale = localeFor(context);
     const session = inPart3(state);
     if (!session) return t(locale, 'spNoSession');
+    // A role picked on the card (no role has a known name) counts before the list is read again.
+    if (data.salespersonRoleId) await rememberSalespersonRole(services, context, environmentOf(services, session), data.salespersonRoleId);
     const chosen = await chosenView(services, context, session, data);
     if ('refusal' in chosen) return chosen.refusal;
     const { view } = chosen;

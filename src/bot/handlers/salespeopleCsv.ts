@@ -1,7 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
-import { csvTextCard, exportCard, importCard } from '../../cards/salespeople';
+import { csvTextCard, exportCard, importCard, rolePickerCard } from '../../cards/salespeople';
 import { AppError } from '../../errors';
 import { t } from '../../i18n';
 import { countryName } from '../../setup/csvCountries';
@@ -130,6 +130,8 @@ export function salespeopleImport(services: BotServices) {
     const environment = environmentOf(services, session);
     const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
     const facts = await services.salespeople.planningFacts(planEnvironment);
+    // No role has a known name: the admin picks it first (remembered), then sends the file again.
+    if (!facts.salespersonRole && facts.roleChoices && facts.roleChoices.length > 0) return card(rolePickerCard(facts, locale));
     const result = planImportedUsers(checked.users, { environment: planEnvironment, ...facts, usageLocation: '' });
     if (!result.ok) return say(t(locale, result.refusal.key, result.refusal.vars));
     const plan = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);

@@ -1,5 +1,5 @@
 import type { Action } from '../../setup/plan';
-import { salesUser } from './resolve';
+import { heldCopies, salesUser } from './resolve';
 import type { ActionHandler } from './types';
 
 type RemoveRole = Extract<Action, { type: 'removeRole' }>;
@@ -9,7 +9,7 @@ export const removeRole: ActionHandler<RemoveRole> = async (action, context) => 
   const { sales, user } = await salesUser(action.target, context);
   const held = await sales.userRoles(user.id);
   const { roleId, roleTemplateId } = action.params;
-  const copies = held.filter((r) => r.id === roleId || r.parentRoleId === roleId || (!!roleTemplateId && r.templateId === roleTemplateId));
+  const copies = heldCopies(held, roleId, roleTemplateId);
   if (copies.length === 0) return { already: true };
   for (const role of copies) await sales.removeRole(user.id, role.id);
   return {};

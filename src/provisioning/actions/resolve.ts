@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
 import type { UserTarget } from '../../setup/plan';
+import type { SalesRole } from '../clients/sales';
 import type { ActionContext } from './types';
 
 /**
@@ -21,4 +22,22 @@ export async function salesUser(target: UserTarget, context: ActionContext) {
     : await sales.findSystemUserByAadObjectId(await entraId(target, context));
   if (!user) throw new AppError('not_found', `${target.userPrincipalName} is not a user in the Sales environment.`);
   return { sales, user };
+}
+
+const isCopy = (role: SalesRole, rootRoleId: string) => role.id === rootRoleId || role.parentRootRoleId === rootRoleId;
+
+/**
+ * A business unit's copy of a planned role. Plans name the root business unit's role; every copy
+ * carries it as `_parentrootroleid_value` however deep the unit is nested (`_parentroleid_value`
+ * is only the immediate parent). The template id is the fallback for a root role made anew.
+ */
+export function copyInUnit(rolesInUnit: SalesRole[], rootRoleId: string, templateId?: string | null): SalesRole | undefined {
+  const root = rootRoleId.toLowerCase();
+  return rolesInUnit.find((r) => isCopy(r, root)) ?? (templateId ? rolesInUnit.find((r) => r.templateId === templateId.toLowerCase()) : undefined);
+}
+
+/** The roles a user holds that are copies of a planned role (or of its template). */
+export function heldCopies(held: SalesRole[], rootRoleId: string, templateId?: string | null): SalesRole[] {
+  const root = rootRoleId.toLowerCase();
+  return held.filter((r) => isCopy(r, root) || (!!templateId && r.templateId === templateId.toLowerCase()));
 }

@@ -55,7 +55,10 @@ export interface SalesRole {
   name: string;
   businessUnitId: string | null;
   templateId: string | null;
+  /** The immediate parent copy (another business unit's copy when units are nested). */
   parentRoleId: string | null;
+  /** The root business unit's role this is a copy of: what identifies "the same role" in every unit. */
+  parentRootRoleId: string | null;
 }
 
 export interface SystemUser {
@@ -118,7 +121,7 @@ const USER_SELECT = [
   'accessmode',
   '_businessunitid_value',
 ].join(',');
-const ROLE_SELECT = 'roleid,name,_businessunitid_value,_roletemplateid_value,_parentroleid_value';
+const ROLE_SELECT = 'roleid,name,_businessunitid_value,_roletemplateid_value,_parentroleid_value,_parentrootroleid_value';
 
 interface WireUser {
   systemuserid: string;
@@ -141,6 +144,7 @@ interface WireRole {
   _businessunitid_value?: string | null;
   _roletemplateid_value?: string | null;
   _parentroleid_value?: string | null;
+  _parentrootroleid_value?: string | null;
 }
 
 interface Page<T> {
@@ -158,6 +162,7 @@ function toRole(raw: WireRole): SalesRole {
     businessUnitId: lower(raw._businessunitid_value),
     templateId: lower(raw._roletemplateid_value),
     parentRoleId: lower(raw._parentroleid_value),
+    parentRootRoleId: lower(raw._parentrootroleid_value),
   };
 }
 
@@ -294,11 +299,19 @@ export class SalesClient {
     }));
   }
 
-  /** Roles, optionally only those of one business unit, one template, or one (exact) name. */
-  async listRoles(filter: { businessUnitId?: string; templateId?: string; name?: string } = {}): Promise<SalesRole[]> {
+  /**
+   * Roles, optionally only those of one business unit, one template, one (exact) name, or every
+   * business unit's copy of one root role (`rootRoleId`: the root copy and all whose
+   * `_parentrootroleid_value` is it).
+   */
+  async listRoles(filter: { businessUnitId?: string; templateId?: string; name?: string; rootRoleId?: string } = {}): Promise<SalesRole[]> {
     const clauses: string[] = [];
     if (filter.businessUnitId) clauses.push(`_businessunitid_value eq ${guid(filter.businessUnitId, 'business unit id')}`);
     if (filter.templateId) clauses.push(`_roletemplateid_value eq ${guid(filter.templateId, 'role template id')}`);
+    if (filter.rootRoleId) {
+      const root = guid(filter.rootRoleId, 'role id');
+      clauses.push(`(roleid eq ${root} or _parentrootroleid_value eq ${root})`);
+    }
     if (filter.name) clauses.push(`name eq ${quote(filter.name)}`);
     const raw = await this.listAll<WireRole>(
       `roles${query({ $select: ROLE_SELECT, $filter: clauses.length > 0 ? clauses.join(' and ') : undefined })}`,
