@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { FLOWS } from './flows';
-import type { FlowContext } from './flows/types';
+import { VARIANTS } from './flows';
+import type { FlowContext, TenantVariant } from './flows/types';
 import { launchBrowser, Playground } from './playground';
 import { startStack, stopStarted, type Stack } from './stack';
 
@@ -50,6 +50,36 @@ async function saveFailure(playground: Playground | undefined, name: string): Pr
   return saved;
 }
 
+async function startVariant(tenant: TenantVariant): Promise<Playground> {
+  let playground: Playground | undefined;
+  try {
+    say(`Starting the sandbox tenant (${tenant.name}), the bot and the Agents Playground …`);
+    stack = await startStack(ARTIFACTS, { SANDBOX_LANGUAGE: tenant.language });
+    say(`  bot ${stack.botUrl}, sandbox ${stack.sandboxUrl}, Playground ${stack.playgroundUrl} (${seconds(Date.now() - started)})`);
+    // The variant's seed, and quicker background sync in the sandbox tenant than its defaults.
+    const reset = await fetch(`${stack.sandboxUrl}/_sandbox/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        seed: { language: tenant.language, ...(tenant.securityGroup ? { environmentSecurityGroup: true } : {}) },
+        settings: { syncDelayMs: 300, licensePropagationMs: 300 },
+      }),
+    });
+    if (!reset.ok) throw new Error(`the sandbox refused the seed: ${reset.status} ${await reset.text()}`);
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-chromium-'));
+    browser = await launchBrowser(userDataDir);
+    playground = new Playground(browser.pages()[0] ?? (await browser.newPage()));
+    await playground.open(stack.playgroundUrl);
+    say(`  Playground open in Chromium (${seconds(Date.now() - started)})\n`);
+    return playground;
+  } catch (error) {
+    const saved = await saveFailure(playground, `start ${tenant.name}`);
+    say(`Could not start: ${(error as Error).message}${saved.length ? `\n  saved: ${saved.join(', ')}` : ''}`);
+    await cleanUp();
+    finish(false, 'the stack or the browser did not start');
+  }
+}
+
 async function main(): Promise<void> {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -60,47 +90,36 @@ async function main(): Promise<void> {
   limit.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => finish(false, `stopped by ${signal}`)));
 
-  let playground: Playground | undefined;
-  try {
-    say('Starting the sandbox tenant, the bot and the Agents Playground …');
-    stack = await startStack(ARTIFACTS);
-    say(`  bot ${stack.botUrl}, sandbox ${stack.sandboxUrl}, Playground ${stack.playgroundUrl} (${seconds(Date.now() - started)})`);
-    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-chromium-'));
-    browser = await launchBrowser(userDataDir);
-    playground = new Playground(browser.pages()[0] ?? (await browser.newPage()));
-    await playground.open(stack.playgroundUrl);
-    // Quicker background sync in the sandbox tenant than its defaults.
-    await fetch(`${stack.sandboxUrl}/_sandbox/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ syncDelayMs: 300, licensePropagationMs: 300 }) });
-    say(`  Playground open in Chromium (${seconds(Date.now() - started)})\n`);
-  } catch (error) {
-    const saved = await saveFailure(playground, 'start');
-    say(`Could not start: ${(error as Error).message}${saved.length ? `\n  saved: ${saved.join(', ')}` : ''}`);
-    await cleanUp();
-    finish(false, 'the stack or the browser did not start');
-  }
-
-  const context: FlowContext = { playground: playground!, sandboxUrl: stack!.sandboxUrl, botUrl: stack!.botUrl, note: (line) => say(`    ${line}`) };
+  const total = VARIANTS.reduce((n, v) => n + v.flows.length, 0);
   let passed = 0;
-  for (const flow of FLOWS) {
-    const flowStarted = Date.now();
-    try {
-      await flow.run(context);
-      passed++;
-      say(`  ✓ ${flow.name} (${seconds(Date.now() - flowStarted)})`);
-    } catch (error) {
-      say(`  ✗ ${flow.name} (${seconds(Date.now() - flowStarted)})\n    ${(error as Error).message.split('\n').join('\n    ')}`);
-      const saved = await saveFailure(playground, flow.name);
-      say(`    saved: ${saved.join(', ')}`);
-      const log = readFileSync(stack!.logFile, 'utf8').trim().split('\n').slice(-15);
-      say(`    last lines of the stack's log:\n      ${log.join('\n      ')}`);
-      const skipped = FLOWS.slice(FLOWS.indexOf(flow) + 1).map((f) => f.name);
-      if (skipped.length) say(`  - not run (they start where this one ends): ${skipped.join('; ')}`);
-      await cleanUp();
-      finish(false, `${passed} of ${FLOWS.length} flows passed; "${flow.name}" failed`);
+  for (const { tenant, flows } of VARIANTS) {
+    const playground = await startVariant(tenant);
+    const context: FlowContext = { playground, tenant, sandboxUrl: stack!.sandboxUrl, botUrl: stack!.botUrl, note: (line) => say(`    ${line}`) };
+    for (const flow of flows) {
+      const flowStarted = Date.now();
+      const name = `${flow.name} (${tenant.name})`;
+      try {
+        await flow.run(context);
+        passed++;
+        say(`  ✓ ${name} (${seconds(Date.now() - flowStarted)})`);
+      } catch (error) {
+        say(`  ✗ ${name} (${seconds(Date.now() - flowStarted)})\n    ${(error as Error).message.split('\n').join('\n    ')}`);
+        const saved = await saveFailure(playground, name);
+        say(`    saved: ${saved.join(', ')}`);
+        const log = readFileSync(stack!.logFile, 'utf8').trim().split('\n').slice(-15);
+        say(`    last lines of the stack's log:\n      ${log.join('\n      ')}`);
+        const skipped = flows.slice(flows.indexOf(flow) + 1).map((f) => f.name);
+        if (skipped.length) say(`  - not run (they start where this one ends): ${skipped.join('; ')}`);
+        await cleanUp();
+        finish(false, `${passed} of ${total} flows passed; "${name}" failed`);
+      }
     }
+    await cleanUp();
+    browser = undefined;
+    stack = undefined;
+    userDataDir = undefined;
   }
-  await cleanUp();
-  finish(true, `${passed} of ${FLOWS.length} flows`);
+  finish(true, `${passed} of ${total} flows`);
 }
 
 main().catch(async (error: unknown) => {

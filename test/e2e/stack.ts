@@ -34,7 +34,7 @@ export function stopStarted(): void {
   started.clear();
 }
 
-export async function startStack(artifacts: string): Promise<Stack> {
+export async function startStack(artifacts: string, env: Record<string, string> = {}): Promise<Stack> {
   const [botPort, sandboxPort, playgroundPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-e2e-'));
   mkdirSync(artifacts, { recursive: true });
@@ -55,6 +55,7 @@ export async function startStack(artifacts: string): Promise<Stack> {
       PLAYGROUND: 'true',
       PLAYGROUND_PORT: String(playgroundPort),
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

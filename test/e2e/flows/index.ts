@@ -1,4 +1,4 @@
-import type { Flow } from './types';
+import type { Flow, TenantVariant } from './types';
 import { part1 } from './part1';
 import { part2 } from './part2';
 import { part3 } from './part3';
@@ -9,3 +9,13 @@ import { groupApproval } from './groupApproval';
  * (one Playground session, one sandbox tenant). Add a flow here to have it run in CI.
  */
 export const FLOWS: Flow[] = [part1, part2, part3, groupApproval];
+
+/**
+ * Each variant starts a fresh stack and runs its flows: the default tenant (English role names),
+ * then a Norwegian environment (base language nb: Systemansvarlig, Systemtilpasser, Salgssjef,
+ * Selger) whose access is limited to a security group, with Business Central's real integration role id.
+ */
+export const VARIANTS: { tenant: TenantVariant; flows: Flow[] }[] = [
+  { tenant: { name: 'default environment', language: 'en', securityGroup: false }, flows: FLOWS },
+  { tenant: { name: 'Norwegian environment with a security group', language: 'nb', securityGroup: true }, flows: [part1, part2, part3] },
+];

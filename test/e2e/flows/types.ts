@@ -6,8 +6,18 @@ export interface Flow {
   run(context: FlowContext): Promise<void>;
 }
 
+/** The sandbox tenant a run of the flows uses: its base language and whether the environment has a security group. */
+export interface TenantVariant {
+  name: string;
+  /** SANDBOX_LANGUAGE of the stack */
+  language: 'en' | 'nb';
+  /** the environment admits only the members of "Contoso Sales Access" */
+  securityGroup: boolean;
+}
+
 export interface FlowContext {
   playground: Playground;
+  tenant: TenantVariant;
   sandboxUrl: string;
   botUrl: string;
   /** A line in the run's output. */
