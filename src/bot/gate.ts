@@ -1,9 +1,8 @@
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { t, type StringKey } from '../i18n';
-import { parseCommand } from '../setup/session';
 import { TEAMS_CHANNEL_ID } from './adapter';
-import { actorOf, localeFor, type Actor } from './context';
+import { actorOf, commandOf, localeFor, type Actor } from './context';
 import type { BotServices } from './services';
 import type { SetupTurnState } from './state';
 
@@ -74,7 +73,7 @@ function verbOf(activity: Activity): string | undefined {
 export function subjectOf(activity: Activity): string {
   switch (kindOf(activity)) {
     case 'message':
-      return typeof activity.text === 'string' ? (parseCommand(activity.text.slice(0, 200)) ?? 'message') : 'message';
+      return commandOf(activity) ?? 'message';
     case 'action':
       return verbOf(activity) ?? ACTION_INVOKE;
     case 'invoke':
