@@ -48,7 +48,10 @@ export function commandOf(activity: Partial<Activity>): Command | undefined {
   return command ?? undefined;
 }
 
+/**
+ * A one-to-one chat with the bot: only where Teams says so (`conversationType` "personal"). An
+ * activity that does not say is not taken for one: a password is never shown on a guess.
+ */
 export function isPersonalChat(context: TurnContext): boolean {
-  const type = context.activity.conversation?.conversationType;
-  return type === undefined || type === 'personal';
+  return context.activity.conversation?.conversationType === 'personal';
 }
