@@ -1,6 +1,6 @@
 import type { Config } from './config';
 import type { Logger } from './log';
-import { createAdapter } from './bot/adapter';
+import { createAdapter, type BotAuthenticationOverrides } from './bot/adapter';
 import { createApplication } from './bot/app';
 import { createServices } from './bot/services';
 import { createTokenProvider } from './provisioning/auth';
@@ -26,6 +26,8 @@ export interface StartOptions {
   actionSettings?: ActionSettings;
   /** The clock of plans, approvals and the audit trail (for tests). */
   now?: () => Date;
+  /** Tests only (never from the environment): the OpenID metadata the inbound token is checked against. */
+  botAuthentication?: BotAuthenticationOverrides;
 }
 
 export interface RunningBot extends BotServer {
@@ -41,7 +43,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const leases = shared ? new Leases({ records, durationMs: config.runLeaseMs ?? 60_000, logger }) : undefined;
   logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
-  const adapter = createAdapter(config.bot);
+  const adapter = createAdapter(config.bot, { logger, authentication: options.botAuthentication });
   // The runner reports through the bot's services, which need the runner: bound once both exist.
   let services: BotServices | undefined;
   const runner = new Runner({

@@ -8,6 +8,43 @@ import type { Logger } from './log';
 /** Bodies larger than this are refused with 413 before any handler sees them. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * What a refused or failed request gets: a fixed body. CloudAdapter.process answers with the
+ * error's own message (botbuilder lib/cloudAdapter.js: `end(status, err.message)`), which can
+ * carry internal detail; the log keeps the detail, the caller gets only the status and this.
+ */
+const ERROR_BODIES: Record<number, { code: string; message: string }> = {
+  401: { code: 'Unauthorized', message: 'The request is not authorized.' },
+  500: { code: 'InternalError', message: 'The request could not be processed.' },
+};
+
+/** The response as CloudAdapter writes it (status, header, send, end), with error bodies replaced. */
+function plainErrors(res: restify.Response) {
+  let status = 200;
+  const reply = {
+    socket: res.socket as unknown,
+    status(code: number) {
+      status = code;
+      res.status(code);
+      return reply;
+    },
+    header(name: string, value: unknown) {
+      res.header(name, value);
+      return reply;
+    },
+    send(body?: unknown) {
+      const fixed = status === 401 ? ERROR_BODIES[401] : status >= 500 ? ERROR_BODIES[500] : undefined;
+      res.send(fixed ?? body);
+      return reply;
+    },
+    end() {
+      if (!res.writableEnded) res.end();
+      return reply;
+    },
+  };
+  return reply;
+}
+
 export interface BotServer {
   url: string;
   port: number;
@@ -25,9 +62,16 @@ export async function startServer(
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
 
   server.post('/api/messages', async (req, res) => {
-    await adapter.process(req, res, async (context) => {
-      await app.run(context);
-    });
+    const reply = plainErrors(res);
+    try {
+      await adapter.process(req, reply, async (context) => {
+        await app.run(context);
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) reply.status(500).send('');
+      if (!res.writableEnded) res.end();
+    }
   });
   // Clients (the Agents Playground among them) probe the endpoint before they post to it.
   server.head('/api/messages', (_req, res, next) => {

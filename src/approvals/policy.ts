@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LruMap } from '../lru';
 
 /**
  * Who may act: the admins who may use the bot (start setup, see status and audit) and the
@@ -85,11 +86,14 @@ export function parseAccessPolicy(env: Record<string, string | undefined>, sandb
 
 export interface GroupChecker {
   checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]>;
+  /** Which of many people are members of one group, in few requests. */
+  membersAmong?(userIds: string[], groupId: string): Promise<string[]>;
 }
 
 /** Answers "is this person an admin / an approver?", checking group membership through Graph (cached briefly). */
 export class Authorizer {
-  private readonly cache = new Map<string, { member: boolean; until: number }>();
+  /** Keyed by person and group; bounded, as the ids come from activities. */
+  private readonly cache = new LruMap<string, { member: boolean; until: number }>(5_000);
 
   constructor(
     readonly policy: AccessPolicy,
@@ -104,6 +108,39 @@ export class Authorizer {
 
   isApprover(aadObjectId: string | undefined): Promise<boolean> {
     return this.allowed(aadObjectId, this.policy.approverIds, this.policy.approverGroupId);
+  }
+
+  /**
+   * The approvers among many people (say, a chat's members), with as few directory requests as
+   * the group lookup allows: ids in the list need none, cached answers none, the rest one batch.
+   */
+  async approversAmong(aadObjectIds: (string | undefined)[]): Promise<Set<string>> {
+    const groupId = this.policy.approverGroupId;
+    const approvers = new Set<string>();
+    const unknown: string[] = [];
+    for (const raw of aadObjectIds) {
+      if (!raw || !GUID.test(raw)) continue;
+      const id = raw.toLowerCase();
+      if (this.policy.approverIds.includes(id)) approvers.add(id);
+      else if (groupId) {
+        const cached = this.cache.get(`${id}:${groupId}`);
+        if (cached && cached.until > this.now()) {
+          if (cached.member) approvers.add(id);
+        } else unknown.push(id);
+      }
+    }
+    if (groupId && unknown.length > 0) {
+      if (this.groups.membersAmong) {
+        const members = new Set((await this.groups.membersAmong(unknown, groupId)).map((id) => id.toLowerCase()));
+        for (const id of unknown) {
+          this.cache.set(`${id}:${groupId}`, { member: members.has(id), until: this.now() + this.cacheMs });
+          if (members.has(id)) approvers.add(id);
+        }
+      } else {
+        for (const id of unknown) if (await this.isApprover(id)) approvers.add(id);
+      }
+    }
+    return approvers;
   }
 
   private async allowed(aadObjectId: string | undefined, ids: string[], groupId: string | undefined): Promise<boolean> {

@@ -1,5 +1,6 @@
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import { localeOf, type Locale } from '../i18n';
+import { parseCommand, type Command } from '../setup/session';
 
 /** Who is acting in this turn, read from the activity (never from card data). */
 export interface Actor {
@@ -31,7 +32,26 @@ export function useLocale(context: TurnContext, locale: Locale | undefined): voi
   else context.turnState.delete(CHOSEN_LOCALE);
 }
 
+const COMMANDS = new WeakMap<Partial<Activity>, Command | null>();
+
+/**
+ * The command a message asks for, parsed once per activity: the gate and every command route ask
+ * the same question of the same message.
+ */
+export function commandOf(activity: Partial<Activity>): Command | undefined {
+  if (typeof activity.text !== 'string') return undefined;
+  let command = COMMANDS.get(activity);
+  if (command === undefined) {
+    command = parseCommand(activity.text) ?? null;
+    COMMANDS.set(activity, command);
+  }
+  return command ?? undefined;
+}
+
+/**
+ * A one-to-one chat with the bot: only where Teams says so (`conversationType` "personal"). An
+ * activity that does not say is not taken for one: a password is never shown on a guess.
+ */
 export function isPersonalChat(context: TurnContext): boolean {
-  const type = context.activity.conversation?.conversationType;
-  return type === undefined || type === 'personal';
+  return context.activity.conversation?.conversationType === 'personal';
 }

@@ -1,13 +1,16 @@
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { t, type StringKey } from '../i18n';
-import { parseCommand } from '../setup/session';
-import { actorOf, localeFor, type Actor } from './context';
+import { TEAMS_CHANNEL_ID } from './adapter';
+import { actorOf, commandOf, localeFor, type Actor } from './context';
 import type { BotServices } from './services';
 import type { SetupTurnState } from './state';
 
 /**
  * The one gate every activity passes before any route runs (teams-ai `beforeTurn`). In order:
+ * 0. the activity must come through Microsoft Teams (channel id `msteams`; in tenant mode the
+ *    adapter has already refused any other with 401, and the Agents Playground is started with
+ *    `--channel-id msteams`);
  * 1. the activity must come from the tenant the bot serves (in sandbox mode, the sandbox tenant);
  * 2. the sender must be an admin; approvers may pass only with the approval verbs, whose handlers
  *    then apply the approver policy themselves;
@@ -71,7 +74,7 @@ function verbOf(activity: Activity): string | undefined {
 export function subjectOf(activity: Activity): string {
   switch (kindOf(activity)) {
     case 'message':
-      return typeof activity.text === 'string' ? (parseCommand(activity.text.slice(0, 200)) ?? 'message') : 'message';
+      return commandOf(activity) ?? 'message';
     case 'action':
       return verbOf(activity) ?? ACTION_INVOKE;
     case 'invoke':
@@ -112,7 +115,7 @@ async function answer(context: TurnContext, kind: Kind, key: StringKey): Promise
   else if ((kind === 'message' || kind === 'botAdded') && context.activity.conversation?.id) await context.sendActivity(text);
 }
 
-type Reason = 'other tenant' | 'not an admin' | 'not an approver' | 'access check failed';
+type Reason = 'other channel' | 'other tenant' | 'not an admin' | 'not an approver' | 'access check failed';
 
 async function refuse(services: BotServices, context: TurnContext, kind: Kind, actor: Actor, reason: Reason, key: StringKey): Promise<false> {
   // What nobody asked for (typing, reactions, other conversation updates) is dropped quietly.
@@ -140,6 +143,9 @@ export function accessGate(services: BotServices) {
     const kind = kindOf(activity);
     const actor = actorOf(context);
 
+    if (activity.channelId !== TEAMS_CHANNEL_ID) {
+      return refuse(services, context, kind, actor, 'other channel', 'securityOtherChannel');
+    }
     if (!fromTenant(activity, services.config.tenantId)) {
       return refuse(services, context, kind, actor, 'other tenant', 'securityOtherTenant');
     }

@@ -3,13 +3,15 @@ import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config';
 import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
 import type { RecordStore } from '../storage/records';
+import { LruMap } from '../lru';
 
 /**
  * Messages outside the current turn: posting and updating cards in any conversation the bot has
  * seen (from its stored conversation reference), and reading a conversation's members.
  */
 export class Notifier {
-  private readonly known = new Set<string>();
+  /** Conversations whose reference is stored; bounded (an evicted one is only written again). */
+  private readonly known = new LruMap<string, true>(10_000);
 
   constructor(
     private readonly adapter: TeamsAdapter,
@@ -23,7 +25,7 @@ export class Notifier {
     const id = reference.conversation?.id;
     if (!id || this.known.has(id)) return;
     await this.records.create(`conversation:${id}`, reference as Record<string, unknown>);
-    this.known.add(id);
+    this.known.set(id, true);
   }
 
   reference(conversationId: string): Promise<Partial<ConversationReference> | undefined> {

@@ -51,15 +51,14 @@ export async function rightsOf(services: BotServices, actor: Actor | Person, pla
  * have not approved yet, and not the requester when the two-person rule is on.
  */
 export async function approverIds(services: BotServices, conversationId: string, plan: Plan, approval: Approval | undefined): Promise<string[]> {
-  const members = await services.notifier.members(conversationId).catch(() => []);
-  const approvers: string[] = [];
-  for (const member of members) {
-    if (approvers.length >= 60) break;
-    if (services.config.access.twoPersonRule && sameId(member.aadObjectId, plan.createdBy.aadObjectId)) continue;
-    if ((approval?.approvals ?? []).some((a) => sameId(a.aadObjectId, member.aadObjectId))) continue;
-    if (await services.access.isApprover(member.aadObjectId)) approvers.push(member.id);
-  }
-  return approvers;
+  const members = (await services.notifier.members(conversationId).catch(() => [])).filter(
+    (member) =>
+      !(services.config.access.twoPersonRule && sameId(member.aadObjectId, plan.createdBy.aadObjectId)) &&
+      !(approval?.approvals ?? []).some((a) => sameId(a.aadObjectId, member.aadObjectId)),
+  );
+  // One directory lookup for the whole chat, not one per member.
+  const approvers = await services.access.approversAmong(members.map((member) => member.aadObjectId));
+  return members.filter((member) => !!member.aadObjectId && approvers.has(member.aadObjectId.toLowerCase())).slice(0, 60).map((member) => member.id);
 }
 
 /**

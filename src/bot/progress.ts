@@ -45,7 +45,7 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
  */
 export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string): Promise<void> {
   const chat = plan.requesterChat as (Partial<ConversationReference> & { conversation?: { conversationType?: string } }) | undefined;
-  if (!chat || (chat.conversation?.conversationType ?? 'personal') !== 'personal') {
+  if (!chat || chat.conversation?.conversationType !== 'personal') {
     throw new Error('the plan has no personal chat to show a password in');
   }
   const card = passwordCard({ userPrincipalName: action.target.userPrincipalName, password: secret }, localeOf(chat.locale));

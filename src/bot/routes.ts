@@ -2,9 +2,9 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { AdaptiveCard, Application } from '@microsoft/teams-ai';
 import { userMessage } from '../errors';
 import { t } from '../i18n';
-import { parseCommand, type Command } from '../setup/session';
+import type { Command } from '../setup/session';
 import type { AdaptiveCardJson } from '../cards/render';
-import { localeFor } from './context';
+import { commandOf, localeFor } from './context';
 import type { BotServices } from './services';
 import type { SetupTurnState } from './state';
 import { help } from './handlers/help';
@@ -29,7 +29,7 @@ type Handler = (context: TurnContext, state: SetupTurnState) => Promise<void>;
 type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
 
 const command = (name: Command) => async (context: TurnContext) =>
-  context.activity.type === ActivityTypes.Message && parseCommand(context.activity.text ?? '') === name;
+  context.activity.type === ActivityTypes.Message && commandOf(context.activity) === name;
 
 /** The one route table: every command and card verb the bot answers. */
 export function registerRoutes(app: Application<SetupTurnState>, services: BotServices): void {

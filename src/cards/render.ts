@@ -50,17 +50,19 @@ export function cardAttachment(card: AdaptiveCardJson): Attachment {
 }
 
 /**
- * Text from users or from Business Central goes into card markdown only through this. Bidi
- * controls and other invisible format characters are removed (a name cannot reorder or hide the
- * text around it), line breaks become spaces, and what Adaptive Card markdown acts on is
+ * Text from users or from Business Central goes into card markdown only through this. Line
+ * breaks (including U+0085, U+2028, U+2029) and tabs become spaces; every other control and format
+ * character (Unicode categories Cc and Cf: bidi controls, zero-width characters, U+00AD, U+061C,
+ * U+206A–206F, U+FFF9–FFFB, tag characters) is removed, so a name cannot reorder or hide the text
+ * around it; and what Adaptive Card markdown acts on is
  * backslash-escaped: emphasis (`*`, `_` at a word boundary, `~`), code, link brackets, HTML-like
  * brackets, and list or heading markers at the start. Ordinary text (UPNs, SKU names such as
  * DYN365_ENTERPRISE_SALES, "O'Brien (Oslo)") stays as it is.
  */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
-    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
     .replace(/[\\`*[\]~<>]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => `\\${c}`)
     .replace(/^(\s*)(?:([-+#])|(\d+)\.)/, (_all, space: string, sign?: string, digits?: string) =>
       sign ? `${space}\\${sign}` : `${space}${digits}\\.`,

@@ -4,6 +4,7 @@ export const securityEn = {
     'Sorry, only the administrators who set up Business Central and Sales for this organisation can use me. If you need access, ask your IT administrator. Nothing was changed.',
   securityNotApprover: 'Sorry, only an approver can decide on plans, and you are not one. Nothing was changed.',
   securityOtherTenant: 'Sorry, I work only for the organisation that installed me, and this conversation belongs to another one. Nothing was changed.',
+  securityOtherChannel: 'Sorry, I work only in Microsoft Teams. Nothing was changed.',
   securityCheckFailed: 'I could not confirm that you may use me: the directory did not answer. Nothing was changed; try again in a moment.',
   securityTextOnly: 'I read only plain text messages. Nothing was changed. Say **help** to see what I can do.',
   securityBadAction: 'That card action was not in a form I accept, so I ignored it. Nothing was changed.',

@@ -6,6 +6,7 @@ export const securityNb: Record<keyof typeof securityEn, string> = {
     'Beklager, bare administratorene som setter opp Business Central og Sales for denne organisasjonen, kan bruke meg. Spør IT-administratoren din hvis du trenger tilgang. Ingenting ble endret.',
   securityNotApprover: 'Beklager, bare en godkjenner kan avgjøre planer, og det er ikke du. Ingenting ble endret.',
   securityOtherTenant: 'Beklager, jeg arbeider bare for organisasjonen som installerte meg, og denne samtalen tilhører en annen. Ingenting ble endret.',
+  securityOtherChannel: 'Beklager, jeg arbeider bare i Microsoft Teams. Ingenting ble endret.',
   securityCheckFailed: 'Jeg kunne ikke bekrefte at du kan bruke meg: katalogen svarte ikke. Ingenting ble endret; prøv igjen om litt.',
   securityTextOnly: 'Jeg leser bare vanlige tekstmeldinger. Ingenting ble endret. Skriv **hjelp** for å se hva jeg kan.',
   securityBadAction: 'Den korthandlingen var ikke i en form jeg godtar, så jeg så bort fra den. Ingenting ble endret.',

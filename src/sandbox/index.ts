@@ -168,7 +168,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       try {
         outcome = await dispatch(ctx, sreq);
       } catch (err) {
-        outcome = { kind: 'reply', reply: { status: 500, body: { error: { code: 'InternalServerError', message: (err as Error).message } } } };
+        // The detail stays on this side (stderr), as a real service's would: the body says only what happened.
+        process.stderr.write(`sandbox: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}\n`);
+        outcome = { kind: 'reply', reply: { status: 500, body: { error: { code: 'InternalServerError', message: 'An internal server error occurred.' } } } };
       }
       if (outcome.kind === 'destroy') {
         req.socket.destroy();

@@ -52,15 +52,29 @@ const COMMAND_PATTERNS: [Command, RegExp][] = [
   ['salespeople', /^(sales\s*people|salespersons|selgere|selgerne)$/],
 ];
 
+/**
+ * Commands are short: a message longer than this is not a command, and nothing beyond it is read.
+ * Every step below is linear in the length of what is left.
+ */
+export const MAX_COMMAND_TEXT = 1_000;
+
+/**
+ * `text` without trailing `!`, `.` and `?`. A loop, not `/[!.?]+$/`: that pattern is tried from
+ * every position of a long run of punctuation that does not end the text, which is quadratic.
+ */
+export function trimEndPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '!' || text[end - 1] === '.' || text[end - 1] === '?')) end--;
+  return text.slice(0, end);
+}
+
 /** A command in English or Norwegian, matched on the whole message. */
 export function parseCommand(text: string): Command | undefined {
-  const normalised = text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[!.?]+$/, '')
-    .trim()
-    .replace(/\s+/g, ' ');
-  if (normalised === '?') return 'help';
+  const head = text.slice(0, MAX_COMMAND_TEXT + 1);
+  if (head.length > MAX_COMMAND_TEXT) return undefined;
+  const lowered = head.normalize('NFKC').toLowerCase().trim();
+  if (lowered === '?') return 'help';
+  const normalised = trimEndPunctuation(lowered).trim().replace(/\s+/g, ' ');
   return COMMAND_PATTERNS.find(([, pattern]) => pattern.test(normalised))?.[0];
 }
 

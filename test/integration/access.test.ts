@@ -203,6 +203,29 @@ describe('activities from another tenant', () => {
   });
 });
 
+describe('activities from another channel than Teams', () => {
+  const through = (channelId: string | undefined) => {
+    const chat = h.conversation();
+    const post = chat.post.bind(chat);
+    chat.post = (activity: Record<string, unknown>) => post({ ...activity, channelId });
+    return chat;
+  };
+
+  it.each([['webchat'], ['emulator'], ['directline'], ['AseChannel']])('are refused (%s), even from an admin', async (channelId) => {
+    const chat = through(channelId);
+    const refusals = await refusedWithoutChange(async () => {
+      await chat.say(ADMIN, 'help');
+      const response = await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: SEED.admin.upn });
+      expect([response.status, response.body]).toEqual([200, expect.objectContaining({ value: t('en', 'securityOtherChannel') })]);
+    });
+    expect(h.connector.texts()).toEqual([t('en', 'securityOtherChannel')]);
+    expect(refusals.map((r) => [r.subject, r.outcome])).toEqual([
+      ['help', 'other channel'],
+      ['admin.plan', 'other channel'],
+    ]);
+  });
+});
+
 describe('the admin', () => {
   it('is answered as before, and nothing is audited as refused', async () => {
     const seq = await lastSeq();

@@ -13,6 +13,15 @@ describe('markdown escaping of tenant and user text', () => {
     ['line one\nline two', 'line one line two'],
     ['admin\u202Eon.osotnoc@evil', 'adminon.osotnoc@evil'],
     ['zero\u200Bwidth', 'zerowidth'],
+    ['arabic\u061Cmark', 'arabicmark'],
+    ['soft\u00ADhyphen', 'softhyphen'],
+    ['line\u2028sep\u2029para\u0085nel', 'line sep para nel'],
+    ['tab\there', 'tab here'],
+    ['deprecated\u206A\u206Fformat', 'deprecatedformat'],
+    ['inter\uFFF9linear\uFFFAannotation\uFFFB', 'interlinearannotation'],
+    ['tag\u{E0001}\u{E0041}\u{E007F}chars', 'tagchars'],
+    ['bell\u0007nul\u0000del\u007F', 'bellnuldel'],
+    ['Ingrid Berg 👩‍💻', 'Ingrid Berg 👩💻'],
   ])('%j → %j', (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
   });

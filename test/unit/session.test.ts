@@ -1,4 +1,4 @@
-import { parseCommand, transition, type SessionEnvironment } from '../../src/setup/session';
+import { MAX_COMMAND_TEXT, parseCommand, transition, trimEndPunctuation, type SessionEnvironment } from '../../src/setup/session';
 
 const now = '2026-11-23T10:00:00.000Z';
 const environment: SessionEnvironment = { dataverseUrl: 'https://x.crm4.dynamics.com', bapEnvironmentId: 'e', bcEnvironment: 'Production', deployment: 'online' };
@@ -13,6 +13,22 @@ describe('conversation engine', () => {
 
   it.each(['set up the admin now', 'hello there', '', 'sett'])('does not guess at "%s"', (text) => {
     expect(parseCommand(text)).toBeUndefined();
+  });
+
+  it.each([['?', 'help'], ['help!!!', 'help'], ['status?! ', 'status'], ['  set up. ', 'setup']])('reads "%s" as %s (trailing punctuation and space)', (text, command) => {
+    expect(parseCommand(text)).toBe(command);
+  });
+
+  it('does not read a message longer than a command can be', () => {
+    expect(parseCommand(`help${' '.repeat(MAX_COMMAND_TEXT)}`)).toBeUndefined();
+    expect(parseCommand(`help${'!'.repeat(200_000)}`)).toBeUndefined();
+    expect(parseCommand(`help${'!'.repeat(MAX_COMMAND_TEXT - 4)}`)).toBe('help');
+  });
+
+  it('strips trailing punctuation only at the end', () => {
+    expect(trimEndPunctuation('a.b!?.')).toBe('a.b');
+    expect(trimEndPunctuation('!!!')).toBe('');
+    expect(trimEndPunctuation(`${'!'.repeat(200_000)}x`)).toBe(`${'!'.repeat(200_000)}x`);
   });
 
   it('walks environment → admin → integration → salespeople → summary', () => {

@@ -2,6 +2,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../../cards/render';
 import { localeOf, t, type Locale } from '../../i18n';
+import { MAX_COMMAND_TEXT, trimEndPunctuation } from '../../setup/session';
 import { localeFor, useLocale } from '../context';
 import type { SetupTurnState } from '../state';
 
@@ -20,7 +21,8 @@ const NAMES: [Choice, RegExp][] = [
 
 /** The argument after the command word, understood in either language. */
 export function parseLanguageChoice(text: string): Choice | undefined {
-  const argument = text.normalize('NFKC').toLowerCase().trim().replace(/[!.?]+$/, '').split(/\s+/).slice(1).join(' ');
+  if (text.length > MAX_COMMAND_TEXT) return undefined;
+  const argument = trimEndPunctuation(text.normalize('NFKC').toLowerCase().trim()).split(/\s+/).slice(1).join(' ');
   return NAMES.find(([, pattern]) => pattern.test(argument))?.[0];
 }
 

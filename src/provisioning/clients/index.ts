@@ -8,6 +8,7 @@ import { DirectoryClient } from './directory';
 import type { BatchRetryOptions } from './graphBatch';
 import { PowerPlatformClient } from './powerPlatform';
 import { SalesClient } from './sales';
+import { LruMap } from '../../lru';
 
 export { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from './sales';
 export type { BusinessUnit, DataverseOperation, DataverseOperationResult, NonInteractiveLimit, SalesRole, SystemUser, WhoAmI } from './sales';
@@ -106,6 +107,9 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
   return `${url.origin}${path}`;
 }
 
+/** Environments whose clients are kept at once (each a Dataverse or BC client and its HTTP policy). */
+export const MAX_CACHED_ENVIRONMENTS = 32;
+
 export function createClients(options: CreateClientsOptions): Clients {
   const { config, tokens, logger } = options;
   const scopes = scopesFor(config.endpoints);
@@ -125,9 +129,10 @@ export function createClients(options: CreateClientsOptions): Clients {
   const graph = policyFor('graph', scopes.graph);
   const bap = policyFor('bap', scopes.bap);
   const bc = policyFor('bc', scopes.bc);
+  // Keyed by environments an admin types: bounded, least recently used forgotten first.
   const dataversePolicies = new Map<string, HttpPolicy>();
-  const salesClients = new Map<string, SalesClient>();
-  const bcClients = new Map<string, BusinessCentralClient>();
+  const salesClients = new LruMap<string, SalesClient>(MAX_CACHED_ENVIRONMENTS, (url) => dataversePolicies.delete(url));
+  const bcClients = new LruMap<string, BusinessCentralClient>(MAX_CACHED_ENVIRONMENTS);
 
   const directory = new DirectoryClient({ endpoint: config.endpoints.graph, policy: graph, batchRetry: options.batchRetry });
   const powerPlatform = new PowerPlatformClient({ endpoint: config.endpoints.bap, policy: bap });
