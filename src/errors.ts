@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'role_not_in_business_unit'
   | 'non_interactive_limit'
   | 'environment_not_found'
+  // the bot's own storage (a write refused: disk full, read-only, unreachable)
+  | 'storage_unavailable'
   // input
   | 'invalid_input';
 

@@ -1,3 +1,4 @@
+import type { Storage } from 'botbuilder';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { createAdapter } from './bot/adapter';
@@ -9,7 +10,9 @@ import { TENANT_ACTION_SETTINGS, type ActionSettings } from './provisioning/acti
 import { Runner } from './provisioning/runner';
 import { Leases } from './provisioning/lease';
 import { openStorage } from './storage/blobStorage';
+import type { HealingStorage } from './storage/damage';
 import { RecordStore } from './storage/records';
+import { registerRunRepairs } from './provisioning/runRepairs';
 import { startServer, type BotServer } from './server';
 import { deliverPassword, reportRun } from './bot/progress';
 import { Notifier } from './bot/notifier';
@@ -24,6 +27,8 @@ const SANDBOX_ACTION_SETTINGS: ActionSettings = { addUserRetryMs: 2_000, addUser
 
 export interface StartOptions {
   actionSettings?: ActionSettings;
+  /** Tests only: wraps the bot's storage (e.g. to make writes fail as on a full disk). */
+  wrapStorage?: (storage: HealingStorage) => Storage;
 }
 
 export interface RunningBot extends BotServer {
@@ -31,12 +36,40 @@ export interface RunningBot extends BotServer {
   records: RecordStore;
 }
 
+/** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
+async function undo(steps: (() => Promise<unknown> | unknown)[], logger: Logger): Promise<void> {
+  for (const step of steps.reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      logger.warn({ err: error }, 'could not undo a start-up step');
+    }
+  }
+}
+
 /** Wires storage, tenant clients, the runner and the Teams surface, and starts listening. */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  const { storage, shared, where } = openStorage(config);
+  const started: (() => Promise<unknown> | unknown)[] = [];
+  try {
+    return await start(config, logger, options, started);
+  } catch (error) {
+    // Nothing keeps running after a failed start: no listener, lease renewal or timer.
+    await undo(started, logger);
+    throw error;
+  }
+}
+
+async function start(config: Config, logger: Logger, options: StartOptions, started: (() => Promise<unknown> | unknown)[]): Promise<RunningBot> {
+  const opened = openStorage(config, {
+    // The key says which record; its content may hold anything and is never logged.
+    onDamaged: ({ key, movedTo }) => logger.error({ key, movedTo }, 'a stored record could not be read; it was moved aside and is treated as absent'),
+  });
+  const { shared, where } = opened;
+  const storage = options.wrapStorage ? options.wrapStorage(opened.storage) : opened.storage;
   const records = new RecordStore(storage);
   // Several instances on one storage: a run executes only where its lease is held.
   const leases = shared ? new Leases({ records, durationMs: config.runLeaseMs ?? 60_000, logger }) : undefined;
+  if (leases) started.push(() => leases.close());
   logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot);
@@ -53,9 +86,17 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
     leases,
   });
+  // A damaged run becomes a failed run its card shows, so it can be retried (runRepairs.ts).
+  registerRunRepairs(records, {
+    logger,
+    onRepaired: (run, plan) => {
+      if (services) reportRun(services, run, plan).catch((error: unknown) => logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run'));
+    },
+  });
   services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records) });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
+  started.push(() => server.close());
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
   const close = async () => {

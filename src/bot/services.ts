@@ -48,7 +48,12 @@ export interface BotServices {
   notifier: Notifier;
   /** Part 3: salespeople observation, CSV files and their records. */
   salespeople: SalespeopleServices;
-  runner: { start(plan: Plan, report: Run['report']): Promise<Run>; retryFailed(planId: string): Promise<Run | undefined> };
+  runner: {
+    start(plan: Plan, report: Run['report']): Promise<Run>;
+    retryFailed(planId: string): Promise<Run | undefined>;
+    /** A run failed because its state could not be stored: newer than the stored record. */
+    unsaved?(planId: string): Run | undefined;
+  };
 }
 
 export interface ServiceDeps {
