@@ -17,6 +17,7 @@ import { startServer, type BotServer } from './server';
 import { deliverPassword, reportRun } from './bot/progress';
 import { Notifier } from './bot/notifier';
 import type { BotServices } from './bot/services';
+import { PasswordCards, type Clock } from './bot/passwordCards';
 
 /**
  * The sandbox's licence propagation takes seconds, not minutes. Bulk runs leave new users to
@@ -29,11 +30,14 @@ export interface StartOptions {
   actionSettings?: ActionSettings;
   /** Tests only: wraps the bot's storage (e.g. to make writes fail as on a full disk). */
   wrapStorage?: (storage: HealingStorage) => Storage;
+  /** Tests only: the clock the password messages are withdrawn by (advanced, never slept on). */
+  clock?: Clock;
 }
 
 export interface RunningBot extends BotServer {
   runner: Runner;
   records: RecordStore;
+  passwords: PasswordCards;
 }
 
 /** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
@@ -73,6 +77,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot);
+  const passwords = new PasswordCards({ records, adapter, appId: config.bot.appId, logger, clock: options.clock });
   // The runner reports through the bot's services, which need the runner: bound once both exist.
   let services: BotServices | undefined;
   const runner = new Runner({
@@ -83,7 +88,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
     onProgress: async (run, plan) => {
       if (services) await reportRun(services, run, plan);
     },
-    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
+    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret, passwords),
     leases,
   });
   // A damaged run becomes a failed run its card shows, so it can be retried (runRepairs.ts).
@@ -93,15 +98,19 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
       if (services) reportRun(services, run, plan).catch((error: unknown) => logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run'));
     },
   });
-  services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records) });
+  services = createServices({ config, logger, clients, records, runner, passwords, notifier: new Notifier(adapter, config, records) });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   started.push(() => server.close());
+  // Password messages that fell due while the bot was down are withdrawn now, then checked periodically.
+  started.push(() => passwords.close());
+  await passwords.start();
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
   const close = async () => {
+    passwords.close();
     leases?.close();
     await server.close();
   };
-  return { ...server, close, runner, records };
+  return { ...server, close, runner, records, passwords };
 }

@@ -15,6 +15,7 @@ import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
 import type { Notifier } from './notifier';
+import type { PasswordCards } from './passwordCards';
 import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
@@ -48,6 +49,8 @@ export interface BotServices {
   notifier: Notifier;
   /** Part 3: salespeople observation, CSV files and their records. */
   salespeople: SalespeopleServices;
+  /** Generated-password messages, withdrawn on confirmation or when their time is up. */
+  passwords: PasswordCards;
   runner: {
     start(plan: Plan, report: Run['report']): Promise<Run>;
     retryFailed(planId: string): Promise<Run | undefined>;
@@ -63,9 +66,10 @@ export interface ServiceDeps {
   records: RecordStore;
   runner: Runner;
   notifier: Notifier;
+  passwords: PasswordCards;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, notifier, passwords }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   // The organisation's name (read once; the tenant id until it could be read).
   let organisation: string | undefined;
@@ -124,5 +128,6 @@ export function createServices({ config, logger, clients, records, runner, notif
     audit: new AuditLog(records),
     salespeople: createSalespeopleServices(config, clients, records),
     runner,
+    passwords,
   };
 }
