@@ -33,10 +33,15 @@ export class FileStorage implements HealingStorage {
     private readonly report: StorageReport = {},
   ) {}
 
-  private file(key: string): string {
+  /** File names: readable, bounded, and distinct per key (the hash tells apart keys that read alike). */
+  static fileName(key: string): string {
     const readable = key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60);
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-    return path.join(this.directory, `${readable}.${hash}.json`);
+    return `${readable}.${hash}.json`;
+  }
+
+  private file(key: string): string {
+    return path.join(this.directory, FileStorage.fileName(key));
   }
 
   private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
