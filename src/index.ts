@@ -131,3 +131,9 @@ main().catch(async (error: unknown) => {
   await stopChildren(children);
   process.exit(1);
 });
+
+// A crash later on stops the children too, rather than leaving them running without the bot.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`Stopped by an unexpected error: ${error.message}\n`);
+  void stopChildren(children).finally(() => process.exit(1));
+});
