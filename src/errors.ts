@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'non_interactive_limit'
   | 'environment_not_found'
   | 'not_in_security_group'
+  // the bot's own storage (a write refused: disk full, read-only, unreachable)
+  | 'storage_unavailable'
   // input
   | 'invalid_input';
 

@@ -36,7 +36,7 @@ function tsxCli(): string {
   return require.resolve('tsx/cli');
 }
 
-async function startSandboxProcess(config: Config, logger: Logger): Promise<ChildProcess | undefined> {
+async function startSandboxProcess(config: Config, logger: Logger, started: ChildProcess[]): Promise<ChildProcess | undefined> {
   const sandbox = config.sandbox!;
   if (await answers(`${sandbox.url}/healthz`)) {
     logger.info({ url: sandbox.url }, 'using the sandbox tenant already running');
@@ -53,6 +53,8 @@ async function startSandboxProcess(config: Config, logger: Logger): Promise<Chil
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // Known before it answers: a sandbox that never comes up is stopped with the rest.
+  started.push(child);
   await waitFor(`${sandbox.url}/healthz`, 'The sandbox tenant', child);
   logger.info({ url: sandbox.url }, 'sandbox tenant started');
   return child;
@@ -72,6 +74,23 @@ function startPlayground(config: Config, botPort: number, logger: Logger): Child
   return child;
 }
 
+/** Stops the children this process started: SIGTERM, then SIGKILL after `graceMs`. */
+async function stopChildren(children: ChildProcess[], graceMs = 5000): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/** Children started so far, so that a failed start (or a crash) stops them too. */
+const children: ChildProcess[] = [];
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -85,32 +104,37 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const botOnly = process.argv.includes('--bot-only');
-  const children: ChildProcess[] = [];
-
-  if (config.mode === 'sandbox' && !botOnly) {
-    const sandbox = await startSandboxProcess(config, logger);
-    if (sandbox) children.push(sandbox);
-  }
-  const bot = await startBot(config, logger);
-  if (config.mode === 'sandbox' && !botOnly && config.sandbox!.playground) {
-    children.push(startPlayground(config, bot.port, logger));
-    process.stdout.write(`\n  Chat with the bot: http://localhost:${config.sandbox!.playgroundPort}\n\n`);
-  }
-
+  // A signal during start-up stops what has started so far, too.
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    for (const child of children) child.kill('SIGTERM');
-    await bot.close();
+    await Promise.all([stopChildren(children), bot?.close()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  if (config.mode === 'sandbox' && !botOnly) {
+    await startSandboxProcess(config, logger, children);
+  }
+  bot = await startBot(config, logger);
+  if (config.mode === 'sandbox' && !botOnly && config.sandbox!.playground) {
+    children.push(startPlayground(config, bot.port, logger));
+    process.stdout.write(`\n  Chat with the bot: http://localhost:${config.sandbox!.playgroundPort}\n\n`);
+  }
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`Start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stopChildren(children);
   process.exit(1);
+});
+
+// A crash later on stops the children too, rather than leaving them running without the bot.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`Stopped by an unexpected error: ${error.message}\n`);
+  void stopChildren(children).finally(() => process.exit(1));
 });

@@ -1,3 +1,4 @@
+import type { Storage } from 'botbuilder';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { createAdapter, type BotAuthenticationOverrides } from './bot/adapter';
@@ -9,11 +10,14 @@ import { TENANT_ACTION_SETTINGS, type ActionSettings } from './provisioning/acti
 import { Runner } from './provisioning/runner';
 import { Leases } from './provisioning/lease';
 import { openStorage } from './storage/blobStorage';
+import type { HealingStorage } from './storage/damage';
 import { RecordStore } from './storage/records';
+import { registerRunRepairs } from './provisioning/runRepairs';
 import { startServer, type BotServer } from './server';
 import { deliverPassword, reportRun } from './bot/progress';
 import { Notifier } from './bot/notifier';
 import type { BotServices } from './bot/services';
+import { PasswordCards, type Clock } from './bot/passwordCards';
 
 /**
  * The sandbox's licence propagation takes seconds, not minutes. Bulk runs leave new users to
@@ -28,22 +32,56 @@ export interface StartOptions {
   now?: () => Date;
   /** Tests only (never from the environment): the OpenID metadata the inbound token is checked against. */
   botAuthentication?: BotAuthenticationOverrides;
+  /** Tests only: wraps the bot's storage (e.g. to make writes fail as on a full disk). */
+  wrapStorage?: (storage: HealingStorage) => Storage;
+  /** Tests only: the clock the password messages are withdrawn by (advanced, never slept on). */
+  clock?: Clock;
 }
 
 export interface RunningBot extends BotServer {
   runner: Runner;
   records: RecordStore;
+  passwords: PasswordCards;
+}
+
+/** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
+async function undo(steps: (() => Promise<unknown> | unknown)[], logger: Logger): Promise<void> {
+  for (const step of steps.reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      logger.warn({ err: error }, 'could not undo a start-up step');
+    }
+  }
 }
 
 /** Wires storage, tenant clients, the runner and the Teams surface, and starts listening. */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  const { storage, shared, where } = openStorage(config);
+  const started: (() => Promise<unknown> | unknown)[] = [];
+  try {
+    return await start(config, logger, options, started);
+  } catch (error) {
+    // Nothing keeps running after a failed start: no listener, lease renewal or timer.
+    await undo(started, logger);
+    throw error;
+  }
+}
+
+async function start(config: Config, logger: Logger, options: StartOptions, started: (() => Promise<unknown> | unknown)[]): Promise<RunningBot> {
+  const opened = openStorage(config, {
+    // The key says which record; its content may hold anything and is never logged.
+    onDamaged: ({ key, movedTo }) => logger.error({ key, movedTo }, 'a stored record could not be read; it was moved aside and is treated as absent'),
+  });
+  const { shared, where } = opened;
+  const storage = options.wrapStorage ? options.wrapStorage(opened.storage) : opened.storage;
   const records = new RecordStore(storage);
   // Several instances on one storage: a run executes only where its lease is held.
   const leases = shared ? new Leases({ records, durationMs: config.runLeaseMs ?? 60_000, logger }) : undefined;
+  if (leases) started.push(() => leases.close());
   logger.info({ storage: where, instance: leases?.holder }, shared ? 'shared state on Azure Blob Storage' : 'state on local files');
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot, { logger, authentication: options.botAuthentication });
+  const passwords = new PasswordCards({ records, adapter, appId: config.bot.appId, logger, clock: options.clock });
   // The runner reports through the bot's services, which need the runner: bound once both exist.
   let services: BotServices | undefined;
   const runner = new Runner({
@@ -54,19 +92,31 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     onProgress: async (run, plan) => {
       if (services) await reportRun(services, run, plan);
     },
-    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret),
+    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret, passwords),
     leases,
     // Approved plans whose run did not start (the process stopped in between): started on resume and at start-up.
     dueRuns: async () => (services ? services.plans.due() : []),
   });
-  services = createServices({ config, logger, clients, records, runner, notifier: new Notifier(adapter, config, records), now: options.now });
+  // A damaged run becomes a failed run its card shows, so it can be retried (runRepairs.ts).
+  registerRunRepairs(records, {
+    logger,
+    onRepaired: (run, plan) => {
+      if (services) reportRun(services, run, plan).catch((error: unknown) => logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run'));
+    },
+  });
+  services = createServices({ config, logger, clients, records, runner, passwords, notifier: new Notifier(adapter, config, records), now: options.now });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
+  started.push(() => server.close());
+  // Password messages that fell due while the bot was down are withdrawn now, then checked periodically.
+  started.push(() => passwords.close());
+  await passwords.start();
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
   const close = async () => {
+    passwords.close();
     leases?.close();
     await server.close();
   };
-  return { ...server, close, runner, records };
+  return { ...server, close, runner, records, passwords };
 }

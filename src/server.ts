@@ -87,7 +87,14 @@ export async function startServer(
     return callback();
   });
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host ?? '0.0.0.0', () => resolve()));
+  // A port already taken fails the start (a rejection the caller handles), not the process.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host ?? '0.0.0.0', () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, mode: config.mode }, 'bot listening on /api/messages');
   return {

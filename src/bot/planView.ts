@@ -4,7 +4,7 @@ import type { Approval, Person } from '../approvals/approval';
 import { planCard, type PlanRights } from '../cards/setup';
 import type { AdaptiveCardJson } from '../cards/render';
 import { t, type Locale } from '../i18n';
-import type { Action, Plan, PlanEnvironment, PlanKind } from '../setup/plan';
+import type { Action, Plan, PlanEnvironment, PlanKind, Run } from '../setup/plan';
 import { guid } from '../setup/validation';
 import { actorOf, isPersonalChat, localeFor, type Actor } from './context';
 import type { BotServices } from './services';
@@ -61,20 +61,25 @@ export async function approverIds(services: BotServices, conversationId: string,
   return members.filter((member) => !!member.aadObjectId && approvers.has(member.aadObjectId.toLowerCase())).slice(0, 60).map((member) => member.id);
 }
 
+/** The run as the card shows it: the runner's own copy when its last state could not be stored. */
+async function runOf(services: BotServices, plan: Plan): Promise<Run | undefined> {
+  return services.runner.unsaved?.(plan.id) ?? services.plans.run(plan.id);
+}
+
 /**
  * The card for the person in this turn. It carries no refresh: an invoke answer is that person's
  * own view, while the shared message (baseCard, with the approvers' refresh) is updated for
  * everyone by broadcast.
  */
 export async function planCardFor(services: BotServices, context: TurnContext, plan: Plan, notice?: string, nothingText?: string): Promise<AdaptiveCardJson> {
-  const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+  const [approval, run] = await Promise.all([services.plans.approval(plan.id), runOf(services, plan)]);
   const rights = await rightsOf(services, actorOf(context), plan, approval);
   return planCard({ plan, approval, run, rights, notice, nothingText }, localeFor(context));
 }
 
 /** The card everyone sees where the approval was posted: status, no buttons; approvers refresh to theirs. */
 export async function baseCard(services: BotServices, plan: Plan, conversationId: string, locale: Locale): Promise<AdaptiveCardJson> {
-  const [approval, run] = await Promise.all([services.plans.approval(plan.id), services.plans.run(plan.id)]);
+  const [approval, run] = await Promise.all([services.plans.approval(plan.id), runOf(services, plan)]);
   const refreshUserIds = approval?.status === 'pending' ? await approverIds(services, conversationId, plan, approval) : [];
   return planCard({ plan, approval, run, rights: { approve: false, reject: false, cancel: false, request: false }, refreshUserIds }, locale);
 }

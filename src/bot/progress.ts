@@ -5,6 +5,7 @@ import { cardAttachment } from '../cards/render';
 import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
 import type { Action, Plan, Run } from '../setup/plan';
+import type { PasswordCards } from './passwordCards';
 import { baseCard } from './planView';
 import type { BotServices } from './services';
 
@@ -41,15 +42,28 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
 
 /**
  * A generated password goes to the requester's personal chat, once, as a new message; it is
- * passed through memory only and never logged or stored by the bot.
+ * passed through memory only and never logged or stored by the bot. Where the message is goes
+ * to `passwords`, which withdraws it (passwordCards.ts).
  */
-export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string): Promise<void> {
+export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string, passwords: PasswordCards): Promise<void> {
   const chat = plan.requesterChat as (Partial<ConversationReference> & { conversation?: { conversationType?: string } }) | undefined;
   if (!chat || chat.conversation?.conversationType !== 'personal') {
     throw new Error('the plan has no personal chat to show a password in');
   }
   const card = passwordCard({ userPrincipalName: action.target.userPrincipalName, password: secret }, localeOf(chat.locale));
+  let activityId: string | undefined;
+  let conversationId: string | undefined;
   await adapter.continueConversationAsync(config.bot.appId, chat, async (context) => {
-    await context.sendActivity(MessageFactory.attachment(cardAttachment(card)));
+    activityId = (await context.sendActivity(MessageFactory.attachment(cardAttachment(card))))?.id;
+    conversationId = context.activity.conversation?.id;
+  });
+  if (!activityId || !conversationId) throw new Error('the password message was sent but Teams returned no message id to withdraw it by');
+  await passwords.shown({
+    conversationId,
+    activityId,
+    reference: chat,
+    userPrincipalName: action.target.userPrincipalName,
+    locale: chat.locale,
+    requester: plan.createdBy.aadObjectId,
   });
 }

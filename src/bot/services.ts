@@ -15,6 +15,7 @@ import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
 import type { Notifier } from './notifier';
+import type { PasswordCards } from './passwordCards';
 import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
 import { RoleChoiceStore } from './roleChoices';
 
@@ -51,11 +52,15 @@ export interface BotServices {
   salespeople: SalespeopleServices;
   /** Roles the admins picked per environment where no role has a known name. */
   roles: RoleChoiceStore;
+  /** Generated-password messages, withdrawn on confirmation or when their time is up. */
+  passwords: PasswordCards;
   runner: {
     start(plan: Plan, report: Run['report']): Promise<Run>;
     retryFailed(planId: string): Promise<Run | undefined>;
     /** Unfinished runs continue; approved plans without a run start. */
     resumeAll(): Promise<string[]>;
+    /** A run failed because its state could not be stored: newer than the stored record. */
+    unsaved?(planId: string): Run | undefined;
   };
 }
 
@@ -66,11 +71,12 @@ export interface ServiceDeps {
   records: RecordStore;
   runner: Runner;
   notifier: Notifier;
+  passwords: PasswordCards;
   /** The clock of plans, approvals and the audit trail (tests inject one). */
   now?: () => Date;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier, now }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, notifier, passwords, now }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
@@ -131,5 +137,6 @@ export function createServices({ config, logger, clients, records, runner, notif
     salespeople: createSalespeopleServices(config, clients, records, roles),
     roles,
     runner,
+    passwords,
   };
 }

@@ -93,15 +93,17 @@ export function integrationConnectionCard(input: { userPrincipalName: string; li
 }
 
 /** The one card that ever holds a password: sent once, to the requester, in personal chat. */
-export function passwordCard(input: { userPrincipalName: string; password?: string }, locale: Locale): AdaptiveCardJson {
+export function passwordCard(input: { userPrincipalName: string; password?: string; expiredAfterMinutes?: number }, locale: Locale): AdaptiveCardJson {
   const user = escapeMarkdown(input.userPrincipalName);
+  const removedText =
+    input.expiredAfterMinutes === undefined ? t(locale, 'passwordRemoved', { user }) : t(locale, 'passwordExpired', { user, minutes: input.expiredAfterMinutes });
   return renderCard(
     'password',
     {
       title: t(locale, 'passwordTitle', { user }),
       password: input.password ?? '',
       removed: input.password === undefined,
-      removedText: t(locale, 'passwordRemoved', { user }),
+      removedText,
       userPrincipalName: input.userPrincipalName,
     },
     locale,

@@ -70,6 +70,7 @@ export const integrationEn = {
   passwordIntro: 'Shown once, only to you. Store it in your password manager now: you need it in Business Central\'s connection guide. I do not keep it.',
   passwordStored: 'I have stored it',
   passwordRemoved: 'The password for {user} was shown once and has been removed from this card. If it was not stored, reset it in the Microsoft 365 admin center.',
+  passwordExpired: 'The password for {user} was shown for {minutes} minutes and has been removed from this card. If it was not stored, reset it in the Microsoft 365 admin center.',
   passwordNeedsPersonalChat: 'A new integration account gets a password that can only be shown in a personal chat with me. Start Part 2 from our personal chat.',
   passwordExisting: '{user} already existed, so no new password was made. If nobody knows it, reset it in the Microsoft 365 admin center.',
 } as const;

@@ -72,6 +72,7 @@ export const integrationNb: Record<keyof typeof integrationEn, string> = {
   passwordIntro: 'Vises én gang, bare for deg. Lagre det i passordbehandleren nå: du trenger det i tilkoblingsveiviseren i Business Central. Jeg tar ikke vare på det.',
   passwordStored: 'Jeg har lagret det',
   passwordRemoved: 'Passordet for {user} ble vist én gang og er fjernet fra dette kortet. Hvis det ikke ble lagret, tilbakestill det i Microsoft 365-administrasjonssenteret.',
+  passwordExpired: 'Passordet for {user} ble vist i {minutes} minutter og er fjernet fra dette kortet. Hvis det ikke ble lagret, tilbakestill det i Microsoft 365-administrasjonssenteret.',
   passwordNeedsPersonalChat: 'En ny integrasjonskonto får et passord som bare kan vises i en personlig samtale med meg. Start del 2 fra den personlige samtalen vår.',
   passwordExisting: '{user} fantes allerede, så det ble ikke laget noe nytt passord. Hvis ingen kjenner det, tilbakestill det i Microsoft 365-administrasjonssenteret.',
 };

@@ -2,6 +2,7 @@ import { AppError, userMessage } from '../errors';
 import type { Logger } from '../log';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
+import { storageFailure } from '../storage/damage';
 import { applyAction, type ActionSettings } from './actions';
 import { isBulkPlan, runBulk } from './bulkRun';
 import type { Clients } from './clients';
@@ -19,7 +20,14 @@ export const MAX_RETRIES = 5;
 
 export const runKey = (planId: string) => `run:${planId}`;
 export const planKey = (planId: string) => `plan:${planId}`;
-const ACTIVE_RUNS = 'runs:active';
+export const ACTIVE_RUNS = 'runs:active';
+
+/** A write of the run's journal or state failed: the run stops and is failed visibly. */
+class JournalWriteError extends Error {
+  constructor(readonly failure: AppError) {
+    super(failure.message, { cause: failure });
+  }
+}
 
 /** An approved plan without a run, found by the plans' store; `started` once its run exists. */
 export interface DueRun {
@@ -57,6 +65,8 @@ export function runCounts(run: Run) {
 
 export class Runner {
   private readonly inProcess = new Map<string, Promise<void>>();
+  /** Runs failed because their journal could not be written, as far as this process knows them. */
+  private readonly unsavedRuns = new Map<string, Run>();
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -80,14 +90,28 @@ export class Runner {
     return run;
   }
 
-  /** Failed actions go back to pending and the run continues (at most MAX_RETRIES times). */
+  /**
+   * Failed actions go back to pending and the run continues (at most MAX_RETRIES times). A run failed because its journal
+   * could not be written is retried from what this process knows of it (the stored record is
+   * older); while storage still refuses writes, this throws a storage_unavailable error.
+   */
   async retryFailed(planId: string): Promise<Run | undefined> {
-    const { value } = await this.options.records.update<Run>(runKey(planId), (run) => {
-      if (!run || run.status === 'running' || runCounts(run).failed === 0 || (run.retries ?? 0) >= MAX_RETRIES) return undefined;
-      const journal = { ...run.journal };
-      for (const [key, outcome] of Object.entries(journal)) if (outcome.status === 'failed') journal[key] = { status: 'pending' };
-      return { ...run, status: 'running', journal, finishedAt: undefined, retries: (run.retries ?? 0) + 1 };
-    });
+    if (this.inProcess.has(planId)) return this.unsavedRuns.get(planId) ?? this.options.records.get<Run>(runKey(planId));
+    const unsaved = this.unsavedRuns.get(planId);
+    let value: Run | undefined;
+    try {
+      ({ value } = await this.options.records.update<Run>(runKey(planId), (stored) => {
+        const run = unsaved && stored ? unsaved : stored;
+        if (!run || run.status === 'running' || runCounts(run).failed === 0 || (run.retries ?? 0) >= MAX_RETRIES) return undefined;
+        const journal = { ...run.journal };
+        for (const [key, outcome] of Object.entries(journal)) if (outcome.status === 'failed') journal[key] = { status: 'pending' };
+        return { ...run, status: 'running', journal, finishedAt: undefined, retries: (run.retries ?? 0) + 1 };
+      }));
+    } catch (error) {
+      if (/etag/i.test(String((error as Error).message))) throw error;
+      throw storageFailure(error, 'the retry of this run');
+    }
+    if (value?.status === 'running' && unsaved) this.unsavedRuns.delete(planId);
     if (value?.status === 'running') {
       await this.track(planId, true);
       this.launch(planId);
@@ -119,6 +143,11 @@ export class Runner {
       }
     }
     return active;
+  }
+
+  /** The run as this process knows it when its last state could not be stored (see retryFailed). */
+  unsaved(planId: string): Run | undefined {
+    return this.unsavedRuns.get(planId);
   }
 
   /** Resolves when the in-process execution of a run (if any) has finished. */
@@ -169,23 +198,88 @@ export class Runner {
       now: () => this.now(),
       deliverSecret: deliver && plan.requesterChat ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
     };
+    try {
+      await this.apply(planId, plan, () => run!, (next) => (run = next), context, lease);
+    } catch (error) {
+      if (!(error instanceof JournalWriteError)) throw error;
+      await this.failUnsaved(plan, run!, error.failure);
+    }
+  }
+
+  /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
+  private async save(planId: string, change: (current: Run) => Run): Promise<Run | undefined> {
+    try {
+      return (await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined))).value;
+    } catch (error) {
+      throw new JournalWriteError(storageFailure(error, "the run's progress"));
+    }
+  }
+
+  /**
+   * The journal could not be written: every change not yet made is failed with the reason, the
+   * run is failed (stored if storage takes it now, kept in memory otherwise) and the card says
+   * so. "Retry failed" continues it once storage accepts writes again.
+   */
+  private async failUnsaved(plan: Plan, run: Run, failure: AppError): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    const journal: Record<string, ActionOutcome> = { ...run.journal };
+    for (const action of plan.actions) {
+      if (journal[action.key]?.status === 'pending' || !journal[action.key]) {
+        journal[action.key] = { status: 'failed', at, code: failure.code, reason: `Not done: ${failure.message} Retry failed once storage works again.` };
+      }
+    }
+    const failed: Run = { ...run, status: 'failed', journal, finishedAt: at };
+    this.unsavedRuns.set(plan.id, failed);
+    this.options.logger.error({ planId: plan.id, err: failure.cause ?? failure }, 'the run stopped: its journal could not be saved');
+    try {
+      await this.options.records.update<Run>(runKey(plan.id), (current) => (current ? failed : undefined));
+      this.unsavedRuns.delete(plan.id);
+      await this.track(plan.id, false);
+    } catch (error) {
+      this.options.logger.warn({ planId: plan.id, err: error }, 'the failed run could not be stored either; it is kept in memory until Retry failed');
+    }
+    await this.report(failed, plan);
+  }
+
+  private async apply(
+    planId: string,
+    plan: Plan,
+    current: () => Run,
+    set: (run: Run) => void,
+    context: Parameters<typeof applyAction>[1],
+    lease?: HeldLease,
+  ): Promise<void> {
+    const { logger } = this.options;
+    let run = current();
     const interval = this.options.progressIntervalMs ?? 2500;
     let lastReport = 0;
     const failedTargets = new Map<string, string>();
+    let unsavable: JournalWriteError | undefined;
 
     if (isBulkPlan(plan)) {
       // A bulk plan runs by phase, in batches, saving the journal after each batch (bulkRun.ts).
       const finished = await runBulk(plan, run.journal, context, {
-        stopped: () => !!lease?.lost,
+        stopped: () => !!lease?.lost || !!unsavable,
         save: async (outcomes) => {
-          const updated = await records.update<Run>(runKey(planId), (current) => (current ? { ...current, journal: { ...current.journal, ...outcomes } } : undefined));
-          run = updated.value ?? run;
+          run = { ...run, journal: { ...run.journal, ...outcomes } };
+          set(run);
+          try {
+            run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
+          } catch (error) {
+            unsavable ??= error as JournalWriteError;
+            throw error;
+          }
+          set(run);
           if (this.options.onProgress && this.now() - lastReport >= interval) {
             lastReport = this.now();
-            await this.report(run!, plan);
+            await this.report(run, plan);
           }
         },
+      }).catch((error: unknown) => {
+        if (unsavable) throw unsavable;
+        throw error;
       });
+      if (unsavable) throw unsavable;
       if (!finished) return;
     }
     for (const action of isBulkPlan(plan) ? [] : plan.actions) {
@@ -210,22 +304,28 @@ export class Runner {
       }
       // Lost meanwhile: the new holder observes and applies this action again; nothing is journalled here.
       if (lease?.lost) return;
-      const updated = await records.update<Run>(runKey(planId), (current) =>
-        current ? { ...current, journal: { ...current.journal, [action.key]: outcome } } : undefined,
-      );
-      run = updated.value ?? run;
+      run = { ...run, journal: { ...run.journal, [action.key]: outcome } };
+      set(run);
+      run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, [action.key]: outcome } }))) ?? run;
+      set(run);
       if (this.options.onProgress && this.now() - lastReport >= interval) {
         lastReport = this.now();
         await this.report(run, plan);
       }
     }
-    const finished = await records.update<Run>(runKey(planId), (current) =>
-      current
-        ? { ...current, status: runCounts(current).failed > 0 ? 'failed' : 'completed', finishedAt: new Date(this.now()).toISOString() }
-        : undefined,
-    );
-    await this.track(planId, false);
-    if (finished.value) await this.report(finished.value, plan);
+    const finished = await this.save(planId, (stored) => ({
+      ...stored,
+      status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
+      finishedAt: new Date(this.now()).toISOString(),
+    }));
+    if (finished) set(finished);
+    try {
+      await this.track(planId, false);
+    } catch (error) {
+      // The run's own record says it ended; a stale entry in the list is dropped at the next start.
+      this.options.logger.warn({ planId, err: error }, 'could not update the list of active runs');
+    }
+    if (finished) await this.report(finished, plan);
   }
 
   private async report(run: Run, plan: Plan): Promise<void> {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StoreItems } from 'botbuilder';
 import type { Config } from '../config';
+import { corruptSuffix, parseRecord, type CheckedRead, type HealingStorage, type StorageReport } from './damage';
 import { CREATE_ONLY, FileStorage } from './fileStorage';
 
 /**
@@ -17,18 +18,24 @@ import { CREATE_ONLY, FileStorage } from './fileStorage';
  * botbuilder-azure-blobs' BlobsStorage sends every eTag as If-Match, so a create-only write
  * (If-None-Match: *) cannot be expressed with it: the marker would go out as If-Match and fail
  * whether or not the blob exists.
+ *
+ * A blob that does not parse as a JSON object is copied aside (`<name>.corrupt-<timestamp>`),
+ * then removed only if it is still that version (If-Match), reported by key, and read as absent.
  */
-export class BlobStorage implements Storage {
+export class BlobStorage implements HealingStorage {
   private ready?: Promise<unknown>;
 
-  constructor(private readonly container: ContainerClient) {}
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly report: StorageReport = {},
+  ) {}
 
-  static fromConnectionString(connectionString: string, containerName: string): BlobStorage {
-    return new BlobStorage(new ContainerClient(connectionString, containerName));
+  static fromConnectionString(connectionString: string, containerName: string, report?: StorageReport): BlobStorage {
+    return new BlobStorage(new ContainerClient(connectionString, containerName), report);
   }
 
-  static fromAccountUrl(accountUrl: string, containerName: string, credential: TokenCredential): BlobStorage {
-    return new BlobStorage(new ContainerClient(`${accountUrl.replace(/\/$/, '')}/${encodeURIComponent(containerName)}`, credential));
+  static fromAccountUrl(accountUrl: string, containerName: string, credential: TokenCredential, report?: StorageReport): BlobStorage {
+    return new BlobStorage(new ContainerClient(`${accountUrl.replace(/\/$/, '')}/${encodeURIComponent(containerName)}`, credential), report);
   }
 
   /** Blob names: readable, bounded, and distinct per key (the hash tells apart keys that read alike). */
@@ -46,24 +53,46 @@ export class BlobStorage implements Storage {
     return this.ready;
   }
 
-  async read(keys: string[]): Promise<StoreItems> {
+  async readChecked(keys: string[]): Promise<CheckedRead> {
     await this.initialise();
-    const items: StoreItems = {};
+    const result: CheckedRead = { items: {}, damaged: {} };
     await Promise.all(
       keys.map(async (key) => {
+        const name = BlobStorage.blobName(key);
+        let body: string;
+        let etag: string | undefined;
         try {
           // One request: the body and the eTag belong to the same version of the blob.
-          const response = await this.container.getBlobClient(BlobStorage.blobName(key)).download();
+          const response = await this.container.getBlobClient(name).download();
           if (!response.readableStreamBody) return;
-          const body = await text(response.readableStreamBody);
-          items[key] = { ...(JSON.parse(body) as object), eTag: response.etag };
+          body = await text(response.readableStreamBody);
+          etag = response.etag;
         } catch (error) {
           if (error instanceof RestError && error.statusCode === 404) return;
           throw error;
         }
+        const item = parseRecord(body);
+        if (item) {
+          result.items[key] = { ...item, eTag: etag };
+          return;
+        }
+        const movedTo = `${name}${corruptSuffix()}`;
+        await this.container.getBlockBlobClient(movedTo).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
+        try {
+          // Only the damaged version: a record written in the meantime stays.
+          await this.container.getBlobClient(name).delete({ conditions: etag ? { ifMatch: etag } : {} });
+        } catch (error) {
+          if (!(error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404))) throw error;
+        }
+        this.report.onDamaged?.({ key, movedTo });
+        result.damaged[key] = { key, movedTo, raw: body };
       }),
     );
-    return items;
+    return result;
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    return (await this.readChecked(keys)).items;
   }
 
   async write(changes: StoreItems): Promise<void> {
@@ -136,17 +165,17 @@ export class BlobStorage implements Storage {
  * The storage a configuration asks for: local files by default, or the Azure Blob container
  * (shared by every instance) with a connection string or, on Azure, a managed identity.
  */
-export function openStorage(config: Config): { storage: Storage; shared: boolean; where: string } {
+export function openStorage(config: Config, report: StorageReport = {}): { storage: HealingStorage; shared: boolean; where: string } {
   const chosen = config.storage;
   if (!chosen || chosen.kind === 'file') {
     const directory = path.resolve(config.stateDir, 'bot');
-    return { storage: new FileStorage(directory), shared: false, where: directory };
+    return { storage: new FileStorage(directory, report), shared: false, where: directory };
   }
   if ('connectionString' in chosen) {
-    return { storage: BlobStorage.fromConnectionString(chosen.connectionString, chosen.container), shared: true, where: `container ${chosen.container}` };
+    return { storage: BlobStorage.fromConnectionString(chosen.connectionString, chosen.container, report), shared: true, where: `container ${chosen.container}` };
   }
   const credential = chosen.managedIdentityClientId
     ? new ManagedIdentityCredential({ clientId: chosen.managedIdentityClientId })
     : new ManagedIdentityCredential();
-  return { storage: BlobStorage.fromAccountUrl(chosen.accountUrl, chosen.container, credential), shared: true, where: `${chosen.accountUrl} container ${chosen.container}` };
+  return { storage: BlobStorage.fromAccountUrl(chosen.accountUrl, chosen.container, credential, report), shared: true, where: `${chosen.accountUrl} container ${chosen.container}` };
 }

@@ -1,25 +1,47 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StoreItems } from 'botbuilder';
+import { corruptSuffix, parseRecord, type CheckedRead, type DamagedRecord, type HealingStorage, type StorageReport } from './damage';
 
 /** eTag value that makes a write succeed only when no record exists yet (If-None-Match: *). */
 export const CREATE_ONLY = '*new*';
 
+const TEMPORARY = /\.(\d+)\.[0-9a-f-]{36}\.tmp$/;
+
+/** Temporary files this process is writing now (any FileStorage instance): never stale. */
+const inFlight = new Set<string>();
+
+type Loaded = { item?: Record<string, unknown>; damaged?: DamagedRecord };
+
 /**
  * Bot Framework `Storage` over local JSON files, one file per key, with eTag-guarded writes:
  * a write whose `eTag` is set (and not "*") succeeds only if it matches the stored one.
- * Writes are atomic (temporary file + rename) and serialised per key within the process.
+ * Writes are atomic and durable (temporary file, flushed to disk, then renamed; the temporary
+ * file is removed when any step fails) and serialised per key within the process.
+ *
+ * A file that does not parse as a JSON object is moved aside (`<name>.corrupt-<timestamp>`, kept
+ * for the operator), reported by key, and the key reads as absent, so one damaged record never
+ * stops the bot or a chat.
  */
-export class FileStorage implements Storage {
+export class FileStorage implements HealingStorage {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private swept?: Promise<void>;
 
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly report: StorageReport = {},
+  ) {}
 
-  private file(key: string): string {
+  /** File names: readable, bounded, and distinct per key (the hash tells apart keys that read alike). */
+  static fileName(key: string): string {
     const readable = key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60);
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-    return path.join(this.directory, `${readable}.${hash}.json`);
+    return `${readable}.${hash}.json`;
+  }
+
+  private file(key: string): string {
+    return path.join(this.directory, FileStorage.fileName(key));
   }
 
   private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -34,47 +56,130 @@ export class FileStorage implements Storage {
     }
   }
 
-  private async load(key: string): Promise<Record<string, unknown> | undefined> {
+  private async raw(key: string): Promise<string | undefined> {
     try {
-      return JSON.parse(await readFile(this.file(key), 'utf8')) as Record<string, unknown>;
+      return await readFile(this.file(key), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
   }
 
-  async read(keys: string[]): Promise<StoreItems> {
-    const items: StoreItems = {};
+  /** Reads a record; a damaged one is set aside. `locked`: the caller holds the key's lock. */
+  private async load(key: string, locked: boolean): Promise<Loaded> {
+    const raw = await this.raw(key);
+    if (raw === undefined) return {};
+    const item = parseRecord(raw);
+    if (item) return { item };
+    return locked ? this.setAside(key) : this.withLock(key, () => this.setAside(key));
+  }
+
+  /** Under the key's lock: read again (a write may have replaced the file) and move it aside if still damaged. */
+  private async setAside(key: string): Promise<Loaded> {
+    const raw = await this.raw(key);
+    if (raw === undefined) return {};
+    const item = parseRecord(raw);
+    if (item) return { item };
+    const file = this.file(key);
+    const movedTo = `${file}${corruptSuffix()}`;
+    try {
+      await rename(file, movedTo);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+    this.report.onDamaged?.({ key, movedTo });
+    return { damaged: { key, movedTo, raw } };
+  }
+
+  async readChecked(keys: string[]): Promise<CheckedRead> {
+    const result: CheckedRead = { items: {}, damaged: {} };
     await Promise.all(
       keys.map(async (key) => {
-        const item = await this.load(key);
-        if (item !== undefined) items[key] = item;
+        const { item, damaged } = await this.load(key, false);
+        if (item !== undefined) result.items[key] = item;
+        if (damaged) result.damaged[key] = damaged;
       }),
     );
-    return items;
+    return result;
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    return (await this.readChecked(keys)).items;
   }
 
   async write(changes: StoreItems): Promise<void> {
     await mkdir(this.directory, { recursive: true });
+    this.swept ??= this.removeStaleTemporaryFiles();
+    await this.swept;
     await Promise.all(
       Object.entries(changes).map(([key, change]) =>
         this.withLock(key, async () => {
           const wanted = (change as { eTag?: string }).eTag;
           if (wanted === CREATE_ONLY) {
-            if ((await this.load(key)) !== undefined) throw new Error(`Storage: eTag conflict for key "${key}" (exists)`);
+            if ((await this.load(key, true)).item !== undefined) throw new Error(`Storage: eTag conflict for key "${key}" (exists)`);
           } else if (wanted !== undefined && wanted !== '*') {
-            const current = await this.load(key);
+            const current = (await this.load(key, true)).item;
             if (current !== undefined && current.eTag !== wanted) {
               throw new Error(`Storage: eTag conflict for key "${key}"`);
             }
           }
           const stored = { ...(change as object), eTag: randomUUID() };
-          const file = this.file(key);
-          const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-          await writeFile(temporary, JSON.stringify(stored), 'utf8');
-          await rename(temporary, file);
+          await this.replace(this.file(key), JSON.stringify(stored));
         }),
       ),
+    );
+  }
+
+  /** Temporary file, written and flushed (fsync), then renamed over the record; never left behind. */
+  private async replace(file: string, body: string): Promise<void> {
+    const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+    inFlight.add(temporary);
+    try {
+      const handle = await open(temporary, 'wx', 0o600);
+      try {
+        await handle.writeFile(body, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      inFlight.delete(temporary);
+    }
+    await this.syncDirectory();
+  }
+
+  /** The rename itself is made durable by flushing the directory (not supported everywhere). */
+  private async syncDirectory(): Promise<void> {
+    try {
+      const handle = await open(this.directory, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // Some platforms (Windows) cannot open or flush a directory; the file itself was flushed.
+    }
+  }
+
+  /** Temporary files of processes that no longer run (a crash between write and rename). */
+  private async removeStaleTemporaryFiles(): Promise<void> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    await Promise.all(
+      names.map(async (name) => {
+        const match = TEMPORARY.exec(name);
+        const file = path.join(this.directory, name);
+        if (!match || inFlight.has(file)) return;
+        // Another live process may be writing it; this process's own pid (reused after a
+        // restart, as in a container) counts only for files it is writing now.
+        if (Number(match[1]) !== process.pid && processAlive(Number(match[1]))) return;
+        await rm(file, { force: true }).catch(() => undefined);
+      }),
     );
   }
 
@@ -110,5 +215,14 @@ export class FileStorage implements Storage {
       }),
     );
     return items.filter((item): item is Record<string, unknown> => item !== undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,17 +1,55 @@
 import type { Storage } from 'botbuilder';
+import { isHealingStorage, type DamagedRecord } from './damage';
 import { CREATE_ONLY } from './fileStorage';
+
+/**
+ * What takes the place of a damaged record under keys starting with a prefix (e.g. a run marked
+ * failed): undefined leaves the key absent. Gets the damaged text, to salvage what it can.
+ */
+export type Repair = (key: string, damage: DamagedRecord) => Promise<object | undefined>;
+
+type Stored<T> = (T & { eTag?: string }) | undefined;
 
 /**
  * Typed records (plans, approvals, runs) over the bot's Storage, with eTag-guarded updates:
  * `update` reads, applies a pure change and writes only if nobody wrote in between, retrying on
  * conflict. A change that returns `undefined` leaves the record as it is.
+ *
+ * A record the storage found damaged (moved aside) reads as absent, or as what a registered
+ * repair puts in its place.
  */
 export class RecordStore {
+  private readonly repairs: { prefix: string; repair: Repair; stored?: (value: object) => void }[] = [];
+
   constructor(private readonly storage: Storage) {}
 
+  /**
+   * Registers what replaces a damaged record whose key starts with `prefix`; `stored` is told
+   * once the replacement is written (by this reader, not by a concurrent one).
+   */
+  repairDamaged(prefix: string, repair: Repair, stored?: (value: object) => void): void {
+    this.repairs.push({ prefix, repair, stored });
+  }
+
+  private async readOne<T>(key: string): Promise<Stored<T>> {
+    if (!isHealingStorage(this.storage)) return (await this.storage.read([key]))[key] as Stored<T>;
+    const { items, damaged } = await this.storage.readChecked([key]);
+    if (items[key] || !damaged[key]) return items[key] as Stored<T>;
+    const registered = this.repairs.find((r) => key.startsWith(r.prefix));
+    const replacement = registered ? await registered.repair(key, damaged[key]) : undefined;
+    if (!replacement) return undefined;
+    try {
+      await this.storage.write({ [key]: { ...replacement, eTag: CREATE_ONLY } });
+      if (registered?.stored) setImmediate(() => registered.stored!(replacement));
+    } catch (error) {
+      // Another reader repaired it first: theirs is read below.
+      if (!/etag/i.test(String((error as Error).message))) throw error;
+    }
+    return (await this.storage.read([key]))[key] as Stored<T>;
+  }
+
   async get<T>(key: string): Promise<T | undefined> {
-    const items = await this.storage.read([key]);
-    const item = items[key] as (T & { eTag?: string }) | undefined;
+    const item = await this.readOne<T>(key);
     if (!item) return undefined;
     const { eTag: _eTag, ...value } = item;
     return value as T;
@@ -33,8 +71,7 @@ export class RecordStore {
     attempts = 20,
   ): Promise<{ value: T | undefined; changed: boolean }> {
     for (let attempt = 1; ; attempt++) {
-      const items = await this.storage.read([key]);
-      const stored = items[key] as (T & { eTag?: string }) | undefined;
+      const stored = await this.readOne<T>(key);
       const eTag = stored?.eTag;
       let current: T | undefined;
       if (stored) {

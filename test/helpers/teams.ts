@@ -47,7 +47,7 @@ export class FakeConnector {
           return;
         }
         const activity = body ? JSON.parse(body) : {};
-        const id = req.method === 'PUT' ? decodeURIComponent(match[2] ?? '') : randomUUID();
+        const id = req.method === 'PUT' || req.method === 'DELETE' ? decodeURIComponent(match[2] ?? '') : randomUUID();
         this.activities.push({
           method: req.method as SentActivity['method'],
           conversationId: decodeURIComponent(match[1]),

@@ -213,10 +213,15 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     return stepCard(context, applyEvent(state, { type: 'advance' }));
   };
 
-  /** "I have stored it": the password card becomes one without the password. Nothing is stored. */
+  /**
+   * "I have stored it": the message itself loses the password, for everyone (passwordCards.ts);
+   * the answer is the same card without it.
+   */
   const secretStored: Handler = async (context, _state, data) => {
     const parsed = z.object({ userPrincipalName: upn }).safeParse(data);
-    return passwordCard({ userPrincipalName: parsed.success ? parsed.data.userPrincipalName : '' }, localeFor(context));
+    const userPrincipalName = parsed.success ? parsed.data.userPrincipalName : '';
+    await services.passwords.confirmed(context, userPrincipalName);
+    return passwordCard({ userPrincipalName }, localeFor(context));
   };
 
   return {

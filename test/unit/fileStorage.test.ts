@@ -1,0 +1,123 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStorage } from '../../src/storage/fileStorage';
+import { RecordStore } from '../../src/storage/records';
+
+// The module object itself (not an import namespace), so that its functions can be spied on.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fsp: typeof import('node:fs/promises') = require('node:fs/promises');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bc-filestorage-'));
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const MARKER = 'do-not-log-this-content';
+
+describe('FileStorage with a damaged record', () => {
+  it.each([
+    ['truncated JSON', `{"ids":["a","${MARKER}`],
+    ['not JSON at all', `\u0000\u0000${MARKER}`],
+    ['JSON that is not an object', `["${MARKER}"]`],
+    ['null', 'null'],
+  ])('%s: moved aside (kept), reported by key without its content, and read as absent', async (_what, text) => {
+    const reports: unknown[] = [];
+    const storage = new FileStorage(dir, { onDamaged: (d) => reports.push(d) });
+    await storage.write({ 'run:1': { ok: true } });
+    const file = path.join(dir, FileStorage.fileName('run:1'));
+    writeFileSync(file, text);
+    const checked = await storage.readChecked(['run:1']);
+    expect(checked.items).toEqual({});
+    expect(checked.damaged['run:1']?.raw).toBe(text);
+    const aside = readdirSync(dir).filter((n) => n.startsWith(`${FileStorage.fileName('run:1')}.corrupt-`));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(dir, aside[0]), 'utf8')).toBe(text);
+    expect(reports).toEqual([{ key: 'run:1', movedTo: path.join(dir, aside[0]) }]);
+    expect(JSON.stringify(reports)).not.toContain(MARKER);
+    // Absent now: a create-only write succeeds, and reads see it.
+    await new RecordStore(storage).create('run:1', { fresh: true });
+    expect(await new RecordStore(storage).get('run:1')).toEqual({ fresh: true });
+  });
+
+  it('a registered repair takes the damaged record\'s place, written once', async () => {
+    const storage = new FileStorage(dir);
+    const records = new RecordStore(storage);
+    const stored: unknown[] = [];
+    records.repairDamaged('run:', async (key, damage) => ({ repaired: key, length: damage.raw.length }), (value) => stored.push(value));
+    writeFileSync(path.join(dir, FileStorage.fileName('run:7')), '{"x":');
+    expect(await records.get('run:7')).toEqual({ repaired: 'run:7', length: 5 });
+    expect(await records.get('run:7')).toEqual({ repaired: 'run:7', length: 5 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stored).toEqual([{ repaired: 'run:7', length: 5 }]);
+  });
+});
+
+describe('FileStorage writes', () => {
+  it('flush the temporary file before renaming it over the record', async () => {
+    const order: string[] = [];
+    const realOpen = fsp.open;
+    jest.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await realOpen(...args);
+      if (String(args[0]).endsWith('.tmp')) {
+        const sync = handle.sync.bind(handle);
+        handle.sync = async () => {
+          order.push('sync');
+          return sync();
+        };
+      }
+      return handle;
+    });
+    const realRename = fsp.rename;
+    jest.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+      order.push('rename');
+      return realRename(from, to);
+    });
+    await new FileStorage(dir).write({ a: { v: 1 } });
+    expect(order).toEqual(['sync', 'rename']);
+  });
+
+  it('remove the temporary file when the write fails part-way (disk full), and keep the old record', async () => {
+    const storage = new FileStorage(dir);
+    await storage.write({ a: { v: 1 } });
+    const realOpen = fsp.open;
+    jest.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await realOpen(...args);
+      if (String(args[0]).endsWith('.tmp')) {
+        handle.writeFile = async () => {
+          await fsp.appendFile(String(args[0]), '{"v":'); // half written, then the disk is full
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        };
+      }
+      return handle;
+    });
+    await expect(storage.write({ a: { v: 2 } })).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    jest.restoreAllMocks();
+    expect(await new RecordStore(storage).get('a')).toEqual({ v: 1 });
+  });
+
+  it('remove the temporary file when the rename fails', async () => {
+    const storage = new FileStorage(dir);
+    await storage.write({ a: { v: 1 } });
+    jest.spyOn(fsp, 'rename').mockRejectedValue(Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' }));
+    await expect(storage.write({ a: { v: 2 } })).rejects.toMatchObject({ code: 'EIO' });
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('remove temporary files a crashed process left behind (its pid gone, or this pid reused), not those of a live process', async () => {
+    const name = FileStorage.fileName('a');
+    const uuid = '0b6f1c1e-9a2b-4c3d-8e4f-5a6b7c8d9e0f';
+    const dead = `${name}.999999.${uuid}.tmp`;
+    const reused = `${name}.${process.pid}.${uuid}.tmp`;
+    const live = `${name}.${process.ppid}.${uuid}.tmp`;
+    for (const file of [dead, reused, live]) writeFileSync(path.join(dir, file), '{"half":');
+    await new FileStorage(dir).write({ b: { v: 1 } });
+    const left = readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+    expect(left).toEqual([live]);
+  });
+});
