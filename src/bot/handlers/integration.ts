@@ -86,7 +86,7 @@ function guidance(services: BotServices, environment: EnvironmentRef, rules: Rul
   const failing = rules.filter((r) => !r.pass);
   const lines: string[] = [];
   if (failing.some((r) => r.fix === 'businessCentral')) {
-    const link = services.tenant.businessCentralPage(environment, 7201) ?? 'page 7201';
+    const link = services.tenant.businessCentralPage(environment, 7201) ?? t(locale, 'bcPageOnPremises', { page: 7201 });
     lines.push(t(locale, 'fixInBusinessCentral', { link }));
   }
   if (failing.some((r) => r.fix === 'powerPlatform')) lines.push(t(locale, 'fixInPowerPlatform', { environment: environment.bapEnvironmentId }));
