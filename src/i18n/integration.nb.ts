@@ -6,7 +6,7 @@ export const integrationNb: Record<keyof typeof integrationEn, string> = {
   kindIntegrationUser: 'Del 2 — egen integrasjonsbruker',
   kindIntegrationAccessMode: 'Del 2 — gjør integrasjonsbrukeren ikke-interaktiv',
   actionRemoveRole: 'Ta rollen {role} fra {user}',
-  pathTitle: 'Del 2 av 3 — integrasjonskontoen',
+  pathTitle: 'Del 2 av 3 — integrasjonsbrukeren',
   pathIntro: 'Business Central og Sales synkroniserer gjennom én konto. Hvilket oppsett er dette?',
   pathApplication: 'Programbruker (Business Central online)',
   pathApplicationHelp: 'Business Central online oppretter selv programbrukeren «Business Central Integration» når Dataverse-tilkoblingen settes opp; jeg kontrollerer den og retter det jeg kan.',
