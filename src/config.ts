@@ -80,6 +80,11 @@ export interface Config {
    * `{environment}` placeholders. Absent: the admin couples salespeople in Business Central.
    */
   couplingUrl?: string;
+  /**
+   * Base URL of the Business Central web client (BC_WEB_CLIENT_URL), e.g. an on-premises
+   * `https://bc.contoso.local/BC250`: every deep link to a BC page is built on it when set.
+   */
+  bcWebClientUrl?: string;
   bot: BotConfig;
   credential: CredentialConfig;
   sandbox?: SandboxConfig;
@@ -114,6 +119,8 @@ const common = {
   STORAGE_CONNECTION_STRING: optional(z.string().min(1)),
   STORAGE_CONTAINER: optional(z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a blob container name (3-63 lower-case letters, digits, single hyphens)')).default('bc-sales-setup'),
   RUN_LEASE_MS: optional(z.coerce.number().int().min(200).max(3_600_000)).default(60_000),
+  // The web client's own address: no query or fragment, since the page parameter is added to it.
+  BC_WEB_CLIENT_URL: optional(httpsUrl.refine((v) => !/[?#]/.test(v), 'must be the web client address without ? or #')),
 };
 
 type StorageEnv = { STORAGE: 'file' | 'blob'; STORAGE_CONNECTION_STRING?: string; STORAGE_ACCOUNT_URL?: string; STORAGE_CONTAINER: string };
@@ -293,6 +300,7 @@ function sandboxConfig(env: Env): Config {
       playground: s.PLAYGROUND,
       playgroundPort: s.PLAYGROUND_PORT,
     },
+    bcWebClientUrl: s.BC_WEB_CLIENT_URL?.replace(/\/+$/, ''),
     storage: storageConfig(s),
     runLeaseMs: s.RUN_LEASE_MS,
   };
@@ -353,6 +361,7 @@ function tenantConfig(env: Env): Config {
       certificateThumbprint: t.BOT_CERTIFICATE_THUMBPRINT,
       certificatePrivateKeyPath: t.BOT_CERTIFICATE_KEY_PATH,
     },
+    bcWebClientUrl: t.BC_WEB_CLIENT_URL?.replace(/\/+$/, ''),
     credential,
     storage: storageConfig(t, t.STORAGE_CLIENT_ID ?? (t.AZURE_CREDENTIAL === 'managed-identity' ? t.AZURE_CLIENT_ID : undefined)),
     runLeaseMs: t.RUN_LEASE_MS,

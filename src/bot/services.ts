@@ -39,7 +39,7 @@ export interface BotServices {
     user(aadObjectId: string): Promise<{ userPrincipalName: string; usageLocation: string | null } | undefined>;
     /** Verified domains and licences (with free seats), for the account forms. */
     domainsAndSkus(): Promise<{ domains: string[]; skus: SkuInfo[] }>;
-    /** A deep link to a Business Central page, or undefined when BC is not online. */
+    /** A deep link to a Business Central page, or undefined on premises without BC_WEB_CLIENT_URL. */
     businessCentralPage(environment: EnvironmentRef, page: number): string | undefined;
   };
   plans: PlanStore;
@@ -125,10 +125,7 @@ export function createServices({ config, logger, clients, records, runner, notif
         const [domains, skus] = await Promise.all([clients.directory.verifiedDomains(), skuInfo(clients)]);
         return { domains, skus };
       },
-      businessCentralPage: (environment, page) =>
-        environment.deployment === 'online'
-          ? `https://businesscentral.dynamics.com/${config.tenantId}/${encodeURIComponent(environment.bcEnvironment)}?page=${page}`
-          : undefined,
+      businessCentralPage: (environment, page) => businessCentralPageUrl(config, environment, page),
     },
     plans: new PlanStore(records, now, config.access.expiryMs),
     notifier,
@@ -139,4 +136,20 @@ export function createServices({ config, logger, clients, records, runner, notif
     runner,
     passwords,
   };
+}
+
+/**
+ * A deep link to a Business Central page (Learn, "Web client URL": `https://<hostname>[/<aadtenantid>][/<environmentname>]/?page=<ID>`).
+ * With BC_WEB_CLIENT_URL every link is built on it (an on-premises web client such as
+ * `https://bc.contoso.local/BC250/?page=1817`); without it, online links go to the online client and
+ * on premises there is none: the online client is not where an on-premises Business Central runs.
+ */
+export function businessCentralPageUrl(
+  config: Pick<Config, 'tenantId' | 'bcWebClientUrl'>,
+  environment: Pick<EnvironmentRef, 'deployment' | 'bcEnvironment'>,
+  page: number,
+): string | undefined {
+  if (config.bcWebClientUrl) return `${config.bcWebClientUrl}/?page=${page}`;
+  if (environment.deployment !== 'online') return undefined;
+  return `https://businesscentral.dynamics.com/${config.tenantId}/${encodeURIComponent(environment.bcEnvironment)}?page=${page}`;
 }

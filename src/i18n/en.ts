@@ -2,6 +2,7 @@ import { securityEn } from './security.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
+import { validationEn } from './validation.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -182,6 +183,7 @@ export const en = {
   ...languageEn,
   ...salespeopleEn,
   ...securityEn,
+  ...validationEn,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -2,6 +2,7 @@ import { securityNb } from './security.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
+import { validationNb } from './validation.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -15,7 +16,7 @@ const core = {
   welcomeBusinessCentral: 'Business Central',
   welcomeCheckedAt: 'Kontrollert {time}',
   partAdminTitle: '1. Administratorkontoen i Sales',
-  partAdminHelp: 'Business Central-administratoren er bruker i Sales med Systemadministrator, Systemtilpasser og minst én ikke-administrativ rolle, for eksempel Salgssjef.',
+  partAdminHelp: 'Business Central-administratoren er bruker i Sales med rollene Systemansvarlig, Systemtilpasser og minst én ikke-administrativ rolle, for eksempel Salgssjef.',
   partIntegrationTitle: '2. Integrasjonskontoen',
   partIntegrationHelp:
     'En egen konto som Business Central og Sales synkroniserer gjennom: BC online bruker en programbruker; lokal installasjon bruker en lisensiert, ikke-interaktiv bruker — aldri administratorkontoen.',
@@ -35,12 +36,12 @@ const core = {
   adminNonAdminRole: 'en ikke-administrativ rolle (f.eks. Salgssjef)',
   integrationAppUserDone: 'Programbrukeren «{name}» er aktivert og har integrasjonsrollen.',
   integrationDedicatedDone: 'Den egne integrasjonsbrukeren {user} er lisensiert og ikke-interaktiv.',
-  integrationNone: 'Ingen integrasjonskonto ennå: verken programbrukeren til Business Central eller en egen ikke-interaktiv bruker.',
+  integrationNone: 'Ingen integrasjonsbruker ennå: verken programbrukeren til Business Central eller en egen ikke-interaktiv bruker.',
   integrationAppUserProblems: 'Programbrukeren «{name}»: {problems}.',
   integrationSeveralAppUsers: 'Mer enn én programbruker har klient-ID-en til Business Central ({count}); det godtar ikke Business Central.',
   problemDisabled: 'deaktivert',
   problemNoIntegrationRole: 'mangler integrasjonsrollen for Business Central',
-  problemSystemAdministrator: 'har Systemadministrator (ikke tillatt for integrasjonskontoen)',
+  problemSystemAdministrator: 'har rollen Systemansvarlig (ikke tillatt for integrasjonsbrukeren)',
   salespeopleDone: 'Alle {total} aktive selgere har en Sales-bruker med rollen Selger.',
   salespeopleTodo: '{ready} av {total} aktive selgere er klare; {missing} mangler fortsatt konto, lisens, Sales-bruker eller rollen Selger.',
   salespeopleNone: 'Business Central har ingen aktive selgere.',
@@ -74,7 +75,7 @@ const core = {
   envNoCompanies: "Business Central-miljøet {environment} har ingen selskaper, eller kunne ikke leses: {reason}",
   invalidInput: "Det ble ikke godtatt: {problems}",
   adminTitle: "Del 1 av 3 — administratorkontoen i Sales",
-  adminIntro: "Administratoren for Business Central må være bruker i Sales med **Systemadministrator**, **Systemtilpasser** og minst én ikke-administrativ rolle.",
+  adminIntro: "Administratoren for Business Central må være bruker i Sales med rollene **Systemansvarlig**, **Systemtilpasser** og minst én ikke-administrativ rolle.",
   adminUpn: "Administratorens påloggingsnavn (UPN)",
   adminUpnError: "Skriv inn et påloggingsnavn, for eksempel navn@contoso.no.",
   adminCurrent: "Dette har leietakeren nå",
@@ -82,7 +83,7 @@ const core = {
   adminLicence: "Sales-lisens",
   adminSalesUser: "Sales-bruker",
   adminRolesHeld: "Roller",
-  adminFixedRoles: "Tildeles alltid: Systemadministrator og Systemtilpasser.",
+  adminFixedRoles: "Tildeles alltid: Systemansvarlig og Systemtilpasser.",
   adminNonAdminRoles: "Ikke-administrative roller (minst én)",
   adminNonAdminRolesError: "Velg minst én ikke-administrativ rolle.",
   adminNonAdminPick: "Ingen rolle i dette miljøet heter {names}: velg den eller de ikke-administrative rollene administratoren skal ha. Valget huskes for dette miljøet.",
@@ -160,10 +161,10 @@ const core = {
   restarted: "Vi starter på nytt.",
   resumed: "Vi fortsetter der vi slapp.",
   adminComplete: "Del 1 er ferdig: administratorkontoen er på plass.",
-  nextStepIntegration: "Neste er del 2, integrasjonskontoen.",
+  nextStepIntegration: "Neste er del 2, integrasjonsbrukeren.",
   errorGeneric: 'Noe gikk galt hos meg, og ingenting ble endret. Detaljene står i bot-loggen; prøv igjen om litt.',
   forbiddenGraph: 'Microsoft Graph avviste dette: appregistreringen trenger Microsoft Graph-programtillatelsen {permission} (med administratorsamtykke). Se «Pointing it at a real tenant» i README.',
-  forbiddenDataverse: 'Dynamics 365 Sales avviste dette: appen må være en programbruker i Sales-miljøet med rollen Systemadministrator.',
+  forbiddenDataverse: 'Dynamics 365 Sales avviste dette: appen må være en programbruker i Sales-miljøet med rollen Systemansvarlig.',
   forbiddenBap: 'Power Platform-administrasjons-API-et avviste dette: appen må være registrert som administrasjonsapp for Power Platform (pac admin application register).',
   tokenSecret: 'Fikk ikke tilgangstoken for {resource}: påloggingstjenesten avviste klienthemmeligheten til appen {app}. Kontroller {setting}.',
   tokenApp: 'Fikk ikke tilgangstoken for {resource}: appen {app} er ikke registrert i tenanten {tenant}. Kontroller klient-ID-en og tenant-ID-en.',
@@ -180,4 +181,5 @@ export const nb: Record<StringKey, string> = {
   ...languageNb,
   ...salespeopleNb,
   ...securityNb,
+  ...validationNb,
 };

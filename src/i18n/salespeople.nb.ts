@@ -85,7 +85,7 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spStepLicence: 'lisens',
   spStepGroup: 'sikkerhetsgruppe',
   spStepEnvironment: 'Sales-bruker',
-  spStepRole: 'rollen Salesperson',
+  spStepRole: 'rollen Selger',
   spStepCouple: 'kobling',
   spPlanMore: '… og {count} til.',
   spProgress: '{done} / {total} selgere · {failed} feilet',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strings, t, type Locale, type StringKey } from '../i18n';
 
 /**
  * The one validation layer for what users type and what cards submit. The same patterns go into
@@ -15,9 +16,9 @@ export const BC_ENVIRONMENT_PATTERN = '^[A-Za-z0-9_-]{1,30}$';
 export const upn = z
   .string()
   .trim()
-  .max(113, 'a sign-in name is at most 113 characters')
-  .regex(new RegExp(UPN_PATTERN), 'not a valid sign-in name (name@domain)');
-export const guid = z.string().trim().regex(new RegExp(GUID_PATTERN), 'not a GUID');
+  .max(113, 'validationTooLong')
+  .regex(new RegExp(UPN_PATTERN), 'validationUpn');
+export const guid = z.string().trim().regex(new RegExp(GUID_PATTERN), 'validationGuid');
 
 /**
  * Control and invisible format characters: bidi overrides and isolates (U+202A-U+202E,
@@ -31,24 +32,52 @@ export const plainText = (max: number) =>
   z
     .string()
     .trim()
-    .min(1, 'is required')
-    .max(max, `is at most ${max} characters`)
-    .refine((value) => !INVISIBLE.test(value), 'contains invisible or control characters (such as bidi or zero-width characters); type it again');
+    .min(1, 'validationRequired')
+    .max(max, 'validationTooLong')
+    .refine((value) => !INVISIBLE.test(value), 'validationInvisible');
 
 /** Multi-select choice sets submit "a,b,c". */
 export const idList = z
   .string()
-  .max(2000, 'is too long: choose at most 20')
+  .refine((value) => value.length <= 2000, { message: 'validationTooMany', params: { max: 20 } })
   .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
-  .pipe(z.array(guid).max(20, 'choose at most 20'));
+  .pipe(z.array(guid).max(20, 'validationTooMany'));
 
-export function describeIssues(error: z.ZodError, labels: Record<string, string> = {}): string {
-  return error.issues
-    .map((issue) => {
-      const field = String(issue.path[0] ?? '');
-      const label = labels[field] ?? field;
-      const message = issue.message === 'Required' ? 'is required' : issue.message;
-      return label ? `${label}: ${message}` : message;
-    })
-    .join('; ');
+/**
+ * The product's own message for one zod issue, in the reader's language. A schema here names its
+ * message by a `validation…` string key; any other issue is told by its code (required, too long,
+ * too short, too many, not one of the choices, not in the expected form). zod's own English text is
+ * never shown.
+ */
+export function issueMessage(issue: z.ZodIssue, locale: Locale): string {
+  const named = issue.message.startsWith('validation') && issue.message in strings(locale) ? (issue.message as StringKey) : undefined;
+  const params = (issue as { params?: Record<string, string | number> }).params ?? {};
+  switch (issue.code) {
+    case z.ZodIssueCode.invalid_type:
+      return t(locale, issue.received === 'undefined' || issue.received === 'null' ? 'validationRequired' : 'validationFormat');
+    case z.ZodIssueCode.too_small:
+      if (named && named !== 'validationRequired' && named !== 'validationTooShort') return t(locale, named, { min: Number(issue.minimum) });
+      if (issue.type === 'array' || (issue.type === 'string' && Number(issue.minimum) <= 1)) return t(locale, 'validationRequired');
+      return t(locale, 'validationTooShort', { min: Number(issue.minimum) });
+    case z.ZodIssueCode.too_big:
+      if (issue.type === 'array' || named === 'validationTooMany') return t(locale, 'validationTooMany', { max: Number(issue.maximum) });
+      return t(locale, named ?? 'validationTooLong', { max: Number(issue.maximum) });
+    case z.ZodIssueCode.invalid_enum_value:
+    case z.ZodIssueCode.invalid_literal:
+    case z.ZodIssueCode.invalid_union:
+      return t(locale, 'validationChoice');
+    default:
+      return t(locale, named ?? 'validationFormat', params);
+  }
+}
+
+/** Every issue of a failed parse, each after its field's label (as the card shows it), in the reader's language. */
+export function describeIssues(error: z.ZodError, locale: Locale, labels: Record<string, string> = {}): string {
+  const lines = error.issues.map((issue) => {
+    const field = String(issue.path[0] ?? '');
+    const problem = issueMessage(issue, locale);
+    const label = labels[field] ?? field;
+    return label ? t(locale, 'validationField', { field: label, problem }) : problem;
+  });
+  return [...new Set(lines)].join('; ');
 }

@@ -137,6 +137,9 @@ const planned = () => planChat;
 
 const upnLabel = t('en', 'adminUpn');
 const rolesLabel = t('en', 'adminNonAdminRoles');
+/** One field's problem as the product words it: the card's label, then the message for the rule broken. */
+const problem = (label: string, key: Parameters<typeof t>[1], vars: Record<string, string | number> = {}) =>
+  t('en', 'validationField', { field: label, problem: t('en', key, vars) });
 const adminPlan = (data: Record<string, unknown>) => run(admin, 'admin.plan', { nonAdminRoleIds: ROLES.root.salesManager, ...data });
 const environment = (data: Record<string, unknown>) =>
   run(admin, 'env.save', () => ({
@@ -170,26 +173,26 @@ const commands: Case[] = [
 ];
 
 const adminCard: Case[] = [
-  ['admin.plan: sign-in name missing', adminPlan({}), invalid(`${upnLabel}: is required`)],
-  ['admin.plan: sign-in name is a number', adminPlan({ userPrincipalName: 42 }), invalid(`${upnLabel}: Expected string, received number`)],
-  ['admin.plan: sign-in name is an array', adminPlan({ userPrincipalName: [SEED.admin.upn] }), invalid(`${upnLabel}: Expected string, received array`)],
-  ['admin.plan: sign-in name is an object', adminPlan({ userPrincipalName: { upn: SEED.admin.upn } }), invalid(`${upnLabel}: Expected string, received object`)],
-  ['admin.plan: sign-in name is null', adminPlan({ userPrincipalName: null }), invalid(`${upnLabel}: Expected string, received null`)],
+  ['admin.plan: sign-in name missing', adminPlan({}), invalid(problem(upnLabel, 'validationRequired'))],
+  ['admin.plan: sign-in name is a number', adminPlan({ userPrincipalName: 42 }), invalid(problem(upnLabel, 'validationFormat'))],
+  ['admin.plan: sign-in name is an array', adminPlan({ userPrincipalName: [SEED.admin.upn] }), invalid(problem(upnLabel, 'validationFormat'))],
+  ['admin.plan: sign-in name is an object', adminPlan({ userPrincipalName: { upn: SEED.admin.upn } }), invalid(problem(upnLabel, 'validationFormat'))],
+  ['admin.plan: sign-in name is null', adminPlan({ userPrincipalName: null }), invalid(problem(upnLabel, 'validationRequired'))],
   ['admin.plan: sign-in name of 1 MB', adminPlan({ userPrincipalName: `${'a'.repeat(MB)}@contoso.no` }), tooLarge],
-  ['admin.plan: sign-in name just under the body limit', adminPlan({ userPrincipalName: `${'a'.repeat(JUST_UNDER_LIMIT)}@contoso.no` }), invalid(`${upnLabel}: a sign-in name is at most 113 characters`)],
-  ['admin.plan: a Cyrillic "о" in the domain', adminPlan({ userPrincipalName: 'ingrid.berg@cоntoso.no' }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
-  ['admin.plan: a Cyrillic "а" in the name', adminPlan({ userPrincipalName: 'ingrid.bеrg@contoso.no' }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
-  ['admin.plan: a bidi override in the name', adminPlan({ userPrincipalName: `ingrid${RLO}.berg@contoso.no` }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
-  ['admin.plan: a zero-width space in the name', adminPlan({ userPrincipalName: `ingrid${ZWSP}.berg@contoso.no` }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
-  ['admin.plan: OData injection with spaces', adminPlan({ userPrincipalName: "x' or 1 eq 1 or '@contoso.no" }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
+  ['admin.plan: sign-in name just under the body limit', adminPlan({ userPrincipalName: `${'a'.repeat(JUST_UNDER_LIMIT)}@contoso.no` }), invalid(problem(upnLabel, 'validationTooLong', { max: 113 }))],
+  ['admin.plan: a Cyrillic "о" in the domain', adminPlan({ userPrincipalName: 'ingrid.berg@cоntoso.no' }), invalid(problem(upnLabel, 'validationUpn'))],
+  ['admin.plan: a Cyrillic "а" in the name', adminPlan({ userPrincipalName: 'ingrid.bеrg@contoso.no' }), invalid(problem(upnLabel, 'validationUpn'))],
+  ['admin.plan: a bidi override in the name', adminPlan({ userPrincipalName: `ingrid${RLO}.berg@contoso.no` }), invalid(problem(upnLabel, 'validationUpn'))],
+  ['admin.plan: a zero-width space in the name', adminPlan({ userPrincipalName: `ingrid${ZWSP}.berg@contoso.no` }), invalid(problem(upnLabel, 'validationUpn'))],
+  ['admin.plan: OData injection with spaces', adminPlan({ userPrincipalName: "x' or 1 eq 1 or '@contoso.no" }), invalid(problem(upnLabel, 'validationUpn'))],
   ['admin.plan: OData injection in valid sign-in name grammar', adminPlan({ userPrincipalName: "a'or'1'eq'1@contoso.no" }), saysError(t('en', 'refuseNoEntraUser', { user: "a'or'1'eq'1@contoso.no" }))],
-  ['admin.plan: path traversal', adminPlan({ userPrincipalName: '../../users@contoso.no' }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
-  ['admin.plan: a markdown link as sign-in name', adminPlan({ userPrincipalName: '[x](https://evil.example)@contoso.no' }), invalid(`${upnLabel}: not a valid sign-in name (name@domain)`)],
+  ['admin.plan: path traversal', adminPlan({ userPrincipalName: '../../users@contoso.no' }), invalid(problem(upnLabel, 'validationUpn'))],
+  ['admin.plan: a markdown link as sign-in name', adminPlan({ userPrincipalName: '[x](https://evil.example)@contoso.no' }), invalid(problem(upnLabel, 'validationUpn'))],
   ['admin.plan: a made-up role id', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: '00000000-0000-4000-8000-000000000000' }), saysError(t('en', 'refuseUnknownRole', { role: '00000000-0000-4000-8000-000000000000' }))],
   ['admin.plan: System Administrator passed off as the non-administrative role', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: ROLES.root.systemAdministrator }), saysError(t('en', 'refuseUnknownRole', { role: ROLES.root.systemAdministrator }))],
-  ['admin.plan: a role id that is not a GUID', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: "' or 1 eq 1" }), invalid(`${rolesLabel}: not a GUID`)],
-  ['admin.plan: 25 role ids', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: Array.from({ length: 25 }, () => ROLES.root.salesManager).join(',') }), invalid(`${rolesLabel}: choose at most 20`)],
-  ['admin.plan: role ids as an array', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: [ROLES.root.salesManager] }), invalid(`${rolesLabel}: Expected string, received array`)],
+  ['admin.plan: a role id that is not a GUID', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: "' or 1 eq 1" }), invalid(problem(rolesLabel, 'validationGuid'))],
+  ['admin.plan: 25 role ids', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: Array.from({ length: 25 }, () => ROLES.root.salesManager).join(',') }), invalid(problem(rolesLabel, 'validationTooMany', { max: 20 }))],
+  ['admin.plan: role ids as an array', adminPlan({ userPrincipalName: SEED.admin.upn, nonAdminRoleIds: [ROLES.root.salesManager] }), invalid(problem(rolesLabel, 'validationFormat'))],
 ];
 
 const environmentCard: Case[] = [
@@ -198,26 +201,26 @@ const environmentCard: Case[] = [
   ['env.save: a file: URL', environment({ dataverseUrl: 'file:///etc/passwd' }), notSandboxEnvironment('file:///etc/passwd')],
   ['env.save: the cloud metadata address', environment({ dataverseUrl: 'http://169.254.169.254/latest/meta-data' }), notSandboxEnvironment('http://169.254.169.254/latest/meta-data')],
   ['env.save: credentials in the URL', environment({ dataverseUrl: 'http://user:pass@evil.example.com' }), notSandboxEnvironment('http://user:pass@evil.example.com')],
-  ['env.save: not a URL', environment({ dataverseUrl: '../../graph' }), saysError('"../../graph" is not a URL. Use the environment URL, such as https://contoso.crm4.dynamics.com.')],
-  ['env.save: URL is a number', environment({ dataverseUrl: 443 }), invalid('dataverseUrl: Expected string, received number')],
-  ['env.save: Power Platform id with path traversal', environment({ bapEnvironmentId: '../../providers/x' }), invalid('bapEnvironmentId: not a GUID')],
-  ['env.save: BC environment with path traversal', environment({ bcEnvironment: '../../admin' }), invalid('bcEnvironment: not a Business Central environment name')],
-  ['env.save: BC environment with OData injection', environment({ bcEnvironment: "Production' or 1 eq 1" }), invalid('bcEnvironment: not a Business Central environment name')],
+  ['env.save: not a URL', environment({ dataverseUrl: '../../graph' }), saysError(t('en', 'validationNotUrl', { value: '../../graph' }))],
+  ['env.save: URL is a number', environment({ dataverseUrl: 443 }), invalid(problem(t('en', 'envDataverseUrl'), 'validationFormat'))],
+  ['env.save: Power Platform id with path traversal', environment({ bapEnvironmentId: '../../providers/x' }), invalid(problem(t('en', 'envBapId'), 'validationGuid'))],
+  ['env.save: BC environment with path traversal', environment({ bcEnvironment: '../../admin' }), invalid(problem(t('en', 'envBcEnvironment'), 'validationBcEnvironment'))],
+  ['env.save: BC environment with OData injection', environment({ bcEnvironment: "Production' or 1 eq 1" }), invalid(problem(t('en', 'envBcEnvironment'), 'validationBcEnvironment'))],
   ['env.save: a made-up company id', environment({ bcCompanyId: '00000000-0000-4000-8000-000000000000' }), saysError(t('en', 'envCompanyError'))],
-  ['env.save: an unknown deployment', environment({ deployment: 'cloud' }), invalid("deployment: Invalid enum value. Expected 'online' | 'onpremises', received 'cloud'")],
+  ['env.save: an unknown deployment', environment({ deployment: 'cloud' }), invalid(problem(t('en', 'envDeployment'), 'validationChoice'))],
 ];
 
 const integrationForm: Case[] = [
-  ['integration.plan: a Cyrillic "с" in the user name', dedicated({ localPart: 'bс-sync' }), invalid('not a valid sign-in name (name@domain)')],
-  ['integration.plan: a zero-width space in the user name', dedicated({ localPart: `bc${ZWSP}-sync` }), invalid('not a valid sign-in name (name@domain)')],
+  ['integration.plan: a Cyrillic "с" in the user name', dedicated({ localPart: 'bс-sync' }), invalid(problem(t('en', 'dedicatedLocalPart'), 'validationUpn'))],
+  ['integration.plan: a zero-width space in the user name', dedicated({ localPart: `bc${ZWSP}-sync` }), invalid(problem(t('en', 'dedicatedLocalPart'), 'validationUpn'))],
   ['integration.plan: an unverified domain', dedicated({ domain: SEED.domains.unverified }), saysError(t('en', 'refuseDomainNotVerified', { domain: SEED.domains.unverified }))],
-  ['integration.plan: path traversal in the domain', dedicated({ domain: 'contoso.no/../evil.example' }), invalid('not a valid sign-in name (name@domain)')],
-  ['integration.plan: a bidi override in the display name', dedicated({ displayName: `BC ${RLO}cnyS` }), invalid('displayName: contains invisible or control characters (such as bidi or zero-width characters); type it again')],
-  ['integration.plan: a zero-width space in the display name', dedicated({ displayName: `BC${ZWSP} Sync` }), invalid('displayName: contains invisible or control characters (such as bidi or zero-width characters); type it again')],
-  ['integration.plan: a display name of 300 characters', dedicated({ displayName: 'B'.repeat(300) }), invalid('displayName: is at most 256 characters')],
-  ['integration.plan: a display name that is an object', dedicated({ displayName: { text: 'BC Sync' } }), invalid('displayName: Expected string, received object')],
+  ['integration.plan: path traversal in the domain', dedicated({ domain: 'contoso.no/../evil.example' }), invalid(problem(t('en', 'dedicatedLocalPart'), 'validationUpn'))],
+  ['integration.plan: a bidi override in the display name', dedicated({ displayName: `BC ${RLO}cnyS` }), invalid(problem(t('en', 'dedicatedDisplayName'), 'validationInvisible'))],
+  ['integration.plan: a zero-width space in the display name', dedicated({ displayName: `BC${ZWSP} Sync` }), invalid(problem(t('en', 'dedicatedDisplayName'), 'validationInvisible'))],
+  ['integration.plan: a display name of 300 characters', dedicated({ displayName: 'B'.repeat(300) }), invalid(problem(t('en', 'dedicatedDisplayName'), 'validationTooLong', { max: 256 }))],
+  ['integration.plan: a display name that is an object', dedicated({ displayName: { text: 'BC Sync' } }), invalid(problem(t('en', 'dedicatedDisplayName'), 'validationFormat'))],
   ['integration.plan: a made-up country', dedicated({ usageLocation: 'ZZ' }), saysError(t('en', 'invalidCountry', { code: 'ZZ' }))],
-  ['integration.plan: a country that is a number', dedicated({ usageLocation: 47 }), invalid('usageLocation: Expected string, received number')],
+  ['integration.plan: a country that is a number', dedicated({ usageLocation: 47 }), invalid(problem(t('en', 'dedicatedUsageLocation'), 'validationFormat'))],
   ['integration.plan: a made-up licence', dedicated({ skuId: '00000000-0000-4000-8000-000000000000' }), saysError(t('en', 'refuseSkuNotAvailable', { sku: '00000000-0000-4000-8000-000000000000' }))],
   [
     'integration.plan: template and markdown syntax in the display name are kept as text',
@@ -251,9 +254,9 @@ const envelopes: Case[] = [
   ['invoke: the value is a string', invoke(admin, 'admin.plan'), saysExactly(t('en', 'securityBadAction'))],
   ['invoke: no action', invoke(admin, { trigger: 'manual' }), saysExactly(t('en', 'securityBadAction'))],
   ['invoke: an Action.Submit where Action.Execute belongs', invoke(admin, { action: { type: 'Action.Submit', verb: 'admin.plan', data: {} } }), saysExactly(t('en', 'securityBadAction'))],
-  ['invoke: data is null', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: null } }), invalid(`${upnLabel}: is required`)],
-  ['invoke: data is a string', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: 'userPrincipalName=x' } }), invalid(`${upnLabel}: is required`)],
-  ['invoke: data is an array', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: [SEED.admin.upn] } }), invalid(`${upnLabel}: is required`)],
+  ['invoke: data is null', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: null } }), invalid(problem(upnLabel, 'validationRequired'))],
+  ['invoke: data is a string', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: 'userPrincipalName=x' } }), invalid(problem(upnLabel, 'validationRequired'))],
+  ['invoke: data is an array', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: [SEED.admin.upn] } }), invalid(problem(upnLabel, 'validationRequired'))],
   ['invoke: data of 1 MB', invoke(admin, { action: { type: 'Action.Execute', verb: 'admin.plan', data: { userPrincipalName: SEED.admin.upn, padding: 'x'.repeat(MB) } } }), tooLarge],
 ];
 

@@ -120,7 +120,7 @@ const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; nam
     patch: { dataverseSystemAdministrator: false },
     fails: ['adminCheck', 'integrationCheck', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'],
     names: /application user of the Sales environment with the System Administrator role/,
-    nb: /programbruker i Sales-miljøet med rollen Systemadministrator/,
+    nb: /programbruker i Sales-miljøet med rollen Systemansvarlig/,
   },
   {
     row: 'Power Platform management app',

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config';
+import { businessCentralPageUrl } from '../../src/bot/services';
 import { ConfigError } from '../../src/errors';
 import { SEED } from '../../src/sandbox';
 
@@ -119,5 +120,28 @@ describe('configuration', () => {
 
   it('refuses an unknown mode', () => {
     expect(failure({ MODE: 'production' }).settings).toEqual(['MODE']);
+  });
+});
+
+describe('BC_WEB_CLIENT_URL', () => {
+  it('is an https address without query, kept without its trailing slash', () => {
+    expect(loadConfig({ BC_WEB_CLIENT_URL: 'https://bc.contoso.local/BC250/' }).bcWebClientUrl).toBe('https://bc.contoso.local/BC250');
+    expect(loadConfig({}).bcWebClientUrl).toBeUndefined();
+    expect(() => loadConfig({ BC_WEB_CLIENT_URL: 'http://bc.contoso.local/BC250' })).toThrow(/BC_WEB_CLIENT_URL: must use https/);
+    expect(() => loadConfig({ BC_WEB_CLIENT_URL: 'https://bc.contoso.local/BC250/?company=CRONUS' })).toThrow(/BC_WEB_CLIENT_URL: must be the web client address without \? or #/);
+    expect(() => loadConfig({ BC_WEB_CLIENT_URL: 'bc.contoso.local' })).toThrow(/BC_WEB_CLIENT_URL: must be a URL/);
+  });
+
+  it('builds every deep link on it; without it, online links go to the online client and on premises there is none', () => {
+    const online = { deployment: 'online' as const, bcEnvironment: 'Production' };
+    const onPremises = { deployment: 'onpremises' as const, bcEnvironment: 'Production' };
+    const tenantId = SEED.tenantId;
+    expect(businessCentralPageUrl({ tenantId }, online, 1817)).toBe(`https://businesscentral.dynamics.com/${tenantId}/Production?page=1817`);
+    expect(businessCentralPageUrl({ tenantId }, onPremises, 1817)).toBeUndefined();
+    for (const environment of [online, onPremises]) {
+      for (const page of [1817, 7201, 7209]) {
+        expect(businessCentralPageUrl({ tenantId, bcWebClientUrl: 'https://bc.contoso.local/BC250' }, environment, page)).toBe(`https://bc.contoso.local/BC250/?page=${page}`);
+      }
+    }
   });
 });

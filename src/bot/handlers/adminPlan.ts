@@ -29,7 +29,7 @@ export function adminPlan(services: BotServices) {
     const parsed = AdminInput.safeParse(data);
     if (!parsed.success) {
       const typed = typeof data.userPrincipalName === 'string' ? data.userPrincipalName.slice(0, 113) : undefined;
-      return adminStepCard(services, context, environment, typed ? { userPrincipalName: typed, nonAdminRoleIds: [] } : undefined, t(locale, 'invalidInput', { problems: describeIssues(parsed.error, { userPrincipalName: t(locale, 'adminUpn'), nonAdminRoleIds: t(locale, 'adminNonAdminRoles') }) }));
+      return adminStepCard(services, context, environment, typed ? { userPrincipalName: typed, nonAdminRoleIds: [] } : undefined, t(locale, 'invalidInput', { problems: describeIssues(parsed.error, locale, { userPrincipalName: t(locale, 'adminUpn'), nonAdminRoleIds: t(locale, 'adminNonAdminRoles') }) }));
     }
     const desired = parsed.data;
     if (desired.nonAdminRoleIds.length === 0) {

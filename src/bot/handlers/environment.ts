@@ -14,7 +14,7 @@ import { adminStepCard, environmentStepCard } from '../steps';
 const EnvironmentInput = z.object({
   dataverseUrl: z.string().trim().min(1).max(200),
   bapEnvironmentId: guid,
-  bcEnvironment: z.string().trim().regex(new RegExp(BC_ENVIRONMENT_PATTERN), 'not a Business Central environment name'),
+  bcEnvironment: z.string().trim().regex(new RegExp(BC_ENVIRONMENT_PATTERN), 'validationBcEnvironment'),
   bcCompanyId: guid,
   deployment: z.enum(['online', 'onpremises']),
 });
@@ -30,14 +30,22 @@ export function environmentSave(services: BotServices) {
       ...Object.fromEntries(Object.entries(data).filter(([k, v]) => typeof v === 'string' && k in EnvironmentInput.shape).map(([k, v]) => [k, String(v).slice(0, 200)])),
     } as SessionEnvironment;
     if (!parsed.success) {
-      return environmentStepCard(services, context, typed, t(locale, 'invalidInput', { problems: describeIssues(parsed.error) }));
+      return environmentStepCard(services, context, typed, t(locale, 'invalidInput', {
+          problems: describeIssues(parsed.error, locale, {
+            dataverseUrl: t(locale, 'envDataverseUrl'),
+            bapEnvironmentId: t(locale, 'envBapId'),
+            bcEnvironment: t(locale, 'envBcEnvironment'),
+            bcCompanyId: t(locale, 'envCompany'),
+            deployment: t(locale, 'envDeployment'),
+          }),
+        }));
     }
     let dataverseUrl: string;
     try {
       dataverseUrl = services.tenant.checkEnvironmentUrl(parsed.data.dataverseUrl);
     } catch (error) {
       if (!isAppError(error, 'invalid_input')) throw error;
-      return environmentStepCard(services, context, typed, userMessage(error));
+      return environmentStepCard(services, context, typed, userMessage(error, locale));
     }
     const environment: SessionEnvironment = { ...parsed.data, dataverseUrl, bcCompanyName: undefined };
     const companies = await services.tenant.companies(environment).catch(() => []);

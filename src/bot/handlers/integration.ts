@@ -86,7 +86,7 @@ function guidance(services: BotServices, environment: EnvironmentRef, rules: Rul
   const failing = rules.filter((r) => !r.pass);
   const lines: string[] = [];
   if (failing.some((r) => r.fix === 'businessCentral')) {
-    const link = services.tenant.businessCentralPage(environment, 7201) ?? 'page 7201';
+    const link = services.tenant.businessCentralPage(environment, 7201) ?? t(locale, 'bcPageOnPremises', { page: 7201 });
     lines.push(t(locale, 'fixInBusinessCentral', { link }));
   }
   if (failing.some((r) => r.fix === 'powerPlatform')) lines.push(t(locale, 'fixInPowerPlatform', { environment: environment.bapEnvironmentId }));
@@ -141,8 +141,8 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     localPart: z.string().trim().min(1).max(64),
     domain: z.string().trim().min(1).max(253),
     displayName: plainText(256),
-    usageLocation: z.string().trim().toUpperCase().length(2, 'must be two letters'),
-    skuId: z.string().trim().min(1, 'choose a licence').max(64),
+    usageLocation: z.string().trim().toUpperCase().length(2, 'validationTwoLetters'),
+    skuId: z.string().trim().min(1, 'validationLicence').max(64),
   });
 
   const planUser: Handler = async (context, state, data) => {
@@ -153,10 +153,17 @@ export function integrationHandlers(services: BotServices, stepCard: (context: T
     const typed = Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 256)]));
     const parsed = DedicatedInput.safeParse(data);
     const form = (error: string) => dedicatedForm(services, context, environment, typed, error);
-    if (!parsed.success) return form(t(locale, 'invalidInput', { problems: describeIssues(parsed.error) }));
+    const labels = {
+      localPart: t(locale, 'dedicatedLocalPart'),
+      domain: t(locale, 'dedicatedDomain'),
+      displayName: t(locale, 'dedicatedDisplayName'),
+      usageLocation: t(locale, 'dedicatedUsageLocation'),
+      skuId: t(locale, 'dedicatedSku'),
+    };
+    if (!parsed.success) return form(t(locale, 'invalidInput', { problems: describeIssues(parsed.error, locale, labels) }));
     const input = parsed.data;
     const address = upn.safeParse(`${input.localPart}@${input.domain}`);
-    if (!address.success) return form(t(locale, 'invalidInput', { problems: describeIssues(address.error) }));
+    if (!address.success) return form(t(locale, 'invalidInput', { problems: describeIssues(address.error, locale, { '': labels.localPart }) }));
     if (!isCountryCode(input.usageLocation)) return form(t(locale, 'invalidCountry', { code: input.usageLocation }));
     const observed = await services.tenant.dedicatedUser(environment, address.data);
     const result = planDedicatedUser(

@@ -87,7 +87,9 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
   try {
     url = new URL(orgUrl);
   } catch {
-    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not a URL. Use the environment URL, such as https://contoso.crm4.dynamics.com.`);
+    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not a URL. Use the environment URL, such as https://contoso.crm4.dynamics.com.`, {
+      localized: { key: 'validationNotUrl', vars: { value: orgUrl.slice(0, 80) } },
+    });
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (config.mode === 'tenant') {
@@ -96,13 +98,16 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
       throw new AppError(
         'invalid_input',
         `"${orgUrl.slice(0, 80)}" is not a Dynamics 365 environment URL. Use the URL shown in the Power Platform admin center, such as https://contoso.crm4.dynamics.com.`,
+        { localized: { key: 'validationNotEnvironmentUrl', vars: { value: orgUrl.slice(0, 80) } } },
       );
     }
     return origin;
   }
   const sandbox = new URL(config.endpoints.dataverse);
   if (url.origin !== sandbox.origin || url.search || url.hash) {
-    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not an environment of the sandbox tenant at ${sandbox.origin}.`);
+    throw new AppError('invalid_input', `"${orgUrl.slice(0, 80)}" is not an environment of the sandbox tenant at ${sandbox.origin}.`, {
+      localized: { key: 'validationNotSandboxEnvironment', vars: { value: orgUrl.slice(0, 80), origin: sandbox.origin } },
+    });
   }
   return `${url.origin}${path}`;
 }

@@ -1,5 +1,6 @@
 import type { Flow, TenantVariant } from './types';
 import { part1 } from './part1';
+import { part1Nb } from './part1Nb';
 import { part2 } from './part2';
 import { part3 } from './part3';
 import { groupApproval } from './groupApproval';
@@ -13,9 +14,11 @@ export const FLOWS: Flow[] = [part1, part2, part3, groupApproval];
 /**
  * Each variant starts a fresh stack and runs its flows: the default tenant (English role names),
  * then a Norwegian environment (base language nb: Systemansvarlig, Systemtilpasser, Salgssjef,
- * Selger) whose access is limited to a security group, with Business Central's real integration role id.
+ * Selger) whose access is limited to a security group, with Business Central's real integration role id;
+ * and Part 1 in a conversation the admin switches to Norwegian (`språk nb`).
  */
 export const VARIANTS: { tenant: TenantVariant; flows: Flow[] }[] = [
   { tenant: { name: 'default environment', language: 'en', securityGroup: false }, flows: FLOWS },
   { tenant: { name: 'Norwegian environment with a security group', language: 'nb', securityGroup: true }, flows: [part1, part2, part3] },
+  { tenant: { name: 'Norwegian conversation', language: 'en', securityGroup: false }, flows: [part1Nb] },
 ];
