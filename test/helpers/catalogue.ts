@@ -125,3 +125,30 @@ export const TECHNICAL_KEYS: ReadonlySet<string> = new Set([
 export function describeFindings(findings: Finding[]): string {
   return findings.map((f) => `${f.key} at ${f.where}: ${JSON.stringify(f.text.length > 160 ? `${f.text.slice(0, 160)}…` : f.text)}`).join('\n');
 }
+
+/**
+ * Words that occur in one language's sentences and never in the other's: a text with one of them,
+ * once product names are taken out, is written in that language even when no catalogue string
+ * matches (text built in code). Short ambiguous words ("for", "to", "en", "i") are not listed.
+ */
+export const LANGUAGE_WORDS: Record<'en' | 'nb', ReadonlySet<string>> = {
+  en: new Set(['the', 'is', 'are', 'was', 'were', 'not', 'of', 'and', 'with', 'could', 'has', 'have', 'been', 'this', 'that', 'from', 'will', 'would', 'which', 'an', 'earlier', 'attempted', 'failed', 'again', 'non-administrative', 'non-interactive']),
+  nb: new Set(['og', 'ikke', 'av', 'på', 'som', 'det', 'ble', 'har', 'kan', 'må', 'ingen', 'eller', 'ikke-administrativ', 'ikke-interaktiv']),
+};
+
+/** The words of `language` in a text, product names and the given tenant values taken out first. */
+export function languageWordsIn(text: string, language: 'en' | 'nb', tenantValues: readonly string[] = []): string[] {
+  let rest = text;
+  for (const value of [...tenantValues].sort((a, b) => b.length - a.length)) if (value) rest = rest.split(value).join(' ');
+  for (const name of PRODUCT_NAMES) rest = rest.split(name).join(' ');
+  rest = rest.replace(/\b[a-z]+(?:\.[a-zA-Z]+)+\b/g, ' '); // dotted codes such as action.failed or plan.retry
+  const words = rest.toLowerCase().split(/[^\p{L}-]+/u).map((w) => w.replace(/^-+|-+$/g, ''));
+  return [...new Set(words.filter((w) => LANGUAGE_WORDS[language].has(w)))];
+}
+
+/** Texts written in `foreign` that no catalogue string explains: findings with the key "(not in a catalogue)". */
+export function findUncatalogued(texts: { where: string; text: string }[], foreign: 'en' | 'nb', tenantValues: readonly string[] = []): Finding[] {
+  return texts
+    .filter(({ text }) => languageWordsIn(text, foreign, tenantValues).length > 0)
+    .map(({ where, text }) => ({ key: `(not in a catalogue: ${languageWordsIn(text, foreign, tenantValues).join(', ')})`, where, text }));
+}

@@ -1,4 +1,4 @@
-import { describeFindings, findLeaks, foreignMatchers, patternOf, textsIn, wordsOf } from '../helpers/catalogue';
+import { describeFindings, findLeaks, findUncatalogued, foreignMatchers, languageWordsIn, patternOf, textsIn, wordsOf } from '../helpers/catalogue';
 import { en } from '../../src/i18n/en';
 import { nb } from '../../src/i18n/nb';
 
@@ -73,5 +73,30 @@ describe('the catalogue matcher', () => {
     const all = (table: Record<string, string>) => Object.entries(table).map(([key, text]) => ({ where: key, text }));
     expect(describeFindings(findLeaks(all(nb), english))).toBe('');
     expect(describeFindings(findLeaks(all(en), foreignMatchers(nb, en)))).toBe('');
+  });
+});
+
+describe('text written in the other language outside the catalogues', () => {
+  it('is found by its words, with tenant data and product names taken out first', () => {
+    const texts = [
+      { where: 'w', text: 'ingrid.berg@contoso.no mangler: System Customizer, a non-administrative role.' },
+      { where: 'x', text: 'Sett tilgangsmodusen til Non-interactive' },
+      { where: 'y', text: 'Gi ingrid.berg@contoso.no rollen Head of Sales' },
+      { where: 'z', text: 'Rolle for selgerne: **Salesperson**.' },
+    ];
+    expect(findUncatalogued(texts, 'en', ['Head of Sales']).map((f) => [f.where, f.key])).toEqual([
+      ['w', '(not in a catalogue: non-administrative)'],
+      ['x', '(not in a catalogue: non-interactive)'],
+    ]);
+    expect(languageWordsIn('Microsoft Graph is temporarily unavailable', 'en')).toEqual(['is']);
+    expect(languageWordsIn('action.failed · plan.retry · done', 'en')).toEqual([]);
+    expect(languageWordsIn('Ingen konto: ingen e-post i Business Central', 'nb')).toEqual(['ingen']);
+  });
+
+  it('finds nothing in the catalogues\' own texts of the same language', () => {
+    // Checked on the real tables: a word list that flagged the own language would make the test useless.
+    const flagged = (table: Record<string, string>, other: 'en' | 'nb') => Object.entries(table).filter(([, text]) => languageWordsIn(text.replace(/\{\w+\}/g, ' '), other).length > 0).map(([key, text]) => `${key}: ${languageWordsIn(text, other)}`);
+    expect(flagged(nb, 'en')).toEqual([]);
+    expect(flagged(en, 'nb')).toEqual([]);
   });
 });
