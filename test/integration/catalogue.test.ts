@@ -29,7 +29,21 @@ type Read = { where: string; text: string };
  * the finding's "where", after the step label), and who fixes it. Remove an entry once its fix is in.
  */
 const KNOWN: Record<'nb' | 'en', { key: string; step: string; path?: string; text?: string; fixedBy: string }[]> = {
-  nb: [],
+  nb: [
+    // The welcome/status card's missing roles ("mangler: System Customizer, a non-administrative role.").
+    { key: '(not in a catalogue: non-administrative)', step: 'procedure', path: 'content.body[3].items[1].text', text: 'a non-administrative role', fixedBy: 'nbruns (welcome/status missing-roles text, src/setup/overview.ts)' },
+    { key: '(not in a catalogue: non-administrative)', step: 'approvals', path: 'content.body[3].items[1].text', text: 'a non-administrative role', fixedBy: 'nbruns (welcome/status missing-roles text, src/setup/overview.ts)' },
+    // A failed change's reason from the journal, on the Part 3 run card and its failure list.
+    { key: '(not in a catalogue: is, could, not, again)', step: 'failure and retry', text: ': Microsoft Graph is temporarily unavailable; could not look up users.', fixedBy: 'nbruns (journal outcomes as codes rendered when read)' },
+    { key: '(not in a catalogue: is, could, not, again)', step: 'procedure', text: ': Microsoft Graph is temporarily unavailable; could not look up users.', fixedBy: 'nbruns (journal outcomes as codes rendered when read)' },
+    // The audit card shows the stored outcomes of those changes and of the run.
+    ...(['status and audit', 'procedure'] as const).flatMap((step) => [
+      { key: '(not in a catalogue: is, could, not, again)', step, text: 'action.failed · createUser:', fixedBy: 'nbruns (journal outcomes as codes rendered when read; the audit rows show them)' },
+      { key: '(not in a catalogue: not, attempted, an, earlier, failed)', step, text: ' · Not attempted: an earlier change for ', fixedBy: 'nbruns (journal outcomes as codes rendered when read; the audit rows show them)' },
+      { key: '(not in a catalogue: failed)', step, text: 'run.completed · failed · plan ', fixedBy: 'nbruns (run outcome stored as a word; the audit rows show it)' },
+      { key: '(not in a catalogue: of)', step, text: 'plan.retried · Ingrid Berg · plan.retry · retry 1 of 5', fixedBy: 'nbruns (retry outcome stored as English text by src/bot/handlers/plan.ts; the audit rows show it)' },
+    ]),
+  ],
   en: [],
 };
 
@@ -224,7 +238,6 @@ function leaksOf(locale: 'nb' | 'en', reads: Read[]): { unknown: Finding[]; know
 describe.each(['nb', 'en'] as const)('every card and message in %s', (locale) => {
   it('of the whole procedure comes from its own catalogue or from tenant data', async () => {
     const reads = [...(await procedure(locale)), ...(await approvals(locale))];
-    if (process.env.CATALOGUE_DUMP) require("node:fs").writeFileSync(`${process.env.CATALOGUE_DUMP}.${locale}.json`, JSON.stringify(reads, null, 1));
     expect(reads.length).toBeGreaterThan(300);
     const { unknown, stale } = leaksOf(locale, reads);
     expect(describeFindings(unknown)).toBe('');
