@@ -102,7 +102,7 @@ export function actionText(action: Action, locale: Locale): string {
     case 'createUser':
       return t(locale, 'actionCreateUser', { user, location: escapeMarkdown(action.params.usageLocation) });
     case 'setAccessMode':
-      return t(locale, 'actionSetAccessMode', { user, mode: escapeMarkdown(action.params.accessModeName) });
+      return t(locale, 'actionSetAccessMode', { user, mode: accessModeName(action.params, locale) });
     case 'removeRole':
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
@@ -221,4 +221,11 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     },
     locale,
   );
+}
+
+/** Dataverse's access mode as the reader's language names it; modes the product never sets keep the name stored with the plan. */
+function accessModeName(params: { accessMode: number; accessModeName: string }, locale: Locale): string {
+  if (params.accessMode === 4) return t(locale, 'accessModeNonInteractive');
+  if (params.accessMode === 0) return t(locale, 'accessModeReadWrite');
+  return escapeMarkdown(params.accessModeName);
 }

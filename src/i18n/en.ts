@@ -152,6 +152,8 @@ const core = {
   actionAddUserToEnvironment: "Add {user} to the Sales environment",
   actionCreateUser: 'Create the Microsoft 365 account {user} (usage location {location})',
   actionSetAccessMode: 'Set the Sales access mode of {user} to {mode}',
+  accessModeReadWrite: 'Read-Write',
+  accessModeNonInteractive: 'Non-interactive',
   actionAssignRole: "Give {user} the role {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",

@@ -150,6 +150,8 @@ const core = {
   actionAddUserToEnvironment: "Legg til {user} i Sales-miljøet",
   actionCreateUser: 'Opprett Microsoft 365-kontoen {user} (bruksplassering {location})',
   actionSetAccessMode: 'Sett tilgangsmodusen i Sales for {user} til {mode}',
+  accessModeReadWrite: 'Lese/skrive',
+  accessModeNonInteractive: 'Ikke-interaktiv',
   actionAssignRole: "Gi {user} rollen {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",
