@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { cardAttachment } from '../cards/render';
 import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
+import { failureReason } from '../provisioning/outcomes';
 import type { Action, Plan, Run } from '../setup/plan';
 import { baseCard } from './planView';
 import type { BotServices } from './services';
@@ -32,7 +33,7 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
         planId: plan.id,
         digest: plan.digest,
         subject: action.key,
-        outcome: outcome?.status === 'failed' ? outcome.reason : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
+        outcome: outcome?.status === 'failed' ? failureReason(outcome, locale) : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
       };
     }),
     { event: 'run.completed', planId: plan.id, digest: plan.digest, outcome: run.status },

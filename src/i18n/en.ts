@@ -2,6 +2,7 @@ import { securityEn } from './security.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
+import { outcomesEn } from './outcomes.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -181,6 +182,7 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...outcomesEn,
   ...securityEn,
 } as const;
 

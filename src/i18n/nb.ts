@@ -2,6 +2,7 @@ import { securityNb } from './security.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
+import { outcomesNb } from './outcomes.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -179,5 +180,6 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...outcomesNb,
   ...securityNb,
 };
