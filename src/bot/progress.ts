@@ -41,7 +41,8 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
 }
 
 /**
- * A generated password goes to the requester's personal chat, once, as a new message; it is
+ * A generated password goes to the requester's personal chat, once, as a new message, in the
+ * language of that chat when the plan was made; it is
  * passed through memory only and never logged or stored by the bot.
  */
 export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string): Promise<void> {

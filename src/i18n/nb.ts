@@ -33,6 +33,10 @@ const core = {
   adminNotSalesUser: '{user} er ennå ikke bruker i Sales-miljøet.',
   adminSalesUserDisabled: '{user} er deaktivert i Sales-miljøet.',
   adminMissingRoles: '{user} mangler: {roles}.',
+  // Microsoft's nb-NO names of the predefined security roles.
+  roleSystemAdministrator: 'systemansvarlig',
+  roleSystemCustomizer: 'systemtilpasser',
+  roleNonAdministrative: 'en ikke-administrativ rolle',
   adminNonAdminRole: 'en ikke-administrativ rolle (f.eks. Salgssjef)',
   integrationAppUserDone: 'Programbrukeren «{name}» er aktivert og har integrasjonsrollen.',
   integrationDedicatedDone: 'Den egne integrasjonsbrukeren {user} er lisensiert og ikke-interaktiv.',
@@ -47,6 +51,7 @@ const core = {
   salespeopleNone: 'Business Central har ingen aktive selgere.',
   salespeopleBlocked: '{count} sperret i Business Central (blir ikke rørt).',
   checkFailed: 'Kunne ikke kontrollere: {reason}',
+  checkNoEntraId: 'Teams-brukeren har ingen objekt-ID i Entra',
   actionRefresh: 'Kontroller på nytt',
   hintUnknown: 'Jeg forsto ikke «{text}». Skriv **sett opp** for å starte eller fortsette oppsettet, **status** for å se hvor det står, eller **hjelp**.',
   refuseNoEntraUser: "Det finnes ingen Entra-konto {user}. Kontroller påloggingsnavnet.",
