@@ -120,14 +120,20 @@ export function userMessage(error: unknown, locale?: Locale): string {
   if (error instanceof AppError && error.localized && locale) return t(locale, error.localized.key, error.localized.vars);
   // Another language than English reads the catalogue's sentence for the error's code and service.
   if (locale && locale !== 'en') {
-    const { key, vars } = errorText(error);
-    return t(locale, key, vars);
+    const text = errorText(error);
+    if (text.key !== 'failUnknown') return renderErrorText(locale, text.key, text.vars);
   }
   if (error instanceof AppError) return error.message;
   return 'Something went wrong on our side. The details are in the bot log.';
 }
 
 const SERVICE_KEYS: Record<Service, StringKey> = { graph: 'serviceGraph', dataverse: 'serviceDataverse', bap: 'serviceBap', bc: 'serviceBc' };
+
+/** An error's key and variables in `locale`; a `service` variable holding a service id reads as its name. */
+export function renderErrorText(locale: Locale, key: StringKey, vars: Record<string, string> = {}): string {
+  const service = vars.service;
+  return t(locale, key, service && service in SERVICE_KEYS ? { ...vars, service: serviceName(service as Service, locale) } : vars);
+}
 
 /** A service's name as a reader of `locale` reads it. */
 export function serviceName(service: Service, locale: Locale): string {

@@ -1,4 +1,4 @@
-import { AppError, errorText, serviceName, type Service } from '../errors';
+import { AppError, errorText, renderErrorText } from '../errors';
 import { strings, t, type Locale, type StringKey } from '../i18n';
 import type { ActionOutcome } from '../setup/plan';
 import { GRANTS, grantMessage } from './permissions';
@@ -11,8 +11,6 @@ import { GRANTS, grantMessage } from './permissions';
  */
 
 export type FailedOutcome = Extract<ActionOutcome, { status: 'failed' }>;
-
-const SERVICES: ReadonlySet<string> = new Set<Service>(['graph', 'dataverse', 'bap', 'bc']);
 
 /** A failed outcome for `error` at `at`. */
 export function failedOutcome(at: string, error: unknown): FailedOutcome {
@@ -38,9 +36,7 @@ export function failureReason(outcome: Pick<FailedOutcome, 'code' | 'text' | 're
   }
   const text = outcome.text;
   if (text && text.key in strings(locale)) {
-    const params: Record<string, string> = { ...text.params };
-    if (params.service && SERVICES.has(params.service)) params.service = serviceName(params.service as Service, locale);
-    return t(locale, text.key as StringKey, params);
+    return renderErrorText(locale, text.key as StringKey, text.params);
   }
   if (typeof outcome.reason === 'string' && outcome.reason.trim() !== '') return outcome.reason;
   return t(locale, 'failUnknown', { code: outcome.code });
