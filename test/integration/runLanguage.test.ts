@@ -3,7 +3,8 @@ import { t, type Locale } from '../../src/i18n';
 import type { Run } from '../../src/setup/plan';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, completePart1, resetTenant, startSetup } from '../helpers/flows';
+import { approveAndWait, completePart1, openPart3, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
+import { graph } from '../helpers/tenant';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 
 /**
@@ -76,6 +77,31 @@ describe.each([
     const after = cardText(updatesOf(cardActivityId).at(-1)!.activity.attachments[0].content);
     expect(after).toContain(t(locale, 'planStateDone', { count: outcomes.length }));
     expect(after).not.toContain(t(other, 'planStateDone', { count: outcomes.length }));
+  });
+});
+
+describe.each([
+  ['nb', 'nb-NO'],
+  ['en', 'en-US'],
+] as [Locale, string][])('a Part 3 run without free Sales seats, in %s', (locale, teamsLocale) => {
+  it('lists each salesperson\'s failure with its reason in that language', async () => {
+    const chat = h.conversation({ locale: teamsLocale });
+    const { card, cardActivityId } = await openPart3(h, chat);
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    // After the plan was made, someone else takes every free Sales seat.
+    const sku = ((await graph(h.sandbox.url, 'GET', '/subscribedSkus')).body.value as any[]).find((s) => s.skuId === SEED.skus.sales);
+    for (let free = sku.prepaidUnits.enabled - sku.consumedUnits; free > 0; free--) {
+      const created = await graph(h.sandbox.url, 'POST', '/users', {
+        accountEnabled: true, displayName: `Filler ${free}`, mailNickname: `filler${free}`, userPrincipalName: `filler${free}@contoso.no`, usageLocation: 'NO', passwordProfile: { password: 'Xy!9fillerPass#2026' },
+      });
+      await graph(h.sandbox.url, 'POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: SEED.skus.sales, disabledPlans: [] }], removeLicenses: [] });
+    }
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    const text = cardText(final);
+    const other: Locale = locale === 'nb' ? 'en' : 'nb';
+    const reason = (l: Locale) => t(l, 'spFailure', { user: 'marte.nilsen@contoso.no', reason: t(l, 'errNoFreeSeats', { sku: 'DYN365_ENTERPRISE_SALES' }) });
+    expect(text).toContain(`❌ ${reason(locale)}`);
+    expect(text).not.toContain(reason(other));
   });
 });
 
