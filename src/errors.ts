@@ -85,6 +85,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A coded error whose message comes from the catalogue: English in `message` (for the log and
+ * English readers), the key and its variables in `localized` for everyone else.
+ */
+export function coded(code: ErrorCode, key: StringKey, vars: Record<string, string> = {}, options: Omit<AppErrorOptions, 'localized'> = {}): AppError {
+  return new AppError(code, t('en', key, vars), { ...options, localized: { key, vars } });
+}
+
 export function isAppError(value: unknown, code?: ErrorCode): value is AppError {
   return value instanceof AppError && (code === undefined || value.code === code);
 }
@@ -112,6 +120,54 @@ export function userMessage(error: unknown, locale?: Locale): string {
     return t(locale, key, vars);
   }
   if (error instanceof AppError && error.localized && locale) return t(locale, error.localized.key, error.localized.vars);
+  // Another language than English reads the catalogue's sentence for the error's code and service.
+  if (locale && locale !== 'en') {
+    const text = errorText(error);
+    if (text.key !== 'failUnknown') return renderErrorText(locale, text.key, text.vars);
+  }
   if (error instanceof AppError) return error.message;
   return 'Something went wrong on our side. The details are in the bot log.';
+}
+
+const SERVICE_KEYS: Record<Service, StringKey> = { graph: 'serviceGraph', dataverse: 'serviceDataverse', bap: 'serviceBap', bc: 'serviceBc' };
+
+/** An error's key and variables in `locale`; a `service` variable holding a service id reads as its name. */
+export function renderErrorText(locale: Locale, key: StringKey, vars: Record<string, string> = {}): string {
+  const service = vars.service;
+  return t(locale, key, service && service in SERVICE_KEYS ? { ...vars, service: serviceName(service as Service, locale) } : vars);
+}
+
+/** A service's name as a reader of `locale` reads it. */
+export function serviceName(service: Service, locale: Locale): string {
+  return t(locale, SERVICE_KEYS[service]);
+}
+
+const CODE_KEYS: Partial<Record<ErrorCode, StringKey>> = {
+  service_timeout: 'failServiceTimeout',
+  service_unreachable: 'failServiceUnreachable',
+  auth_failed: 'failServiceAuth',
+  forbidden: 'failServiceForbidden',
+  not_found: 'failServiceNotFound',
+  conflict: 'failServiceConflict',
+  service_throttled: 'failServiceThrottled',
+  service_unavailable: 'failServiceUnavailable',
+  service_error: 'failServiceError',
+  bad_request: 'failServiceRejected',
+};
+
+/**
+ * What an error says, as a catalogue key and its variables (never the service's own text): the
+ * permission to grant, the error's own localised message, or a sentence for its code and service.
+ * `service` holds a service id (rendered by name when read).
+ */
+export function errorText(error: unknown): { key: StringKey; vars: Record<string, string> } {
+  if (!(error instanceof AppError)) return { key: 'failInternal', vars: {} };
+  if (error.grant) return grantMessage(error.grant);
+  if (error.localized) return error.localized;
+  const key = CODE_KEYS[error.code];
+  const needsStatus = key === 'failServiceError' || key === 'failServiceRejected';
+  if (key && error.service && (!needsStatus || error.status !== undefined)) {
+    return { key, vars: { service: error.service, ...(needsStatus ? { status: String(error.status) } : {}) } };
+  }
+  return { key: 'failUnknown', vars: { code: error.code } };
 }

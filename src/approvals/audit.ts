@@ -1,3 +1,4 @@
+import type { StringKey } from '../i18n';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
 import type { RecordStore } from '../storage/records';
@@ -50,6 +51,9 @@ export interface AuditRecord {
   /** What it was about: an action key, a command, a verb. */
   subject?: string;
   outcome?: string;
+  /** The outcome as a catalogue key and its parameters, shown in the reader's language (`outcome` keeps the text for the CSV). */
+  outcomeKey?: StringKey;
+  outcomeVars?: Record<string, string | number>;
   /** Folded refusals: how many this record stands for (absent: one), and when the last was. */
   count?: number;
   lastAt?: string;

@@ -112,7 +112,8 @@ export async function createPlan(services: BotServices, context: TurnContext, ki
     actions,
     conversationId: context.activity.conversation.id,
     createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
-    requesterChat: isPersonalChat(context) ? (TurnContext.getConversationReference(context.activity) as Record<string, unknown>) : undefined,
+    // With the requester's language as this conversation reads it ("språk nb"), for the password card.
+    requesterChat: isPersonalChat(context) ? ({ ...TurnContext.getConversationReference(context.activity), locale: localeFor(context) } as Record<string, unknown>) : undefined,
   });
   if (superseded) {
     try {

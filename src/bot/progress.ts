@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { cardAttachment } from '../cards/render';
 import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
+import { failureReason } from '../provisioning/outcomes';
 import type { Action, Plan, Run } from '../setup/plan';
 import type { PasswordCards } from './passwordCards';
 import { baseCard } from './planView';
@@ -33,17 +34,18 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
         planId: plan.id,
         digest: plan.digest,
         subject: action.key,
-        outcome: outcome?.status === 'failed' ? outcome.reason : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
+        outcome: outcome?.status === 'failed' ? failureReason(outcome, locale) : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
+        ...(outcome?.status === 'done' && !outcome.note ? { outcomeKey: 'auditOutcomeDone' as const } : {}),
       };
     }),
-    { event: 'run.completed', planId: plan.id, digest: plan.digest, outcome: run.status },
+    { event: 'run.completed', planId: plan.id, digest: plan.digest, outcome: run.status, outcomeKey: run.status === 'completed' ? ('auditOutcomeCompleted' as const) : ('auditOutcomeFailed' as const) },
   ]);
 }
 
 /**
- * A generated password goes to the requester's personal chat, once, as a new message; it is
- * passed through memory only and never logged or stored by the bot. Where the message is goes
- * to `passwords`, which withdraws it (passwordCards.ts).
+ * A generated password goes to the requester's personal chat, once, as a new message, in the
+ * language of that chat when the plan was made; it is passed through memory only and never logged
+ * or stored by the bot. Where the message is goes to `passwords`, which withdraws it (passwordCards.ts).
  */
 export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string, passwords: PasswordCards): Promise<void> {
   const chat = plan.requesterChat as (Partial<ConversationReference> & { conversation?: { conversationType?: string } }) | undefined;

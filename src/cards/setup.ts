@@ -8,7 +8,7 @@ import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { salespeoplePlanData } from './salespeoplePlan';
-import { failureReason } from '../provisioning/permissions';
+import { failureReason } from '../provisioning/outcomes';
 
 /** Card views of the setup steps: data in, card out. */
 
@@ -88,6 +88,13 @@ export function adminCard(input: AdminCardInput, locale: Locale): AdaptiveCardJs
   );
 }
 
+/** Dataverse's access mode by its number (Read-Write 0, Non-interactive 4), else as the plan named it. */
+function accessModeText(params: { accessMode: number; accessModeName: string }, locale: Locale): string {
+  if (params.accessMode === 4) return t(locale, 'accessModeNonInteractive');
+  if (params.accessMode === 0) return t(locale, 'accessModeReadWrite');
+  return escapeMarkdown(params.accessModeName);
+}
+
 export function actionText(action: Action, locale: Locale): string {
   const user = escapeMarkdown(action.target.userPrincipalName);
   switch (action.type) {
@@ -102,7 +109,7 @@ export function actionText(action: Action, locale: Locale): string {
     case 'createUser':
       return t(locale, 'actionCreateUser', { user, location: escapeMarkdown(action.params.usageLocation) });
     case 'setAccessMode':
-      return t(locale, 'actionSetAccessMode', { user, mode: accessModeName(action.params, locale) });
+      return t(locale, 'actionSetAccessMode', { user, mode: accessModeText(action.params, locale) });
     case 'removeRole':
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
@@ -221,11 +228,4 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     },
     locale,
   );
-}
-
-/** Dataverse's access mode as the reader's language names it; modes the product never sets keep the name stored with the plan. */
-function accessModeName(params: { accessMode: number; accessModeName: string }, locale: Locale): string {
-  if (params.accessMode === 4) return t(locale, 'accessModeNonInteractive');
-  if (params.accessMode === 0) return t(locale, 'accessModeReadWrite');
-  return escapeMarkdown(params.accessModeName);
 }

@@ -15,7 +15,8 @@ const STATE = {
 export function detailText(detail: Detail, locale: Locale): string {
   const vars: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(detail.vars ?? {})) {
-    if (typeof value === 'object') vars[name] = value.keys.map((key) => t(locale, key)).join(', ');
+    if (typeof value === 'object' && 'keys' in value) vars[name] = value.keys.map((key) => (typeof key === 'string' ? t(locale, key) : escapeMarkdown(key.name))).join(', ');
+    else if (typeof value === 'object') vars[name] = escapeMarkdown(value[locale]);
     else vars[name] = typeof value === 'string' ? escapeMarkdown(value) : value;
   }
   return t(locale, detail.key, vars);

@@ -3,6 +3,7 @@ import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
+import { outcomesEn } from './outcomes.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -35,6 +36,9 @@ const core = {
   adminNotSalesUser: '{user} is not yet a user in the Sales environment.',
   adminSalesUserDisabled: '{user} is disabled in the Sales environment.',
   adminMissingRoles: '{user} is missing: {roles}.',
+  roleSystemAdministrator: 'System Administrator',
+  roleSystemCustomizer: 'System Customizer',
+  roleNonAdministrative: 'a non-administrative role',
   adminNonAdminRole: 'a non-administrative role (e.g. Sales Manager)',
   integrationAppUserDone: 'Application user "{name}" is enabled and holds the integration role.',
   integrationDedicatedDone: 'Dedicated integration user {user} is licensed and non-interactive.',
@@ -49,6 +53,7 @@ const core = {
   salespeopleNone: 'Business Central has no active salespeople.',
   salespeopleBlocked: '{count} blocked in Business Central (left alone).',
   checkFailed: 'Could not check: {reason}',
+  checkNoEntraId: 'the Teams user has no Entra object id',
   actionRefresh: 'Check again',
   hintUnknown: 'I did not understand "{text}". Say **set up** to start or continue the setup, **status** to see where it stands, or **help**.',
   refuseNoEntraUser: "There is no Entra account {user}. Check the sign-in name.",
@@ -131,6 +136,11 @@ const core = {
   auditTitle: "Audit trail — latest entries",
   auditEmpty: "Nothing on record yet.",
   auditExport: "Export all as CSV",
+  auditOutcomeDone: "done",
+  auditOutcomeCompleted: "completed",
+  auditOutcomeFailed: "failed",
+  auditOutcomeRunStarted: "run started",
+  auditOutcomeRetry: "retry {round} of {max}",
   auditExportPersonal: "The CSV export is sent as a file, and bots can send files only in a personal chat. Say **audit** to me in our personal chat.",
   auditExportOffered: "Accept the file below to save the audit trail ({count} entries) to your OneDrive.",
   fileSaved: "Saved: {name}.",
@@ -152,8 +162,6 @@ const core = {
   actionAddUserToEnvironment: "Add {user} to the Sales environment",
   actionCreateUser: 'Create the Microsoft 365 account {user} (usage location {location})',
   actionSetAccessMode: 'Set the Sales access mode of {user} to {mode}',
-  accessModeReadWrite: 'Read-Write',
-  accessModeNonInteractive: 'Non-interactive',
   actionAssignRole: "Give {user} the role {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",
@@ -184,6 +192,7 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...outcomesEn,
   ...securityEn,
   ...validationEn,
 } as const;

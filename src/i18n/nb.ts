@@ -3,6 +3,7 @@ import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
+import { outcomesNb } from './outcomes.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -33,6 +34,10 @@ const core = {
   adminNotSalesUser: '{user} er ennå ikke bruker i Sales-miljøet.',
   adminSalesUserDisabled: '{user} er deaktivert i Sales-miljøet.',
   adminMissingRoles: '{user} mangler: {roles}.',
+  // Microsoft's nb-NO names of the predefined security roles.
+  roleSystemAdministrator: 'systemansvarlig',
+  roleSystemCustomizer: 'systemtilpasser',
+  roleNonAdministrative: 'en ikke-administrativ rolle',
   adminNonAdminRole: 'en ikke-administrativ rolle (f.eks. Salgssjef)',
   integrationAppUserDone: 'Programbrukeren «{name}» er aktivert og har integrasjonsrollen.',
   integrationDedicatedDone: 'Den egne integrasjonsbrukeren {user} er lisensiert og ikke-interaktiv.',
@@ -47,6 +52,7 @@ const core = {
   salespeopleNone: 'Business Central har ingen aktive selgere.',
   salespeopleBlocked: '{count} sperret i Business Central (blir ikke rørt).',
   checkFailed: 'Kunne ikke kontrollere: {reason}',
+  checkNoEntraId: 'Teams-brukeren har ingen objekt-ID i Entra',
   actionRefresh: 'Kontroller på nytt',
   hintUnknown: 'Jeg forsto ikke «{text}». Skriv **sett opp** for å starte eller fortsette oppsettet, **status** for å se hvor det står, eller **hjelp**.',
   refuseNoEntraUser: "Det finnes ingen Entra-konto {user}. Kontroller påloggingsnavnet.",
@@ -129,6 +135,11 @@ const core = {
   auditTitle: "Revisjonsspor — siste oppføringer",
   auditEmpty: "Ingenting registrert ennå.",
   auditExport: "Eksporter alt som CSV",
+  auditOutcomeDone: "utført",
+  auditOutcomeCompleted: "fullført",
+  auditOutcomeFailed: "mislyktes",
+  auditOutcomeRunStarted: "kjøringen startet",
+  auditOutcomeRetry: "nytt forsøk {round} av {max}",
   auditExportPersonal: "CSV-eksporten sendes som en fil, og roboter kan bare sende filer i en personlig samtale. Skriv **revisjon** til meg i den personlige samtalen vår.",
   auditExportOffered: "Godta filen nedenfor for å lagre revisjonssporet ({count} oppføringer) i OneDrive.",
   fileSaved: "Lagret: {name}.",
@@ -150,8 +161,6 @@ const core = {
   actionAddUserToEnvironment: "Legg til {user} i Sales-miljøet",
   actionCreateUser: 'Opprett Microsoft 365-kontoen {user} (bruksplassering {location})',
   actionSetAccessMode: 'Sett tilgangsmodusen i Sales for {user} til {mode}',
-  accessModeReadWrite: 'Lese/skrive',
-  accessModeNonInteractive: 'Ikke-interaktiv',
   actionAssignRole: "Gi {user} rollen {role}",
   outcomeDone: "✅",
   outcomeFailed: "❌ {reason}",
@@ -182,6 +191,7 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...outcomesNb,
   ...securityNb,
   ...validationNb,
 };

@@ -1,4 +1,5 @@
-import { AppError } from '../errors';
+import { coded } from '../errors';
+import type { StringKey } from '../i18n';
 import type { Action } from '../setup/plan';
 import { couplingBar, type CouplingBar } from '../setup/salespeopleMatch';
 import { done, failed, inGroups, notBlocked, pool, type BulkState, type Outcomes } from './bulkPhase';
@@ -16,11 +17,11 @@ type CoupleSalesperson = Extract<Action, { type: 'coupleSalesperson' }>;
 
 const COUPLE_GROUP = 50;
 
-const BAR_TEXT: Record<CouplingBar, string> = {
-  applicationUser: 'an application user',
-  integrationUser: 'an integration user',
-  disabled: 'disabled',
-  unlicensed: 'not licensed',
+const BAR_TEXT: Record<CouplingBar, StringKey> = {
+  applicationUser: 'errCoupleApplicationUser',
+  integrationUser: 'errCoupleIntegrationUser',
+  disabled: 'errCoupleDisabled',
+  unlicensed: 'errCoupleUnlicensed',
 };
 const COUPLE_CONCURRENCY = 5;
 
@@ -50,12 +51,12 @@ async function coupleInCompany(state: BulkState, actions: CoupleSalesperson[]): 
     const code = action.params.salespersonCode;
     const existing = bySalesperson.get(action.params.salespersonId.toLowerCase());
     const bar = user && couplingBar(user);
-    if (!user) first[action.key] = failed(state, action, new AppError('not_found', `${action.target.userPrincipalName} is not a user in the Sales environment.`));
+    if (!user) first[action.key] = failed(state, action, coded('not_found', 'errNotSalesUser', { user: action.target.userPrincipalName }));
     else if (existing?.systemUserId === user.id) first[action.key] = done(state, true);
-    else if (bar) first[action.key] = failed(state, action, new AppError('invalid_input', `${action.target.userPrincipalName} cannot be coupled: its Sales user is ${BAR_TEXT[bar]}. Business Central couples only licensed, enabled Sales users that are not integration users.`));
-    else if (existing) first[action.key] = failed(state, action, new AppError('conflict', `The salesperson ${code} is already coupled to another Sales user in Business Central. Uncouple it there first.`));
+    else if (bar) first[action.key] = failed(state, action, coded('invalid_input', BAR_TEXT[bar], { user: action.target.userPrincipalName }));
+    else if (existing) first[action.key] = failed(state, action, coded('conflict', 'errSalespersonCoupled', { code }));
     else if (bySalesUser.has(user.id)) {
-      first[action.key] = failed(state, action, new AppError('conflict', `${action.target.userPrincipalName} is already coupled to the salesperson ${bySalesUser.get(user.id)!.salespersonCode}. Uncouple it there first.`));
+      first[action.key] = failed(state, action, coded('conflict', 'errUserCoupled', { user: action.target.userPrincipalName, code: bySalesUser.get(user.id)!.salespersonCode }));
     } else pending.push({ action, systemUserId: user.id });
   }
   await state.save(first);

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors';
+import { AppError, coded, isAppError } from '../errors';
 import type { Action } from '../setup/plan';
 import { lookUpUsers } from './bulkDirectory';
 import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './bulkPhase';
@@ -33,7 +33,7 @@ export async function addGroupMembers(state: BulkState, actions: AddGroupMember[
   for (const action of todo) {
     const userId = action.target.userId?.toLowerCase() ?? state.ids.get(upnOf(action));
     if (userId) ready.push({ action, userId });
-    else first[action.key] = failed(state, action, new AppError('not_found', `There is no Entra account ${action.target.userPrincipalName}.`));
+    else first[action.key] = failed(state, action, coded('not_found', 'errNoEntraAccount', { user: action.target.userPrincipalName }));
   }
   await state.save(first);
   const byGroup = new Map<string, typeof ready>();

@@ -1,8 +1,9 @@
-import { AppError, userMessage } from '../errors';
+import { AppError } from '../errors';
 import type { Action, ActionOutcome } from '../setup/plan';
 import type { ActionContext } from './actions';
 import type { BulkUser } from './bulkDirectory';
 import type { BulkSalesUser } from './bulkSales';
+import { blockedOutcome, failedOutcome } from './outcomes';
 
 /**
  * What the phases of a bulk run share: the action context, where outcomes are saved (the run's
@@ -20,7 +21,7 @@ export interface BulkState {
   stopped(): boolean;
   /** Lower-cased UPN → Entra object id, learned while running. */
   ids: Map<string, string>;
-  /** Lower-cased UPN → the reason later steps for this user are not attempted. */
+  /** Lower-cased UPN → the UPN as planned, of users whose later steps are not attempted (an earlier one failed). */
   blocked: Map<string, string>;
   /** Lower-cased UPN → an account this run created (no licences yet), so it need not be read again. */
   created: Map<string, BulkUser>;
@@ -36,19 +37,17 @@ export function done(state: BulkState, already = false): ActionOutcome {
 
 /** A failed outcome; later steps for the same user are then not attempted. */
 export function failed(state: BulkState, action: Action, error: unknown): ActionOutcome {
-  const code = error instanceof AppError ? error.code : 'internal';
   if (!(error instanceof AppError)) state.context.logger.warn({ err: error, action: action.key }, 'bulk action failed');
-  state.blocked.set(upnOf(action), `Not attempted: an earlier change for ${action.target.userPrincipalName} failed.`);
-  const grant = error instanceof AppError ? error.grant : undefined;
-  return { status: 'failed', at: new Date(state.context.now()).toISOString(), code, reason: userMessage(error), ...(grant ? { grant } : {}) };
+  state.blocked.set(upnOf(action), action.target.userPrincipalName);
+  return failedOutcome(new Date(state.context.now()).toISOString(), error);
 }
 
 /** Actions whose user is blocked get their outcome here; the rest are returned. */
 export function notBlocked<A extends Action>(state: BulkState, actions: A[], outcomes: Outcomes): A[] {
   return actions.filter((action) => {
-    const reason = state.blocked.get(upnOf(action));
-    if (reason) outcomes[action.key] = { status: 'failed', at: new Date(state.context.now()).toISOString(), code: 'blocked', reason };
-    return !reason;
+    const blockedBy = state.blocked.get(upnOf(action));
+    if (blockedBy) outcomes[action.key] = blockedOutcome(new Date(state.context.now()).toISOString(), blockedBy);
+    return !blockedBy;
   });
 }
 

@@ -5,6 +5,7 @@ import { done, failed, upnOf, type BulkState, type Outcomes } from './bulkPhase'
 import { addUsersToEnvironment, assignSalesRoles } from './bulkSalesPhases';
 import { assignLicenses, createUsers } from './bulkUsers';
 import { addGroupMembers } from './bulkGroups';
+import { blockedOutcome } from './outcomes';
 
 /**
  * A bulk run goes by phase instead of action by action: every account, then every licence, then
@@ -73,8 +74,8 @@ export async function runBulk(plan: Plan, journal: Run['journal'], context: Acti
 }
 
 async function one(state: BulkState, action: Action) {
-  const reason = state.blocked.get(upnOf(action));
-  if (reason) return { status: 'failed' as const, at: new Date(state.context.now()).toISOString(), code: 'blocked', reason };
+  const blockedBy = state.blocked.get(upnOf(action));
+  if (blockedBy) return blockedOutcome(new Date(state.context.now()).toISOString(), blockedBy);
   try {
     return done(state, !!(await applyAction(action, state.context)).already);
   } catch (error) {

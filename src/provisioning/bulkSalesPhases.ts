@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors';
+import { AppError, coded, isAppError } from '../errors';
 import type { Action } from '../setup/plan';
 import { lookUpUsers } from './bulkDirectory';
 import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type Outcomes } from './bulkPhase';
@@ -30,7 +30,7 @@ export async function entraIds<A extends Action>(state: BulkState, actions: A[],
   for (const action of actions) {
     const id = state.ids.get(upnOf(action));
     if (id) out.push({ action, id });
-    else outcomes[action.key] = failed(state, action, new AppError('not_found', `There is no Entra account ${action.target.userPrincipalName}.`));
+    else outcomes[action.key] = failed(state, action, coded('not_found', 'errNoEntraAccount', { user: action.target.userPrincipalName }));
   }
   return out;
 }
@@ -64,7 +64,7 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
     if (waiting.size === 0) return;
     if (now() >= deadline) {
       for (const [key, w] of waiting) {
-        outcomes[key] = failed(state, w.action, new AppError('service_timeout', `${w.action.target.userPrincipalName} did not appear as a Sales user within ${Math.round(settings.addUserTimeoutMs / 1000)} s. Retry later.`));
+        outcomes[key] = failed(state, w.action, coded('service_timeout', 'errSalesUserNotYet', { user: w.action.target.userPrincipalName, seconds: String(Math.round(settings.addUserTimeoutMs / 1000)) }));
       }
       await state.save(outcomes);
       return;
@@ -100,12 +100,12 @@ export async function assignSalesRoles(state: BulkState, actions: AssignRole[]):
     const user = users.get(id);
     const { roleId, roleTemplateId, roleName } = action.params;
     const who = action.target.userPrincipalName;
-    if (!user) first[action.key] = failed(state, action, new AppError('not_found', `${who} is not a user in the Sales environment.`));
-    else if (user.isDisabled) first[action.key] = failed(state, action, new AppError('user_disabled', `${who} is disabled in the Sales environment; roles can only be given to enabled users.`));
+    if (!user) first[action.key] = failed(state, action, coded('not_found', 'errNotSalesUser', { user: who }));
+    else if (user.isDisabled) first[action.key] = failed(state, action, coded('user_disabled', 'errSalesUserDisabled', { user: who }));
     else {
       const inUnit = roles.filter((r) => r.businessUnitId === user.businessUnitId);
       const copy = copyInUnit(inUnit, roleId, roleTemplateId);
-      if (!copy) first[action.key] = failed(state, action, new AppError('role_not_in_business_unit', `The role ${roleName} has no copy in the business unit of ${who}.`));
+      if (!copy) first[action.key] = failed(state, action, coded('role_not_in_business_unit', 'errRoleNoCopy', { role: roleName, user: who }));
       else if (user.roleIds.includes(copy.id)) first[action.key] = done(state, true);
       else pending.push({ action, userId: user.id, roleId: copy.id, aadId: id });
     }

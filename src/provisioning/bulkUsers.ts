@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors';
+import { AppError, coded, isAppError } from '../errors';
 import { createUserInput } from './actions/createUser';
 import type { Action } from '../setup/plan';
 import { applyAction } from './actions';
@@ -96,7 +96,7 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
   const pending: AssignLicense[] = [];
   for (const action of todo) {
     const user = users.byUpn.get(upnOf(action));
-    if (!user) first[action.key] = failed(state, action, new AppError('not_found', `There is no Entra account ${action.target.userPrincipalName}.`));
+    if (!user) first[action.key] = failed(state, action, coded('not_found', 'errNoEntraAccount', { user: action.target.userPrincipalName }));
     else {
       state.ids.set(upnOf(action), user.id);
       if (user.skuIds.includes(action.params.skuId.toLowerCase())) first[action.key] = done(state, true);

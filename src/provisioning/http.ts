@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, SERVICE_NAMES, type ErrorCode, type Service } from '../errors';
+import { AppError, coded, SERVICE_NAMES, type ErrorCode, type Service } from '../errors';
+import type { StringKey } from '../i18n';
 import type { Logger } from '../log';
 import type { TokenProvider } from './auth';
 import { grantFor, grantSentence } from './permissions';
@@ -276,7 +277,10 @@ export function readServiceError(response: HttpResponse): { code?: string; messa
  * on. Clients check their service-specific cases first and fall back to this. The service's own
  * text stays in `cause` (for the log), never in the message.
  */
-export function toServiceError(response: HttpResponse, what: string, specific?: { code: ErrorCode; message: string }): AppError {
+/** A service-specific case: its code and either an English message or a catalogue key with its variables. */
+export type SpecificError = { code: ErrorCode; message: string } | { code: ErrorCode; key: StringKey; vars?: Record<string, string> };
+
+export function toServiceError(response: HttpResponse, what: string, specific?: SpecificError): AppError {
   const service = response.service;
   const { code: serviceCode, message: serviceMessage } = readServiceError(response);
   const name = SERVICE_NAMES[service];
@@ -290,6 +294,7 @@ export function toServiceError(response: HttpResponse, what: string, specific?: 
       return ms === undefined ? undefined : Math.ceil(ms / 1000);
     })(),
   };
+  if (specific && 'key' in specific) return coded(specific.code, specific.key, specific.vars ?? {}, options);
   if (specific) return new AppError(specific.code, specific.message, options);
   switch (response.status) {
     case 401: {

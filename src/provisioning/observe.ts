@@ -1,5 +1,6 @@
 import { AppError, userMessage } from '../errors';
 import { grantMessage } from './permissions';
+import { t } from '../i18n';
 import type { Logger } from '../log';
 import type { AdminObservation, EnvironmentRole, SkuInfo } from '../setup/adminPlanner';
 import type { ApplicationUserObservation, DedicatedObservation } from '../setup/integrationPlanner';
@@ -104,10 +105,11 @@ export async function observeAdmin(clients: Clients, environment: PlanEnvironmen
 }
 
 async function adminPart(clients: Clients, environment: PlanEnvironment, actorId: string | undefined): Promise<PartStatus> {
-  if (!actorId) return unknownStatus('admin', 'the Teams user has no Entra object id');
+  if (!actorId) return unknownStatus('admin', { en: t('en', 'checkNoEntraId'), nb: t('nb', 'checkNoEntraId') });
   const observed = await observeAdmin(clients, environment, actorId);
   return adminStatus({
     upn: observed.entra?.userPrincipalName ?? actorId,
+    environmentRoles: observed.roles,
     entra: observed.entra && { accountEnabled: observed.entra.accountEnabled, salesLicensed: observed.entra.salesLicensed },
     salesUser: observed.salesUser && {
       systemuserid: observed.salesUser.systemuserid,
@@ -158,7 +160,7 @@ export async function observeOverview(clients: Clients, input: OverviewInput, lo
       logger?.warn({ err: error, part }, 'could not observe part');
       // A refusal that names a permission is shown as that, in the reader's language.
       if (error instanceof AppError && error.grant) return { part, state: 'unknown' as const, details: [grantMessage(error.grant)] };
-      return unknownStatus(part, userMessage(error));
+      return unknownStatus(part, { en: userMessage(error, 'en'), nb: userMessage(error, 'nb') });
     }
   };
   const parts = await Promise.all([

@@ -1,5 +1,5 @@
 import type { Service } from '../errors';
-import { t, type Locale, type StringKey } from '../i18n';
+import type { StringKey } from '../i18n';
 
 /**
  * The README's permission table ("Pointing it at a real tenant"), one entry per row, and which
@@ -78,11 +78,4 @@ export function grantMessage(grant: Grant): { key: StringKey; vars: Record<strin
     case 'bc':
       return { key: 'forbiddenBc', vars: {} };
   }
-}
-
-/** A failed step's reason for a card: the localised permission sentence when the refusal named one. */
-export function failureReason(outcome: { reason: string; grant?: Grant }, locale: Locale): string {
-  if (!outcome.grant || !(outcome.grant in GRANTS)) return outcome.reason;
-  const { key, vars } = grantMessage(outcome.grant);
-  return t(locale, key, vars);
 }

@@ -1,4 +1,4 @@
-import { AppError, userMessage } from '../errors';
+import { AppError } from '../errors';
 import type { Logger } from '../log';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
@@ -7,6 +7,7 @@ import { applyAction, type ActionSettings } from './actions';
 import { isBulkPlan, runBulk } from './bulkRun';
 import type { Clients } from './clients';
 import { abortableSleep } from './http';
+import { blockedOutcome, failedOutcome } from './outcomes';
 import { underLease, type HeldLease, type Leases } from './lease';
 
 /**
@@ -253,6 +254,7 @@ export class Runner {
     let run = current();
     const interval = this.options.progressIntervalMs ?? 2500;
     let lastReport = 0;
+    /** Lower-cased UPN → the UPN as planned, of users one of whose steps failed. */
     const failedTargets = new Map<string, string>();
     let unsavable: JournalWriteError | undefined;
 
@@ -289,16 +291,15 @@ export class Runner {
       let outcome: ActionOutcome;
       const blockedBy = failedTargets.get(target);
       if (blockedBy) {
-        outcome = { status: 'failed', at: new Date(this.now()).toISOString(), code: 'blocked', reason: blockedBy };
+        outcome = blockedOutcome(new Date(this.now()).toISOString(), blockedBy);
       } else {
         try {
           const result = await applyAction(action, context);
           outcome = { status: 'done', at: new Date(this.now()).toISOString(), note: result.already ? 'already' : undefined };
           logger.info({ planId, action: action.key, already: !!result.already }, 'action done');
         } catch (error) {
-          const reason = userMessage(error);
-          outcome = { status: 'failed', at: new Date(this.now()).toISOString(), code: error instanceof AppError ? error.code : 'internal', reason, ...(error instanceof AppError && error.grant ? { grant: error.grant } : {}) };
-          failedTargets.set(target, `Not attempted: an earlier change for ${action.target.userPrincipalName} failed.`);
+          outcome = failedOutcome(new Date(this.now()).toISOString(), error);
+          failedTargets.set(target, action.target.userPrincipalName);
           logger.warn({ planId, action: action.key, err: error }, 'action failed');
         }
       }

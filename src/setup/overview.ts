@@ -1,4 +1,4 @@
-import type { StringKey } from '../i18n';
+import type { Locale, StringKey } from '../i18n';
 import { isIntegrationRole, isNonAdministrative, isSystemAdministrator, isSystemCustomizer, type RoleRef } from './roles';
 
 /**
@@ -19,6 +19,8 @@ export interface ObservedSalesUser {
 
 export interface ObservedAdmin {
   upn: string;
+  /** The environment's roles, when read: a missing role is then named as the environment names it. */
+  environmentRoles?: RoleRef[];
   entra: { accountEnabled: boolean; salesLicensed: boolean } | null;
   salesUser: ObservedSalesUser | null;
 }
@@ -39,13 +41,15 @@ export interface ObservedSalespeople {
 
 export type PartState = 'done' | 'todo' | 'unknown';
 
-/** A value that is itself a list of strings to translate and join. */
+/** A value that is itself a list to join: strings to translate, or names as the tenant has them. */
 export interface KeyList {
-  keys: StringKey[];
+  keys: (StringKey | { name: string })[];
 }
+/** A value already given in each language (a reason observed once, read in either). */
+export type InEachLanguage = Record<Locale, string>;
 export interface Detail {
   key: StringKey;
-  vars?: Record<string, string | number | KeyList>;
+  vars?: Record<string, string | number | KeyList | InEachLanguage>;
 }
 
 export interface PartStatus {
@@ -71,18 +75,26 @@ export function adminStatus(observed: ObservedAdmin): PartStatus {
   const sales = observed.salesUser;
   if (!sales) return todo('adminNotSalesUser');
   if (sales.isdisabled) return todo('adminSalesUserDisabled');
-  const missing = missingAdminRoles(sales.roles);
-  if (missing.length > 0) return todo('adminMissingRoles', { roles: missing.join(', ') });
+  const missing = missingAdminRoles(sales.roles, observed.environmentRoles);
+  if (missing.length > 0) return { part: 'admin', state: 'todo', details: [{ key: 'adminMissingRoles', vars: { user, roles: { keys: missing } } }] };
   const held = sales.roles.map((r) => r.name).sort().join(', ');
   return { part: 'admin', state: 'done', details: [{ key: 'adminDone', vars: { user, roles: held } }] };
 }
 
-/** The names of what the admin still lacks; the non-admin role is described, not named. */
-export function missingAdminRoles(roles: RoleRef[]): string[] {
-  const missing: string[] = [];
-  if (!roles.some(isSystemAdministrator)) missing.push('System Administrator');
-  if (!roles.some(isSystemCustomizer)) missing.push('System Customizer');
-  if (!roles.some(isNonAdministrative)) missing.push('a non-administrative role');
+/**
+ * What the admin still lacks: a role by the environment's own name for it when the environment's
+ * roles were read (its names are in its base language), else by the catalogue's name (Microsoft's
+ * name in the reader's language); the non-admin role is described, not named.
+ */
+export function missingAdminRoles(roles: RoleRef[], environmentRoles: RoleRef[] = []): KeyList['keys'] {
+  const missing: KeyList['keys'] = [];
+  const named = (is: (role: RoleRef) => boolean, key: StringKey) => {
+    const own = environmentRoles.find(is)?.name.trim();
+    missing.push(own ? { name: own } : key);
+  };
+  if (!roles.some(isSystemAdministrator)) named(isSystemAdministrator, 'roleSystemAdministrator');
+  if (!roles.some(isSystemCustomizer)) named(isSystemCustomizer, 'roleSystemCustomizer');
+  if (!roles.some(isNonAdministrative)) missing.push('roleNonAdministrative');
   return missing;
 }
 
@@ -136,7 +148,7 @@ export function salespeopleStatus(observed: ObservedSalespeople): PartStatus {
   return { part: 'salespeople', state, details };
 }
 
-export function unknownStatus(part: PartStatus['part'], reason: string): PartStatus {
+export function unknownStatus(part: PartStatus['part'], reason: string | InEachLanguage): PartStatus {
   return { part, state: 'unknown', details: [{ key: 'checkFailed', vars: { reason } }] };
 }
 

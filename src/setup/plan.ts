@@ -178,12 +178,23 @@ export const actionKey = {
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
 };
 
+/** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/outcomes.ts). */
+export interface OutcomeText {
+  key: string;
+  params?: Record<string, string>;
+}
+
 /** Journal of a run: one entry per action key. */
 export type ActionOutcome =
   | { status: 'pending' }
   | { status: 'done'; at: string; note?: string }
-  /** `grant`: the README permission or registration the service's refusal points to (shown localised). */
-  | { status: 'failed'; at: string; code: string; reason: string; grant?: Grant };
+  /**
+   * `code`: the error's code ("blocked" when not attempted because an earlier step for the user
+   * failed); `text`: why, as a key with parameters; `reason`: the English text journals held
+   * before outcomes were coded (read as it is). `grant`: the README permission or registration
+   * the service's refusal points to (shown localised).
+   */
+  | { status: 'failed'; at: string; code: string; text?: OutcomeText; reason?: string; grant?: Grant };
 
 export interface Run {
   id: string;

@@ -1,4 +1,5 @@
 import type { Plan, Run } from '../../src/setup/plan';
+import { failureReason } from '../../src/provisioning/outcomes';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
 import { action } from '../helpers/cards';
@@ -52,11 +53,11 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   expect(outcomes.filter(([, o]) => o.status !== 'done' && o.status !== 'failed')).toEqual([]);
   const failed = outcomes.filter(([, o]) => o.status === 'failed') as [string, Extract<Run['journal'][string], { status: 'failed' }>][];
   expect(failed.length).toBeGreaterThan(0);
-  expect(failed.filter(([, o]) => !o.code || o.reason.trim().length < 10)).toEqual([]);
+  expect(failed.filter(([, o]) => !o.code || failureReason(o, 'en').trim().length < 10)).toEqual([]);
   const own = failed.filter(([, o]) => o.code !== 'blocked');
   expect(own.length).toBeGreaterThan(0);
   // Later steps for a user whose step failed say why they were not attempted.
-  expect(failed.filter(([, o]) => o.code === 'blocked').every(([, o]) => o.reason.startsWith('Not attempted'))).toBe(true);
+  expect(failed.filter(([, o]) => o.code === 'blocked').every(([, o]) => failureReason(o, 'en').startsWith('Not attempted'))).toBe(true);
 
   // The card lists each failure with its reason, page by page.
   const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
@@ -67,7 +68,7 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
     listed += cardText((await chat.execute(ADMIN, 'salespeople.failures', { planId, page }, cardActivityId)).body.value);
   }
   const byKey = new Map(stored.actions.map((a) => [a.key, a]));
-  const missing = own.filter(([key, o]) => !listed.includes(`${byKey.get(key)!.target.userPrincipalName}: ${o.reason}`)).map(([key]) => key);
+  const missing = own.filter(([key, o]) => !listed.includes(`${byKey.get(key)!.target.userPrincipalName}: ${failureReason(o, 'en')}`)).map(([key]) => key);
   expect(missing).toEqual([]);
 
   // "Retry failed" (faults still on) completes them.

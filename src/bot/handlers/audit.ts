@@ -11,16 +11,17 @@ import { offerFile, type FileProducer } from '../files';
 
 const LATEST = 20;
 
-function line(record: AuditRecord): string {
+function line(record: AuditRecord, locale: Locale): string {
   // Folded refusals say how many they stand for.
-  const parts = [record.event, record.actor?.name, record.subject, record.outcome, record.planId && `plan ${record.planId.slice(0, 8)}`, occurrences(record) > 1 && `×${occurrences(record)}`];
+  const outcome = record.outcomeKey ? t(locale, record.outcomeKey, record.outcomeVars) : record.outcome;
+  const parts = [record.event, record.actor?.name, record.subject, outcome, record.planId && `plan ${record.planId.slice(0, 8)}`, occurrences(record) > 1 && `×${occurrences(record)}`];
   return parts.filter(Boolean).map((p) => escapeMarkdown(String(p))).join(' · ');
 }
 
 function auditCard(records: AuditRecord[], locale: Locale, canExport: boolean, notice = ''): AdaptiveCardJson {
   return renderCard(
     'audit',
-    { rows: records.map((r) => ({ at: `${r.at.slice(0, 19).replace('T', ' ')}`, text: line(r) })), canExport, notice },
+    { rows: records.map((r) => ({ at: `${r.at.slice(0, 19).replace('T', ' ')}`, text: line(r, locale) })), canExport, notice },
     locale,
   );
 }

@@ -77,7 +77,7 @@ export async function retryPlan(services: BotServices, context: TurnContext, pla
     if (approval?.status !== 'approved') return { done: true };
     await services.runner.start(plan, approval.run ?? { conversationId: plan.conversationId, activityId: context.activity.replyToId, locale });
     await services.plans.runStarted(plan.id).catch(() => undefined);
-    await record(services, { event: 'plan.retried', actor: person, planId: plan.id, digest: plan.digest, conversationId: here, subject: 'plan.retry', outcome: 'run started' });
+    await record(services, { event: 'plan.retried', actor: person, planId: plan.id, digest: plan.digest, conversationId: here, subject: 'plan.retry', outcome: 'run started', outcomeKey: 'auditOutcomeRunStarted' });
     return { done: true };
   }
   if (run.status === 'failed' && (run.retries ?? 0) >= MAX_RETRIES) {
@@ -85,7 +85,7 @@ export async function retryPlan(services: BotServices, context: TurnContext, pla
   }
   const retried = await services.runner.retryFailed(plan.id);
   if (retried?.status === 'running' && retried.retries !== run.retries) {
-    await record(services, { event: 'plan.retried', actor: person, planId: plan.id, digest: plan.digest, conversationId: here, subject: 'plan.retry', outcome: `retry ${retried.retries} of ${MAX_RETRIES}` });
+    await record(services, { event: 'plan.retried', actor: person, planId: plan.id, digest: plan.digest, conversationId: here, subject: 'plan.retry', outcome: `retry ${retried.retries} of ${MAX_RETRIES}`, outcomeKey: 'auditOutcomeRetry', outcomeVars: { round: retried.retries ?? 0, max: MAX_RETRIES } });
   }
   return { done: true };
 }

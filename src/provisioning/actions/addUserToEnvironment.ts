@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../../errors';
+import { coded, isAppError } from '../../errors';
 import type { Action } from '../../setup/plan';
 import { entraId } from './resolve';
 import type { ActionHandler } from './types';
@@ -32,10 +32,7 @@ export const addUserToEnvironment: ActionHandler<AddUserToEnvironment> = async (
   }
   while (!(await present())) {
     if (now() >= deadline) {
-      throw new AppError(
-        'service_timeout',
-        `${action.target.userPrincipalName} was added, but did not appear as a Sales user within ${Math.round(settings.addUserTimeoutMs / 1000)} s. Retry later.`,
-      );
+      throw coded('service_timeout', 'errSalesUserTimeout', { user: action.target.userPrincipalName, seconds: String(Math.round(settings.addUserTimeoutMs / 1000)) });
     }
     await sleep(settings.pollMs);
   }

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { coded } from '../../errors';
 import type { Action } from '../../setup/plan';
 import { copyInUnit, salesUser } from './resolve';
 import type { ActionHandler } from './types';
@@ -9,11 +9,11 @@ type AssignRole = Extract<Action, { type: 'assignRole' }>;
 export const assignRole: ActionHandler<AssignRole> = async (action, context) => {
   const { target, params } = action;
   const { sales, user } = await salesUser(target, context);
-  if (user.isDisabled) throw new AppError('user_disabled', `${target.userPrincipalName} is disabled in the Sales environment; roles can only be given to enabled users.`);
+  if (user.isDisabled) throw coded('user_disabled', 'errSalesUserDisabled', { user: target.userPrincipalName });
   const roles = await sales.listRoles({ businessUnitId: user.businessUnitId ?? undefined });
   const copy = copyInUnit(roles, params.roleId, params.roleTemplateId);
   if (!copy) {
-    throw new AppError('role_not_in_business_unit', `The role ${params.roleName} has no copy in the business unit of ${target.userPrincipalName}.`);
+    throw coded('role_not_in_business_unit', 'errRoleNoCopy', { role: params.roleName, user: target.userPrincipalName });
   }
   const held = await sales.userRoles(user.id);
   if (held.some((r) => r.id === copy.id)) return { already: true };

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../../errors';
+import { coded, isAppError } from '../../errors';
 import type { Action } from '../../setup/plan';
 import type { CreateUserInput } from '../clients/directory';
 import { generatePassword } from './password';
@@ -36,7 +36,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
   const existing = await directory.getUser(target.userPrincipalName);
   if (existing) return { already: true };
   if (params.deliverPassword && !context.deliverSecret) {
-    throw new AppError('invalid_input', 'The new account\'s password can only be shown in a personal chat with the requester; plan it from there.');
+    throw coded('invalid_input', 'errPasswordNeedsPersonalChat');
   }
   const password = generatePassword();
   try {
@@ -51,11 +51,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
     try {
       await context.deliverSecret!(action, password);
     } catch (cause) {
-      throw new AppError(
-        'service_error',
-        `${target.userPrincipalName} was created, but its password could not be shown. Reset the password in the Microsoft 365 admin center.`,
-        { cause },
-      );
+      throw coded('service_error', 'errPasswordNotShown', { user: target.userPrincipalName }, { cause });
     }
   }
   return {};

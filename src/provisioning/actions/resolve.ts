@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { coded } from '../../errors';
 import type { UserTarget } from '../../setup/plan';
 import type { SalesRole } from '../clients/sales';
 import type { ActionContext } from './types';
@@ -10,7 +10,7 @@ import type { ActionContext } from './types';
 export async function entraId(target: UserTarget, { clients }: ActionContext): Promise<string> {
   if (target.userId) return target.userId;
   const user = await clients.directory.getUser(target.userPrincipalName);
-  if (!user) throw new AppError('not_found', `There is no Entra account ${target.userPrincipalName}.`);
+  if (!user) throw coded('not_found', 'errNoEntraAccount', { user: target.userPrincipalName });
   return user.id;
 }
 
@@ -20,7 +20,7 @@ export async function salesUser(target: UserTarget, context: ActionContext) {
   const user = target.systemUserId
     ? await sales.getSystemUser(target.systemUserId)
     : await sales.findSystemUserByAadObjectId(await entraId(target, context));
-  if (!user) throw new AppError('not_found', `${target.userPrincipalName} is not a user in the Sales environment.`);
+  if (!user) throw coded('not_found', 'errNotSalesUser', { user: target.userPrincipalName });
   return { sales, user };
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { coded } from '../../errors';
 import type { Action } from '../../setup/plan';
 import { salesUser } from './resolve';
 import type { ActionHandler } from './types';
@@ -11,7 +11,7 @@ export const setAccessMode: ActionHandler<SetAccessMode> = async (action, contex
   if (user.accessMode === action.params.accessMode) return { already: true };
   const updated = await sales.setAccessMode(user.id, action.params.accessMode as never);
   if (updated.accessMode !== action.params.accessMode) {
-    throw new AppError('service_error', `The access mode of ${action.target.userPrincipalName} did not change to ${action.params.accessModeName}.`);
+    throw coded('service_error', 'errAccessModeUnchanged', { user: action.target.userPrincipalName, mode: action.params.accessModeName });
   }
   return {};
 };

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import { toServiceError, type HttpPolicy, type HttpResponse } from '../http';
+import { toServiceError, type HttpPolicy, type HttpResponse, type SpecificError } from '../http';
 import { guid, sameBaseLink, segment } from './odata';
 
 /**
@@ -89,20 +89,18 @@ export class CouplingClient {
       if (existing?.systemUserId === body.systemUserId.toLowerCase()) return { already: true };
       throw this.error(response, 'couple the salesperson', {
         code: 'conflict',
-        message: existing
-          ? `The salesperson ${existing.salespersonCode || salespersonId} is already coupled to another Sales user in Business Central. Uncouple it there first.`
-          : `The Sales user is already coupled to another salesperson in Business Central. Uncouple it there first.`,
+        ...(existing ? { key: 'errSalespersonCoupled' as const, vars: { code: existing.salespersonCode || salespersonId } } : { key: 'errSalesUserCoupledOther' as const }),
       });
     }
     throw this.error(response, 'couple the salesperson');
   }
 
-  private error(response: HttpResponse, what: string, specific?: { code: 'conflict'; message: string }): AppError {
+  private error(response: HttpResponse, what: string, specific?: SpecificError): AppError {
     if (specific) return toServiceError(response, what, specific);
     if (response.status === 404) {
       return toServiceError(response, what, {
         code: 'not_found',
-        message: 'The coupling endpoint did not find the company or the salesperson. Check COUPLING_URL and that the salesperson still exists in Business Central.',
+        key: 'errCouplingNotFound',
       });
     }
     return toServiceError(response, what);

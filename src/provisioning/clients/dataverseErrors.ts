@@ -39,13 +39,14 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
   if (context.role !== undefined && serviceCode === DATAVERSE_ERRORS.invalidRole) {
     return toServiceError(response, context.what, {
       code: 'role_not_in_business_unit',
-      message: `The security role${context.role ? ` ${context.role}` : ''} cannot be assigned to the user${user}: it does not belong to the user's business unit. Assign the copy of the role from the user's business unit.`,
+      key: 'errRoleOtherUnit',
+      vars: { role: context.role ?? '', user: context.user ?? '' },
     });
   }
   if (serviceCode === DATAVERSE_ERRORS.userNotEnabled || /user is (either )?disabled|disabled user/i.test(text)) {
     return toServiceError(response, context.what, {
       code: 'user_disabled',
-      message: `The user${user} is disabled in Dynamics 365 Sales, and roles can be assigned only to enabled users. Check that the user is licensed and enabled in Microsoft Entra ID, wait for the sync, then try again.`,
+      ...(context.user ? { key: 'errUserDisabledSales' as const, vars: { user: context.user } } : { message: `The user${user} is disabled in Dynamics 365 Sales, and roles can be assigned only to enabled users. Check that the user is licensed and enabled in Microsoft Entra ID, wait for the sync, then try again.` }),
     });
   }
   if (/non-?interactive/i.test(text) && /(limit|maximum|max\b|more than|exceed|allowed)/i.test(text)) {
@@ -54,7 +55,7 @@ export function dataverseError(response: HttpResponse, context: DataverseErrorCo
     const count = limit ? (limit[1] ?? limit[2]) : undefined;
     return toServiceError(response, context.what, {
       code: 'non_interactive_limit',
-      message: `The environment already has the maximum of ${count ?? 'its'} non-interactive users. Set another non-interactive user back to Read-Write (or remove it), then try again.`,
+      ...(count ? { key: 'errNonInteractiveLimit' as const, vars: { count } } : { key: 'errNonInteractiveLimitUnknown' as const }),
     });
   }
   if (response.status === 404 || serviceCode === DATAVERSE_ERRORS.notFound) {

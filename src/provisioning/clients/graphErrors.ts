@@ -43,57 +43,57 @@ export function graphError(response: HttpResponse, context: GraphErrorContext): 
         (detailCodes.includes('ObjectConflict') && targets.includes('userPrincipalName'))) {
       return toServiceError(response, context.what, {
         code: 'upn_exists',
-        message: `A user with the user name${upn} already exists in Microsoft Entra ID.`,
+        ...(context.userPrincipalName ? { key: 'errUpnExists' as const, vars: { user: context.userPrincipalName } } : { message: `A user with the user name${upn} already exists in Microsoft Entra ID.` }),
       });
     }
     if (/same value for property (proxyAddresses|mailNickname)|ObjectConflict/i.test(message) || detailCodes.includes('ObjectConflict')) {
       return toServiceError(response, context.what, {
         code: 'conflict',
-        message: `Could not ${context.what}: another object already uses the same mail alias or address. Choose a different mail nickname.`,
+        key: 'errMailConflict',
       });
     }
     if (/domain portion of the userPrincipalName|verified domain/i.test(message)) {
       const domain = context.userPrincipalName?.split('@')[1];
       return toServiceError(response, context.what, {
         code: 'domain_not_verified',
-        message: `The domain${domain ? ` ${domain}` : ''} is not a verified domain of this tenant. Verify it in the Microsoft 365 admin center (Settings → Domains) or use a verified domain.`,
+        ...(domain ? { key: 'errDomainNotVerified' as const, vars: { domain } } : { message: 'The domain is not a verified domain of this tenant. Verify it in the Microsoft 365 admin center (Settings → Domains) or use a verified domain.' }),
       });
     }
     if (/usage location/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'usage_location_missing',
-        message: `Could not ${context.what}: the user has no usage location. Set the user's usage location (country) first, then assign the licence.`,
+        key: 'errUsageLocationMissing',
       });
     }
     if (/does not have any available licenses|no available licenses|not enough licenses|insufficient licenses/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'license_no_free_seats',
-        message: `The licence${sku} has no free seats. Buy more seats or free one up in the Microsoft 365 admin center (Billing → Licenses), then try again.`,
+        ...(context.sku ? { key: 'errNoFreeSeats' as const, vars: { sku: context.sku } } : { message: `The licence has no free seats. Buy more seats or free one up in the Microsoft 365 admin center (Billing → Licenses), then try again.` }),
       });
     }
     if (/does not correspond to a valid company license|invalid (sku|license)|license .* (is )?not valid|skuId .* (is )?invalid/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'license_unknown_sku',
-        message: `The licence${sku} is not one this tenant subscribes to. Pick a licence from the tenant's subscriptions.`,
+        ...(context.sku ? { key: 'errUnknownSku' as const, vars: { sku: context.sku } } : { message: `The licence is not one this tenant subscribes to. Pick a licence from the tenant's subscriptions.` }),
       });
     }
     if (/added object references already exist/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'already_member',
-        message: `Could not ${context.what}: it is already a member of the group.`,
+        key: 'errAlreadyMember',
       });
     }
     if (/password complexity|password.*(does not|doesn't) (comply|meet)/i.test(message)) {
       return toServiceError(response, context.what, {
         code: 'bad_request',
-        message: `Could not ${context.what}: the initial password does not meet the tenant's password policy.`,
+        key: 'errPasswordPolicy',
       });
     }
   }
   if (response.status === 424) {
     return toServiceError(response, context.what, {
       code: 'batch_dependency_failed',
-      message: `Could not ${context.what}: a step it depends on failed in the same batch.`,
+      key: 'errBatchDependency',
     });
   }
   return toServiceError(response, context.what);

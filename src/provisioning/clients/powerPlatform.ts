@@ -110,31 +110,32 @@ export class PowerPlatformClient {
     if (serviceCode === 'usernotlicensed' || /usernotlicensed/i.test(message ?? '')) {
       return toServiceError(response, what, {
         code: 'user_not_licensed',
-        message: `The user does not have a Dynamics 365 licence in the environment yet. A newly assigned licence takes a few minutes to reach Power Platform; try again shortly.`,
+        key: 'errNotLicensedYet',
       });
     }
     if (serviceCode === 'userdisabled') {
       return toServiceError(response, what, {
         code: 'user_disabled',
-        message: `The user is disabled (sign-in blocked) in Microsoft Entra ID and cannot be added to the environment. Unblock sign-in first.`,
+        key: 'errSignInBlocked',
       });
     }
     if (/securitygroup/.test(serviceCode) || /security group/i.test(message ?? '')) {
       return toServiceError(response, what, {
         code: 'not_in_security_group',
-        message: `The user is not a member of the environment's security group, so Power Platform does not admit them. Add the user to the group first.`,
+        key: 'errNotInSecurityGroup',
       });
     }
     if (serviceCode === 'usernotfound') {
       return toServiceError(response, what, {
         code: 'not_found',
-        message: `The user was not found in Microsoft Entra ID, so it cannot be added to the environment.`,
+        key: 'errEntraUserNotFound',
       });
     }
     if (serviceCode === 'environmentnotfound' || response.status === 404) {
       return toServiceError(response, what, {
         code: 'environment_not_found',
-        message: `The Power Platform environment ${env} was not found. Check the environment id in the Power Platform admin center (Environments → the environment → Environment ID).`,
+        key: 'errBapEnvironmentNotFound',
+        vars: { environment: env },
       });
     }
     return toServiceError(response, what);
