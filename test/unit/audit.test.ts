@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { AuditLog, FOLD_WINDOW_MS, MAX_FOLDS_PER_MINUTE, type AuditRecord, type RefusalEntry } from '../../src/approvals/audit';
-import { AUDIT_CSV_HEADER, auditCsv } from '../../src/approvals/auditCsv';
+import { auditCsv, auditCsvHeader } from '../../src/approvals/auditCsv';
 import { FileStorage } from '../../src/storage/fileStorage';
 import { RecordStore } from '../../src/storage/records';
 
@@ -143,10 +143,23 @@ describe('the CSV export', () => {
     await audit.refusal(refusal('Silje'));
     const all = await audit.all();
     const rows = parse(auditCsv(all).replace(/^\uFEFF/, ''), { relax_column_count: false }) as string[][];
-    expect(rows[0]).toEqual(AUDIT_CSV_HEADER);
+    expect(rows[0]).toEqual(['Seq', 'Time (UTC)', 'Event', 'Actor', 'Actor object id', 'Plan', 'Plan digest', 'Conversation', 'Subject', 'Outcome', 'Count', 'Last time (UTC)', 'Record id']);
+    expect(auditCsvHeader('nb')).toEqual(['Nr.', 'Tidspunkt (UTC)', 'Hendelse', 'Utført av', 'Objekt-ID for utførende', 'Plan', 'Plansammendrag', 'Samtale', 'Gjelder', 'Utfall', 'Antall', 'Sist (UTC)', 'Post-ID']);
     expect(rows.slice(1).map((r) => [r[0], r[2], r[3], r[10], r[12]])).toEqual([
       ['1', 'plan.requested', `'=HYPERLINK("x")`, '1', all[0].id],
       ['2', 'access.refused', 'Silje', '2', all[1].id],
     ]);
+  });
+
+  it("names its columns and catalogued outcomes in the reader's language", async () => {
+    const audit = new AuditLog(records, clock);
+    await audit.append({ event: 'run.completed', planId: 'p', outcome: 'failed', outcomeKey: 'auditOutcomeFailed' });
+    await audit.append({ event: 'plan.retried', planId: 'p', outcome: 'retry 2 of 5', outcomeKey: 'auditOutcomeRetry', outcomeVars: { round: 2, max: 5 } });
+    const all = await audit.all();
+    const nb = parse(auditCsv(all, 'nb').replace(/^\uFEFF/, ''), { relax_column_count: false }) as string[][];
+    expect(nb[0]![9]).toBe('Utfall');
+    expect(nb.slice(1).map((r) => r[9])).toEqual(['mislyktes', 'nytt forsøk 2 av 5']);
+    const en = parse(auditCsv(all, 'en').replace(/^\uFEFF/, ''), { relax_column_count: false }) as string[][];
+    expect(en.slice(1).map((r) => r[9])).toEqual(['failed', 'retry 2 of 5']);
   });
 });

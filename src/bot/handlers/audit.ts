@@ -42,7 +42,7 @@ export function auditExport(services: BotServices) {
     await offerFile(context, {
       name: `audit-${new Date().toISOString().slice(0, 10)}.csv`,
       description: t(locale, 'auditTitle'),
-      size: Buffer.byteLength(auditCsv(records), 'utf8'),
+      size: Buffer.byteLength(auditCsv(records, locale), 'utf8'),
       request: { kind: 'audit' },
     });
     return auditCard(await services.audit.latest(LATEST), locale, false, t(locale, 'auditExportOffered', { count: records.length }));
@@ -50,4 +50,4 @@ export function auditExport(services: BotServices) {
 }
 
 /** The file itself, made anew when the user accepts it. */
-export const auditFile: FileProducer = async (services) => Buffer.from(auditCsv(await services.audit.all()), 'utf8');
+export const auditFile: FileProducer = async (services, context) => Buffer.from(auditCsv(await services.audit.all(), localeFor(context)), 'utf8');
