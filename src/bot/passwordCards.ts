@@ -16,7 +16,7 @@ import type { RecordStore } from '../storage/records';
  * restart does not forget it: start() sweeps at once and then every `sweepMs`.
  *
  * Updating, not deleting: Teams supports both for a bot's own messages, but the Microsoft 365
- * Agents Playground answers DeleteActivity with 501 (DeleteActivityAPINotImplemented is its code), and an update leaves the
+ * Agents Playground answers DeleteActivity with HTTP 501, and an update leaves the
  * requester a note of what happened and what to do if the password was not stored.
  */
 
