@@ -304,7 +304,7 @@ export class SalesClient {
    * business unit's copy of one root role (`rootRoleId`: the root copy and all whose
    * `_parentrootroleid_value` is it).
    */
-  async listRoles(filter: { businessUnitId?: string; templateId?: string; name?: string; rootRoleId?: string } = {}): Promise<SalesRole[]> {
+  async listRoles(filter: { businessUnitId?: string; templateId?: string; rootRoleId?: string } = {}): Promise<SalesRole[]> {
     const clauses: string[] = [];
     if (filter.businessUnitId) clauses.push(`_businessunitid_value eq ${guid(filter.businessUnitId, 'business unit id')}`);
     if (filter.templateId) clauses.push(`_roletemplateid_value eq ${guid(filter.templateId, 'role template id')}`);
@@ -312,7 +312,6 @@ export class SalesClient {
       const root = guid(filter.rootRoleId, 'role id');
       clauses.push(`(roleid eq ${root} or _parentrootroleid_value eq ${root})`);
     }
-    if (filter.name) clauses.push(`name eq ${quote(filter.name)}`);
     const raw = await this.listAll<WireRole>(
       `roles${query({ $select: ROLE_SELECT, $filter: clauses.length > 0 ? clauses.join(' and ') : undefined })}`,
       'list the security roles',
