@@ -39,6 +39,12 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   await control('stats', 'DELETE');
   expect((await control('settings', 'PATCH', { faults: { rate429: 0.025, rate503: 0.025, rateReset: 0.025, rateLost: 0.025, retryAfterSeconds: 0 }, faultSeed: 7 })).status).toBe(200);
   expect((await control('faults', 'POST', { kind: '503', service: 'dataverse', count: 6, retryAfterSeconds: 0 })).status).toBe(201);
+  // Each kind at least once, whatever the random draws over this run's (batched, so few) requests.
+  for (const rule of [
+    { kind: '429', service: 'graph', count: 1, retryAfterSeconds: 0 },
+    { kind: 'reset', service: 'graph', method: 'GET', count: 1 },
+    { kind: 'lost', service: 'graph', method: 'POST', count: 1 },
+  ]) expect((await control('faults', 'POST', rule)).status).toBe(201);
   expect((await chat.execute(ADMIN, 'plan.approve', approve.data, cardActivityId)).status).toBe(200);
   await h.bot.runner.settled(planId);
 
