@@ -3,7 +3,7 @@ import { guidFrom } from '../../src/sandbox/seed';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
+import { approveAndWait, continuePlan, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
 import { authFor } from '../helpers/sandboxAuth';
 
@@ -120,10 +120,17 @@ describe('Part 3: the salespeople', () => {
     expect(state.graph.users.filter((u: any) => /^(tone|anders\.kristiansen|jonas)/i.test(u.userPrincipalName))).toEqual([]);
     expect(couplings.map((c) => c.salespersonCode).sort()).toEqual(Object.keys(SELECTABLE).sort());
 
+    // The applied plan stays as the record of what was done for the nine; the list comes below it.
+    expect(cardText(final)).toContain('These changes were made for 9 salespeople in');
+    const { record, next: back, nextActivityId } = await continuePlan(h, chat, final, cardActivityId);
+    expect(cardText(record)).toContain('These changes were made for 9 salespeople in');
+    expect(cardText(record)).toContain('Applied: all 9 salespeople are set up.');
+    expect(cardText(record)).not.toContain('After approval');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('plan.continue');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('salespeople.refresh');
     // Back on the list: everyone selectable is coupled, and there is nothing left to plan.
-    const back = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
-    expect(facts(back.body.value)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
-    const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back.body.value), ...action(back.body.value, 'salespeople.plan').data }, cardActivityId);
+    expect(facts(back)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
+    const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back), ...action(back, 'salespeople.plan').data }, nextActivityId);
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
   });
 
@@ -271,7 +278,7 @@ describe('Part 3 with Dataverse answering expanded collections from its cache', 
     const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     const { final } = await approveAndWait(cached, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
-    const back = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
-    expect(facts(back.body.value)).toMatchObject({ 'No Salesperson role': '0', 'Ready to couple': '9' });
+    const { next: back } = await continuePlan(cached, chat, final, cardActivityId);
+    expect(facts(back)).toMatchObject({ 'No Salesperson role': '0', 'Ready to couple': '9' });
   });
 });
