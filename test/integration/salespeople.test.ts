@@ -200,6 +200,9 @@ describe('Part 3: the salespeople', () => {
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     const text = cardText(final);
     expect(text).toContain('2 of 9 salespeople are set up, 7 failed.');
+    // The sentence above the changes says they were made except the failures, not that they will be.
+    expect(text).toContain('These changes were made for 9 salespeople in');
+    expect(text).toContain('except the failures below');
     expect(text).toMatch(/Failures 1–7 of 7/);
     expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*DYN365_ENTERPRISE_SALES/);
     expect(text).not.toContain('Not attempted'); // only failures with a cause of their own are listed
@@ -215,6 +218,30 @@ describe('Part 3: the salespeople', () => {
     expect(await usersWith('eirik.haugen@contoso.no')).toHaveLength(1);
     const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
     expect(couplings).toHaveLength(9);
+  });
+
+  it('"Back" on a plan that ran keeps it as the record, and the list comes below it; on a waiting plan the list replaces it', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    const waiting = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    // Waiting for approval: Back returns to the list in place, as before (nothing was decided to keep).
+    const before = h.connector.activities.length;
+    const list = (await chat.execute(ADMIN, 'salespeople.refresh', action(waiting, 'salespeople.refresh').data, cardActivityId)).body.value;
+    expect(facts(list)).toMatchObject({ 'Ready to couple': '1' });
+    expect(h.connector.activities.slice(before).filter((a) => a.method === 'POST')).toEqual([]);
+
+    const plan = (await salespeoplePlan(chat, list, cardActivityId)).body.value;
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    expect(cardText(final)).toContain('Applied: all 9 salespeople are set up.');
+    const after = h.connector.activities.length;
+    const record = (await chat.execute(ADMIN, 'salespeople.refresh', action(final, 'salespeople.refresh').data, cardActivityId)).body.value;
+    expect(cardText(record)).toContain('These changes were made for 9 salespeople in');
+    expect(cardText(record)).toContain('Applied: all 9 salespeople are set up.');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('salespeople.refresh');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('plan.continue');
+    const posted = h.connector.activities.slice(after).filter((a) => a.method === 'POST');
+    expect(posted).toHaveLength(1);
+    expect(facts(posted[0].activity.attachments[0].content)).toMatchObject({ Coupled: '9', 'Ready to couple': '0' });
   });
 
   it('refuses up front when the licences are short, saying how many are missing, and changes nothing', async () => {

@@ -51,11 +51,23 @@ export const salespeopleSelect: Make<CardHandler> = (services) => async (context
 export const salespeopleRefresh: Make<CardHandler> = (services) => async (context, state, data) => {
   const session = inPart3(state);
   if (!session) return t(localeFor(context), 'spNoSession');
+  // "Back" on a plan card that ran or was decided: that card stays as the record, the list comes below it.
+  const found = data.planId === undefined ? undefined : await lookUpPlan(services, context, data);
+  const record = typeof found === 'object' && (await isSettled(services, found.id)) ? found : undefined;
   if (session.planId) applyEvent(state, { type: 'planSettled' });
   const stored = await services.salespeople.view.get(context.activity.conversation.id);
   if (stored) await services.salespeople.view.put(applyInputs(services, stored, ViewInput.catch({}).parse(data)));
-  return salespeopleStepCard(services, context, session, true);
+  const list = await salespeopleStepCard(services, context, session, true);
+  if (!record) return list;
+  await context.sendActivity(MessageFactory.attachment(cardAttachment(list)));
+  return planCardFor(services, context, record, undefined, undefined, { movedOn: true });
 };
+
+/** A plan that has run, or whose approval was decided (rejected, cancelled, expired): its card is a record. */
+async function isSettled(services: BotServices, planId: string): Promise<boolean> {
+  const [approval, run] = await Promise.all([services.plans.approval(planId), services.plans.run(planId)]);
+  return !!run || (!!approval && approval.status !== 'pending');
+}
 
 /** `salespeople.plan`: "Show the plan": the list is read again, so the plan is made from what the tenant has now. */
 export const salespeoplePlan: Make<CardHandler> = (services) => async (context, state, data) => {
