@@ -41,7 +41,7 @@ import { welcomeRefresh } from './handlers/welcomeRefresh';
  * when a card carries a verb without a line here, or a line here names a verb no card carries.
  */
 
-export interface Route<H> {
+interface Route<H> {
   handler: Make<H>;
   /** May an approver who is not an admin use it? */
   approvers: boolean;
@@ -75,7 +75,7 @@ export const CARD_VERBS = {
   'integration.path': admins(integrationPath), //            Part 2: the application user or a dedicated user
   'integration.changePath': admins(integrationChangePath), // Part 2: back to the choice of path
   'integration.plan': admins(integrationPlan), //            Part 2 form: "Show the plan" for the dedicated user
-  'integration.connected': admins(integrationConnected), //  Part 2: "The connection is set up"
+  'integration.connected': admins(integrationConnected), //  Part 2: "The connection is created"
   'integration.fix': admins(integrationFix), //              Part 2 check: plan the fixes
   'integration.check': admins(integrationCheck), //          Part 2 check: "Check again"
   'integration.next': admins(integrationNext), //            Part 2 check: on to Part 3
@@ -83,7 +83,7 @@ export const CARD_VERBS = {
   'salespeople.page': admins(salespeoplePage), //            Part 3 list: filter, previous, next
   'salespeople.select': admins(salespeopleSelect), //        Part 3 list: select all, none
   'salespeople.role': admins(salespeopleRole), //            Part 3: the role salespeople get, picked
-  'salespeople.refresh': admins(salespeopleRefresh), //      Part 3: the list read again ("Back")
+  'salespeople.refresh': admins(salespeopleRefresh), //      Part 3: the list read again ("Check again", "Back to the salespeople")
   'salespeople.plan': admins(salespeoplePlan), //            Part 3 list: "Show the plan"
   'salespeople.export': admins(salespeopleExport), //        Part 3 list: the admin center's CSV files
   'salespeople.csvText': admins(salespeopleCsvText), //      Part 3 export: a file shown as text
@@ -98,7 +98,7 @@ export const CARD_VERBS = {
   'plan.reject': approvers(planReject), //                   approval card: "Reject", with a comment
 } satisfies Record<string, Route<CardHandler>>;
 
-export type CardVerb = keyof typeof CARD_VERBS;
+type CardVerb = keyof typeof CARD_VERBS;
 
 /** Files offered with a FileConsentCard, by the kind their consent carries; made when the user accepts. */
 const FILES: Record<string, FileProducer> = { audit: auditFile, [FILE_KIND]: salespeopleCsvFile };
