@@ -1,6 +1,6 @@
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
-import { action, actionsOf, findById, inputValues } from '../helpers/cards';
+import { actionsOf, findById, inputValues } from '../helpers/cards';
 import { approveAndWait, completePart1, continuePlan, dataverse, openPart3, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
 import { salesUserWithRoles } from '../helpers/tenant';
 import { sendFile, startFileHost } from '../helpers/salespeopleFiles';

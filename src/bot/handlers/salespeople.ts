@@ -1,14 +1,13 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
+import { cardAttachment } from '../../cards/render';
 import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
 import { selectedIds } from '../../setup/salespeopleView';
-import type { SetupSession } from '../../setup/session';
 import { localeFor } from '../context';
 import { createPlan, lookUpPlan, planCardFor } from '../planView';
-import { applyEvent, sessionOf } from '../session';
+import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import type { CardHandler, Make } from '../handler';
