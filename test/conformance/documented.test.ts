@@ -395,6 +395,7 @@ describe('the clients parse Microsoft\'s documented responses', () => {
       name: '00000000-0000-0000-0000-000000000001',
       displayName: 'displayname',
       location: 'europe',
+      region: 'westeurope',
       sku: 'Sandbox',
       instanceUrl: 'https://00000000-0000-0000-0000-000000000001.crm4.dynamics.com/',
       domainName: '00000000-0000-0000-0000-000000000001',
@@ -403,6 +404,15 @@ describe('the clients parse Microsoft\'s documented responses', () => {
       securityGroupId: null,
     });
     expect(seen[0]!.url).toBe(bap.getEnvironment.request.url);
+  });
+
+  it(`${bap.listEnvironments.name}: every environment, with its region and Dataverse URL`, async () => {
+    const { clients, seen } = documentedClients([bap.listEnvironments.response]);
+    const listed = await clients.powerPlatform.listEnvironments();
+    expect(listed.map((e) => [e.name, e.displayName, e.location, e.region, e.sku, e.instanceUrl])).toEqual([
+      ['00000000-0000-0000-0000-000000000001', 'displayname', 'europe', 'westeurope', 'Sandbox', 'https://00000000-0000-0000-0000-000000000001.crm4.dynamics.com/'],
+    ]);
+    expect(seen[0]!.url).toBe(bap.listEnvironments.request.url);
   });
 
   it(`${bap.addUser.name}: an empty 200 is success, the body is { objectId }`, async () => {
