@@ -24,6 +24,7 @@ export const environmentsEn = {
   envPickProblemCompany: "That Business Central environment or company is not in your tenant's list. Nothing was changed; choose again.",
   envPickProblemPowerPlatform: "That Power Platform environment is not in your tenant's list. Nothing was changed; choose again.",
   envPickProblemNoDataverse: 'The Power Platform environment {environment} has no Dataverse database, so it cannot hold Sales. Nothing was changed; choose another.',
+  envChooseFirst: 'No environments are chosen for this conversation yet. Say **set up** to choose them.',
   forbiddenBcAdminCenter:
     "Business Central's admin center refused this: the app needs the Business Central application permission AdminCenter.ReadWrite.All (admin-consented) and must be authorised in the Business Central admin center (Authorized Microsoft Entra apps).",
 } as const;

@@ -26,6 +26,7 @@ export const environmentsNb: Record<keyof typeof environmentsEn, string> = {
   envPickProblemCompany: 'Det miljøet eller selskapet i Business Central finnes ikke i tenantens liste. Ingenting ble endret; velg på nytt.',
   envPickProblemPowerPlatform: 'Det Power Platform-miljøet finnes ikke i tenantens liste. Ingenting ble endret; velg på nytt.',
   envPickProblemNoDataverse: 'Power Platform-miljøet {environment} har ingen Dataverse-database og kan derfor ikke ha Sales. Ingenting ble endret; velg et annet.',
+  envChooseFirst: 'Ingen miljøer er valgt for denne samtalen ennå. Skriv **sett opp** for å velge dem.',
   forbiddenBcAdminCenter:
     'Administrasjonssenteret for Business Central avviste dette: appen trenger Business Central-programtillatelsen AdminCenter.ReadWrite.All (med administratorsamtykke) og må være autorisert i administrasjonssenteret for Business Central (autoriserte Microsoft Entra-apper).',
 };

@@ -43,7 +43,7 @@ async function adminUpns(services: BotServices, context: TurnContext, session: S
 }
 
 function environmentOf(services: BotServices, session: SetupSession): EnvironmentRef {
-  return session.environment ?? services.defaultEnvironment();
+  return services.environmentOf(session.environment);
 }
 
 async function dedicatedForm(services: BotServices, context: TurnContext, _environment: EnvironmentRef, values?: Record<string, string>, error?: string) {

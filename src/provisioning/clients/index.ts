@@ -159,7 +159,8 @@ export function createClients(options: CreateClientsOptions): Clients {
   const powerPlatform = new PowerPlatformClient({ endpoint: config.endpoints.bap, policy: bap });
   const businessCentralAdmin = new BusinessCentralAdminClient({ endpoint: adminCenterEndpoint(config.endpoints.bc), policy: bc });
 
-  const sales = (orgUrl: string = config.defaults.dataverseUrl): SalesClient => {
+  const sales = (orgUrl: string | undefined = config.defaults.dataverseUrl): SalesClient => {
+    if (!orgUrl) throw new AppError('invalid_input', 'No Sales environment is chosen: choose the environments first (set up).');
     const url = checkOrgUrl(orgUrl, config);
     let client = salesClients.get(url);
     if (!client) {
@@ -172,7 +173,8 @@ export function createClients(options: CreateClientsOptions): Clients {
     return client;
   };
 
-  const businessCentral = (environment: string = config.defaults.bcEnvironment): BusinessCentralClient => {
+  const businessCentral = (environment: string | undefined = config.defaults.bcEnvironment): BusinessCentralClient => {
+    if (!environment) throw new AppError('invalid_input', 'No Business Central environment is chosen: choose the environments first (set up).');
     let client = bcClients.get(environment);
     if (!client) {
       client = new BusinessCentralClient({ endpoint: config.endpoints.bc, tenantId: config.tenantId, environment, policy: bc });
