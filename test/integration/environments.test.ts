@@ -118,11 +118,13 @@ describe('choosing the environments from live lists', () => {
     expect(cardText(h.connector.cards().at(-1))).toContain(`${O.bcSandbox.name} · ${O.bcSandbox.companyName}`);
   });
 
+  // Without the management app Part 1 itself cannot read the environment (the permissions test shows
+  // it), so there the typed values are only offered; with the others Part 1 follows.
   it.each([
-    ['AdminCenter.ReadWrite.All', { businessCentralRoles: ['API.ReadWrite.All'] }, /AdminCenter\.ReadWrite\.All .*authorised in the Business Central admin center/, /AdminCenter\.ReadWrite\.All .*autorisert i administrasjonssenteret/],
-    ['the admin center authorisation', { businessCentralAdminCenterApp: false }, /AdminCenter\.ReadWrite\.All .*authorised in the Business Central admin center/, /AdminCenter\.ReadWrite\.All .*autorisert i administrasjonssenteret/],
-    ['the Power Platform management app', { powerPlatformManagementApp: false }, /registered as a Power Platform management app/, /registrert som administrasjonsapp for Power Platform/],
-  ])('without %s: says which permission is missing and falls back to typed values, which still work', async (_what, patch, names, nb) => {
+    ['AdminCenter.ReadWrite.All', { businessCentralRoles: ['API.ReadWrite.All'] }, /AdminCenter\.ReadWrite\.All .*authorised in the Business Central admin center/, /AdminCenter\.ReadWrite\.All .*autorisert i administrasjonssenteret/, true],
+    ['the admin center authorisation', { businessCentralAdminCenterApp: false }, /AdminCenter\.ReadWrite\.All .*authorised in the Business Central admin center/, /AdminCenter\.ReadWrite\.All .*autorisert i administrasjonssenteret/, true],
+    ['the Power Platform management app', { powerPlatformManagementApp: false }, /registered as a Power Platform management app/, /registrert som administrasjonsapp for Power Platform/, false],
+  ])('without %s: says which permission is missing and falls back to typed values', async (_what, patch, names, nb, reachesPart1) => {
     await control('app', 'PATCH', patch);
     await h.restartBot();
     try {
@@ -134,8 +136,10 @@ describe('choosing the environments from live lists', () => {
       expect(text).toMatch(names);
       expect(text).toContain('I could not read the environment lists, so type the values below.');
       expect(actionsOf(card).map((a) => a.verb)).toEqual(['env.save']);
-      const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(card), deployment: 'online' }, cardActivityId);
-      expect(cardText(saved.body.value)).toContain(t('en', 'adminTitle'));
+      if (reachesPart1) {
+        const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(card), deployment: 'online' }, cardActivityId);
+        expect(cardText(saved.body.value)).toContain(t('en', 'adminTitle'));
+      }
 
       const norwegian = h.conversation({ locale: 'nb-NO' });
       const { card: nbCard } = await setUp(norwegian, 'sett opp');
