@@ -124,7 +124,7 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
  * The admin center API root beside the BC API root: `https://api.businesscentral.dynamics.com/v2.0`
  * → `https://api.businesscentral.dynamics.com/admin/v2.24` (the same host and token audience).
  */
-export function adminCenterEndpoint(bcEndpoint: string): string {
+function adminCenterEndpoint(bcEndpoint: string): string {
   return `${bcEndpoint.replace(/\/+$/, '').replace(/\/v2\.0$/, '')}/admin/${ADMIN_CENTER_API_VERSION}`;
 }
 
