@@ -1,4 +1,5 @@
 import type { EnvironmentLists } from '../../setup/environmentChoice';
+import { BC_ENVIRONMENT_PATTERN } from '../../setup/validation';
 import type { Clients } from '../clients';
 
 /**
@@ -16,7 +17,8 @@ export async function readEnvironmentLists(clients: Clients): Promise<Environmen
   if (bc.status === 'rejected') errors.push(bc.reason);
   if (powerPlatform.status === 'rejected') errors.push(powerPlatform.reason);
   if (bc.status === 'rejected' || powerPlatform.status === 'rejected') return { ok: false, errors };
-  const active = bc.value.filter((e) => !e.status || e.status === 'Active');
+  // Names are at most 30 letters, digits, - and _ (Learn, admin center API: environmentNameNotValid); another is not one the BC API can address.
+  const active = bc.value.filter((e) => (!e.status || e.status === 'Active') && new RegExp(BC_ENVIRONMENT_PATTERN).test(e.name));
   const companies = await Promise.allSettled(active.map((e) => clients.businessCentral(e.name).listCompanies()));
   const failed = companies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
   if (failed) return { ok: false, errors: [failed.reason] };
