@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { t } from '../../src/i18n';
+import { createLogger } from '../../src/log';
+import { startBot } from '../../src/main';
 import { SEED } from '../../src/sandbox';
 import { escapeMarkdown } from '../../src/cards/render';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
 import { rawTenantState, resetTenant } from '../helpers/flows';
-import { cardText, type TeamsConversation } from '../helpers/teams';
+import { cardText, TeamsConversation } from '../helpers/teams';
 
 /**
  * Choosing the environments from the tenant's lists, over HTTP as Teams drives the bot, against a
@@ -147,6 +152,32 @@ describe('choosing the environments from live lists', () => {
     } finally {
       await resetTenant(h);
       await h.restartBot();
+    }
+  });
+});
+
+describe('without a configured environment (tenant mode may leave DATAVERSE_URL, BAP_ENVIRONMENT_ID and BC_ENVIRONMENT out)', () => {
+  it('asks to choose the environments first, then offers them from the lists with the linked pair', async () => {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-nodefaults-'));
+    const bot = await startBot({ ...h.config, stateDir, defaults: {} }, createLogger({ level: 'silent' }));
+    try {
+      const chat = new TeamsConversation({ botUrl: () => bot.url, connector: h.connector, tenantId: SEED.tenantId });
+      h.connector.clear();
+      await chat.say(ADMIN, 'help');
+      expect(h.connector.texts().join('\n')).toContain('No environments are chosen for this conversation yet.');
+      await chat.say(ADMIN, 'status');
+      expect(h.connector.texts().filter((x) => x.includes('No environments are chosen'))).toHaveLength(2);
+
+      const { card, cardActivityId } = await setUp(chat);
+      expect(findById(card, 'bcCompany')?.value).toBe(PRODUCTION);
+      expect(cardText(card)).toContain(t('en', 'envReasonLinked', { bcEnvironment: SEED.businessCentral.environment, environment: escapeMarkdown(SEED.environment.name) }));
+      const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(card), deployment: 'online' }, cardActivityId);
+      expect(cardText(saved.body.value)).toContain(t('en', 'adminTitle'));
+      await chat.say(ADMIN, 'help');
+      expect(cardText(h.connector.cards().at(-1))).toContain(`${SEED.businessCentral.environment} · ${SEED.businessCentral.companyName}`);
+    } finally {
+      await bot.close();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
