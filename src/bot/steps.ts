@@ -59,15 +59,20 @@ export async function environmentStepCard(
 ): Promise<AdaptiveCardJson> {
   const locale = localeFor(context);
   const configured = services.defaultEnvironment();
-  const read = await services.tenant.environmentLists();
-  const proposal = read.ok ? propose(read.lists, { current, configured }) : undefined;
-  if (mode === 'lists' && read.ok && proposal) {
+  // Typed values being corrected need no lists; the lists or a first typed card do.
+  const read = mode === 'lists' || !current ? await services.tenant.environmentLists() : undefined;
+  const proposal = read?.ok ? propose(read.lists, { current, configured }) : undefined;
+  if (mode === 'lists' && read?.ok && proposal) {
     return environmentPickCard({ lists: read.lists, proposal, deployment: current?.deployment ?? 'online', error }, locale);
   }
   const notice =
-    mode === 'typed' ? undefined : read.ok ? t(locale, 'envListsEmpty') : t(locale, 'envListsFailed', { reason: read.errors.map((e) => userMessage(e, locale)).join(' ') });
+    mode === 'typed' || !read
+      ? undefined
+      : read.ok
+        ? t(locale, 'envListsEmpty')
+        : t(locale, 'envListsFailed', { reason: read.errors.map((e) => userMessage(e, locale)).join(' ') });
   const proposed: EnvironmentRef | undefined =
-    read.ok && proposal
+    read?.ok && proposal
       ? {
           dataverseUrl: read.lists.powerPlatform.find((p) => p.id === proposal.bapEnvironmentId)?.instanceUrl ?? '',
           bapEnvironmentId: proposal.bapEnvironmentId,
