@@ -42,7 +42,7 @@ export const ViewInput = z.object({
 export type ViewData = z.infer<typeof ViewInput>;
 
 export function environmentOf(services: BotServices, session: SetupSession) {
-  return session.environment ?? services.defaultEnvironment();
+  return services.environmentOf(session.environment);
 }
 
 /** A fresh view: observed now, keeping how the admin looked at the previous one (same environment). */

@@ -18,6 +18,10 @@ export interface EnvironmentCardInput {
   companies: { id: string; name: string }[];
   tenantMode: boolean;
   error?: string;
+  /** Why the values are typed: the lists could not be read (the permission it needs), or hold nothing to choose. */
+  notice?: string;
+  /** Offer "Choose from the lists" (the lists could be read). */
+  offerLists?: boolean;
 }
 
 export function environmentCard(input: EnvironmentCardInput, locale: Locale): AdaptiveCardJson {
@@ -26,6 +30,8 @@ export function environmentCard(input: EnvironmentCardInput, locale: Locale): Ad
     'environment',
     {
       error: input.error ? escapeMarkdown(input.error) : '',
+      notice: input.notice ? escapeMarkdown(input.notice) : '',
+      offerLists: !!input.offerLists,
       dataverseUrl: environment.dataverseUrl,
       dataverseUrlPattern: input.tenantMode ? TENANT_DATAVERSE_PATTERN : '^https?://\\S+$',
       bapEnvironmentId: environment.bapEnvironmentId,

@@ -1,4 +1,5 @@
 import { securityEn } from './security.en';
+import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
@@ -212,6 +213,7 @@ export const en = {
   ...salespeopleEn,
   ...outcomesEn,
   ...securityEn,
+  ...environmentsEn,
   ...validationEn,
 } as const;
 

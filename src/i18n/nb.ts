@@ -1,4 +1,5 @@
 import { securityNb } from './security.nb';
+import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
@@ -211,5 +212,6 @@ export const nb: Record<StringKey, string> = {
   ...salespeopleNb,
   ...outcomesNb,
   ...securityNb,
+  ...environmentsNb,
   ...validationNb,
 };

@@ -102,6 +102,7 @@ const appPatchSchema = z
     businessCentralRoles: z.array(z.string().regex(/^[A-Za-z]+(\.[A-Za-z]+)+$/, 'must be a permission name such as API.ReadWrite.All')),
     powerPlatformManagementApp: z.boolean(),
     businessCentralEntraApplication: z.boolean(),
+    businessCentralAdminCenterApp: z.boolean(),
     dataverseApplicationUser: z.boolean(),
     dataverseSystemAdministrator: z.boolean(),
   })
@@ -121,6 +122,7 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   if (p.businessCentralRoles) s.app.businessCentralRoles = [...new Set(p.businessCentralRoles)];
   if (p.powerPlatformManagementApp !== undefined) s.app.powerPlatformManagementApp = p.powerPlatformManagementApp;
   if (p.businessCentralEntraApplication !== undefined) s.app.businessCentralEntraApplication = p.businessCentralEntraApplication;
+  if (p.businessCentralAdminCenterApp !== undefined) s.app.businessCentralAdminCenterApp = p.businessCentralAdminCenterApp;
   const dv = s.dataverse;
   const existing = () => dv.systemUsers.find((u) => u.applicationid === s.app.clientId);
   if (p.dataverseApplicationUser === false) {

@@ -154,6 +154,10 @@ export interface PowerPlatformEnvironment {
   environmentSku: string;
   dataverseOrg: string;
   securityGroupId: string | null;
+  /** `properties.azureRegion` (absent in older state files: norwayeast). */
+  azureRegion?: string;
+  /** false: an environment without a Dataverse database (`linkedEnvironmentMetadata` null); absent: it has one. */
+  hasDataverse?: boolean;
 }
 
 export interface Salesperson {
@@ -197,6 +201,11 @@ export interface Coupling {
 export interface BcEnvironment {
   name: string;
   companies: Company[];
+  /** What the admin center API tells about it (absent in older state files: a Norwegian production environment). */
+  type?: 'Production' | 'Sandbox';
+  countryCode?: string;
+  /** The Power Platform environment the admin center links it to (null or absent: none). */
+  linkedPowerPlatformEnvironmentId?: string | null;
   /** absent until the first coupling */
   couplings?: Coupling[];
 }
@@ -220,6 +229,8 @@ export interface AppRegistration {
   powerPlatformManagementApp: boolean;
   /** on Business Central's "Microsoft Entra Applications" page, enabled and consented */
   businessCentralEntraApplication: boolean;
+  /** authorised on the Business Central admin center's "Authorized Microsoft Entra apps" (absent in older state files: true) */
+  businessCentralAdminCenterApp?: boolean;
 }
 
 export interface SandboxState {
