@@ -77,7 +77,7 @@ describe('Part 3: the salespeople', () => {
     expect(planText).toContain('for 9 salespeople');
     expect(planText).toContain('4 new Microsoft 365 accounts');
     expect(planText).toContain('1 × usage location NO set first');
-    expect(planText).toContain('7 × the licence DYN365_ENTERPRISE_SALES');
+    expect(planText).toContain('7 × the licence Dynamics 365 for Sales Enterprise Edition');
     expect(planText).toContain('7 added to the Sales environment');
     expect(planText).toContain("8 × the role Salesperson (the copy in each user's business unit)");
     expect(planText).toContain('9 couplings in Business Central');
@@ -226,7 +226,7 @@ describe('Part 3: the salespeople', () => {
     }
     const before = await rawTenantState(h);
     const refused = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
-    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, DYN365_ENTERPRISE\w*, has 1: 6 missing/);
+    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, Dynamics 365 [\w ]+, has 1: 6 missing/);
     expect(actionsOf(refused).map((a) => a.verb)).not.toContain('plan.approve');
     expect(await rawTenantState(h)).toBe(before);
   });
