@@ -89,6 +89,23 @@ export function checkUpnUnique(s: SandboxState, upn: string, selfId?: string): v
   }
 }
 
+/**
+ * `mail` is writable (microsoftgraph/microsoft-graph-docs PR 9653, "the user's mail property was made
+ * writable"; Learn "user resource type": changes to it add the value to proxyAddresses as an SMTP
+ * address). An SMTP proxy address is unique in the tenant and on one of its domains; the texts of
+ * both refusals are modelled on the userPrincipalName ones and are unverified for `mail`.
+ */
+export function checkMail(s: SandboxState, mail: string, selfId: string): void {
+  const lower = mail.toLowerCase();
+  const domain = lower.slice(lower.lastIndexOf('@') + 1);
+  if (!s.tenant.domains.some((d) => d.isVerified && d.name.toLowerCase() === domain)) {
+    throw new HttpError(400, 'Request_BadRequest', 'The domain portion of the mail property is invalid. You must use one of the verified domain names in your organization.');
+  }
+  if (s.graph.users.some((u) => u.id !== selfId && (u.mail?.toLowerCase() === lower || u.userPrincipalName.toLowerCase() === lower))) {
+    throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
+  }
+}
+
 export function checkPassword(pw: unknown): void {
   if (typeof pw !== 'string' || !pw) {
     throw new HttpError(400, 'Request_BadRequest', 'A password must be specified to create a new user.');
@@ -152,6 +169,7 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
   if (body.mail !== undefined) {
     const v = str(body.mail, 'mail', 254);
     if (v !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) throw invalid('mail');
+    if (v !== null) checkMail(s, v, user.id);
     u.mail = v;
   }
   if (body.usageLocation !== undefined) {

@@ -109,7 +109,8 @@ export interface SystemUser {
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
   /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
-  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
+  /** `mail`: the directory's mail last synchronised into internalemailaddress (absent in older state: not followed). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean; mail?: string | null } | null;
 }
 
 export interface Team {
