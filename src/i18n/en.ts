@@ -1,3 +1,4 @@
+import { couplingEn } from './coupling.en';
 import { securityEn } from './security.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
@@ -205,6 +206,7 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...couplingEn,
   ...outcomesEn,
   ...securityEn,
   ...validationEn,

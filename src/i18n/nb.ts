@@ -1,3 +1,4 @@
+import { couplingNb } from './coupling.nb';
 import { securityNb } from './security.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
@@ -204,6 +205,7 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...couplingNb,
   ...outcomesNb,
   ...securityNb,
   ...validationNb,

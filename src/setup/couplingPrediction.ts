@@ -21,6 +21,7 @@
  *   an account without a mailbox (no `mail`) has a Sales user that Match-Based Coupling cannot find.
  * Blocked salespeople are not predicted: this product leaves them alone.
  */
+import type { SalespeopleFacts, SalesUserFact } from './salespeopleMatch';
 
 export type MatchOutcome =
   /** BC will couple the salesperson to this Sales user. */
@@ -121,6 +122,26 @@ export interface PredictionFacts {
 }
 
 const lower = (value: string | null | undefined) => (value ?? '').trim().toLowerCase();
+
+/** Part 3's observation as the prediction reads it. */
+export function predictionFacts(facts: SalespeopleFacts): PredictionFacts {
+  const toUser = (u: SalesUserFact): PredictionSalesUser => ({
+    systemuserid: u.systemuserid,
+    internalEmail: u.internalEmail ?? null,
+    domainName: u.domainName,
+    aadObjectId: u.aadObjectId,
+    isDisabled: u.isDisabled,
+    isLicensed: u.isLicensed,
+    isIntegrationUser: u.isIntegrationUser,
+  });
+  return {
+    salespeople: facts.salespeople.map((p) => ({ id: p.id, code: p.code, email: p.email, blocked: p.blocked })),
+    salesUsers: [...facts.salesUsers, ...(facts.primaryEmailUsers ?? [])].map(toUser),
+    accounts: facts.entraUsers.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null })),
+    couplings: facts.couplings,
+    verifiedDomains: facts.verifiedDomains,
+  };
+}
 
 /** BC's filter on the SALESPEOPLE mapping: only these Sales users can be matched. */
 export function eligibility(user: Pick<PredictionSalesUser, 'isDisabled' | 'isLicensed' | 'isIntegrationUser'>): IneligibleReason | undefined {
