@@ -21,6 +21,7 @@ export const USER_SCHEMA: Schema = {
   id: 'string', userPrincipalName: 'string', displayName: 'string', givenName: 'string', surname: 'string', mail: 'string',
   mailNickname: 'string', jobTitle: 'string', accountEnabled: 'bool', usageLocation: 'string', createdDateTime: 'datetime',
   userType: 'string', passwordProfile: 'string', assignedLicenses: 'string', businessPhones: 'string', otherMails: 'string',
+  onPremisesSyncEnabled: 'bool',
   ...Object.fromEntries(Object.keys(PROFILE_STRINGS).map((k) => [k, 'string' as const])),
 };
 
@@ -48,6 +49,7 @@ export function userRow(u: GraphUser): Record<string, unknown> {
     createdDateTime: u.createdDateTime,
     userType: u.userType,
     passwordProfile: null,
+    onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
     assignedLicenses: u.assignedLicenses.map((a) => ({ disabledPlans: [...a.disabledPlans], skuId: a.skuId })),
   };
 }
@@ -169,6 +171,10 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
   if (body.mail !== undefined) {
     const v = str(body.mail, 'mail', 254);
     if (v !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) throw invalid('mail');
+    if (user.onPremisesSyncEnabled) {
+      // The on-premises directory is the source of authority (microsoftgraph/microsoft-graph-docs-contrib issue 3564).
+      throw new HttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for objects that have originated within an external service.');
+    }
     if (v !== null) checkMail(s, v, user.id);
     u.mail = v;
   }

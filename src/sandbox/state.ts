@@ -37,6 +37,8 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface ServicePlan {
