@@ -9,7 +9,7 @@ import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PAT
 import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { salespeoplePlanData } from './salespeoplePlan';
-import { failureReason } from '../provisioning/outcomes';
+import { failureReason } from '../provisioning/run/outcomes';
 
 /** Card views of the setup steps: data in, card out. */
 
