@@ -21,6 +21,7 @@ const STEP: Partial<Record<Action['type'], StringKey>> = {
   addUserToEnvironment: 'spStepEnvironment',
   assignRole: 'spStepRole',
   coupleSalesperson: 'spStepCouple',
+  setMail: 'spStepMail',
 };
 
 interface Person {
@@ -78,6 +79,7 @@ function summary(plan: Plan, locale: Locale): string[] {
   const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
   if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
+  if (of('setMail').length) lines.push(t(locale, 'spPlanMail', { count: n(of('setMail').length) }));
   return lines;
 }
 

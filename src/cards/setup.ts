@@ -115,6 +115,8 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'setMail':
+      return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
   }
 }
 

@@ -43,6 +43,7 @@ export const couplingEn = {
   cpFixesAction: 'Plan the e-mail fixes',
   cpNothingToFix: 'There is no mail address I can set: every fix left is one of the steps above.',
   actionSetMail: "Set the mail address of {user} to {address} (the Sales user's primary e-mail follows)",
+  spPlanMail: "{count} mail addresses set on accounts without a mailbox (their Sales users' primary e-mail follows)",
   spStepMail: 'mail address',
   cpCouplingsObserved: 'Couplings seen through the coupling endpoint: {count} of {total} salespeople.',
   cpCouplingsUnobservable: 'Couplings made in Business Central cannot be read without a coupling endpoint; Match-Based Coupling should pair {count} of {total} salespeople.',

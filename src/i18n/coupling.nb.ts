@@ -44,6 +44,7 @@ export const couplingNb: Record<keyof typeof couplingEn, string> = {
   cpFixesAction: 'Planlegg e-postrettingene',
   cpNothingToFix: 'Det finnes ingen e-postadresse jeg kan sette: alle løsningene som gjenstår, er trinnene over.',
   actionSetMail: 'Sett e-postadressen til {user} til {address} (Sales-brukerens primære e-post følger med)',
+  spPlanMail: '{count} e-postadresser satt på kontoer uten postboks (Sales-brukernes primære e-post følger med)',
   spStepMail: 'e-postadresse',
   cpCouplingsObserved: 'Koblinger sett gjennom koblingsendepunktet: {count} av {total} selgere.',
   cpCouplingsUnobservable: 'Koblinger laget i Business Central kan ikke leses uten et koblingsendepunkt; Match-Based Coupling skal koble {count} av {total} selgere.',

@@ -21,6 +21,7 @@
  *   an account without a mailbox (no `mail`) has a Sales user that Match-Based Coupling cannot find.
  * Blocked salespeople are not predicted: this product leaves them alone.
  */
+import { actionKey, type Action } from './plan';
 import type { SalespeopleFacts, SalesUserFact } from './salespeopleMatch';
 
 export type MatchOutcome =
@@ -257,4 +258,26 @@ export function countOutcomes(predictions: CouplingPrediction[]): OutcomeCounts 
   const counts = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as OutcomeCounts;
   for (const p of predictions) counts[p.outcome.kind]++;
   return counts;
+}
+
+/**
+ * The changes that make Match-Based Coupling find these salespeople: each account without `mail`
+ * gets the salesperson's e-mail as `mail`, and its Sales user (when there is one) the same primary
+ * e-mail. One action per account, however many salespeople share it.
+ */
+export function mailFixActions(predictions: CouplingPrediction[]): Action[] {
+  const actions = new Map<string, Action>();
+  for (const p of predictions) {
+    if (p.fix?.kind !== 'setMail') continue;
+    const { fix } = p;
+    const key = actionKey.setMail(fix.userPrincipalName);
+    if (actions.has(key)) continue;
+    actions.set(key, {
+      key,
+      type: 'setMail',
+      target: { userPrincipalName: fix.userPrincipalName, userId: fix.entraId, ...(fix.systemUserId ? { systemUserId: fix.systemUserId } : {}) },
+      params: { mail: fix.address },
+    });
+  }
+  return [...actions.values()];
 }

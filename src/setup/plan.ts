@@ -112,7 +112,12 @@ export type Action =
     }
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
   | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
-  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams };
+  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams }
+  /**
+   * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
+   * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
+   */
+  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } };
 
 export type ActionType = Action['type'];
 
@@ -176,6 +181,7 @@ export const actionKey = {
   addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
+  setMail: (user: string) => `setMail:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */

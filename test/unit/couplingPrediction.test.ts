@@ -1,4 +1,4 @@
-import { countOutcomes, predictCoupling, type PredictionFacts, type PredictionSalesUser } from '../../src/setup/couplingPrediction';
+import { countOutcomes, mailFixActions, predictCoupling, type PredictionFacts, type PredictionSalesUser } from '../../src/setup/couplingPrediction';
 
 const salesUser = (id: string, email: string | null, over: Partial<PredictionSalesUser> = {}): PredictionSalesUser => ({
   systemuserid: `su-${id}`,
@@ -121,5 +121,26 @@ describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail,
     }));
     expect(predictions.map((p) => p.code)).toEqual(['K', 'N']);
     expect(countOutcomes(predictions)).toEqual({ match: 1, noMatch: 1, several: 0, alreadyCoupled: 0, notEligible: 0 });
+  });
+});
+
+describe('the mail fixes', () => {
+  it('plans one setMail per account without mail, with its Sales user, and nothing for manual fixes', () => {
+    const predictions = predictCoupling(facts({
+      salespeople: [person('MN', 'marte.nilsen@contoso.no'), person('TM', ''), person('HP', 'hege.pedersen@contoso.no')],
+      accounts: [
+        { id: 'aad-marte', userPrincipalName: 'marte.nilsen@contoso.no', mail: null },
+        { id: 'aad-hege', userPrincipalName: 'hege.pedersen@contoso.no', mail: 'hege@contoso.no' },
+      ],
+      salesUsers: [salesUser('marte', null), salesUser('hege', 'hege@contoso.no')],
+    }));
+    expect(mailFixActions(predictions)).toEqual([
+      {
+        key: 'setMail:marte.nilsen@contoso.no',
+        type: 'setMail',
+        target: { userPrincipalName: 'marte.nilsen@contoso.no', userId: 'aad-marte', systemUserId: 'su-marte' },
+        params: { mail: 'marte.nilsen@contoso.no' },
+      },
+    ]);
   });
 });

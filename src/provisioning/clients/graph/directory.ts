@@ -93,6 +93,8 @@ export interface CreateUserInput {
   postalCode?: string;
   country?: string;
   otherMails?: string[];
+  /** The SMTP address (writable: microsoftgraph/microsoft-graph-docs PR 9653); it joins proxyAddresses. */
+  mail?: string;
 }
 
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'password' | 'forceChangePasswordNextSignIn' | 'userPrincipalName'>> & {
@@ -547,6 +549,7 @@ function createUserBody(input: CreateUserInput): User {
       'postalCode',
       'country',
       'otherMails',
+      'mail',
     ]),
   };
 }
