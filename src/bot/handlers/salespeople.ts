@@ -4,6 +4,7 @@ import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
+import { mailFixActions } from '../../setup/couplingPrediction';
 import { selectedIds } from '../../setup/salespeopleView';
 import type { SetupSession } from '../../setup/session';
 import { localeFor } from '../context';
@@ -91,6 +92,27 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     return planCardFor(services, context, created);
   };
 
+  /**
+   * "Plan the e-mail fixes": the list is read again and the missing mail addresses Business
+   * Central's Match-Based Coupling needs become a plan, approved like any other.
+   */
+  const fixMail: CardHandler = async (context, state, data) => {
+    const locale = localeFor(context);
+    const session = inPart3(state);
+    if (!session) return t(locale, 'spNoSession');
+    const stored = await services.salespeople.view.get(context.activity.conversation.id);
+    const view = await loadView(services, context, session, true);
+    const inputs = stored ? applyInputs(services, view, ViewInput.catch({}).parse(data)) : view;
+    const actions = mailFixActions(inputs.coupling ?? []);
+    if (actions.length === 0) return renderView(services, context, session, inputs, t(locale, 'cpNothingToFix'));
+    await services.salespeople.view.put(inputs);
+    const environment = environmentOf(services, session);
+    const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
+    const created = await createPlan(services, context, 'salespeople', planEnvironment, actions);
+    applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
+    return planCardFor(services, context, created);
+  };
+
   /** A run's failures, page by page; page 0 is the plan card itself. */
   const failures: CardHandler = async (context, _state, data) => {
     const found = await lookUpPlan(services, context, data);
@@ -106,6 +128,7 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     'salespeople.select': select,
     'salespeople.refresh': refresh,
     'salespeople.plan': plan,
+    'salespeople.fixMail': fixMail,
     'salespeople.failures': failures,
   };
 }
