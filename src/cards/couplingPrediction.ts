@@ -1,5 +1,6 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import { countOutcomes, OUTCOME_KINDS, type CouplingPrediction, type ManualStep, type OutcomeKind } from '../setup/couplingPrediction';
+import { BC_CAPTIONS as C } from '../setup/bcCaptions';
 import { escapeMarkdown } from './render';
 
 /**
@@ -67,7 +68,7 @@ function fixText(p: CouplingPrediction, locale: Locale): string {
     return primary ? t(locale, 'cpFixUseMail', { primary: m(primary), email: m(p.email) }) : t(locale, 'cpFixUseMailPlain');
   }
   if (fix.step === 'setMailYourself') return t(locale, 'cpFixSetMailYourself', { address: m(p.email) });
-  return t(locale, STEP_TEXT[fix.step]);
+  return t(locale, STEP_TEXT[fix.step], { column: C.salespersonColumn, action: C.deleteCouplingAction });
 }
 
 export function lineOf(p: CouplingPrediction, locale: Locale): string {
@@ -97,7 +98,19 @@ export function matchSectionData(input: MatchSectionInput | undefined, locale: L
     counts: OUTCOME_KINDS.filter((k) => counts[k] > 0 || k === 'match').map((k) => ({ title: t(locale, OUTCOME_LABEL[k]), value: String(counts[k]) })),
     lines: shown.map((p) => lineOf(p, locale)),
     more: predictions.length > LINES_SHOWN ? t(locale, 'cpMore', { count: predictions.length - LINES_SHOWN }) : '',
-    steps: t(locale, 'cpSteps', { link: input.bcLink ? t(locale, 'cpStepsLink', { link: input.bcLink }) : t(locale, 'cpStepsOnPremises') }),
+    steps: t(locale, 'cpSteps', {
+      link: input.bcLink ? t(locale, 'cpStepsLink', { link: input.bcLink }) : t(locale, 'cpStepsOnPremises'),
+      couplePage: C.couplePage,
+      matchAction: C.matchAction,
+      criteriaPage: C.criteriaPage,
+      matchField: C.matchField,
+      salespersonEmail: C.salespersonEmail,
+      primaryEmail: C.primaryEmail,
+      caseSensitive: C.caseSensitive,
+      column: C.salespersonColumn,
+      usersPage: C.usersPage,
+      teamAction: C.addToTeamAction,
+    }),
     fixes: fixes > 0 ? t(locale, 'cpFixes', { count: fixes }) : '',
     fixCount: fixes,
   };

@@ -6,6 +6,7 @@ import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } fr
 import { KNOWN_ROLE_NAMES } from '../setup/roles';
 import { formatNumber } from './salespeoplePlan';
 import { matchSectionData } from './couplingPrediction';
+import { BC_CAPTIONS } from '../setup/bcCaptions';
 import type { CouplingPrediction } from '../setup/couplingPrediction';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
@@ -100,6 +101,7 @@ export function salespeopleCardData(input: SalespeopleCardInput, locale: Locale)
     couplingConfigured,
     couple: view.couple ? 'true' : 'false',
     bcLink: input.bcLink ?? '',
+    couplingOpen: t(locale, 'spCouplingOpen', { page: BC_CAPTIONS.couplePage }),
     // Without a coupling endpoint the admin couples on page 7209: what BC's Match-Based Coupling will do.
     match: matchSectionData(couplingConfigured || !input.predictions ? undefined : { predictions: input.predictions, bcLink: input.bcLink }, locale),
     ...roleData(view.observation, locale),

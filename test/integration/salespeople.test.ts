@@ -194,7 +194,7 @@ describe('Part 3: the salespeople', () => {
     const text = cardText(final);
     expect(text).toContain('2 of 9 salespeople are set up, 7 failed.');
     expect(text).toMatch(/Failures 1–7 of 7/);
-    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*DYN365_ENTERPRISE_SALES/);
+    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*Dynamics 365 for Sales Enterprise Edition/);
     expect(text).not.toContain('Not attempted'); // only failures with a cause of their own are listed
     // Kari and Lars needed no licence and are done; the accounts made before the licence step stay.
     expect((await usersWith('eirik.haugen@contoso.no'))).toHaveLength(1);
