@@ -1,3 +1,5 @@
+import { KNOWN_SKUS } from '../../src/setup/skuNames';
+import { BC_CAPTIONS } from '../../src/setup/bcCaptions';
 /**
  * Which catalogue strings of the other language a user read: the pure part of the test that reads
  * every card. Every string of the "foreign" table becomes a pattern (its `{placeholders}` match any
@@ -16,8 +18,12 @@ export interface Matcher {
   pattern: RegExp;
 }
 
-/** Names that read the same in both languages: they do not make a string foreign. */
+/**
+ * Names that read the same in both languages: they do not make a string foreign. Licences by their
+ * product names and Business Central's page, field and action captions are Microsoft's own names.
+ */
 export const PRODUCT_NAMES = [
+  ...[...KNOWN_SKUS.map((s) => s.productName), ...Object.values(BC_CAPTIONS)].sort((a, b) => b.length - a.length),
   'Microsoft Entra',
   'Microsoft 365 admin center',
   'Microsoft 365',
