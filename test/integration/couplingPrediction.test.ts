@@ -61,6 +61,9 @@ describe("Part 3: what Business Central's Match-Based Coupling will do", () => {
     expect(text).toContain('On **Select Coupling Criteria** (page 5363) tick **Match on this Field** only on the line **Email** ↔ **Primary Email**');
     expect(text).toContain('Open **Users - Dataverse** (page 5340)');
     expect(text).toContain('I can fix 1 of these');
+    // status counts what it can observe: without an endpoint, the couplings Match-Based Coupling would make.
+    await chat.say(ADMIN, 'status');
+    expect(cardText(h.connector.cards().at(-1))).toContain('Couplings made in Business Central cannot be read without a coupling endpoint; Match-Based Coupling should pair 1 of 11 salespeople.');
 
     const planned = await chat.execute(ADMIN, 'salespeople.fixMail', action(card, 'salespeople.fixMail').data, cardActivityId);
     const plan = planned.body.value;
@@ -78,6 +81,8 @@ describe("Part 3: what Business Central's Match-Based Coupling will do", () => {
     expect(cardText(back)).toContain('**KH** kari.hansen@contoso.no: Will be coupled (kari.hansen@contoso.no)');
     expect(matchFacts(back)).toMatchObject({ 'Will be coupled': '2' });
     expect(actionsOf(back).map((a) => a.verb)).not.toContain('salespeople.fixMail');
+    await chat.say(ADMIN, 'status');
+    expect(cardText(h.connector.cards().at(-1))).toContain('Match-Based Coupling should pair 2 of 11 salespeople.');
   });
 
   it('reports several Sales users with one e-mail, another primary e-mail, and a Sales user BC leaves out', async () => {
