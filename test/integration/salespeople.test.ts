@@ -125,6 +125,9 @@ describe('Part 3: the salespeople', () => {
     expect(facts(back.body.value)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
     const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back.body.value), ...action(back.body.value, 'salespeople.plan').data }, cardActivityId);
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
+    // status counts the couplings the endpoint shows.
+    await chat.say(ADMIN, 'status');
+    expect(cardText(h.connector.cards().at(-1))).toContain('Couplings seen through the coupling endpoint: 9 of 11 salespeople.');
   });
 
   it('couples only Sales users Business Central would couple: an integration user is held up, an unlicensed one synchronised first', async () => {
