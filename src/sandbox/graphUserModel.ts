@@ -175,7 +175,6 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
       // The on-premises directory is the source of authority (microsoftgraph/microsoft-graph-docs-contrib issue 3564).
       throw new HttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for objects that have originated within an external service.');
     }
-    if (v !== null) checkMail(s, v, user.id);
     u.mail = v;
   }
   if (body.usageLocation !== undefined) {
@@ -197,6 +196,8 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
     checkUpnUnique(s, upn, create ? undefined : u.id);
     u.userPrincipalName = upn;
   }
+  // After the sign-in name: a create repeated after a lost answer meets the userPrincipalName conflict first.
+  if (body.mail !== undefined && u.mail !== null) checkMail(s, u.mail, u.id);
   if (body.passwordProfile !== undefined) {
     if (!isObject(body.passwordProfile)) throw invalid('passwordProfile');
     const pp = body.passwordProfile;

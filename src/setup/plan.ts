@@ -35,6 +35,12 @@ export interface CreateUserParams {
   /** Profile fields from an imported admin center file (Graph user properties). */
   profile?: UserProfileParams;
   /**
+   * The account's `mail`, set at creation (writable: microsoftgraph/microsoft-graph-docs PR 9653):
+   * for a salesperson, the e-mail in Business Central, so that the Sales user's primary e-mail
+   * carries it and BC's Match-Based Coupling finds it (an account without a mailbox has none).
+   */
+  mail?: string;
+  /**
    * True for an account whose password a person must receive (the integration user): it is shown
    * once to the requester. Otherwise the password is random and never shown; the admin resets it.
    */

@@ -54,6 +54,8 @@ function needsFor(row: SalespersonRow, context: SalespeoplePlanContext): Needs |
         target: { userPrincipalName: row.email, displayName: row.displayName || row.email },
         create: {
           mailNickname: row.email.split('@')[0]!,
+          // The salesperson's e-mail as mail: Match-Based Coupling matches it through the Sales user's primary e-mail.
+          mail: row.email,
           usageLocation: context.usageLocation,
           givenName: first || undefined,
           surname: last || undefined,
