@@ -152,8 +152,8 @@ export const LANGUAGE_WORDS: Record<'en' | 'nb', ReadonlySet<string>> = {
 /** The words of `language` in a text, product names and the given tenant values taken out first. */
 export function languageWordsIn(text: string, language: 'en' | 'nb', tenantValues: readonly string[] = []): string[] {
   let rest = text;
-  for (const value of [...tenantValues].sort((a, b) => b.length - a.length)) if (value) rest = rest.split(value).join(' ');
-  for (const name of PRODUCT_NAMES) rest = rest.split(name).join(' ');
+  // Longest first across both lists: a caption such as "Couple Dataverse Users with Salespersons" goes whole before the role name "Salesperson".
+  for (const value of [...tenantValues, ...PRODUCT_NAMES].sort((a, b) => b.length - a.length)) if (value) rest = rest.split(value).join(' ');
   rest = rest.replace(/\b[a-z]+(?:\.[a-zA-Z]+)+\b/g, ' '); // dotted codes such as action.failed or plan.retry
   const words = rest.toLowerCase().split(/[^\p{L}-]+/u).map((w) => w.replace(/^-+|-+$/g, ''));
   return [...new Set(words.filter((w) => LANGUAGE_WORDS[language].has(w)))];

@@ -4,6 +4,9 @@ import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, actionsOf, inputValues } from '../helpers/cards';
 import { approveAndWait, dataverse, openPart3, resetTenant } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
+import { describeFindings, findLeaks, findUncatalogued, foreignMatchers, textsIn } from '../helpers/catalogue';
+import { en } from '../../src/i18n/en';
+import { nb } from '../../src/i18n/nb';
 
 /**
  * Part 3 without a coupling endpoint: the card predicts Business Central's Match-Based Coupling
@@ -25,7 +28,7 @@ const patchSalesUser = (id: string, fields: Record<string, unknown>) =>
 const patchSalesperson = (code: string, email: string) =>
   fetch(`${h.sandbox.url}/_sandbox/bc/salespeople/${encodeURIComponent(code)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
 
-const matchSection = (card: any) => card.body.find((b: any) => b.type === 'Container' && JSON.stringify(b).includes('Match-Based Coupling will do'));
+const matchSection = (card: any) => card.body.find((b: any) => b.type === 'Container' && b.separator && JSON.stringify(b).includes('Match-Based Coupling'));
 
 function matchFacts(card: any): Record<string, string> {
   const set = matchSection(card).items.find((b: any) => b.type === 'FactSet');
@@ -109,5 +112,19 @@ describe("Part 3: what Business Central's Match-Based Coupling will do", () => {
     expect(text).toContain('**BJ** kari.hansen@contoso.no: Will be coupled (kari.hansen@contoso.no)');
     expect(text).toContain('**KH** kari.hansen@contoso.no: Its Sales user is coupled already — kari.hansen@contoso.no is coupled to salesperson BJ. Fix: if that coupling is wrong, select the user on page 7209 and choose "Delete Coupling" first.');
     expect(matchFacts(card)).toMatchObject({ 'Its Sales user is coupled already': '1' });
+  });
+
+  it('reads in Norwegian from its own catalogue, the captions and licence names as Business Central and Microsoft give them', async () => {
+    await graph(h.sandbox.url, 'PATCH', `/users/${SEED.users.kariHansen.id}`, { mail: null });
+    await patchSalesUser(S.larsJohansen, { isintegrationuser: true });
+    const chat = h.conversation({ locale: 'nb-NO' });
+    const { card } = await openPart3(h, chat);
+    const text = cardText(matchSection(card));
+    expect(text).toContain('Hva Business Centrals Match-Based Coupling vil gjøre');
+    expect(text).toContain('**KH** kari.hansen@contoso.no: Ingen Sales-bruker med den e-posten — kari.hansen@contoso.no har ingen e-postadresse (ingen postboks)');
+    expect(text).toContain('Åpne **Couple Dataverse Users with Salespersons** (side 7209)');
+    const reads = textsIn(card, '[nb] Part 3 card');
+    const tenantValues = ['Sales Manager', 'Salesperson', 'System Administrator', 'System Customizer'];
+    expect(describeFindings([...findLeaks(reads, foreignMatchers(en, nb), tenantValues), ...findUncatalogued(reads, 'en', tenantValues)])).toBe('');
   });
 });
