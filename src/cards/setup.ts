@@ -6,6 +6,7 @@ import type { Action, Plan, Run } from '../setup/plan';
 import { KNOWN_ROLE_NAMES, resolveRole, type RoleChoice } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { planStage, type PlanStage } from './planStage';
 import { salespeoplePlanData } from './salespeoplePlan';
@@ -106,7 +107,7 @@ export function actionText(action: Action, locale: Locale): string {
   const user = escapeMarkdown(action.target.userPrincipalName);
   switch (action.type) {
     case 'assignLicense':
-      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(action.params.skuPartNumber), user });
+      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(skuDisplayName(action.params)), user });
     case 'addGroupMember':
       return t(locale, 'actionAddGroupMember', { user, group: escapeMarkdown(action.params.groupName) });
     case 'addUserToEnvironment':
@@ -121,6 +122,8 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'setMail':
+      return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
   }
 }
 

@@ -1,3 +1,4 @@
+import { couplingEn } from './coupling.en';
 import { securityEn } from './security.en';
 import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
@@ -211,6 +212,7 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...couplingEn,
   ...outcomesEn,
   ...securityEn,
   ...environmentsEn,

@@ -1,3 +1,4 @@
+import { couplingNb } from './coupling.nb';
 import { securityNb } from './security.nb';
 import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
@@ -210,6 +211,7 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...couplingNb,
   ...outcomesNb,
   ...securityNb,
   ...environmentsNb,

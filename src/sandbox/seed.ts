@@ -264,8 +264,8 @@ function systemUser(s: Partial<SystemUser> & Pick<SystemUser, 'systemuserid' | '
 function personUser(id: string, g: GraphUser, extra: Partial<SystemUser> = {}): SystemUser {
   return systemUser({
     systemuserid: id, fullname: g.displayName, firstname: g.givenName, lastname: g.surname, domainname: g.userPrincipalName,
-    internalemailaddress: g.mail ?? g.userPrincipalName, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
-    sync: { enabled: true, licensed: true }, ...extra,
+    internalemailaddress: g.mail, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
+    sync: { enabled: true, licensed: true, mail: g.mail }, ...extra,
   });
 }
 

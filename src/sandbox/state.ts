@@ -37,6 +37,8 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface ServicePlan {
@@ -109,7 +111,8 @@ export interface SystemUser {
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
   /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
-  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
+  /** `mail`: the directory's mail last synchronised into internalemailaddress (absent in older state: not followed). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean; mail?: string | null } | null;
 }
 
 export interface Team {
