@@ -114,6 +114,10 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'assignTeamRole':
+      return t(locale, 'actionAssignTeamRole', { team: escapeMarkdown(action.params.teamName), role: escapeMarkdown(action.params.roleName) });
+    case 'addTeamMember':
+      return t(locale, 'actionAddTeamMember', { user, team: escapeMarkdown(action.params.teamName) });
   }
 }
 
@@ -123,6 +127,7 @@ const KIND_TITLE: Record<Plan['kind'], StringKey> = {
   integrationUser: 'kindIntegrationUser',
   integrationAccessMode: 'kindIntegrationAccessMode',
   salespeople: 'kindSalespeople',
+  health: 'kindHealth',
 };
 
 export interface PlanCardInput {

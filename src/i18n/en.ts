@@ -1,3 +1,4 @@
+import { healthEn } from './health.en';
 import { securityEn } from './security.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
@@ -208,6 +209,7 @@ export const en = {
   ...outcomesEn,
   ...securityEn,
   ...validationEn,
+  ...healthEn,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { healthNb } from './health.nb';
 import { securityNb } from './security.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
@@ -207,4 +208,5 @@ export const nb: Record<StringKey, string> = {
   ...outcomesNb,
   ...securityNb,
   ...validationNb,
+  ...healthNb,
 };

@@ -22,7 +22,8 @@ function envJson(req: SbRequest, e: PowerPlatformEnvironment): Record<string, un
       environmentSku: e.environmentSku,
       azureRegion: 'norwayeast',
       provisioningState: 'Succeeded',
-      states: { management: { id: 'Ready' }, runtime: { id: 'Enabled' } },
+      // Administration mode: runtime `AdminMode` (Set-AdminPowerAppEnvironmentRuntimeState -RuntimeState AdminMode).
+      states: { management: { id: 'Ready' }, runtime: { id: e.runtimeState ?? 'Enabled' } },
       linkedEnvironmentMetadata: {
         type: 'Dynamics365Instance',
         resourceId: e.id,

@@ -112,11 +112,25 @@ export type Action =
     }
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
   | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
-  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams };
+  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams }
+  | {
+      key: string;
+      type: 'assignTeamRole';
+      /** The team (its name as `userPrincipalName`): BC's owning team holds the integration role of its business unit. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string; roleId: string; roleName: string; rootRoleId: string };
+    }
+  | {
+      key: string;
+      type: 'addTeamMember';
+      /** A coupled Sales user, made a member of BC's default owning team. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string };
+    };
 
 export type ActionType = Action['type'];
 
-export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople';
+export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople' | 'health';
 
 export interface Plan {
   id: string;
@@ -176,6 +190,8 @@ export const actionKey = {
   addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
+  assignTeamRole: (teamId: string, roleId: string) => `assignTeamRole:${teamId.toLowerCase()}:${roleId.toLowerCase()}`,
+  addTeamMember: (teamId: string, user: string) => `addTeamMember:${teamId.toLowerCase()}:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */

@@ -162,6 +162,7 @@ function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
     case 'integrationApplication':
       return { ...session, integration: { ...integrationOf(session), phase: 'check' } };
     case 'salespeople':
+    case 'health':
       return session;
   }
 }

@@ -25,6 +25,8 @@ export interface PowerPlatformEnvironment {
   /** The Entra group whose members alone are admitted to the environment (null: none). */
   securityGroupId: string | null;
   state: string | null;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode while the environment is in administration mode. */
+  runtimeState: string | null;
 }
 
 interface WireEnvironment {
@@ -35,7 +37,7 @@ interface WireEnvironment {
     displayName?: string;
     environmentSku?: string;
     provisioningState?: string;
-    states?: { management?: { id?: string } };
+    states?: { management?: { id?: string }; runtime?: { id?: string } };
     linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string; securityGroupId?: string };
   };
 }
@@ -99,6 +101,7 @@ export class PowerPlatformClient {
       domainName: raw.properties?.linkedEnvironmentMetadata?.domainName ?? null,
       securityGroupId: raw.properties?.linkedEnvironmentMetadata?.securityGroupId?.toLowerCase() || null,
       state: raw.properties?.states?.management?.id ?? raw.properties?.provisioningState ?? null,
+      runtimeState: raw.properties?.states?.runtime?.id ?? null,
     };
   }
 

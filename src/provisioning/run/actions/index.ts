@@ -1,5 +1,7 @@
 import type { Action } from '../../../setup/plan';
 import { addGroupMember } from './addGroupMember';
+import { addTeamMember } from './addTeamMember';
+import { assignTeamRole } from './assignTeamRole';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
@@ -31,5 +33,9 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return assignRole(action, context);
     case 'coupleSalesperson':
       return coupleSalesperson(action, context);
+    case 'assignTeamRole':
+      return assignTeamRole(action, context);
+    case 'addTeamMember':
+      return addTeamMember(action, context);
   }
 }
