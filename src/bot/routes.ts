@@ -11,7 +11,8 @@ import { help } from './handlers/help';
 import { welcomeRefresh } from './handlers/welcomeRefresh';
 import { unknown } from './handlers/unknown';
 import { unknownAction } from './handlers/unknownAction';
-import { cancel, restart, resume, setup, setupGoto, status } from './handlers/commands';
+import { cancel, restart, resume, setup, setupGoto } from './handlers/commands';
+import { healthFix, healthRefresh, healthStatus } from './handlers/health';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { adminPlan } from './handlers/adminPlan';
 import { planCancel, planContinue, planRetry } from './handlers/plan';
@@ -42,7 +43,7 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
   const commands: Record<Command, Handler> = {
     help: help(services),
     setup: setup(services),
-    status: status(services),
+    status: healthStatus(services),
     cancel: cancel(services),
     restart: restart(services),
     resume: resume(services),
@@ -65,6 +66,8 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
 
   const verbs: Record<string, CardHandler> = {
     'welcome.refresh': welcomeRefresh(services),
+    'health.refresh': healthRefresh(services),
+    'health.fix': healthFix(services),
     'setup.goto': setupGoto(services),
     'env.save': environmentSave(services),
     'env.change': environmentChange(services),

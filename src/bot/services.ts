@@ -10,6 +10,9 @@ import type { Clients } from '../provisioning/clients';
 import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview } from '../provisioning/observe/parts';
 import { skuInfo } from '../provisioning/observe/skus';
+import { checkHealth, planHealthFix, type HealthFixPlan, type HealthInput } from '../provisioning/observe/health';
+import type { HealthReport } from '../provisioning/observe/healthReport';
+import type { HealthCheckId } from '../setup/health';
 import type { Runner } from '../provisioning/run/runner';
 import { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
@@ -28,6 +31,13 @@ export interface BotServices {
   config: Config;
   logger: Logger;
   observer: { overview(actor: Actor, environment: EnvironmentRef): Promise<Overview> };
+  /**
+   * The integration's health check (the status card; the watch): every check in priority order.
+   * `admin`: whose roles the first check reads (UPN or Entra object id); without it that row says so.
+   */
+  health(environment: EnvironmentRef, options?: { admin?: string }): Promise<HealthReport>;
+  /** The plan that fixes one failing check, read anew (the card's "Plan the fix"). */
+  healthFix(environment: EnvironmentRef, check: HealthCheckId, options?: { admin?: string }): Promise<HealthFixPlan>;
   defaultEnvironment(): EnvironmentRef;
   tenant: {
     companies(environment: EnvironmentRef): Promise<{ id: string; name: string }[]>;
@@ -88,10 +98,27 @@ export function createServices({ config, logger, clients, records, runner, notif
     if (org?.displayName) organisation = `${org.displayName} (${config.tenantId})`;
     return organisation ?? config.tenantId;
   };
+  const labels = async (environment: EnvironmentRef) => ({
+    tenant: await tenantLabel(),
+    salesEnvironment: environment.dataverseUrl,
+    businessCentral: environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment,
+  });
+  const healthInput = async (environment: EnvironmentRef, admin: string | undefined): Promise<HealthInput> => ({
+    environment,
+    admin,
+    bcAppId: config.bcAppId,
+    salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) },
+    businessCentralPage: (page) => businessCentralPageUrl(config, environment, page),
+    labels: await labels(environment),
+    now,
+  });
   return {
     config,
     logger,
     defaultEnvironment,
+    health: async (environment, options = {}) => checkHealth(clients, await healthInput(environment, options.admin), logger),
+    healthFix: async (environment, check, options = {}) =>
+      planHealthFix(clients, { ...(await healthInput(environment, options.admin)), nonAdministrativeChoice: (await roles.get(environment))?.nonAdministrative }, check, logger),
     observer: {
       overview: async (actor, environment) =>
         observeOverview(
