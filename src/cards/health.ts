@@ -82,13 +82,16 @@ function fixView(row: HealthRow, locale: Locale) {
 }
 
 export function healthCard(report: HealthReport, locale: Locale): AdaptiveCardJson {
+  return renderCard('health', healthCardData(report, locale), locale);
+}
+
+/** The template's data for a report (the card tests render samples from it). */
+export function healthCardData(report: HealthReport, locale: Locale) {
   const failing = report.rows.filter((r) => r.state === 'fail').length;
   const unknown = report.rows.filter((r) => r.state === 'unknown').length;
   const total = report.rows.length;
   const labels = report.labels ?? { tenant: '', salesEnvironment: '', businessCentral: '' };
-  return renderCard(
-    'health',
-    {
+  return {
       tenant: escapeMarkdown(labels.tenant),
       salesEnvironment: escapeMarkdown(labels.salesEnvironment),
       businessCentral: escapeMarkdown(labels.businessCentral),
@@ -108,7 +111,5 @@ export function healthCard(report: HealthReport, locale: Locale): AdaptiveCardJs
         };
       }),
       checkedAt: t(locale, 'healthCheckedAt', { time: report.at.slice(0, 16).replace('T', ' ') + ' UTC' }),
-    },
-    locale,
-  );
+  };
 }
