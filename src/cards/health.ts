@@ -95,7 +95,10 @@ export function healthCardData(report: HealthReport, locale: Locale) {
       tenant: escapeMarkdown(labels.tenant),
       salesEnvironment: escapeMarkdown(labels.salesEnvironment),
       businessCentral: escapeMarkdown(labels.businessCentral),
-      summary: failing + unknown === 0 ? t(locale, 'healthSummaryAllPass', { total }) : t(locale, 'healthSummary', { fail: failing, total, unknown }),
+      summary:
+        failing + unknown === 0
+          ? t(locale, 'healthSummaryAllPass', { total })
+          : [t(locale, 'healthSummary', { fail: failing, total }), unknown > 0 ? t(locale, 'healthSummaryUnknown', { unknown }) : ''].filter(Boolean).join(' '),
       summaryColor: failing > 0 ? 'Warning' : unknown > 0 ? 'Attention' : 'Good',
       rows: report.rows.map((r) => {
         const view = fixView(r, locale);

@@ -2,7 +2,9 @@
 export const healthEn = {
   healthTitle: 'Health of the Business Central ↔ Sales integration',
   healthIntro: 'The checks Business Central itself runs when the connection is set up, and what makes it fail later. Each failing check has its fix.',
-  healthSummary: '{fail} of {total} checks need work · {unknown} could not be checked',
+  healthSummary: '{fail} of {total} checks need work.',
+  healthSummaryUnknown: '{unknown} could not be checked.',
+  healthNoCompany: 'No Business Central company is chosen yet: say **set up** and choose it on the environment card.',
   healthSummaryAllPass: 'All {total} checks pass.',
   healthStatePass: '✅ Passes',
   healthStateFail: '⚠️ Needs work',

@@ -4,7 +4,9 @@ import type { healthEn } from './health.en';
 export const healthNb: Record<keyof typeof healthEn, string> = {
   healthTitle: 'Helsen til integrasjonen mellom Business Central og Sales',
   healthIntro: 'Kontrollene Business Central selv kjører når tilkoblingen settes opp, og det som får den til å svikte senere. Hver kontroll som feiler, har sin retting.',
-  healthSummary: '{fail} av {total} kontroller må ordnes · {unknown} kunne ikke kontrolleres',
+  healthSummary: '{fail} av {total} kontroller må ordnes.',
+  healthSummaryUnknown: '{unknown} kunne ikke kontrolleres.',
+  healthNoCompany: 'Ikke noe selskap i Business Central er valgt ennå: skriv **sett opp** og velg det på miljøkortet.',
   healthSummaryAllPass: 'Alle {total} kontrollene er i orden.',
   healthStatePass: '✅ I orden',
   healthStateFail: '⚠️ Må ordnes',

@@ -1,6 +1,6 @@
 import { AppError, userMessage } from '../../errors';
 import { grantMessage } from '../../permissions';
-import { t, type StringKey } from '../../i18n';
+import type { StringKey } from '../../i18n';
 import type { Logger } from '../../log';
 import { nonAdminChoices, planAdmin } from '../../setup/adminPlanner';
 import {
@@ -81,10 +81,13 @@ async function guard<T>(read: () => Promise<T>, logger: Logger | undefined, chec
     return { ok: true, value: await read() };
   } catch (error) {
     logger?.warn({ err: error, check }, 'could not observe a health check');
+    if (error === NO_COMPANY) return { ok: false, detail: { key: 'healthNoCompany' } };
     if (error instanceof AppError && error.grant) return { ok: false, detail: grantMessage(error.grant) };
     return { ok: false, detail: { key: 'checkFailed', vars: { reason: { en: userMessage(error, 'en'), nb: userMessage(error, 'nb') } } } };
   }
 }
+
+const NO_COMPANY = new AppError('invalid_input', 'No Business Central company is chosen for this setup.');
 
 /** Every observation, each on its own; shared reads are made once. */
 export async function observeHealth(clients: Clients, input: HealthInput, logger?: Logger): Promise<{ observation: HealthObservation; extras: Extras }> {
@@ -93,7 +96,7 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
   const application = !!input.bcAppId && (env.deployment ?? 'online') === 'online';
   // Shared reads, each allowed to fail alone.
   const salespeopleRead = observeSalespeople(clients, env, input.salespeople).then((o) => ({ observed: o, rows: matchSalespeople(o.facts) }));
-  const adminRead = input.admin ? observeAdmin(clients, env, input.admin) : Promise.reject(new AppError('invalid_input', t('en', 'checkNoEntraId')));
+  const adminRead = input.admin ? observeAdmin(clients, env, input.admin) : Promise.reject(new AppError('invalid_input', 'No admin to check.'));
   const integrationRead = (async () => {
     if (application) {
       const users = await sales.findApplicationUsers(input.bcAppId!);
@@ -105,7 +108,7 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
   const rolesRead = Promise.all([sales.listBusinessUnits(), sales.listRoles({ rootRoleId: BC_INTEGRATION_ROLE_ID }), sales.listTeams(), sales.listBcCompanies()]);
   for (const p of [salespeopleRead, adminRead, integrationRead, rolesRead]) p.catch(() => undefined);
 
-  const [adminRoles, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam] = await Promise.all([
+  const [adminRolesRead, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam] = await Promise.all([
     guard(async () => {
       const a = await adminRead;
       return {
@@ -160,7 +163,7 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
       };
     }, logger, 'integrationRole'),
     guard(async () => {
-      if (!env.bcCompanyId) throw new AppError('invalid_input', 'No Business Central company is chosen for this setup: choose it on the environment card.');
+      if (!env.bcCompanyId) throw NO_COMPANY;
       const [localCurrency, isoCodes] = await Promise.all([clients.businessCentral(env.bcEnvironment).localCurrency(env.bcCompanyId), sales.listCurrencyCodes()]);
       return { localCurrency, isoCodes };
     }, logger, 'currency'),
@@ -183,7 +186,8 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
   ]);
   const [, copies] = await rolesRead.catch(() => [[], []] as const);
   return {
-    observation: { adminRoles, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam },
+    // Without anyone to check (the watch, a person without an Entra id) the row says so.
+    observation: { adminRoles: input.admin ? adminRolesRead : { ok: false, detail: { key: 'checkNoEntraId' } }, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam },
     extras: { integrationCopies: copies.map(toEnvironmentRole) },
   };
 }
