@@ -254,7 +254,7 @@ export function salespeopleRow(facts: SalespeopleHealthFacts): CheckRow {
     const shown = people.slice(0, NAMES_PER_LINE).map((p) => `${p.displayName} (${p.code})`);
     const more = people.length - shown.length;
     details.push({ key: PROBLEM_KEY[status], vars: { count: people.length, names: shown.join(', ') + (more > 0 ? ` +${more}` : '') } });
-    findings.push(...people.map((p) => `${status}:${p.code}`));
+    findings.push(...people.map((p) => `${status === 'ready' ? 'notCoupled' : status}:${p.code}`));
   }
   if (findings.length === 0) {
     const key: StringKey = active.length === 0 ? 'salespeopleNone' : facts.couplingsObservable ? 'healthSalespeopleDone' : 'healthSalespeopleReadyUncoupled';

@@ -16,6 +16,7 @@ import {
   type HealthSalesUser,
 } from '../../src/setup/health';
 import { BC_INTEGRATION_ROLE_ID, ROLE_TEMPLATES } from '../../src/setup/roles';
+import { newFindings, type HealthReport } from '../../src/provisioning/observe/healthReport';
 
 const sysAdmin = { roleid: 'r-sa', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator, parentrootroleid: 'r-sa' };
 const sysCustomizer = { roleid: 'r-sc', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer, parentrootroleid: 'r-sc' };
@@ -55,7 +56,7 @@ describe('health checks, pure', () => {
       { code: 'AK', displayName: 'Anders', status: 'blocked' as const },
     ];
     const seen = salespeopleRow({ rows, couplingsObservable: true });
-    expect(seen).toMatchObject({ state: 'fail', findings: ['noAccount:MN', 'ready:KH'], counts: { ready: 1, noAccount: 1, blocked: 1 } });
+    expect(seen).toMatchObject({ state: 'fail', findings: ['noAccount:MN', 'notCoupled:KH'], counts: { ready: 1, noAccount: 1, blocked: 1 } });
     expect(salespeopleRow({ rows, couplingsObservable: false }).findings).toEqual(['noAccount:MN']);
     expect(salespeopleRow({ rows: [rows[0]!], couplingsObservable: false }).state).toBe('pass');
   });
@@ -118,5 +119,19 @@ describe('health checks, pure', () => {
     const rows = healthRows(observation);
     expect(rows.map((r) => r.check)).toEqual(['adminRoles', 'integrationUser', 'salespeople', 'securityGroup', 'nonInteractiveLimit', 'integrationRole', 'currency', 'administrationMode', 'owningTeam']);
     expect(rows[0]).toMatchObject({ state: 'unknown', details: [{ key: 'checkFailed', vars: { reason: 'boom' } }] });
+  });
+
+  it('names what got worse between two reports: findings the earlier one did not have', () => {
+    const report = (findings: Record<string, string[]>): HealthReport => ({
+      at: '2026-01-15T08:00:00Z',
+      environmentKey: 'e',
+      rows: Object.entries(findings).map(([id, f]) => ({ id, state: f.length ? 'fail' : 'pass', key: 'checkFailed', findings: f })),
+    });
+    const before = report({ salespeople: ['noAccount:MN'], owningTeam: [] });
+    expect(newFindings(before, before)).toEqual({});
+    expect(newFindings(before, report({ salespeople: ['noAccount:MN', 'noRole:KH'], owningTeam: ['member:x'] }))).toEqual({ salespeople: ['noRole:KH'], owningTeam: ['member:x'] });
+    // Better is not worse.
+    expect(newFindings(before, report({ salespeople: [], owningTeam: [] }))).toEqual({});
+    expect(newFindings(undefined, before)).toEqual({ salespeople: ['noAccount:MN'] });
   });
 });
