@@ -39,6 +39,7 @@ export const healthEn = {
   healthUnknownCheck: 'That check is not one I know. Say **status** for the current checks.',
   errTeamNotFound: 'The team {team} no longer exists in the Sales environment.',
   errTeamRoleNoCopy: 'The role {role} has no copy in the business unit of the team {team}.',
+  healthAdminPickRole: 'No non-administrative role has a name I know in this environment: open Part 1 and pick one.',
   kindHealth: 'Health check — fix',
   actionAssignTeamRole: 'Give the team {team} the role {role}',
   actionAddTeamMember: 'Add {user} to the team {team}',

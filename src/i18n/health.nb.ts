@@ -41,6 +41,7 @@ export const healthNb: Record<keyof typeof healthEn, string> = {
   healthUnknownCheck: 'Den kontrollen kjenner jeg ikke. Skriv **status** for kontrollene slik de står nå.',
   errTeamNotFound: 'Teamet {team} finnes ikke lenger i Sales-miljøet.',
   errTeamRoleNoCopy: 'Rollen {role} har ingen kopi i forretningsenheten til teamet {team}.',
+  healthAdminPickRole: 'Ingen ikke-administrativ rolle i dette miljøet har et navn jeg kjenner: åpne del 1 og velg en.',
   kindHealth: 'Helsesjekk — retting',
   actionAssignTeamRole: 'Gi teamet {team} rollen {role}',
   actionAddTeamMember: 'Legg {user} til i teamet {team}',

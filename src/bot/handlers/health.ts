@@ -6,7 +6,7 @@ import { t } from '../../i18n';
 import { HEALTH_CHECKS } from '../../setup/health';
 import { actorOf, localeFor } from '../context';
 import { createPlan, planCardFor } from '../planView';
-import { sessionOf } from '../session';
+import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 
@@ -56,6 +56,8 @@ export function healthFix(services: BotServices) {
     }
     if (result.actions.length === 0) return card(services, context, state);
     const plan = await createPlan(services, context, result.kind, environment, result.actions);
+    // In a setup, this is now the plan the conversation waits on (an older one can no longer be approved here).
+    if (sessionOf(state)) applyEvent(state, { type: 'healthPlanned', planId: plan.id });
     return planCardFor(services, context, plan);
   };
 }

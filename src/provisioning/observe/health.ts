@@ -2,7 +2,7 @@ import { AppError, userMessage } from '../../errors';
 import { grantMessage } from '../../permissions';
 import type { StringKey } from '../../i18n';
 import type { Logger } from '../../log';
-import { nonAdminChoices, planAdmin } from '../../setup/adminPlanner';
+import { nonAdminChoices, planAdmin, type EnvironmentRole } from '../../setup/adminPlanner';
 import {
   HEALTH_CHECKS,
   healthRows,
@@ -21,7 +21,7 @@ import {
 import { planApplicationFixes } from '../../setup/integrationPlanner';
 import type { Detail } from '../../setup/overview';
 import type { Action, PlanEnvironment, PlanKind } from '../../setup/plan';
-import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isNonAdministrative, resolveRole, type RoleChoice } from '../../setup/roles';
+import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isNonAdministrative, resolveRole, rootRoleId, type RoleChoice } from '../../setup/roles';
 import { matchSalespeople } from '../../setup/salespeopleMatch';
 import type { Clients } from '../clients';
 import type { SalesClient, SystemUser } from '../clients/dataverse/sales';
@@ -58,7 +58,7 @@ export const healthEnvironmentKey = (environment: PlanEnvironment) =>
 
 /** What the fixes need besides the rows. */
 interface Extras {
-  integrationCopies: (ReturnType<typeof toEnvironmentRole>)[];
+  integrationCopies: EnvironmentRole[];
 }
 
 const salesUserOf = (user: SystemUser, roles: ReturnType<typeof toRoleRef>[]): HealthSalesUser => ({
@@ -106,6 +106,7 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
     return { path: 'dedicated' as const, users: await withRoles(sales, users), aad: users.map((u) => u.aadObjectId!.toLowerCase()) };
   })();
   const rolesRead = Promise.all([sales.listBusinessUnits(), sales.listRoles({ rootRoleId: BC_INTEGRATION_ROLE_ID }), sales.listTeams(), sales.listBcCompanies()]);
+  // Each is awaited below by the checks that need it; a failure is that check's, never unhandled.
   for (const p of [salespeopleRead, adminRead, integrationRead, rolesRead]) p.catch(() => undefined);
 
   const [adminRolesRead, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam] = await Promise.all([
@@ -158,7 +159,8 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
           teamid: team.id,
           name: team.name,
           businessUnitId: team.businessUnitId,
-          holdsRole: roles.map(toRoleRef).some((r) => isIntegrationRole(r) && roles.find((x) => x.id === r.roleid)?.businessUnitId === team.businessUnitId),
+          // BC looks for the copy in the team's own business unit (CheckOwningTeamRequirements).
+          holdsRole: roles.some((r) => isIntegrationRole(toRoleRef(r)) && r.businessUnitId === team.businessUnitId),
         })),
       };
     }, logger, 'integrationRole'),
@@ -255,14 +257,15 @@ export async function planHealthFix(
     const observation = await observeAdmin(clients, env, input.admin);
     const upn = observation.entra?.userPrincipalName;
     if (!upn) return { ok: false, key: 'adminNoEntra', vars: { user: input.admin } };
-    const held = (observation.salesUser?.roles ?? []).filter(isNonAdministrative);
-    const root = observation.rootBusinessUnitId;
-    const salesManager = resolveRole('salesManager', observation.roles, root);
-    const remembered = (input.nonAdministrativeChoice ?? []).map((c) => c.roleid);
-    const nonAdmin = held.length > 0 ? [] : remembered.length > 0 ? remembered : salesManager ? [salesManager.role.roleid] : [];
+    // The non-administrative role: one the admin holds already, else the one chosen before for this
+    // environment, else Sales Manager by name; none of these, and Part 1's card asks.
     const choices = new Set(nonAdminChoices(observation).map((r) => r.roleid));
-    if (held.length === 0 && !nonAdmin.some((id) => choices.has(id))) return { ok: false, key: 'refuseNonAdminRoleRequired' };
-    const result = planAdmin({ userPrincipalName: upn, nonAdminRoleIds: nonAdmin.length > 0 ? nonAdmin : held.map((r) => r.roleid) }, observation, env);
+    const held = (observation.salesUser?.roles ?? []).filter(isNonAdministrative).map(rootRoleId);
+    const remembered = (input.nonAdministrativeChoice ?? []).map((c) => c.roleid);
+    const salesManager = resolveRole('salesManager', observation.roles, observation.rootBusinessUnitId)?.role.roleid;
+    const nonAdmin = [held, remembered, salesManager ? [salesManager] : []].map((ids) => ids.filter((id) => choices.has(id))).find((ids) => ids.length > 0);
+    if (!nonAdmin) return { ok: false, key: 'healthAdminPickRole' };
+    const result = planAdmin({ userPrincipalName: upn, nonAdminRoleIds: nonAdmin }, observation, env);
     return result.ok ? { ok: true, kind: 'admin', actions: result.actions } : { ok: false, key: result.refusal.key, vars: result.refusal.vars };
   }
   if (check === 'integrationUser') {
