@@ -1,7 +1,7 @@
 import { SEED, SEED_INTEGRATION } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
-import { findById } from '../helpers/cards';
+import { findById, inputValues } from '../helpers/cards';
 import { approveAndWait, dataverse, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
 import { authFor } from '../helpers/sandboxAuth';
 import type { SeedOptions } from '../../src/sandbox';
@@ -222,6 +222,17 @@ describe('status: the integration\'s health, one row per check', () => {
     const after = (await status(chat)).card;
     expect(stateOf(after, 'owningTeam')).toBe(PASS);
     expect(rowText(after, 'owningTeam')).toContain('All 1 coupled users are members of BCI - Salg Vest.');
+  });
+
+  it('on premises without a web client address, names the page to open instead of linking to the online client', async () => {
+    const chat = h.conversation();
+    await chat.say(ADMIN, 'set up');
+    const envCard = h.connector.cards().at(-1)!;
+    await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment: 'onpremises' }, h.connector.activities.at(-1)!.activityId!);
+    await control('/integration', { removeIntegrationRoleFrom: [DV.businessUnits.salgVest] });
+    const { card } = await status(chat);
+    expect(rowText(card, 'integrationRole')).toContain('Open page 7201 "Dataverse Connection Setup" in your Business Central.');
+    expect(rowActions(card, 'integrationRole')).toEqual([]);
   });
 
   it('in Norwegian for a Norwegian Teams client', async () => {
