@@ -1,4 +1,5 @@
 import { SEED_INTEGRATION } from '../../src/sandbox';
+import { checkHealth } from '../../src/provisioning/observe/health';
 import { FAST, SEED, openTenant, type Tenant } from './tenant';
 
 /** The reads and writes behind the health check, by the real clients over HTTP. */
@@ -51,5 +52,31 @@ describe('BusinessCentralClient and PowerPlatformClient for the health check', (
     expect((await powerPlatform.getEnvironment(SEED.environment.bapId))?.runtimeState).toBe('Enabled');
     await patch({ administrationMode: true });
     expect((await powerPlatform.getEnvironment(SEED.environment.bapId))?.runtimeState).toBe('AdminMode');
+  });
+});
+
+describe('checkHealth: the report the status card and the watch read', () => {
+  it('has every row in order, says when there is no admin to check, and is dated by the clock it is given', async () => {
+    const report = await checkHealth(tenant.clients(), {
+      environment: { dataverseUrl: `${tenant.url}/dataverse`, bapEnvironmentId: SEED.environment.bapId, bcEnvironment: SEED.businessCentral.environment, bcCompanyId: SEED.businessCentral.companyId, deployment: 'online' },
+      bcAppId: SEED.bcAppId,
+      salespeople: { tenantId: SEED.tenantId, couplingUrl: `${tenant.url}/bc/v2.0/{tenantId}/{environment}/api/contoso/crm/v1.0` },
+      businessCentralPage: (page) => `https://bc.example/?page=${page}`,
+      now: () => new Date('2026-01-15T08:00:00Z'),
+    });
+    expect(report.at).toBe('2026-01-15T08:00:00.000Z');
+    expect(report.rows.map((r) => [r.id, r.state])).toEqual([
+      ['adminRoles', 'unknown'],
+      ['integrationUser', 'pass'],
+      ['salespeople', 'fail'],
+      ['securityGroup', 'pass'],
+      ['nonInteractiveLimit', 'pass'],
+      ['integrationRole', 'pass'],
+      ['currency', 'pass'],
+      ['administrationMode', 'pass'],
+      ['owningTeam', 'pass'],
+    ]);
+    expect(report.rows[0]).toMatchObject({ key: 'checkNoEntraId' });
+    expect(report.rows[2]).toMatchObject({ fix: { kind: 'plan', verb: 'setup.goto', data: { part: 'salespeople' } }, findings: expect.arrayContaining(['noAccount:OO', 'notCoupled:KH']) });
   });
 });

@@ -109,8 +109,9 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
   // Each is awaited below by the checks that need it; a failure is that check's, never unhandled.
   for (const p of [salespeopleRead, adminRead, integrationRead, rolesRead]) p.catch(() => undefined);
 
-  const [adminRolesRead, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam] = await Promise.all([
-    guard(async () => {
+  const [adminRoles, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam] = await Promise.all([
+    // Without anyone to check (the watch, a person without an Entra id) the row says so.
+    !input.admin ? ({ ok: false, detail: { key: 'checkNoEntraId' } } as const) : guard(async () => {
       const a = await adminRead;
       return {
         upn: a.entra?.userPrincipalName ?? input.admin!,
@@ -188,8 +189,7 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
   ]);
   const [, copies] = await rolesRead.catch(() => [[], []] as const);
   return {
-    // Without anyone to check (the watch, a person without an Entra id) the row says so.
-    observation: { adminRoles: input.admin ? adminRolesRead : { ok: false, detail: { key: 'checkNoEntraId' } }, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam },
+    observation: { adminRoles, integrationUser, salespeople, securityGroup, nonInteractiveLimit, integrationRole, currency, administrationMode, owningTeam },
     extras: { integrationCopies: copies.map(toEnvironmentRole) },
   };
 }
