@@ -4,7 +4,6 @@ import type { StringKey } from '../../i18n';
 import type { Logger } from '../../log';
 import { nonAdminChoices, planAdmin, type EnvironmentRole } from '../../setup/adminPlanner';
 import {
-  HEALTH_CHECKS,
   healthRows,
   planGroupFix,
   planTeamMemberFix,
@@ -19,7 +18,6 @@ import {
   type SecurityGroupHealthFacts,
 } from '../../setup/health';
 import { planApplicationFixes } from '../../setup/integrationPlanner';
-import type { Detail } from '../../setup/overview';
 import type { Action, PlanEnvironment, PlanKind } from '../../setup/plan';
 import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isNonAdministrative, resolveRole, rootRoleId, type RoleChoice } from '../../setup/roles';
 import { matchSalespeople } from '../../setup/salespeopleMatch';
@@ -281,5 +279,3 @@ export async function planHealthFix(
   return { ok: false, key: 'healthUnknownCheck' };
 }
 
-export const isHealthCheck = (value: unknown): value is HealthCheckId => typeof value === 'string' && (HEALTH_CHECKS as readonly string[]).includes(value);
-export type { Detail };
