@@ -193,11 +193,30 @@ function patchIntegration(ctx: ControlCtx, req: SbRequest): SbReply {
   });
 }
 
+const salespersonPatchSchema = z
+  .object({ email: z.string().trim().max(80), blocked: z.boolean() })
+  .strict()
+  .partial();
+
+/** Edits a salesperson as someone would on BC's page 14 "Salespersons/Purchasers" (the product only reads them). */
+function patchSalesperson(ctx: ControlCtx, req: SbRequest, rawCode: string): SbReply {
+  const parsed = salespersonPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const code = decodeSegment(rawCode);
+  const people = ctx.store.state.bc.environments.flatMap((e) => e.companies.flatMap((c) => c.salespeople.filter((p) => p.code === code)));
+  if (people.length === 0) throw new HttpError(404, 'NotFound', `No salesperson has the code ${code}.`);
+  const at = new Date(ctx.now()).toISOString();
+  for (const person of people) Object.assign(person, parsed.data, { lastModifiedDateTime: at });
+  ctx.store.touch();
+  return ok(people[0]);
+}
+
 /** Business Central's integration role (codeunit 7201 IntegrationRoleIdTxt), the root copy's id. */
 const INTEGRATION_ROLE_ID = 'a2b18661-9ff5-e911-a812-000d3a0b9028';
 
 const router = new Router<ControlCtx>()
   .on('PATCH', /^\/integration$/, (ctx, req) => patchIntegration(ctx, req))
+  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!))
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
   .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))

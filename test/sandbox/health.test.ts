@@ -61,4 +61,12 @@ describe('sandbox: what the health check reads', () => {
     const team = await t.dv('GET', `teams(${SEED_INTEGRATION.owningTeamId})?$select=name&$expand=teamroles_association($select=roleid)`);
     expect(team.body.teamroles_association).toEqual([]);
   });
+
+  it('edits a salesperson as BC\'s page 14 would (e-mail, blocked), and refuses an unknown code or field', async () => {
+    expect((await t.control('PATCH', '/bc/salespeople/TM', { email: 'tone.moen@contoso.no', blocked: true })).status).toBe(200);
+    const people = await t.call('GET', `${BC}/companies(${SEED.businessCentral.companyId})/salespeoplePurchasers`);
+    expect(people.body.value.find((p: any) => p.code === 'TM')).toMatchObject({ email: 'tone.moen@contoso.no', blocked: true });
+    expect((await t.control('PATCH', '/bc/salespeople/NOPE', { blocked: true })).status).toBe(404);
+    expect((await t.control('PATCH', '/bc/salespeople/TM', { code: 'XX' })).status).toBe(400);
+  });
 });
