@@ -40,6 +40,7 @@ export const healthEn = {
   errTeamNotFound: 'The team {team} no longer exists in the Sales environment.',
   errTeamRoleNoCopy: 'The role {role} has no copy in the business unit of the team {team}.',
   healthAdminPickRole: 'No non-administrative role has a name I know in this environment: open Part 1 and pick one.',
+  healthAdminUnlicensed: '{user} has no Sales licence: Business Central refuses an unlicensed administrator.',
   kindHealth: 'Health check — fix',
   actionAssignTeamRole: 'Give the team {team} the role {role}',
   actionAddTeamMember: 'Add {user} to the team {team}',

@@ -42,6 +42,7 @@ export const healthNb: Record<keyof typeof healthEn, string> = {
   errTeamNotFound: 'Teamet {team} finnes ikke lenger i Sales-miljøet.',
   errTeamRoleNoCopy: 'Rollen {role} har ingen kopi i forretningsenheten til teamet {team}.',
   healthAdminPickRole: 'Ingen ikke-administrativ rolle i dette miljøet har et navn jeg kjenner: åpne del 1 og velg en.',
+  healthAdminUnlicensed: '{user} har ingen Sales-lisens: Business Central avviser en administrator uten lisens.',
   kindHealth: 'Helsesjekk — retting',
   actionAssignTeamRole: 'Gi teamet {team} rollen {role}',
   actionAddTeamMember: 'Legg {user} til i teamet {team}',

@@ -160,6 +160,8 @@ export function adminRolesRow(facts: AdminHealthFacts): CheckRow {
   const user = facts.upn;
   if (!facts.salesUser) return fail('adminRoles', [{ key: 'healthAdminNotSalesUser', vars: { user } }], ['notSalesUser'], { kind: 'part', part: 'admin' });
   if (facts.salesUser.isdisabled) return fail('adminRoles', [{ key: 'healthAdminDisabled', vars: { user } }], ['disabled'], { kind: 'part', part: 'admin' });
+  // BC: "The user's access mode is not Non-Interactive, but the user is not a licensed user." Part 1 plans the licence.
+  if (!facts.salesUser.islicensed) return fail('adminRoles', [{ key: 'healthAdminUnlicensed', vars: { user } }], ['unlicensed'], { kind: 'plan' });
   const missing = missingAdminRoles(facts.salesUser.roles, facts.environmentRoles);
   if (missing.length > 0) {
     const findings = [

@@ -29,9 +29,10 @@ const user = (over: Partial<HealthSalesUser> = {}): HealthSalesUser => ({
 
 describe('health checks, pure', () => {
   it('1. the admin: both template roles and a non-administrative one, a plan for what is missing', () => {
-    const ok = adminRolesRow({ upn: 'a@x', salesUser: user({ roles: [sysAdmin, sysCustomizer, salesManager] }), environmentRoles: [] });
+    const ok = adminRolesRow({ upn: 'a@x', salesUser: user({ islicensed: true, roles: [sysAdmin, sysCustomizer, salesManager] }), environmentRoles: [] });
+    expect(adminRolesRow({ upn: 'a@x', salesUser: user({ roles: [sysAdmin, sysCustomizer, salesManager] }), environmentRoles: [] })).toMatchObject({ state: 'fail', findings: ['unlicensed'], fix: { kind: 'plan' } });
     expect(ok.state).toBe('pass');
-    const missing = adminRolesRow({ upn: 'a@x', salesUser: user({ roles: [sysAdmin] }), environmentRoles: [] });
+    const missing = adminRolesRow({ upn: 'a@x', salesUser: user({ islicensed: true, roles: [sysAdmin] }), environmentRoles: [] });
     expect(missing).toMatchObject({ state: 'fail', fix: { kind: 'plan' }, findings: ['systemCustomizer', 'nonAdministrative'] });
     expect(adminRolesRow({ upn: 'a@x', salesUser: null, environmentRoles: [] })).toMatchObject({ state: 'fail', fix: { kind: 'part', part: 'admin' } });
   });
