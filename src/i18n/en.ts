@@ -1,4 +1,5 @@
 import { couplingEn } from './coupling.en';
+import { healthEn } from './health.en';
 import { securityEn } from './security.en';
 import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
@@ -217,6 +218,7 @@ export const en = {
   ...securityEn,
   ...environmentsEn,
   ...validationEn,
+  ...healthEn,
 } as const;
 
 export type StringKey = keyof typeof en;
