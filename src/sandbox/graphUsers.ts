@@ -98,7 +98,10 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     if (!isGuid(r)) throw badLicense(r);
     const i = next.findIndex((a) => a.skuId === r.toLowerCase());
     if (i < 0) throw new HttpError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
-    next.splice(i, 1);
+    // A licence inherited from a group stays while the user is in the group (Learn "group-based licensing").
+    if (next[i]!.direct === false) throw new HttpError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
+    if (next[i]!.viaGroups?.length) next[i] = { ...next[i]!, direct: false };
+    else next.splice(i, 1);
   }
   if (adds.length && !u.usageLocation) {
     throw new HttpError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
@@ -115,7 +118,7 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
     const existing = next.findIndex((x) => x.skuId === skuId);
     if (existing >= 0) {
-      next[existing] = { ...next[existing]!, disabledPlans };
+      next[existing] = { ...next[existing]!, disabledPlans, direct: undefined };
       continue;
     }
     const held = u.assignedLicenses.some((x) => x.skuId === skuId);

@@ -79,6 +79,18 @@ export const GRAPH_RULES: GraphRule[] = [
     anyOf: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     source: 'Learn: List domains (graph/api/domain-list) and Get domain (graph/api/domain-get), Permissions',
   },
+  {
+    method: 'POST',
+    path: /^\/groups\/?$/,
+    anyOf: ['Group.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    source: 'Learn: Create group (graph/api/group-post-groups), Permissions',
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/groups/${id}/assignLicense$`),
+    anyOf: ['LicenseAssignment.ReadWrite.All', 'Directory.ReadWrite.All', 'Group.ReadWrite.All'],
+    source: 'Learn: group: assignLicense (graph/api/group-assignlicense), Permissions',
+  },
   { method: 'GET', path: new RegExp(`^/groups(?:/${id})?/?$`), anyOf: GROUP_MEMBER_READ, source: 'Learn: List groups / Get group (graph/api/group-list, group-get), Permissions' },
   {
     method: 'GET',
