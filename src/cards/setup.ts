@@ -114,6 +114,14 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'createGroup':
+      return t(locale, 'actionCreateGroup', { group: escapeMarkdown(action.params.displayName) });
+    case 'assignGroupLicense':
+      return t(locale, 'actionAssignGroupLicense', { group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(action.params.skuPartNumber) });
+    case 'nestGroup':
+      return t(locale, 'actionNestGroup', { group: escapeMarkdown(action.params.groupName), parent: escapeMarkdown(action.params.parentGroupName) });
+    case 'joinLicenceGroup':
+      return t(locale, 'actionJoinLicenceGroup', { user, group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(action.params.skuPartNumber) });
   }
 }
 

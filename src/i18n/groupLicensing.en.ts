@@ -7,7 +7,8 @@ export const groupLicensingEn = {
   glGroupNotSecurity: '{group} is not a security group, and licences can be given only to security groups: give the licence group another name.',
   glGroupDynamic: '{group} has dynamic membership, so nobody can be added to it by hand: give the licence group another name.',
   glGroupName: '"{value}" cannot be a group name: use 1 to 256 characters.',
-  glRefuseGroup: 'The salespeople cannot be licensed through a group: {reason}',
+  glRefuseNoEntraP1:
+    'The salespeople cannot be licensed through a group: group-based licensing needs Microsoft Entra ID P1 or P2 (or a plan that includes it), and the tenant subscribes to none. Choose "Licence each salesperson on their own" on the list.',
   glRefuseSeats:
     'The group {group} will have {members} members who do not hold {sku} yet, but {sku} has {free} free seats: {missing} missing. Buy or free {missing} more seats, select fewer salespeople, or licence each salesperson on their own.',
   glChoiceLabel: 'Licensing',

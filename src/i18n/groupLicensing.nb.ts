@@ -9,7 +9,8 @@ export const groupLicensingNb: Record<keyof typeof groupLicensingEn, string> = {
   glGroupNotSecurity: '{group} er ikke en sikkerhetsgruppe, og lisenser kan bare gis til sikkerhetsgrupper: gi lisensgruppen et annet navn.',
   glGroupDynamic: '{group} har dynamisk medlemskap, så ingen kan legges til for hånd: gi lisensgruppen et annet navn.',
   glGroupName: '«{value}» kan ikke være et gruppenavn: bruk 1 til 256 tegn.',
-  glRefuseGroup: 'Selgerne kan ikke lisensieres gjennom en gruppe: {reason}',
+  glRefuseNoEntraP1:
+    'Selgerne kan ikke lisensieres gjennom en gruppe: gruppebasert lisensiering krever Microsoft Entra ID P1 eller P2 (eller en plan som inneholder det), og leietakeren abonnerer ikke på noen av dem. Velg «Gi hver selger sin egen lisens» på listen.',
   glRefuseSeats:
     'Gruppen {group} får {members} medlemmer som ikke har {sku} ennå, men {sku} har {free} ledige plasser: {missing} mangler. Kjøp eller frigjør {missing} plasser til, velg færre selgere, eller gi hver selger sin egen lisens.',
   glChoiceLabel: 'Lisensiering',
