@@ -4,7 +4,7 @@ import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
-import { selectedIds } from '../../setup/salespeopleView';
+import { licensingMode, selectedIds } from '../../setup/salespeopleView';
 import type { SetupSession } from '../../setup/session';
 import { localeFor } from '../context';
 import { createPlan, lookUpPlan, planCardFor } from '../planView';
@@ -82,11 +82,19 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
     const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
     const result = planSalespeople(
       view.rows.filter((row) => selected.has(row.id)),
-      { environment: planEnvironment, skus: observation.skus, salespersonRole: observation.salespersonRole, usageLocation: view.usageLocation, coupling, securityGroup: observation.securityGroup },
+      {
+        environment: planEnvironment,
+        skus: observation.skus,
+        salespersonRole: observation.salespersonRole,
+        usageLocation: view.usageLocation,
+        coupling,
+        securityGroup: observation.securityGroup,
+        licensing: { mode: licensingMode(view), facts: observation.groupLicensing },
+      },
     );
     if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
     await services.salespeople.view.put(view);
-    const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);
+    const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions, { licensing: result.licensing });
     applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
     return planCardFor(services, context, created);
   };

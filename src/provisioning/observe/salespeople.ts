@@ -11,6 +11,8 @@ import { CouplingClient, couplingRoot } from '../clients/coupling';
 import { toEnvironmentRole } from './roles';
 import { skuInfo } from './skus';
 import { observeMemberships } from './securityGroup';
+import { observeLicenceGroup } from './licenceGroup';
+import { DEFAULT_LICENCE_GROUP } from '../../setup/groupLicensing';
 import type { SalesClient } from '../clients/dataverse/sales';
 
 /**
@@ -25,6 +27,8 @@ export interface ObserveOptions {
   couplingUrl?: string;
   /** The role the admin chose for salespeople in this environment, when one was chosen. */
   salespersonChoice?: RoleChoice;
+  /** The licence group's name (group-based licensing); default DEFAULT_LICENCE_GROUP. */
+  licenceGroup?: string;
 }
 
 /** The Salesperson role (known name or remembered choice), its copies in every business unit, and what to pick from. */
@@ -74,6 +78,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const entra = new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
   const [salesUsers, securityGroup] = await Promise.all([findSalesUsers(sales, [...entra.keys()]), observeMemberships(clients, environment, [...entra.keys()])]);
+  const groupLicensing = await observeLicenceGroup(clients, skus, options.licenceGroup ?? DEFAULT_LICENCE_GROUP, securityGroup?.id);
 
   return {
     company: { id: companyId, name },
@@ -81,6 +86,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     country: organization.countryLetterCode,
     couplingEndpoint,
     securityGroup,
+    groupLicensing,
     salespersonRole: role.role,
     salespersonRoleVia: role.via,
     ...(role.choices ? { roleChoices: role.choices } : {}),
