@@ -81,8 +81,8 @@ export function processGroupLicences(ctx: Ctx): void {
     } else if (freeOf(sku) < 1) {
       errors.push({ skuId: w.skuId, groupId: w.groupId, error: 'CountViolation', at: w.dueAt });
     } else {
-      user.assignedLicenses.push({ skuId: w.skuId, disabledPlans: [...licence.disabledPlans], assignedAt: w.dueAt, viaGroups: [group.id], direct: false });
       free.set(sku.skuId, freeOf(sku) - 1);
+      user.assignedLicenses.push({ skuId: w.skuId, disabledPlans: [...licence.disabledPlans], assignedAt: w.dueAt, viaGroups: [group.id], direct: false });
     }
     user.licenceErrors = errors.length ? errors : undefined;
   }

@@ -92,7 +92,11 @@ export function salespeopleHandlers(services: BotServices): Record<string, CardH
         licensing: { mode: licensingMode(view), facts: observation.groupLicensing },
       },
     );
-    if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
+    if (!result.ok) {
+      // A choice the list card does not offer (no Entra ID P1) is not kept.
+      const kept = observation.groupLicensing?.entraPremium ? view : { ...view, licensing: undefined };
+      return renderView(services, context, session, kept, t(locale, result.refusal.key, result.refusal.vars));
+    }
     await services.salespeople.view.put(view);
     const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions, { licensing: result.licensing });
     applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
