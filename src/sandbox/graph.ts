@@ -3,7 +3,7 @@ import { type Ctx, consumedUnits, state } from './context';
 import { graphError } from './errors';
 import { HttpError, Router, decodeSegment, type SbReply, type SbRequest } from './http';
 import { type GraphEntity, graphEntity, graphList, GRAPH_PREFIX } from './graphQuery';
-import { assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser } from './graphUsers';
+import { assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, reprocessLicenseAssignment, updateUser } from './graphUsers';
 import { GROUP, addMemberRef, createGroup, getGroup, groupAssignLicense, groupRow, listGroupMembers, updateGroup } from './graphGroups';
 import { processGroupLicences } from './graphLicensing';
 
@@ -90,6 +90,7 @@ const router = new Router<Ctx>()
   .on('PATCH', new RegExp(`^/users/${seg}$`), (ctx, req, p) => updateUser(ctx, req, p[0]!))
   .on('DELETE', new RegExp(`^/users/${seg}$`), (ctx, req, p) => deleteUser(ctx, req, p[0]!))
   .on('POST', new RegExp(`^/users/${seg}/assignLicense$`), (ctx, req, p) => assignLicense(ctx, req, p[0]!))
+  .on('POST', new RegExp(`^/users/${seg}/reprocessLicenseAssignment$`), (ctx, req, p) => reprocessLicenseAssignment(ctx, req, p[0]!))
   .on('GET', new RegExp(`^/users/${seg}/licenseDetails$`), (ctx, req, p) => licenseDetails(ctx, req, p[0]!))
   .on('POST', new RegExp(`^/users/${seg}/checkMemberGroups$`), (ctx, req, p) => checkMemberGroups(ctx, req, p[0]!))
   .on('GET', /^\/subscribedSkus\/?$/, (ctx, req) => subscribedSkus(ctx, req))

@@ -104,6 +104,20 @@ export function licenceStates(u: GraphUser): Record<string, unknown>[] {
   return out;
 }
 
+/**
+ * `POST /users/{id}/reprocessLicenseAssignment` (Learn "user: reprocessLicenseAssignment":
+ * "Reprocess all group-based license assignments for the user", 200 with the user): every group
+ * licence of the user is queued again and its error cleared until it is processed. That the error
+ * disappears while the user is queued is unverified.
+ */
+export function reprocessUser(ctx: Ctx, user: GraphUser): void {
+  const s = state(ctx);
+  const groups = s.graph.groups.filter((g) => g.members.includes(user.id) && (g.assignedLicenses ?? []).length > 0);
+  user.licenceErrors = undefined;
+  for (const g of groups) queueMembers(ctx, g, [user.id]);
+  ctx.store.touch();
+}
+
 const badLicense = (skuId: unknown) => new HttpError(400, 'Request_BadRequest', `License ${String(skuId)} does not correspond to a valid company License.`);
 
 /** `POST /groups/{id}/assignLicense`: 202 with the group; the members are licensed in the background. */

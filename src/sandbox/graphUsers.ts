@@ -1,5 +1,6 @@
 /** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
 import { isTransitiveMember } from './graphGroups';
+import { reprocessUser } from './graphLicensing';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
 import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest, uuid } from './http';
 import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
@@ -132,6 +133,12 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
   s.graph.users[s.graph.users.indexOf(u)] = updated;
   ctx.store.touch();
   return graphOk(req, 200, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(updated) });
+}
+
+export function reprocessLicenseAssignment(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const u = userFromSegment(ctx, id);
+  reprocessUser(ctx, u);
+  return graphOk(req, 200, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(u) });
 }
 
 export function licenseDetails(ctx: Ctx, req: SbRequest, id: string): SbReply {

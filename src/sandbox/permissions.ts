@@ -60,6 +60,13 @@ export const GRAPH_RULES: GraphRule[] = [
     source: 'Learn: user: assignLicense (graph/api/user-assignlicense), Permissions',
   },
   {
+    method: 'POST',
+    path: new RegExp(`^/users/${id}/reprocessLicenseAssignment$`),
+    // Unverified: the page's permission include could not be read; these are assignLicense's.
+    anyOf: ['LicenseAssignment.ReadWrite.All', 'Directory.ReadWrite.All', 'User.ReadWrite.All'],
+    source: 'Learn: user: reprocessLicenseAssignment (graph/api/user-reprocesslicenseassignment), Permissions (as for assignLicense; unverified)',
+  },
+  {
     method: 'GET',
     path: new RegExp(`^/users/${id}/licenseDetails$`),
     anyOf: ['LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All', ...USER_READ],

@@ -99,6 +99,17 @@ describe('Part 3 through a group (group-based licensing)', () => {
     const failed = states.filter((u) => u.licenseAssignmentStates.some((s: any) => s.error === 'CountViolation'));
     expect(failed).toHaveLength(1);
     expect(states.filter((u) => u.licenseAssignmentStates.some((s: any) => s.state === 'Active'))).toHaveLength(6);
+
+    // A seat is freed; "Retry failed" asks Entra to process the member again and completes the plan.
+    await graph(h.sandbox.url, 'POST', `/users/${SEED.users.perOlsen.id}/assignLicense`, { addLicenses: [], removeLicenses: [SEED.skus.sales] });
+    const retry = await chat.execute(ADMIN, 'plan.retry', action(final, 'plan.retry').data, cardActivityId);
+    expect(retry.status).toBe(200);
+    await h.bot.runner.settled(String(action(final, 'plan.retry').data.planId));
+    const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
+    const retried = cardText(updates.at(-1)!.activity.attachments[0].content);
+    expect(retried).toContain('Applied: all 9 salespeople are set up.');
+    const after = await Promise.all(NEEDING_LICENCE.map(userByUpn));
+    expect(after.filter((u) => u.licenseAssignmentStates.some((s: any) => s.state === 'Active'))).toHaveLength(7);
   });
 
   it('with an environment security group, the licence group joins it and its members are admitted', async () => {
@@ -131,6 +142,20 @@ describe('Part 3 through a group (group-based licensing)', () => {
     const text = cardText(plan);
     expect(text).toContain('Licensing: each salesperson on their own — group-based licensing needs Microsoft Entra ID P1 or P2');
     expect(text).toContain('7 × the licence DYN365_ENTERPRISE_SALES');
+  });
+
+  it('fails at the group step, naming the permission, when the app lacks Group.Create', async () => {
+    await reset({ groupBasedLicensing: true });
+    await fetch(`${h.sandbox.url}/_sandbox/app`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graphRoles: [...SEED.app.graphRoles, 'LicenseAssignment.ReadWrite.All'] }) });
+    await h.restartBot();
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(h, chat);
+    const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    expect(cardText(final)).toMatch(/application permission Group\.Create/);
+    expect(await licenceGroup()).toBeUndefined();
+    await reset({ groupBasedLicensing: true });
+    await h.restartBot(); // later tests get tokens with the app's full roles again
   });
 
   it('refuses a licence group name Graph cannot take, and a name that is not a security group', async () => {

@@ -556,6 +556,17 @@ export class DirectoryClient {
     return { id, skuIds: (response.json<WireGroup>().assignedLicenses ?? []).map((l) => (l.skuId ?? '').toLowerCase()) };
   }
 
+  /**
+   * Asks Entra to process the user's group licences again: `POST /users/{id}/reprocessLicenseAssignment`
+   * (Learn "user: reprocessLicenseAssignment"; no body, 200 with the user). For a member whose
+   * group licence failed (CountViolation) once seats are free again.
+   */
+  static reprocessLicenceItem(id: string, userId: string): GraphBatchItem {
+    // Inside $batch a write needs a body and Content-Type ("Write request id : … does not contain
+    // Content-Type header or body."), so the action goes with an empty one: it has no parameters.
+    return { id, method: 'POST', url: `${userPath(guid(userId, 'user id'))}/reprocessLicenseAssignment`, body: {}, context: { what: `reprocess the group licences of ${userId}` } };
+  }
+
   /** Ids of the group's direct members (`GET /groups/{id}/members`, 999 a page). */
   async directMemberIds(groupId: string): Promise<Set<string>> {
     const id = guid(groupId, 'group id');

@@ -1,7 +1,7 @@
 import { AppError, coded, isAppError } from '../../../errors';
 import type { Action } from '../../../setup/plan';
 import { lookUpUsers, type BulkUser } from '../../observe/directoryReads';
-import { GROUP_LINK_LIMIT, type DirectoryClient } from '../../clients/graph/directory';
+import { DirectoryClient, GROUP_LINK_LIMIT } from '../../clients/graph/directory';
 import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './phase';
 import { entraIds } from './sales';
 
@@ -146,8 +146,35 @@ export async function joinLicenceGroups(state: BulkState, actions: JoinLicenceGr
     await streamed(state, toAdd, GROUP_LINK_LIMIT, GROUP_CONCURRENCY, async (chunk, outcomes) => {
       for (const key of await addMembers(directory, groupId, chunk, state, outcomes)) joinedAt.set(key, now());
     });
-    await waitForLicences(state, members.filter((m) => joinedAt.has(m.action.key)), groupId, joinedAt);
+    await reprocessFailed(state, members.filter((m) => present.has(m.id)), groupId, joinedAt);
+    const waiting = members.filter((m) => joinedAt.has(m.action.key));
+    const started = now();
+    await waitForLicences(state, waiting, groupId, joinedAt);
+    state.context.logger.info({ group: groupName, members: waiting.length, waitedMs: now() - started }, 'waited for Entra to license the group members');
   }
+}
+
+/**
+ * Members already in the group whose licence Entra could not assign (a retry after seats were
+ * freed): Entra is asked to process them again (`reprocessLicenseAssignment`, 20 per `$batch`),
+ * and they are waited for like new members.
+ */
+async function reprocessFailed(state: BulkState, present: { action: JoinLicenceGroup; id: string }[], groupId: string, joinedAt: Map<string, number>): Promise<void> {
+  if (present.length === 0) return;
+  const { clients, now } = state.context;
+  const read = await lookUpUsers(clients.directory, { upns: present.map((m) => m.action.target.userPrincipalName), licenceStates: true });
+  const failedBefore = present.filter((m) => licenceState(read.byUpn.get(upnOf(m.action)), m.action.params.skuId, groupId).state === 'error');
+  if (failedBefore.length === 0) return;
+  const results = await clients.directory.batch(failedBefore.map((m, i) => DirectoryClient.reprocessLicenceItem(String(i), m.id)));
+  const outcomes: Outcomes = {};
+  results.forEach((result, i) => {
+    const m = failedBefore[i]!;
+    if (result.error) {
+      outcomes[m.action.key] = failed(state, m.action, result.error);
+      joinedAt.delete(m.action.key);
+    } else joinedAt.set(m.action.key, now());
+  });
+  await state.save(outcomes);
 }
 
 /**
