@@ -57,7 +57,7 @@ export interface ObservedLicenceGroup {
 }
 
 export interface GroupLicensingFacts {
-  /** The SKU that brings Entra ID P1 or P2, if the tenant has one (its part number). */
+  /** The SKU that brings Entra ID P1 or P2, if the tenant has one (its product name). */
   entraPremium: string | null;
   /** The name the group has or will get. */
   name: string;

@@ -35,6 +35,12 @@ export interface CreateUserParams {
   /** Profile fields from an imported admin center file (Graph user properties). */
   profile?: UserProfileParams;
   /**
+   * The account's `mail`, set at creation (writable: microsoftgraph/microsoft-graph-docs PR 9653):
+   * for a salesperson, the e-mail in Business Central, so that the Sales user's primary e-mail
+   * carries it and BC's Match-Based Coupling finds it (an account without a mailbox has none).
+   */
+  mail?: string;
+  /**
    * True for an account whose password a person must receive (the integration user): it is shown
    * once to the requester. Otherwise the password is random and never shown; the admin resets it.
    */
@@ -136,7 +142,12 @@ export type Action =
       target: UserTarget;
       /** The user joins the licence group and counts done once Entra shows the group's licence Active on them. */
       params: { groupName: string; groupId?: string; skuId: string; skuPartNumber: string };
-    };
+    }
+  /**
+   * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
+   * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
+   */
+  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } };
 
 export type ActionType = Action['type'];
 
@@ -206,6 +217,7 @@ export const actionKey = {
   assignGroupLicense: (group: string, skuId: string) => `assignGroupLicense:${group.toLowerCase()}:${skuId.toLowerCase()}`,
   nestGroup: (group: string, parentId: string) => `nestGroup:${group.toLowerCase()}:${parentId.toLowerCase()}`,
   joinLicenceGroup: (group: string, user: string) => `joinLicenceGroup:${group.toLowerCase()}:${user.toLowerCase()}`,
+  setMail: (user: string) => `setMail:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */

@@ -1,4 +1,5 @@
 import type { StringKey } from '../i18n';
+import { skuDisplayName } from './skuNames';
 import type { SkuInfo } from './adminPlanner';
 import { chooseSalesSku } from './adminPlanner';
 import type { ImportedUser } from './csvImport';
@@ -59,6 +60,8 @@ function needsFor(row: SalespersonRow, context: SalespeoplePlanContext): Needs |
         target: { userPrincipalName: row.email, displayName: row.displayName || row.email },
         create: {
           mailNickname: row.email.split('@')[0]!,
+          // The salesperson's e-mail as mail: Match-Based Coupling matches it through the Sales user's primary e-mail.
+          mail: row.email,
           usageLocation: context.usageLocation,
           givenName: first || undefined,
           surname: last || undefined,
@@ -122,7 +125,7 @@ function seatsRefusal(context: SalespeoplePlanContext, needed: number): Refusal 
   const capable = context.skus.filter((s) => s.salesCapable).sort((a, b) => b.freeSeats - a.freeSeats);
   const best = capable[0];
   if (!best) return { key: 'spRefuseNoSku' };
-  return { key: 'spRefuseSeats', vars: { needed, sku: best.skuPartNumber, free: best.freeSeats, missing: needed - best.freeSeats } };
+  return { key: 'spRefuseSeats', vars: { needed, sku: skuDisplayName(best), free: best.freeSeats, missing: needed - best.freeSeats } };
 }
 
 /**
@@ -148,7 +151,7 @@ function groupActions(all: Needs[], context: SalespeoplePlanContext, group: Obse
   const sku = held ?? chooseSalesSku(context.skus, needed) ?? best;
   if (!sku) return { ok: false, refusal: { key: 'spRefuseNoSku' } };
   if (sku.freeSeats < needed) {
-    return { ok: false, refusal: { key: 'glRefuseSeats', vars: { group: name, members: needed, sku: sku.skuPartNumber, free: sku.freeSeats, missing: needed - sku.freeSeats } } };
+    return { ok: false, refusal: { key: 'glRefuseSeats', vars: { group: name, members: needed, sku: skuDisplayName(sku), free: sku.freeSeats, missing: needed - sku.freeSeats } } };
   }
   const actions: Action[] = [];
   if (!group) {

@@ -5,6 +5,7 @@ import type { CsvProblem } from './csvImport';
 import type { EnvironmentSecurityGroup } from './plan';
 import type { RoleChoice } from './roles';
 import { isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+import type { CouplingPrediction } from './couplingPrediction';
 
 /**
  * The salespeople list as the admin browses it, pure: a filter (status and free text), pages,
@@ -116,6 +117,8 @@ export interface SalespeopleView {
   licensing?: 'group' | 'perUser';
   /** The licence group's name (found by name, created when there is none). */
   licenceGroup?: string;
+  /** Without a coupling endpoint: what Business Central's Match-Based Coupling will do (couplingPrediction.ts). */
+  coupling?: CouplingPrediction[];
 }
 
 export interface CsvExportRecord {

@@ -48,16 +48,16 @@ describe('Part 3 through a group (group-based licensing)', () => {
     const chat = h.conversation();
     const { card, cardActivityId } = await openPart3(h, chat);
     const list = cardText(card);
-    expect(list).toContain('Group-based licensing can be used: the tenant has AAD_PREMIUM.');
+    expect(list).toContain('Group-based licensing can be used: the tenant has Microsoft Entra ID P1.');
     expect(inputValues(card)).toMatchObject({ licensing: 'group', licenceGroup: DEFAULT_LICENCE_GROUP });
 
     const before = await rawTenantState(h);
     const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     const text = cardText(plan);
     expect(text).toContain(`the security group ${DEFAULT_LICENCE_GROUP} created`);
-    expect(text).toContain(`the group ${DEFAULT_LICENCE_GROUP} given the licence DYN365_ENTERPRISE_SALES: its members get it from the group (7 seats)`);
+    expect(text).toContain(`the group ${DEFAULT_LICENCE_GROUP} given the licence Dynamics 365 for Sales Enterprise Edition: its members get it from the group (7 seats)`);
     expect(text).toContain(`7 added to the group ${DEFAULT_LICENCE_GROUP}, 20 per request`);
-    expect(text).toContain(`Licensing: through the group **${DEFAULT_LICENCE_GROUP}** (group-based licensing, the tenant has AAD_PREMIUM).`);
+    expect(text).toContain(`Licensing: through the group **${DEFAULT_LICENCE_GROUP}** (group-based licensing, the tenant has Microsoft Entra ID P1).`);
     expect(text).not.toMatch(/× the licence/); // no licence per user
     expect(text).not.toMatch(/usage location/);
     expect(await rawTenantState(h)).toBe(before);
@@ -141,7 +141,7 @@ describe('Part 3 through a group (group-based licensing)', () => {
     const plan = (await salespeoplePlan(chat, refused, cardActivityId)).body.value;
     const text = cardText(plan);
     expect(text).toContain('Licensing: each salesperson on their own — group-based licensing needs Microsoft Entra ID P1 or P2');
-    expect(text).toContain('7 × the licence DYN365_ENTERPRISE_SALES');
+    expect(text).toContain('7 × the licence Dynamics 365 for Sales Enterprise Edition');
   });
 
   it('fails at the group step, naming the permission, when the app lacks Group.Create', async () => {

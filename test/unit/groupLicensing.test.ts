@@ -85,7 +85,7 @@ describe('group mode in the Part 3 plan', () => {
   it("checks seats against the group's future size: its members too when it does not hold the licence yet", () => {
     const group = existing({ memberIds: [id(1001), id(1002), id(1003)] });
     const refused = planSalespeople(rows, context({ licensing: { mode: 'group', facts: facts({ groups: [group] }) } }));
-    expect(refused).toEqual({ ok: false, refusal: { key: 'glRefuseSeats', vars: { group: 'Sales licence', members: 6, sku: 'DYN365_ENTERPRISE_SALES', free: 5, missing: 1 } } });
+    expect(refused).toEqual({ ok: false, refusal: { key: 'glRefuseSeats', vars: { group: 'Sales licence', members: 6, sku: 'Dynamics 365 for Sales Enterprise Edition', free: 5, missing: 1 } } });
   });
 
   it('is refused with the exact reason where it cannot be used', () => {

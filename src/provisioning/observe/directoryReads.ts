@@ -16,6 +16,8 @@ export interface BulkUser {
   usageLocation: string | null;
   /** Lower-cased SKU ids. */
   skuIds: string[];
+  /** Synchronised from an on-premises directory (its mail is mastered there). */
+  onPremisesSyncEnabled?: boolean;
   /** The user's licenseAssignmentStates, when asked for (group-based licensing: Active or an error such as CountViolation). */
   licenceStates?: LicenceState[];
 }
@@ -38,7 +40,7 @@ export interface BulkUsers {
   byMail: Map<string, BulkUser>;
 }
 
-const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses';
+const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses,onPremisesSyncEnabled';
 const IN_LIMIT = 15;
 
 interface WireUser {
@@ -50,6 +52,7 @@ interface WireUser {
   usageLocation?: string | null;
   assignedLicenses?: { skuId?: string }[];
   licenseAssignmentStates?: { skuId?: string | null; assignedByGroup?: string | null; state?: string | null; error?: string | null }[];
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 const toUser = (raw: WireUser): BulkUser => ({
@@ -70,6 +73,7 @@ const toUser = (raw: WireUser): BulkUser => ({
         })),
       }
     : {}),
+  onPremisesSyncEnabled: raw.onPremisesSyncEnabled === true,
 });
 
 /** `licenceStates`: also read each user's licenseAssignmentStates (returned only on $select). */

@@ -1,4 +1,5 @@
 import type { SkuInfo } from '../../setup/adminPlanner';
+import { skuDisplayName } from '../../setup/skuNames';
 import type { GroupLicensingFacts, ObservedLicenceGroup } from '../../setup/groupLicensing';
 import type { Clients } from '../clients';
 
@@ -27,5 +28,5 @@ export async function observeLicenceGroup(clients: Clients, skus: SkuInfo[], nam
       admits: g.id === envGroup ? 'is' : envMembers.has(g.id) ? 'member' : 'no',
     })),
   );
-  return { entraPremium: premium.skuPartNumber, name, groups };
+  return { entraPremium: skuDisplayName(premium), name, groups };
 }

@@ -13,7 +13,7 @@ import type { Flow } from './types';
 export const part3Group: Flow = {
   name: 'Part 3 through a group (group-based licensing)',
   async run({ playground: p, sandboxUrl, note }) {
-    await p.expectNew(t('en', 'glAvailable', { premium: 'AAD_PREMIUM' }), () => p.click(t('en', 'continueToSalespeople')));
+    await p.expectNew(t('en', 'glAvailable', { premium: 'Microsoft Entra ID P1' }), () => p.click(t('en', 'continueToSalespeople')));
     await p.expectNew(/Licensing: through the group/, () => p.click(t('en', 'spPlanAction')));
     const planned = Number(/for (\d+) salespeople/.exec((await p.page.getByText(/for \d+ salespeople/).last().innerText()) ?? '')?.[1]);
     assert.ok(planned > 0, 'the plan covers some salespeople');

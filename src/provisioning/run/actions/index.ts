@@ -8,6 +8,7 @@ import { coupleSalesperson } from './coupleSalesperson';
 import { createUser } from './createUser';
 import { removeRole } from './removeRole';
 import { setAccessMode } from './setAccessMode';
+import { setMail } from './setMail';
 import type { ActionContext, ActionDone } from './types';
 
 export type { ActionContext, ActionDone, ActionSettings } from './types';
@@ -38,5 +39,7 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
     case 'joinLicenceGroup':
       // Only Part 3 plans carry them, and those always run by phase (run/bulk/licenceGroup.ts).
       return Promise.reject(new AppError('bad_request', `The step ${action.type} runs only as part of a bulk run.`));
+    case 'setMail':
+      return setMail(action, context);
   }
 }

@@ -1,5 +1,6 @@
 import { AppError, coded, isAppError } from '../../../errors';
 import type { Action } from '../../../setup/plan';
+import { skuDisplayName } from '../../../setup/skuNames';
 import { lookUpUsers, type BulkUser } from '../../observe/directoryReads';
 import { DirectoryClient, GROUP_LINK_LIMIT } from '../../clients/graph/directory';
 import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './phase';
@@ -63,7 +64,7 @@ export async function assignGroupLicences(state: BulkState, actions: AssignGroup
     try {
       const id = await groupIdOf(state, action.params.groupName, action.params.groupId);
       const held = (await directory.getGroupLicences(id))?.skuIds.includes(action.params.skuId.toLowerCase());
-      if (!held) await directory.assignGroupLicense(id, action.params.skuId, { skuName: action.params.skuPartNumber, groupName: action.params.groupName });
+      if (!held) await directory.assignGroupLicense(id, action.params.skuId, { skuName: skuDisplayName(action.params), groupName: action.params.groupName });
       outcomes[action.key] = done(state, !!held);
     } catch (error) {
       outcomes[action.key] = failed(state, action, error);
@@ -115,7 +116,7 @@ function licenceState(user: BulkUser | undefined, skuId: string, groupId: string
 }
 
 function licenceError(action: JoinLicenceGroup, error: string): AppError {
-  const vars = { user: action.target.userPrincipalName, sku: action.params.skuPartNumber, group: action.params.groupName };
+  const vars = { user: action.target.userPrincipalName, sku: skuDisplayName(action.params), group: action.params.groupName };
   return error === 'CountViolation' ? coded('license_no_free_seats', 'errGroupLicenceSeats', vars) : coded('service_error', 'errGroupLicenceError', { ...vars, error });
 }
 
