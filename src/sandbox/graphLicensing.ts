@@ -37,10 +37,10 @@ import { contextUrl, graphOk } from './graphQuery';
 import type { GraphUser, Group, SandboxState, Sku } from './state';
 
 /** Service plans of Microsoft Entra ID P1 and P2 (the licensing service plan reference). */
-export const ENTRA_PREMIUM_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2'];
+const ENTRA_PREMIUM_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2'];
 
 /** True when the tenant subscribes to a SKU with Entra ID P1 or P2 (enabled seats). */
-export function hasEntraPremium(s: SandboxState): boolean {
+function hasEntraPremium(s: SandboxState): boolean {
   return s.graph.skus.some((sku) => sku.enabled > 0 && sku.servicePlans.some((p) => ENTRA_PREMIUM_PLANS.includes(p.servicePlanName)));
 }
 
