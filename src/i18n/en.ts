@@ -7,6 +7,7 @@ import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
 import { outcomesEn } from './outcomes.en';
+import { groupLicensingEn } from './groupLicensing.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -219,6 +220,7 @@ export const en = {
   ...environmentsEn,
   ...validationEn,
   ...healthEn,
+  ...groupLicensingEn,
 } as const;
 
 export type StringKey = keyof typeof en;

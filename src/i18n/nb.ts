@@ -7,6 +7,7 @@ import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
 import { outcomesNb } from './outcomes.nb';
+import { groupLicensingNb } from './groupLicensing.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -218,4 +219,5 @@ export const nb: Record<StringKey, string> = {
   ...environmentsNb,
   ...validationNb,
   ...healthNb,
+  ...groupLicensingNb,
 };
