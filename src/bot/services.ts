@@ -11,7 +11,7 @@ import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview } from '../provisioning/observe/parts';
 import { skuInfo } from '../provisioning/observe/skus';
 import type { Runner } from '../provisioning/run/runner';
-import { PlanStore } from '../approvals/plans';
+import type { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
@@ -71,13 +71,15 @@ export interface ServiceDeps {
   clients: Clients;
   records: RecordStore;
   runner: Runner;
+  /** Made before the runner, which starts the approved plans it finds without a run. */
+  plans: PlanStore;
   notifier: Notifier;
   passwords: PasswordCards;
   /** The clock of plans, approvals and the audit trail (tests inject one). */
   now?: () => Date;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier, passwords, now }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, plans, notifier, passwords, now }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
@@ -128,7 +130,7 @@ export function createServices({ config, logger, clients, records, runner, notif
       },
       businessCentralPage: (environment, page) => businessCentralPageUrl(config, environment, page),
     },
-    plans: new PlanStore(records, now, config.access.expiryMs),
+    plans,
     notifier,
     access: new Authorizer(config.access, clients.directory),
     audit: new AuditLog(records, now, logger),
