@@ -219,6 +219,8 @@ export class Runner {
           : undefined,
     };
     let unsavable: JournalWriteError | undefined;
+    /** Outcomes whose journal write failed: the run's end reports them (failUnsaved). */
+    const unsaved: Record<string, ActionOutcome> = {};
     const hooks: ExecutionHooks = {
       stopped: () => !!lease?.lost || !!unsavable,
       save: async (outcomes) => {
@@ -227,6 +229,7 @@ export class Runner {
           run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
         } catch (error) {
           unsavable ??= error as JournalWriteError;
+          Object.assign(unsaved, outcomes);
           throw error;
         }
         await this.report('actions.settled', { plan, run, outcomes });
@@ -240,7 +243,7 @@ export class Runner {
       if (finished) await this.finish(plan);
     } catch (error) {
       if (!(error instanceof JournalWriteError)) throw error;
-      await this.failUnsaved(plan, run, error.failure);
+      await this.failUnsaved(plan, run, error.failure, unsaved);
     }
   }
 
@@ -257,7 +260,7 @@ export class Runner {
       // The run's own record says it ended; a stale entry in the list is dropped at the next start.
       this.options.logger.warn({ planId: plan.id, err: error }, 'could not update the list of active runs');
     }
-    if (finished) await this.report('run.finished', { plan, run: finished });
+    if (finished) await this.report('run.finished', { plan, run: finished, outcomes: {} });
   }
 
   /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
@@ -274,13 +277,13 @@ export class Runner {
    * run is failed (stored if storage takes it now, kept in memory otherwise) and the card says
    * so. "Retry failed" continues it once storage accepts writes again.
    */
-  private async failUnsaved(plan: Plan, run: Run, failure: AppError): Promise<void> {
+  private async failUnsaved(plan: Plan, run: Run, failure: AppError, unsaved: Record<string, ActionOutcome>): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    const journal: Record<string, ActionOutcome> = { ...run.journal };
+    const outcomes: Record<string, ActionOutcome> = { ...unsaved };
     for (const action of plan.actions) {
-      if (journal[action.key]?.status === 'pending' || !journal[action.key]) journal[action.key] = unsavedOutcome(at, failure);
+      if (run.journal[action.key]?.status === 'pending' || !run.journal[action.key]) outcomes[action.key] = unsavedOutcome(at, failure);
     }
-    const failed: Run = { ...run, status: 'failed', journal, finishedAt: at };
+    const failed: Run = { ...run, status: 'failed', journal: { ...run.journal, ...outcomes }, finishedAt: at };
     this.unsavedRuns.set(plan.id, failed);
     this.options.logger.error({ planId: plan.id, err: failure.cause ?? failure }, 'the run stopped: its journal could not be saved');
     try {
@@ -290,7 +293,7 @@ export class Runner {
     } catch (error) {
       this.options.logger.warn({ planId: plan.id, err: error }, 'the failed run could not be stored either; it is kept in memory until Retry failed');
     }
-    await this.report('run.finished', { plan, run: failed });
+    await this.report('run.finished', { plan, run: failed, outcomes });
   }
 
   /** Tells the subscribers; what they throw is logged and never stops the run. */
