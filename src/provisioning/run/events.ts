@@ -18,12 +18,8 @@ export interface RunEventMap {
    * or stores it. The action fails when a listener throws (the password was not shown).
    */
   'secret.ready': { plan: Plan; run: Run; action: Action; secret: string };
-  /**
-   * The run ended: completed, failed, or found damaged and replaced by a failed run (repairs.ts).
-   * `outcomes`: those the run got at its end without an `actions.settled` (a journal that could
-   * not be saved fails what was not done; a damaged record fails every action).
-   */
-  'run.finished': { plan: Plan; run: Run; outcomes: Record<string, ActionOutcome> };
+  /** The run ended: completed, failed, or found damaged and replaced by a failed run (repairs.ts). */
+  'run.finished': { plan: Plan; run: Run };
 }
 
 export type RunEventType = keyof RunEventMap;

@@ -59,7 +59,7 @@ export function registerRunRepairs(
       .get<Plan>(planKey(run.planId))
       .then(async (plan) => {
         if (!plan) return;
-        for (const error of await options.events.emit('run.finished', { plan, run, outcomes: run.journal })) {
+        for (const error of await options.events.emit('run.finished', { plan, run })) {
           options.logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run');
         }
       })

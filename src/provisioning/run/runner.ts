@@ -219,8 +219,6 @@ export class Runner {
           : undefined,
     };
     let unsavable: JournalWriteError | undefined;
-    /** Outcomes whose journal write failed: the run's end reports them (failUnsaved). */
-    const unsaved: Record<string, ActionOutcome> = {};
     const hooks: ExecutionHooks = {
       stopped: () => !!lease?.lost || !!unsavable,
       save: async (outcomes) => {
@@ -229,7 +227,6 @@ export class Runner {
           run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
         } catch (error) {
           unsavable ??= error as JournalWriteError;
-          Object.assign(unsaved, outcomes);
           throw error;
         }
         await this.report('actions.settled', { plan, run, outcomes });
@@ -243,7 +240,7 @@ export class Runner {
       if (finished) await this.finish(plan);
     } catch (error) {
       if (!(error instanceof JournalWriteError)) throw error;
-      await this.failUnsaved(plan, run, error.failure, unsaved);
+      await this.failUnsaved(plan, run, error.failure);
     }
   }
 
@@ -260,7 +257,7 @@ export class Runner {
       // The run's own record says it ended; a stale entry in the list is dropped at the next start.
       this.options.logger.warn({ planId: plan.id, err: error }, 'could not update the list of active runs');
     }
-    if (finished) await this.report('run.finished', { plan, run: finished, outcomes: {} });
+    if (finished) await this.report('run.finished', { plan, run: finished });
   }
 
   /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
@@ -277,13 +274,13 @@ export class Runner {
    * run is failed (stored if storage takes it now, kept in memory otherwise) and the card says
    * so. "Retry failed" continues it once storage accepts writes again.
    */
-  private async failUnsaved(plan: Plan, run: Run, failure: AppError, unsaved: Record<string, ActionOutcome>): Promise<void> {
+  private async failUnsaved(plan: Plan, run: Run, failure: AppError): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    const outcomes: Record<string, ActionOutcome> = { ...unsaved };
+    const journal: Record<string, ActionOutcome> = { ...run.journal };
     for (const action of plan.actions) {
-      if (run.journal[action.key]?.status === 'pending' || !run.journal[action.key]) outcomes[action.key] = unsavedOutcome(at, failure);
+      if (journal[action.key]?.status === 'pending' || !journal[action.key]) journal[action.key] = unsavedOutcome(at, failure);
     }
-    const failed: Run = { ...run, status: 'failed', journal: { ...run.journal, ...outcomes }, finishedAt: at };
+    const failed: Run = { ...run, status: 'failed', journal, finishedAt: at };
     this.unsavedRuns.set(plan.id, failed);
     this.options.logger.error({ planId: plan.id, err: failure.cause ?? failure }, 'the run stopped: its journal could not be saved');
     try {
@@ -293,7 +290,7 @@ export class Runner {
     } catch (error) {
       this.options.logger.warn({ planId: plan.id, err: error }, 'the failed run could not be stored either; it is kept in memory until Retry failed');
     }
-    await this.report('run.finished', { plan, run: failed, outcomes });
+    await this.report('run.finished', { plan, run: failed });
   }
 
   /** Tells the subscribers; what they throw is logged and never stops the run. */
