@@ -100,7 +100,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   // A damaged run becomes a failed run its card shows, so it can be retried (repairs.ts).
   registerRunRepairs(records, { logger, events });
   const services = createServices({ config, logger, clients, records, runner, plans, passwords, notifier: new Notifier(adapter, config, records), now: options.now });
-  // The audit subscribes first: its records are written before any card is updated, whatever that update does.
+  // The audit subscribes first: its writes start before any card update, and do not depend on one.
   auditRuns(events, services.audit, logger);
   showRunProgress(events, services);
   passwords.subscribe(events);

@@ -8,8 +8,13 @@ import type { AuditEntry, AuditLog } from './audit';
 /**
  * The audit of a run, beside the approvals that started it: when it started, and when it ended
  * each action's result and the run's. Subscribed to the runner's events before anything that
- * shows the run (main.ts), so its records are written first and whatever a card update does
- * cannot lose them; a record that cannot be written is logged (the run is not stopped for it).
+ * shows the run (main.ts): its writes are issued first, and they neither wait for nor depend on
+ * a card update (the events call every listener independently), so whatever a card update does
+ * cannot lose them. A record that cannot be written is logged; the run is not stopped for it.
+ *
+ * The results are written once, at the end, from the journal (as the journal is the record of
+ * what was done): writing them as each batch settles would put thousands of storage writes beside
+ * the run's own journal and lease writes while it runs.
  */
 export function auditRuns(events: RunEvents, audit: AuditLog, logger: Logger): void {
   events.on('run.started', async ({ plan }) => {

@@ -46,19 +46,14 @@ export class RunEvents {
   }
 
   /**
-   * Calls every listener, one after another in the order they subscribed, and waits for each: a
-   * listener that throws does not keep the later ones from being called. Resolves with what the
-   * listeners threw (none: every listener succeeded). The event itself is never logged here.
+   * Calls every listener, in the order they subscribed, without waiting for one before calling
+   * the next, and waits until all have ended: a listener that throws or is slow neither keeps the
+   * later ones from being called nor delays them. Resolves with what the listeners threw (none:
+   * every listener succeeded). The event itself is never logged here.
    */
   async emit<K extends RunEventType>(type: K, event: RunEventMap[K]): Promise<unknown[]> {
-    const errors: unknown[] = [];
-    for (const listener of [...(this.listeners[type] as RunListener<K>[])]) {
-      try {
-        await listener(event);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    return errors;
+    const calls = [...(this.listeners[type] as RunListener<K>[])].map(async (listener) => listener(event));
+    const settled = await Promise.allSettled(calls);
+    return settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   }
 }
