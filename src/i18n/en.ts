@@ -1,4 +1,7 @@
+import { couplingEn } from './coupling.en';
+import { healthEn } from './health.en';
 import { securityEn } from './security.en';
+import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
@@ -104,7 +107,12 @@ const core = {
   factNone: "None",
   planTitle: "Plan: {title}",
   planIntro: "These changes will be made in {environment} after approval:",
+  planIntroApplying: "These changes are being made in {environment}:",
+  planIntroApplied: "These changes were made in {environment}:",
+  planIntroPartly: "These changes were made in {environment}, except those marked ❌:",
+  planIntroNotMade: "These changes were planned for {environment} and not made:",
   planNothing: "Nothing to change: {user} already has everything Part 1 needs.",
+  planNothingHere: "Nothing to change: the tenant already had everything this step needs.",
   planApprove: "Approve and apply",
   planCancel: "Cancel",
   planRetry: "Retry failed",
@@ -205,9 +213,12 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...couplingEn,
   ...outcomesEn,
   ...securityEn,
+  ...environmentsEn,
   ...validationEn,
+  ...healthEn,
 } as const;
 
 export type StringKey = keyof typeof en;

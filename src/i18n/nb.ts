@@ -1,4 +1,7 @@
+import { couplingNb } from './coupling.nb';
+import { healthNb } from './health.nb';
 import { securityNb } from './security.nb';
+import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
@@ -103,7 +106,12 @@ const core = {
   factNone: "Ingen",
   planTitle: "Plan: {title}",
   planIntro: "Disse endringene gjøres i {environment} etter godkjenning:",
+  planIntroApplying: "Disse endringene gjøres nå i {environment}:",
+  planIntroApplied: "Disse endringene ble gjort i {environment}:",
+  planIntroPartly: "Disse endringene ble gjort i {environment}, bortsett fra de som er merket ❌:",
+  planIntroNotMade: "Disse endringene ble planlagt for {environment}, men ikke gjort:",
   planNothing: "Ingenting å endre: {user} har allerede alt del 1 krever.",
+  planNothingHere: "Ingenting å endre: tenanten hadde allerede alt dette trinnet trenger.",
   planApprove: "Godkjenn og utfør",
   planCancel: "Avbryt",
   planRetry: "Prøv de mislykkede på nytt",
@@ -204,7 +212,10 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...couplingNb,
   ...outcomesNb,
   ...securityNb,
+  ...environmentsNb,
   ...validationNb,
+  ...healthNb,
 };

@@ -37,6 +37,8 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface ServicePlan {
@@ -109,7 +111,8 @@ export interface SystemUser {
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
   /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
-  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
+  /** `mail`: the directory's mail last synchronised into internalemailaddress (absent in older state: not followed). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean; mail?: string | null } | null;
 }
 
 export interface Team {
@@ -126,6 +129,30 @@ export interface Association {
   roleid: string;
 }
 
+/** Dataverse `transactioncurrency`. */
+export interface Currency {
+  transactioncurrencyid: string;
+  isocurrencycode: string;
+  currencyname: string;
+  currencysymbol: string;
+}
+
+/** A row of the N:N `teammembership` between team and systemuser. */
+export interface TeamMember {
+  teamid: string;
+  systemuserid: string;
+}
+
+/** Business Central's "CDS Company" table 5393, entity `bcbi_company` in Dataverse. */
+export interface BcCompanyRecord {
+  bcbi_companyid: string;
+  bcbi_name: string;
+  /** the BC company's id (GetCompanyExternalId) */
+  bcbi_externalid: string;
+  /** the team that owns new records of this company by default */
+  defaultowningteam: string;
+}
+
 export interface DataverseState {
   organizationId: string;
   organizationName: string;
@@ -139,6 +166,12 @@ export interface DataverseState {
   teams: Team[];
   userRoles: Association[];
   teamRoles: Association[];
+  /** transactioncurrency rows (absent in older state files: the seed's). */
+  currencies?: Currency[];
+  /** Team memberships (teammembership_association); absent: none. */
+  teamMembers?: TeamMember[];
+  /** Business Central's company records in Dataverse (bcbi_company), made by BC's connection setup; absent: none. */
+  bcCompanies?: BcCompanyRecord[];
   /**
    * OrganizationResources.MaxNumberOfNonInteractiveUsers (RetrieveOrganizationResources); absent
    * in older state files (then 7), null when the environment does not publish it.
@@ -154,6 +187,12 @@ export interface PowerPlatformEnvironment {
   environmentSku: string;
   dataverseOrg: string;
   securityGroupId: string | null;
+  /** `properties.azureRegion` (absent in older state files: norwayeast). */
+  azureRegion?: string;
+  /** false: an environment without a Dataverse database (`linkedEnvironmentMetadata` null); absent: it has one. */
+  hasDataverse?: boolean;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode in administration mode (absent: Enabled). */
+  runtimeState?: string;
 }
 
 export interface Salesperson {
@@ -182,6 +221,8 @@ export interface Company {
   systemModifiedAt: string;
   systemModifiedBy: string;
   salespeople: Salesperson[];
+  /** General Ledger Setup "LCY Code", served as companyInformation.currencyCode (absent: NOK). */
+  localCurrency?: string;
 }
 
 /** A salesperson ↔ Sales user coupling made through the coupling endpoint (bcCouplings.ts). */
@@ -197,6 +238,11 @@ export interface Coupling {
 export interface BcEnvironment {
   name: string;
   companies: Company[];
+  /** What the admin center API tells about it (absent in older state files: a Norwegian production environment). */
+  type?: 'Production' | 'Sandbox';
+  countryCode?: string;
+  /** The Power Platform environment the admin center links it to (null or absent: none). */
+  linkedPowerPlatformEnvironmentId?: string | null;
   /** absent until the first coupling */
   couplings?: Coupling[];
 }
@@ -220,6 +266,8 @@ export interface AppRegistration {
   powerPlatformManagementApp: boolean;
   /** on Business Central's "Microsoft Entra Applications" page, enabled and consented */
   businessCentralEntraApplication: boolean;
+  /** authorised on the Business Central admin center's "Authorized Microsoft Entra apps" (absent in older state files: true) */
+  businessCentralAdminCenterApp?: boolean;
 }
 
 export interface SandboxState {

@@ -1,5 +1,7 @@
 import type { Action } from '../../../setup/plan';
 import { addGroupMember } from './addGroupMember';
+import { addTeamMember } from './addTeamMember';
+import { assignTeamRole } from './assignTeamRole';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
@@ -7,6 +9,7 @@ import { coupleSalesperson } from './coupleSalesperson';
 import { createUser } from './createUser';
 import { removeRole } from './removeRole';
 import { setAccessMode } from './setAccessMode';
+import { setMail } from './setMail';
 import type { ActionContext, ActionDone } from './types';
 
 export type { ActionContext, ActionDone, ActionSettings } from './types';
@@ -31,5 +34,11 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return assignRole(action, context);
     case 'coupleSalesperson':
       return coupleSalesperson(action, context);
+    case 'setMail':
+      return setMail(action, context);
+    case 'assignTeamRole':
+      return assignTeamRole(action, context);
+    case 'addTeamMember':
+      return addTeamMember(action, context);
   }
 }
