@@ -56,8 +56,6 @@ export interface RunnerOptions {
   leases?: Leases;
   /** Approved plans that have no run yet (whatever stopped theirs from starting): started on resume. */
   dueRuns?: () => Promise<DueRun[]>;
-  /** Tests only: the wait between attempts of an action (by default one the run's lease can cut short). */
-  sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -201,7 +199,7 @@ export class Runner {
     if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
     const events = this.events;
     // A lease that could not be renewed aborts its signal: waits end at once, and no further action starts.
-    const sleep = this.options.sleep ?? ((ms: number) => setTimeout(ms, undefined, { signal: lease?.signal }));
+    const sleep = (ms: number) => setTimeout(ms, undefined, { signal: lease?.signal });
     const context: ActionContext = {
       clients,
       environment: plan.environment,
