@@ -28,7 +28,7 @@ export function auditRuns(events: RunEvents, audit: AuditLog, logger: Logger): v
 }
 
 /** One record per action with its result (why it failed, in the run's language), then the run's. */
-export function runEndEntries(plan: Plan, run: Run): AuditEntry[] {
+function runEndEntries(plan: Plan, run: Run): AuditEntry[] {
   const locale = localeOf(run.report.locale);
   return [
     ...plan.actions.map((action): AuditEntry => {

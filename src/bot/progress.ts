@@ -11,7 +11,7 @@ import type { BotServices } from './services';
  */
 
 /** Teams allows 60 messages per 30 s per conversation: a running plan's cards change at most once per this. */
-export const PROGRESS_INTERVAL_MS = 2500;
+const PROGRESS_INTERVAL_MS = 2500;
 
 /** Which progress to show: the first, then at most one per interval per plan; the end always. */
 export class ProgressPacer {
@@ -49,7 +49,7 @@ export function showRunProgress(events: RunEvents, services: BotServices, pacer 
 }
 
 /** Every card of the plan (where it was approved, and each posted copy) shows the run as it is. */
-export async function updateRunCards(services: BotServices, run: Run, plan: Plan): Promise<void> {
+async function updateRunCards(services: BotServices, run: Run, plan: Plan): Promise<void> {
   const locale = localeOf(run.report.locale);
   const approval = await services.plans.approval(plan.id);
   const copies = [{ conversationId: run.report.conversationId, activityId: run.report.activityId }, ...(approval?.postedTo ?? [])];

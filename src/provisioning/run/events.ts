@@ -22,8 +22,8 @@ export interface RunEventMap {
   'run.finished': { plan: Plan; run: Run };
 }
 
-export type RunEventType = keyof RunEventMap;
-export type RunListener<K extends RunEventType> = (event: RunEventMap[K]) => Promise<void> | void;
+type RunEventType = keyof RunEventMap;
+type RunListener<K extends RunEventType> = (event: RunEventMap[K]) => Promise<void> | void;
 
 type Listeners = { [K in RunEventType]: RunListener<K>[] };
 

@@ -16,7 +16,7 @@ import { storageCauseCode, storageCauseIn } from '../../storage/damage';
 
 export type FailedOutcome = Extract<ActionOutcome, { status: 'failed' }>;
 
-export type DoneOutcome = Extract<ActionOutcome, { status: 'done' }>;
+type DoneOutcome = Extract<ActionOutcome, { status: 'done' }>;
 
 /** A step that is as the plan wants it; `already`: nothing had to be changed. */
 export function doneOutcome(at: string, already = false): DoneOutcome {

@@ -25,7 +25,7 @@ import { ACTIVE_RUNS, planKey, runKey } from '../../storage/keys';
  */
 
 /** The executor of a plan: bulk plans (Part 3's salespeople) by phase, the others in turn. */
-export const executorFor = (plan: Pick<Plan, 'kind'>): Executor => (isBulkPlan(plan) ? runBulk : inTurn);
+const executorFor = (plan: Pick<Plan, 'kind'>): Executor => (isBulkPlan(plan) ? runBulk : inTurn);
 
 /** How many times "Retry failed" may send a run's failed actions round again. */
 export const MAX_RETRIES = 5;

@@ -1,5 +1,5 @@
 import type { ActionType, Plan } from '../../../setup/plan';
-import type { Executor, ExecutionHooks } from '../executor';
+import type { Executor } from '../executor';
 import { applyInTurn } from '../inTurn';
 import { coupleSalespeople } from './couple';
 import { failed, upnOf, type BulkState, type Outcomes } from './phase';
@@ -27,8 +27,6 @@ const PHASES: [ActionType, Phase][] = [
   ['assignRole', assignSalesRoles as Phase],
   ['coupleSalesperson', coupleSalespeople as Phase],
 ];
-
-export type BulkHooks = ExecutionHooks;
 
 /** The phased executor: runs every action of the plan not yet done. Resolves false when it was stopped part-way. */
 export const runBulk: Executor = async (plan, journal, context, hooks) => {
