@@ -9,6 +9,8 @@ export interface Limit {
   requests: number;
   windowMs: number;
   concurrent?: number;
+  /** Graph: the resource-unit quota reads count against; `requests` is then the write quota. */
+  reads?: { requests: number; windowMs: number };
 }
 
 export interface BenchSettings {
@@ -56,8 +58,11 @@ export function lowerBound(n: number, settings: BenchSettings) {
   const envelopes = ceil(n / GRAPH_BATCH);
   // The read, the creates, then the licences (a licence needs its account): rounds of `graphCap` envelopes.
   const graphChainMs = (ceil(graphRead / graphCap) + 2 * ceil(envelopes / graphCap)) * L;
-  const graphUnits = 2 * n + ceil(n / GRAPH_IN_VALUES);
-  const graphRateMs = windowWaitMs(graphUnits, settings.limits.graph) + L;
+  // Writes (creates, licences) against the write quota; the account reads against the resource units.
+  const graphUnits = 2 * n;
+  const graphReadUnits = ceil(n / GRAPH_IN_VALUES);
+  const readLimit = settings.limits.graph?.reads;
+  const graphRateMs = Math.max(windowWaitMs(graphUnits, settings.limits.graph), readLimit ? windowWaitMs(graphReadUnits, { ...readLimit }) : 0) + L;
   const graphMs = Math.max(graphChainMs, graphRateMs);
   // The last licence reaches Dataverse syncDelayMs after it was assigned; one poll sees it (with roles).
   // A Dataverse `$batch` counts as one request toward 6,000 per 5 minutes (api-limits), so the
@@ -67,5 +72,5 @@ export function lowerBound(n: number, settings: BenchSettings) {
   const roleBatches = ceil(n / DATAVERSE_BATCH);
   const dataverseMs = L + ceil(roleBatches / dataverseCap) * L;
   const totalMs = Math.round(graphMs + settings.syncDelayMs + Math.max(dataverseMs, dataverseRateMs));
-  return { totalMs, graphChainMs, graphRateMs, graphUnits, syncMs: settings.syncDelayMs, dataverseMs, dataverseUnits, dataverseRateMs };
+  return { totalMs, graphChainMs, graphRateMs, graphUnits, graphReadUnits, syncMs: settings.syncDelayMs, dataverseMs, dataverseUnits, dataverseRateMs };
 }

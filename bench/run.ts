@@ -25,7 +25,8 @@ export const SETTINGS: BenchSettings = {
   syncDelayMs: 1000,
   licensePropagationMs: 500,
   limits: {
-    graph: { requests: 3000, windowMs: 150_000 },
+    // Graph: the write quota, and the resource-unit quota of a large tenant (over 500 users) for reads.
+    graph: { requests: 3000, windowMs: 150_000, reads: { requests: 8000, windowMs: 10_000 } },
     dataverse: { requests: 6000, windowMs: 300_000, concurrent: 20 },
     bap: null,
     bc: { requests: 6000, windowMs: 300_000, concurrent: 100 },
