@@ -38,6 +38,8 @@ export interface ProvisionResult {
   failed: number;
   progressReports: number;
   peakRssMb: number;
+  /** What the run waited for besides its own requests (the group's licences, the sync to Dataverse). */
+  waited?: string;
   clientStats: ReturnType<ReturnType<typeof createClients>['stats']>;
 }
 
