@@ -3,7 +3,7 @@
  * synthetic salespeople from the sandbox tenant, plans accounts, licences, Sales users and the
  * Salesperson role for them, and runs the plan with the product's runner. Prints one JSON line.
  *
- *   SANDBOX_URL=http://127.0.0.1:3979 N=1000 MODE=bulk|naive tsx bench/provision.ts
+ *   SANDBOX_URL=http://127.0.0.1:3979 N=1000 MODE=bulk|naive LICENSING=perUser|group tsx bench/provision.ts
  *
  * MODE=naive is the baseline: the runner's one-by-one path (each action reads, then writes), one
  * request at a time per service, no batching.
@@ -63,7 +63,15 @@ async function main(): Promise<void> {
     const observedAt = Date.now();
     const observation = await observeSalespeople(clients, environment, { tenantId: config.tenantId });
     const rows = matchSalespeople(observation.facts).filter((row) => /^sales\d{5}@contoso\.no$/.test(row.email));
-    const planned = planSalespeople(rows, { environment, skus: observation.skus, salespersonRole: observation.salespersonRole, usageLocation: 'NO' });
+    const licensing = process.env.LICENSING === 'group' ? 'group' : 'perUser';
+    const planned = planSalespeople(rows, {
+      environment,
+      skus: observation.skus,
+      salespersonRole: observation.salespersonRole,
+      usageLocation: 'NO',
+      securityGroup: observation.securityGroup,
+      licensing: { mode: licensing, facts: observation.groupLicensing },
+    });
     if (!planned.ok) throw new Error(`could not plan: ${planned.refusal.key}`);
     const observeMs = Date.now() - observedAt;
 
@@ -109,6 +117,9 @@ async function main(): Promise<void> {
       after[service].throttled -= before[service].throttled;
     }
     const failures = Object.entries(run.journal).filter(([, o]) => o.status === 'failed').slice(0, 5);
+    // Through a group, each member records how long it waited for Entra to license it.
+    const waits = Object.values(run.journal).flatMap((o) => (o.status === 'done' && o.waitedMs ? [o.waitedMs] : []));
+    const waited = waits.length > 0 ? `Entra licensed ${waits.length} group members after at most ${(Math.max(...waits) / 1000).toFixed(1)} s` : undefined;
     if (failures.length > 0) process.stderr.write(`failures (first 5): ${JSON.stringify(failures)}\n`);
     const result: ProvisionResult = {
       n,
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
       failed: counts.failed,
       progressReports,
       peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+      waited,
       clientStats: after,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);

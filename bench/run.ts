@@ -86,7 +86,7 @@ async function control(url: string, method: string, route: string, body?: unknow
 }
 
 async function provision(sandboxUrl: string, n: number, mode: 'bulk' | 'naive', licensing: LicensingMode = 'perUser') {
-  await control(sandboxUrl, 'POST', 'reset', { seed: { syntheticSalespeople: n, ...(licensing === 'group' ? { groupBasedLicensing: true } : {}) }, settings: SETTINGS });
+  await control(sandboxUrl, 'POST', 'reset', { seed: { syntheticSalespeople: n, ...(licensing === 'group' ? { groupBasedLicensing: true, groupLicensingSeats: n + 100 } : {}) }, settings: SETTINGS });
   const out = await runChild('bench/provision.ts', { SANDBOX_URL: sandboxUrl, N: String(n), MODE: mode, LICENSING: licensing });
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as ProvisionResult;
   const stats = await control(sandboxUrl, 'GET', 'stats');
