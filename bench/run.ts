@@ -6,6 +6,8 @@
  * beside a bare echo bot as a side note. Writes bench/results.json and bench/results.md.
  *
  *   BENCH_SIZES=1000,5000 BENCH_MODES=perUser BENCH_CARD_N=5000 npm run bench   (a shorter run)
+ *   BENCH_SIZES=20000 BENCH_PROVISION_ONLY=/tmp/big.json npm run bench          (a part, beside another run)
+ *   BENCH_RENDER=/tmp/whole.json,/tmp/big.json npm run bench                     (the two as one results.md)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,8 @@ const MODES = (process.env.BENCH_MODES ?? 'perUser,group').split(',') as Licensi
 const CARD_N = Number(process.env.BENCH_CARD_N ?? 5000);
 const CARD_ADMINS = Number(process.env.BENCH_CARD_ADMINS ?? 10);
 const CARD_ROUNDS = Number(process.env.BENCH_CARD_ROUNDS ?? 3);
+/** Measure the provisioning sizes only and save them to this file (a part of a run, see BENCH_RENDER). */
+const PROVISION_ONLY = process.env.BENCH_PROVISION_ONLY;
 const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 100);
 const AUTOCANNON = { connections: 10, duration: Number(process.env.BENCH_BOT_SECONDS ?? 10) };
 
@@ -161,6 +165,11 @@ async function main(): Promise<void> {
         process.stdout.write(`${licensing} N=${n}: ${result.wallMs} ms (bound ${bound.totalMs} ms), ${requests} requests (min ${minimum.total}), RSS ${result.peakRssMb} MB\n`);
       }
     }
+    if (PROVISION_ONLY) {
+      // A part of a run measured in another process (e.g. N = 20,000 beside the rest): kept for BENCH_RENDER.
+      writeFileSync(PROVISION_ONLY, `${JSON.stringify({ provisioning, details }, null, 1)}\n`);
+      return;
+    }
     const naiveRun = await provision(sandbox.url, NAIVE_N, 'naive');
     const naive = { n: NAIVE_N, wallMs: naiveRun.result.wallMs };
     details.naive = { perService: naiveRun.stats.requests };
@@ -195,15 +204,41 @@ async function main(): Promise<void> {
       botVsEcho: Math.round((botResult.rps / echoResult.rps) * 100) / 100,
       details,
     };
-    const { details: _omit, ...shape } = results;
-    writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(shape, null, 2)}\n`);
-    writeFileSync(path.join(ROOT, 'bench/results.md'), renderMarkdown(results, { machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, autocannon: AUTOCANNON }));
-    process.stdout.write(`${JSON.stringify(shape, null, 2)}\n`);
+    if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, `${JSON.stringify(results, null, 1)}\n`);
+    writeResults(results);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     connector.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+function writeResults(results: Results): void {
+  const { details: _omit, ...shape } = results;
+  writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(shape, null, 2)}\n`);
+  writeFileSync(path.join(ROOT, 'bench/results.md'), renderMarkdown(results, { machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, autocannon: AUTOCANNON }));
+  process.stdout.write(`${JSON.stringify(shape, null, 2)}\n`);
+}
+
+/**
+ * BENCH_RENDER=whole.json,part.json: the results of a run saved with BENCH_SAVE, with the
+ * provisioning rows of parts measured beside it (BENCH_PROVISION_ONLY) added, written as one.
+ */
+function render(files: string[]): void {
+  const [whole, ...parts] = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Results);
+  for (const part of parts) {
+    for (const row of part.provisioning) if (!whole!.provisioning.some((p) => p.n === row.n && p.mode === row.mode)) whole!.provisioning.push(row);
+    for (const size of part.details.sizes) if (!whole!.details.sizes.some((d) => d.n === size.n && d.mode === size.mode)) whole!.details.sizes.push(size);
+  }
+  const order = (a: { mode: string; n: number }, b: { mode: string; n: number }) => a.mode.localeCompare(b.mode) || a.n - b.n;
+  whole!.provisioning.sort(order);
+  whole!.details.sizes.sort(order);
+  writeResults(whole!);
+}
+
+if (process.env.BENCH_RENDER) {
+  render(process.env.BENCH_RENDER.split(','));
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {
