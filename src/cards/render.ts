@@ -10,7 +10,7 @@ import { strings, type Locale } from '../i18n';
  */
 
 export type CardName = 'welcome' | 'environment' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password' | 'audit'
-  | 'salespeople' | 'salespeoplePlan' | 'salespeopleFailures' | 'salespeopleExport' | 'salespeopleCsvText' | 'salespeopleImport' | 'salespeopleRole';
+  | 'salespeople' | 'salespeoplePlan' | 'salespeopleFailures' | 'salespeopleExport' | 'salespeopleCsvText' | 'salespeopleImport' | 'salespeopleRole' | 'watch';
 
 export interface AdaptiveCardJson {
   type: 'AdaptiveCard';

@@ -4,6 +4,7 @@ import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
 import { outcomesEn } from './outcomes.en';
+import { watchEn } from './watch.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -208,6 +209,7 @@ export const en = {
   ...outcomesEn,
   ...securityEn,
   ...validationEn,
+  ...watchEn,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -4,6 +4,7 @@ import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
 import { outcomesNb } from './outcomes.nb';
+import { watchNb } from './watch.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -207,4 +208,5 @@ export const nb: Record<StringKey, string> = {
   ...outcomesNb,
   ...securityNb,
   ...validationNb,
+  ...watchNb,
 };

@@ -2,7 +2,7 @@
 import type { Ctx } from './context';
 import { faultRuleSchema } from './faults';
 import { HttpError, Router, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
-import { createSeedState } from './seed';
+import { createSeedState, guidFrom } from './seed';
 import { type SandboxSettings, type SeedOptions, mergeSettings, parseSettingsPatch, seedOptionsSchema } from './settings';
 import { stableStringify, type SystemUser } from './state';
 import { touchSystemUser } from './dataverseSync';
@@ -156,6 +156,42 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   return ok(appView(ctx));
 }
 
+/**
+ * A salesperson added in Business Central, as someone does on page 5116 "Salesperson/Purchaser
+ * Card" (the API page salespeoplePurchasers is read-only for the product): Code is a Code[20]
+ * (upper case, unique per company), Name a Text[50], E-Mail a Text[80].
+ */
+const salespersonSchema = z
+  .object({
+    environment: z.string().min(1).optional(),
+    companyId: z.string().min(1).optional(),
+    code: z.string().min(1).max(20),
+    displayName: z.string().max(50),
+    email: z.string().max(80).default(''),
+    blocked: z.boolean().default(false),
+  })
+  .strict();
+
+function addSalesperson(ctx: ControlCtx, req: SbRequest): SbReply {
+  const parsed = salespersonSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const p = parsed.data;
+  const environments = ctx.store.state.bc.environments;
+  const environment = p.environment ? environments.find((e) => e.name.toLowerCase() === p.environment!.toLowerCase()) : environments[0];
+  if (!environment) throw new HttpError(404, 'NotFound', `Business Central environment ${p.environment ?? ''} does not exist.`);
+  const company = p.companyId ? environment.companies.find((c) => c.id === p.companyId!.toLowerCase()) : environment.companies[0];
+  if (!company) throw new HttpError(404, 'NotFound', `Company ${p.companyId ?? ''} does not exist in ${environment.name}.`);
+  const code = p.code.toUpperCase();
+  if (company.salespeople.some((s) => s.code === code)) throw new HttpError(409, 'Conflict', `Salesperson ${code} already exists in ${company.name}.`);
+  const person = {
+    id: guidFrom(`bc-salesperson:${company.id}:${code}`), code, displayName: p.displayName, email: p.email, email2: '', phoneNo: '',
+    jobTitle: '', commissionPercent: 0, blocked: p.blocked, privacyBlocked: false, lastModifiedDateTime: new Date(ctx.now()).toISOString(),
+  };
+  company.salespeople.push(person);
+  ctx.store.touch();
+  return ok(person, 201);
+}
+
 const router = new Router<ControlCtx>()
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
@@ -184,7 +220,8 @@ const router = new Router<ControlCtx>()
     ctx.guard.clearRules();
     return ok({ rules: [] });
   })
-  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!));
+  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!))
+  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req));
 
 export const CONTROL_PREFIX = '/_sandbox';
 
