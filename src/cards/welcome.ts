@@ -2,9 +2,9 @@ import { t, type Locale } from '../i18n';
 import type { Detail, Overview, PartStatus } from '../setup/overview';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
-const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
+export const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
 const HELP = { admin: 'partAdminHelp', integration: 'partIntegrationHelp', salespeople: 'partSalespeopleHelp' } as const;
-const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
+export const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
 const STATE = {
   done: { label: 'stateDone', color: 'Good' },
   todo: { label: 'stateTodo', color: 'Warning' },

@@ -6,9 +6,6 @@ export const watchEn = {
   watchStateOff: '**Watch:** off. Turn it on to hear in this chat, {schedule}, when something here changes for the worse.',
   watchScheduleDaily: 'every day at {time} UTC',
   watchScheduleMinutes: 'every {minutes} min',
-  watchTurnedOn: 'The watch is on in this chat: I check this setup {schedule} and post here only when something changes for the worse.',
-  watchAlreadyOn: 'The watch was already on in this chat; it now watches this environment.',
-  watchTurnedOff: 'The watch is off in this chat; nothing more will be posted here.',
   watchAlreadyOff: 'The watch is not on in this chat, so there was nothing to turn off.',
   watchNoChat: 'I cannot post in this conversation later, so the watch cannot be turned on here. Nothing was changed.',
   watchPostTitle: 'Something changed for the worse',
@@ -26,4 +23,6 @@ export const watchEn = {
   auditWatchWorse: '{count} checks worse; posted',
   auditWatchSame: 'Nothing worse',
   auditWatchFailed: 'The check could not run: {reason}',
+  auditWatchNotPosted: 'Something was worse, but the chat could not be posted in; the next check tries again',
+  watchTurnedOff: 'The watch is off in this chat; nothing more will be posted here.',
 } as const;

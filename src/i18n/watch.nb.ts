@@ -8,9 +8,6 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   watchStateOff: '**Overvåking:** av. Slå den på for å få vite i denne chatten, {schedule}, når noe her blir verre.',
   watchScheduleDaily: 'hver dag kl. {time} UTC',
   watchScheduleMinutes: 'hvert {minutes}. minutt',
-  watchTurnedOn: 'Overvåkingen er på i denne chatten: Jeg kontrollerer oppsettet {schedule} og skriver her bare når noe blir verre.',
-  watchAlreadyOn: 'Overvåkingen var allerede på i denne chatten; nå overvåker den dette miljøet.',
-  watchTurnedOff: 'Overvåkingen er av i denne chatten; her kommer det ikke flere meldinger.',
   watchAlreadyOff: 'Overvåkingen er ikke på i denne chatten, så det var ingenting å slå av.',
   watchNoChat: 'Jeg kan ikke skrive i denne samtalen senere, så overvåkingen kan ikke slås på her. Ingenting ble endret.',
   watchPostTitle: 'Noe er blitt verre',
@@ -28,4 +25,6 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   auditWatchWorse: '{count} kontroller verre; skrevet i chatten',
   auditWatchSame: 'Ingenting verre',
   auditWatchFailed: 'Kontrollen kunne ikke kjøres: {reason}',
+  auditWatchNotPosted: 'Noe var verre, men det gikk ikke å skrive i chatten; neste kontroll prøver igjen',
+  watchTurnedOff: 'Overvåkingen er av i denne chatten; her kommer det ikke flere meldinger.',
 };

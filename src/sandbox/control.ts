@@ -158,8 +158,11 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
 
 /**
  * A salesperson added in Business Central, as someone does on page 5116 "Salesperson/Purchaser
- * Card" (the API page salespeoplePurchasers is read-only for the product): Code is a Code[20]
- * (upper case, unique per company), Name a Text[50], E-Mail a Text[80].
+ * Card" (the product only reads salespeoplePurchasers). Table 13 "Salesperson/Purchaser"
+ * (https://microsoft.github.io/BCApps/reference/base-application/Table/Microsoft.CRM.Team.Salesperson-Purchaser.html):
+ * Code is a Code[20] (upper case, the key, so unique per company), Name a Text[50], E-Mail
+ * (field 5052) a Text[80] (`CRM/Team/SalespersonPurchaser.Table.al` in the public mirror
+ * StefanMaron/MSDyn365BC.Code.History).
  */
 const salespersonSchema = z
   .object({

@@ -1,18 +1,13 @@
 /**
  * When a watch runs: every `intervalMs` from the moment it was turned on (a daily watch turned on
- * at 09:14 checks at 09:14 every day). Runs are numbered; run 0 is the turning on itself, whose
- * check is the baseline. Pure, so every instance computes the same number for the same moment.
+ * at 09:14 checks at 09:14 every day). Pure, so every instance computes the same times.
  */
 
-/** The number of the latest run due at `now` (0 until the first interval has passed). */
-export function dueRun(enabledAt: number, intervalMs: number, now: number): number {
-  if (!(intervalMs > 0) || now <= enabledAt) return 0;
-  return Math.floor((now - enabledAt) / intervalMs);
-}
-
-/** When run `n` is due. */
-export function runTime(enabledAt: number, intervalMs: number, n: number): number {
-  return enabledAt + n * intervalMs;
+/** The first scheduled time after `now` (a run that was due earlier and missed is not repeated). */
+export function nextRunAfter(enabledAt: number, intervalMs: number, now: number): number {
+  if (!(intervalMs > 0)) throw new RangeError('the watch interval must be positive');
+  if (now < enabledAt) return enabledAt + intervalMs;
+  return enabledAt + (Math.floor((now - enabledAt) / intervalMs) + 1) * intervalMs;
 }
 
 /**

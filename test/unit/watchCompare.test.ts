@@ -1,5 +1,5 @@
 import { compareSnapshots, MAX_SUBJECTS, nextBaseline, type WatchRow, type WatchSnapshot } from '../../src/watch/compare';
-import { dueRun, runTime, tickMs } from '../../src/watch/schedule';
+import { nextRunAfter, tickMs } from '../../src/watch/schedule';
 
 /** The watch's compare: only changes for the worse are drift; a check that could not be read is not news. */
 
@@ -73,13 +73,15 @@ describe('the schedule', () => {
   const on = Date.parse('2026-03-02T09:14:00Z');
   const day = 24 * 3600_000;
 
-  it('runs every interval from the moment the watch was turned on; run 0 is the baseline', () => {
-    expect(dueRun(on, day, on)).toBe(0);
-    expect(dueRun(on, day, on + day - 1)).toBe(0);
-    expect(dueRun(on, day, on + day)).toBe(1);
-    expect(dueRun(on, day, on + 3 * day + 5)).toBe(3);
-    expect(new Date(runTime(on, day, 2)).toISOString()).toBe('2026-03-04T09:14:00.000Z');
-    expect(dueRun(on, day, on - 1000)).toBe(0);
+  it('runs every interval from the moment the watch was turned on; a missed run is not repeated', () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(iso(nextRunAfter(on, day, on))).toBe('2026-03-03T09:14:00.000Z');
+    expect(iso(nextRunAfter(on, day, on + day - 1))).toBe('2026-03-03T09:14:00.000Z');
+    expect(iso(nextRunAfter(on, day, on + day))).toBe('2026-03-04T09:14:00.000Z');
+    // Down for three days: the next run is the next scheduled time, not three runs at once.
+    expect(iso(nextRunAfter(on, day, on + 3 * day + 5))).toBe('2026-03-06T09:14:00.000Z');
+    expect(iso(nextRunAfter(on, day, on - 1000))).toBe('2026-03-03T09:14:00.000Z');
+    expect(() => nextRunAfter(on, 0, on)).toThrow(RangeError);
   });
 
   it('looks for due runs every minute for a daily watch, every 10 s for a one-minute one', () => {
