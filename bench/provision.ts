@@ -14,15 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
-import { createTokenProvider } from '../src/provisioning/auth';
+import { createTokenProvider } from '../src/provisioning/http/auth';
 import { createClients } from '../src/provisioning/clients';
-import { planKey, runCounts, Runner } from '../src/provisioning/runner';
-import { observeSalespeople } from '../src/provisioning/salespeopleObserve';
+import { runCounts, Runner } from '../src/provisioning/run/runner';
+import { observeSalespeople } from '../src/provisioning/observe/salespeople';
 import { planDigest, type Plan, type PlanEnvironment, type Run } from '../src/setup/plan';
 import { matchSalespeople } from '../src/setup/salespeopleMatch';
 import { planSalespeople } from '../src/setup/salespeoplePlanner';
 import { FileStorage } from '../src/storage/fileStorage';
 import { RecordStore } from '../src/storage/records';
+import { planKey } from '../src/storage/keys';
 
 export interface ProvisionResult {
   n: number;

@@ -1,5 +1,5 @@
 import { t, type Locale, type StringKey } from './i18n';
-import { grantMessage, type Grant } from './provisioning/permissions';
+import { grantMessage, type Grant, type Service } from './permissions';
 
 /**
  * Coded errors. Every error the product raises on purpose carries a code from this union,
@@ -40,8 +40,6 @@ export type ErrorCode =
   | 'invalid_input';
 
 /** HTTP services the product talks to. */
-export type Service = 'graph' | 'dataverse' | 'bap' | 'bc';
-
 export const SERVICE_NAMES: Record<Service, string> = {
   graph: 'Microsoft Graph',
   dataverse: 'Dynamics 365 Sales (Dataverse)',

@@ -1,5 +1,6 @@
 import type { StringKey } from '../i18n';
 import { createHash, randomBytes } from 'node:crypto';
+import { AUDIT_FOLD_PREFIX, AUDIT_LEGACY_COUNTER, AUDIT_PREFIX, auditLegacyKey } from '../storage/keys';
 import type { Logger } from '../log';
 import type { RecordStore } from '../storage/records';
 
@@ -64,16 +65,12 @@ export type AuditEntry = Omit<AuditRecord, 'id' | 'at' | 'count' | 'lastAt'>;
 /** Refusals that fold into one record per minute. */
 export type RefusalEntry = AuditEntry & { event: 'access.refused' | 'approval.refused' | 'plan.refused' };
 
-export const AUDIT_PREFIX = 'audit:r:';
-const FOLD_PREFIX = 'audit:g:';
 export const FOLD_WINDOW_MS = 60_000;
 /** Distinct refusal records one instance writes per minute before the rest fold by reason alone. */
 export const MAX_FOLDS_PER_MINUTE = 50;
 const RATE_LIMITED = '(rate limited)';
 
 /** The trail as it was before records had their own keys: a counter and numbered records. */
-const LEGACY_COUNTER = 'audit:seq';
-const legacyKey = (seq: number) => `audit:${String(seq).padStart(10, '0')}`;
 
 let counter = 0;
 
@@ -185,7 +182,7 @@ export class AuditLog {
   /** The record a fold counts into: the one the first instance to see this fold chose. */
   private async locate(fold: Fold): Promise<string> {
     const candidate = AUDIT_PREFIX + auditId(new Date(fold.firstAt));
-    const { value } = await this.records.update<{ key: string }>(`${FOLD_PREFIX}${fold.window}:${fold.signature}`, (current) =>
+    const { value } = await this.records.update<{ key: string }>(`${AUDIT_FOLD_PREFIX}${fold.window}:${fold.signature}`, (current) =>
       current ? undefined : { key: candidate },
     );
     return value!.key;
@@ -214,11 +211,11 @@ export class AuditLog {
 
   /** The records of the earlier numbered trail, oldest first (none on a store that never had one). */
   private async legacy(): Promise<AuditRecord[]> {
-    const last = (await this.records.get<{ seq: number }>(LEGACY_COUNTER))?.seq ?? 0;
+    const last = (await this.records.get<{ seq: number }>(AUDIT_LEGACY_COUNTER))?.seq ?? 0;
     const records: AuditRecord[] = [];
     for (let start = 1; start <= last; start += 100) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(100, last - start + 1) }, (_, i) => this.records.get<AuditRecord & { seq: number }>(legacyKey(start + i))),
+        Array.from({ length: Math.min(100, last - start + 1) }, (_, i) => this.records.get<AuditRecord & { seq: number }>(auditLegacyKey(start + i))),
       );
       for (const record of batch) if (record) records.push({ ...record, id: `seq-${record.seq}` });
     }

@@ -1,20 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Plan, Run } from '../setup/plan';
 import { planDigest, planStep } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
-import { planKey, runKey } from '../provisioning/runner';
+import { approvalKey, dueKey, DUE_PREFIX, planKey, runKey, stepKey } from '../storage/keys';
 import { decide, isExpired, newApproval, supersede, type Approval, type Decision, type DecisionResult, type DecisionRules, type Person } from './approval';
 
-export const approvalKey = (planId: string) => `approval:${planId}`;
-/** The newest plan of a step (see planStep): the one a newer plan supersedes. */
-export const stepKey = (step: string) => `step:${createHash('sha256').update(step).digest('hex')}`;
 /**
  * A plan being approved whose run may not exist yet: written before the approving decision,
  * deleted once the run exists. Listed (cheaply: only these few) to start every approved plan that
  * has no run, whatever stopped it from starting.
  */
-export const DUE_PREFIX = 'approved:';
-const dueKey = (planId: string) => `${DUE_PREFIX}${planId}`;
 /** A due record whose approval is not approved after this long was an approval that did not happen. */
 const DUE_STALE_MS = 10 * 60_000;
 

@@ -3,7 +3,7 @@ import type { FileConsentCardResponse, TurnContext } from 'botbuilder';
 import { escapeMarkdown } from '../cards/render';
 import { t } from '../i18n';
 import { localeFor } from './context';
-import { isAllowedFileUrl } from '../provisioning/csvTransfer';
+import { isAllowedFileUrl } from '../provisioning/http/download';
 import type { BotServices } from './services';
 
 /**
@@ -33,7 +33,7 @@ export async function offerFile(context: TurnContext, file: { name: string; desc
   });
 }
 
-/** The one rule for file hosts (src/provisioning/csvTransfer.ts): OneDrive/SharePoint in tenant mode, this machine in sandbox mode. */
+/** The one rule for file hosts (src/provisioning/http/download.ts): OneDrive/SharePoint in tenant mode, this machine in sandbox mode. */
 export function uploadAllowed(services: BotServices, url: string): boolean {
   return isAllowedFileUrl(url, services.config.mode);
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
 import type { RecordStore } from '../storage/records';
 import { LruMap } from '../lru';
+import { conversationKey } from '../storage/keys';
 
 /**
  * Messages outside the current turn: posting and updating cards in any conversation the bot has
@@ -24,12 +25,12 @@ export class Notifier {
     const reference = TurnContext.getConversationReference(context.activity);
     const id = reference.conversation?.id;
     if (!id || this.known.has(id)) return;
-    await this.records.create(`conversation:${id}`, reference as Record<string, unknown>);
+    await this.records.create(conversationKey(id), reference as Record<string, unknown>);
     this.known.set(id, true);
   }
 
   reference(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
-    return this.records.get<Partial<ConversationReference>>(`conversation:${conversationId}`);
+    return this.records.get<Partial<ConversationReference>>(conversationKey(conversationId));
   }
 
   private async within<T>(conversationId: string, work: (context: TurnContext) => Promise<T>): Promise<T | undefined> {

@@ -5,6 +5,7 @@ import { cardAttachment } from '../cards/render';
 import { localeOf } from '../i18n';
 import type { Logger } from '../log';
 import type { RecordStore } from '../storage/records';
+import { SHOWN_PASSWORDS } from '../storage/keys';
 
 /**
  * A generated password is shown once, in the requester's personal chat, and then withdrawn from
@@ -53,7 +54,6 @@ interface ShownRecord {
   cards: ShownPassword[];
 }
 
-export const SHOWN_PASSWORDS = 'passwords:shown';
 /** After this many failed updates of one message it is given up on (logged as an error). */
 const MAX_ATTEMPTS = 20;
 

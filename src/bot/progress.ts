@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { cardAttachment } from '../cards/render';
 import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
-import { failureReason } from '../provisioning/outcomes';
+import { failureReason } from '../provisioning/run/outcomes';
 import type { Action, Plan, Run } from '../setup/plan';
 import type { PasswordCards } from './passwordCards';
 import { baseCard } from './planView';

@@ -1,6 +1,7 @@
 import type { PlanEnvironment } from '../setup/plan';
 import type { RoleChoice } from '../setup/roles';
 import type { RecordStore } from '../storage/records';
+import { roleChoiceKey } from '../storage/keys';
 
 /**
  * The roles an admin picked for an environment where no role has a known name (the environment's
@@ -32,7 +33,7 @@ export class RoleChoiceStore {
   ) {}
 
   private key(environment: Pick<PlanEnvironment, 'dataverseUrl'>): string {
-    return `roles:choice:${environmentId(environment)}`;
+    return roleChoiceKey(environmentId(environment));
   }
 
   async get(environment: Pick<PlanEnvironment, 'dataverseUrl'>): Promise<EnvironmentRoleChoices | undefined> {

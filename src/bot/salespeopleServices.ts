@@ -1,57 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import type { CsvFile, CsvLeftOut } from '../setup/csvExport';
-import type { CsvProblem, ImportTenantFacts } from '../setup/csvImport';
+import type { ImportTenantFacts } from '../setup/csvImport';
 import { MAX_IMPORT_BYTES } from '../setup/csvFormat';
 import type { PlanEnvironment } from '../setup/plan';
-import type { SalespersonRow } from '../setup/salespeopleMatch';
-import type { Selection, ViewFilter } from '../setup/salespeopleView';
+import type { CsvExportRecord, CsvImportRecord, SalespeopleObservation, SalespeopleView } from '../setup/salespeopleView';
 import type { Clients } from '../provisioning/clients';
-import { lookUpUsers } from '../provisioning/bulkDirectory';
-import { downloadFile, type Download } from '../provisioning/csvTransfer';
-import { observePickableRoles, observePlanningFacts, observeSalespeople, type SalespeopleObservation } from '../provisioning/salespeopleObserve';
+import { lookUpUsers } from '../provisioning/observe/directoryReads';
+import { downloadFile, type Download } from '../provisioning/http/download';
+import { observePickableRoles, observePlanningFacts, observeSalespeople } from '../provisioning/observe/salespeople';
 import type { RecordStore } from '../storage/records';
 import type { RoleChoice } from '../setup/roles';
 import type { RoleChoiceStore } from './roleChoices';
+import { SALESPEOPLE_EXPORT_PREFIX, SALESPEOPLE_IMPORT_PREFIX, salespeopleViewKey } from '../storage/keys';
 
 /**
  * What the Part 3 handlers may use: the observation, the tenant facts an import is checked
  * against, files sent in Teams, and the records that hold a conversation's salespeople view,
  * its exports and its import reports between turns (too large for conversation state).
  */
-
-/** A conversation's salespeople list: the last observation and how the admin is looking at it. */
-export interface SalespeopleView {
-  conversationId: string;
-  environmentKey: string;
-  observedAt: string;
-  observation: Omit<SalespeopleObservation, 'facts'>;
-  rows: SalespersonRow[];
-  selection: Selection;
-  filter: ViewFilter;
-  page: number;
-  usageLocation: string;
-  couple: boolean;
-}
-
-export interface CsvExportRecord {
-  id: string;
-  conversationId: string;
-  createdAt: string;
-  files: CsvFile[];
-  leftOut: CsvLeftOut[];
-  /** Selected salespeople left out because they already have an account. */
-  withAccount: number;
-}
-
-export interface CsvImportRecord {
-  id: string;
-  conversationId: string;
-  createdAt: string;
-  name: string;
-  rows: number;
-  problems: CsvProblem[];
-}
 
 export interface SalespeopleServices {
   couplingConfigured: boolean;
@@ -111,10 +77,10 @@ export function createSalespeopleServices(config: Config, clients: Clients, reco
     },
     download: (url) => downloadFile(url, mode, MAX_IMPORT_BYTES),
     view: {
-      get: (conversationId) => records.get<SalespeopleView>(`salespeople:view:${conversationId}`),
-      put: (view) => records.put(`salespeople:view:${view.conversationId}`, view),
+      get: (conversationId) => records.get<SalespeopleView>(salespeopleViewKey(conversationId)),
+      put: (view) => records.put(salespeopleViewKey(view.conversationId), view),
     },
-    exports: store<CsvExportRecord>('salespeople:export'),
-    imports: store<CsvImportRecord>('salespeople:import'),
+    exports: store<CsvExportRecord>(SALESPEOPLE_EXPORT_PREFIX),
+    imports: store<CsvImportRecord>(SALESPEOPLE_IMPORT_PREFIX),
   };
 }

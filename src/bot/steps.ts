@@ -8,7 +8,7 @@ import type { SetupSession } from '../setup/session';
 import { actorOf, localeFor } from './context';
 import { planCardFor } from './planView';
 import { integrationStepCard } from './handlers/integration';
-import { salespeopleStepCard } from './handlers/salespeopleView';
+import { salespeopleStepCard } from './salespeopleSteps';
 import type { BotServices, EnvironmentRef } from './services';
 
 /** The card for where the session stands. Used by set up, resume, and after each step. */

@@ -1,5 +1,5 @@
 import { t, type Locale, type StringKey } from '../i18n';
-import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../bot/salespeopleServices';
+import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../setup/salespeopleView';
 import { countryName } from '../setup/csvCountries';
 import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
 import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';

@@ -1,7 +1,7 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
-import { failureReason } from '../provisioning/outcomes';
+import { failureReason } from '../provisioning/run/outcomes';
 
 /**
  * The Part 3 plan as a summary: counts per kind of change, the first salespeople with their

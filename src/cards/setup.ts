@@ -8,7 +8,7 @@ import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { salespeoplePlanData } from './salespeoplePlan';
-import { failureReason } from '../provisioning/outcomes';
+import { failureReason } from '../provisioning/run/outcomes';
 
 /** Card views of the setup steps: data in, card out. */
 

@@ -3,7 +3,7 @@ import { isIntegrationRole, isNonAdministrative, isSystemAdministrator, isSystem
 
 /**
  * Where the three parts of the procedure stand, as a pure function of what was observed in the
- * tenant. The observation itself (Graph, Dataverse, BC reads) lives in provisioning/observe.ts.
+ * tenant. The observation itself (Graph, Dataverse, BC reads) lives in provisioning/observe/parts.ts.
  */
 
 export interface ObservedSalesUser {

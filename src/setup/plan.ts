@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Grant } from '../provisioning/permissions';
+import type { Grant } from '../permissions';
 
 /**
  * Plans: every tenant change is an action in a plan, and an approval binds to the plan's digest.
@@ -178,7 +178,7 @@ export const actionKey = {
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
 };
 
-/** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/outcomes.ts). */
+/** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */
 export interface OutcomeText {
   key: string;
   params?: Record<string, string>;

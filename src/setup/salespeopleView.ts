@@ -1,4 +1,9 @@
-import { isSelectable, SALESPERSON_STATUSES, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+import type { SkuInfo } from './adminPlanner';
+import type { CsvFile, CsvLeftOut } from './csvExport';
+import type { CsvProblem } from './csvImport';
+import type { EnvironmentSecurityGroup } from './plan';
+import type { RoleChoice } from './roles';
+import { isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
 
 /**
  * The salespeople list as the admin browses it, pure: a filter (status and free text), pages,
@@ -71,4 +76,56 @@ export function applyPagePicks(
   const next = new Set([...current].filter((id) => !shownSet.has(id)));
   for (const id of tickedSet) next.add(id);
   return { mode: 'picked', ids: rows.filter((row) => next.has(row.id)).map((row) => row.id) };
+}
+
+/** What Part 3 knows of the tenant, as observed (read in bulk by the provisioning layer). */
+export interface SalespeopleObservation {
+  company: { id: string; name: string };
+  facts: SalespeopleFacts;
+  skus: SkuInfo[];
+  /** The root business unit's Salesperson role: a known name, or the admin's choice (absent: to be picked). */
+  salespersonRole?: RoleChoice;
+  /** How it was found: by a known name, or the admin's remembered choice. */
+  salespersonRoleVia?: 'template' | 'name' | 'chosen';
+  /** When no role could be resolved: the root business unit's roles the admin picks from. */
+  roleChoices?: RoleChoice[];
+  /** The organisation's country (ISO 3166 alpha-2), the default usage location. */
+  country: string | null;
+  /** The coupling endpoint's root for this tenant and environment, when configured. */
+  couplingEndpoint?: string;
+  /** The environment's security group and which of the salespeople's accounts are not in it. */
+  securityGroup?: EnvironmentSecurityGroup | null;
+}
+
+/** A conversation's salespeople list: the last observation and how the admin is looking at it. */
+export interface SalespeopleView {
+  conversationId: string;
+  environmentKey: string;
+  observedAt: string;
+  observation: Omit<SalespeopleObservation, 'facts'>;
+  rows: SalespersonRow[];
+  selection: Selection;
+  filter: ViewFilter;
+  page: number;
+  usageLocation: string;
+  couple: boolean;
+}
+
+export interface CsvExportRecord {
+  id: string;
+  conversationId: string;
+  createdAt: string;
+  files: CsvFile[];
+  leftOut: CsvLeftOut[];
+  /** Selected salespeople left out because they already have an account. */
+  withAccount: number;
+}
+
+export interface CsvImportRecord {
+  id: string;
+  conversationId: string;
+  createdAt: string;
+  name: string;
+  rows: number;
+  problems: CsvProblem[];
 }

@@ -1,8 +1,8 @@
 import { AppError } from '../../src/errors';
 import { SalesClient } from '../../src/provisioning/clients';
-import { buildBatchRequest, parseBatchResponse } from '../../src/provisioning/clients/dataverseBatch';
-import { HttpPolicy } from '../../src/provisioning/http';
-import { planBatchChunks, type GraphBatchItem } from '../../src/provisioning/clients/graphBatch';
+import { buildBatchRequest, parseBatchResponse } from '../../src/provisioning/clients/dataverse/batch';
+import { HttpPolicy } from '../../src/provisioning/http/policy';
+import { planBatchChunks, type GraphBatchItem } from '../../src/provisioning/clients/graph/batch';
 
 const root = 'https://contoso.crm4.dynamics.com/api/data/v9.2';
 

@@ -1,5 +1,5 @@
 import { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from '../../src/provisioning/clients';
-import { findSalesUsers } from '../../src/provisioning/bulkSales';
+import { findSalesUsers } from '../../src/provisioning/observe/salesReads';
 import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';
 
 let tenant: Tenant;

@@ -1,6 +1,6 @@
-import { TENANT_ACTION_SETTINGS } from '../../src/provisioning/actions';
-import { addGroupMembers } from '../../src/provisioning/bulkGroups';
-import type { BulkState, Outcomes } from '../../src/provisioning/bulkPhase';
+import { TENANT_ACTION_SETTINGS } from '../../src/provisioning/run/actions';
+import { addGroupMembers } from '../../src/provisioning/run/bulk/groups';
+import type { BulkState, Outcomes } from '../../src/provisioning/run/bulk/phase';
 import { createLogger } from '../../src/log';
 import { actionKey, type Action } from '../../src/setup/plan';
 import { FAST, SEED, freshUpn, openTenant, rejection, type Tenant } from './tenant';

@@ -3,7 +3,7 @@
  * clients, and a small driver for the sandbox's control API (/_sandbox/...).
  */
 import type { Config } from '../../src/config';
-import { createTokenProvider } from '../../src/provisioning/auth';
+import { createTokenProvider } from '../../src/provisioning/http/auth';
 import { createClients, type Clients, type PolicyOverrides } from '../../src/provisioning/clients';
 import { startSandbox, SEED } from '../../src/sandbox';
 import { sandboxRecording } from '../conformance/recording';

@@ -1,5 +1,5 @@
 import { isAppError, userMessage } from '../../src/errors';
-import { ClientCredentialsTokenProvider, SCOPES, scopesFor, type TokenProvider } from '../../src/provisioning/auth';
+import { ClientCredentialsTokenProvider, SCOPES, scopesFor, type TokenProvider } from '../../src/provisioning/http/auth';
 import { createClients } from '../../src/provisioning/clients';
 import { FAST, SEED, openTenant, rejection, type Tenant } from './tenant';
 

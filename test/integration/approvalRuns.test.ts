@@ -2,7 +2,7 @@ import { SEED } from '../../src/sandbox';
 import { t } from '../../src/i18n';
 import type { AuditRecord } from '../../src/approvals/audit';
 import type { Approval } from '../../src/approvals/approval';
-import { MAX_RETRIES } from '../../src/provisioning/runner';
+import { MAX_RETRIES } from '../../src/provisioning/run/runner';
 import type { Run } from '../../src/setup/plan';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf } from '../helpers/cards';

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { SEED, type SandboxHandle } from '../../src/sandbox';
 import { BlobStorage } from '../../src/storage/blobStorage';
 import { RecordStore } from '../../src/storage/records';
-import { leaseKey, type LeaseRecord } from '../../src/provisioning/lease';
+import { type LeaseRecord } from '../../src/provisioning/run/lease';
 import type { Run } from '../../src/setup/plan';
 import { ADMIN } from '../helpers/harness';
 import { action, inputValues } from '../helpers/cards';
 import { startBotProcess, startCluster, waitUntil, type Azurite, type BotProcess, type Cluster } from '../helpers/processes';
 import { cardText, FakeConnector, TeamsConversation } from '../helpers/teams';
 import { expectExactSalespeople } from '../helpers/salespeopleState';
+import { leaseKey } from '../../src/storage/keys';
 
 /**
  * A bot process killed (SIGKILL) in the middle of a run of 300 salespeople: a new process resumes

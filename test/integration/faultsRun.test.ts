@@ -1,5 +1,5 @@
 import type { Plan, Run } from '../../src/setup/plan';
-import { failureReason } from '../../src/provisioning/outcomes';
+import { failureReason } from '../../src/provisioning/run/outcomes';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText } from '../helpers/teams';
 import { action } from '../helpers/cards';

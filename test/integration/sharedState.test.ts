@@ -4,13 +4,14 @@ import { BlobStorage } from '../../src/storage/blobStorage';
 import { CREATE_ONLY } from '../../src/storage/fileStorage';
 import { RecordStore } from '../../src/storage/records';
 import { AuditLog } from '../../src/approvals/audit';
-import { leaseKey, type LeaseRecord } from '../../src/provisioning/lease';
+import { type LeaseRecord } from '../../src/provisioning/run/lease';
 import type { Run } from '../../src/setup/plan';
 import { ADMIN } from '../helpers/harness';
 import { action, inputValues } from '../helpers/cards';
 import { startBotProcess, startCluster, waitUntil, type Azurite, type BotProcess, type Cluster } from '../helpers/processes';
 import { cardText, FakeConnector, TeamsConversation } from '../helpers/teams';
 import { salesUserWithRoles } from '../helpers/tenant';
+import { leaseKey } from '../../src/storage/keys';
 
 /**
  * Several bot instances on one Azure Blob container (Azurite): eTags as the service sends them,

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { t } from '../../src/i18n';
 import { SEED } from '../../src/sandbox';
 import { FileStorage } from '../../src/storage/fileStorage';
-import { ACTIVE_RUNS, planKey, runKey } from '../../src/provisioning/runner';
-import { approvalKey } from '../../src/approvals/plans';
+
+import { approvalKey } from '../../src/storage/keys';
 import type { Run } from '../../src/setup/plan';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action } from '../helpers/cards';
@@ -15,6 +15,7 @@ import { approveAndWait, rawTenantState, resetTenant, startSetup } from '../help
 import { FaultyStorage } from '../helpers/faultyStorage';
 import { answers, freePort, ROOT, waitUntil } from '../helpers/processes';
 import { cardText, type TeamsConversation, type TeamsUser } from '../helpers/teams';
+import { ACTIVE_RUNS, planKey, runKey } from '../../src/storage/keys';
 
 /**
  * Storage faults, driven as Teams drives the bot: damaged records of each kind are set aside and

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downloadFile, isAllowedFileUrl } from '../../src/provisioning/csvTransfer';
+import { downloadFile, isAllowedFileUrl } from '../../src/provisioning/http/download';
 import { loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 

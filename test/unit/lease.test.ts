@@ -1,10 +1,11 @@
 import { MemoryStorage, type StoreItems } from 'botbuilder';
-import { LeaseLostError, Leases, leaseKey, underLease, type LeaseRecord } from '../../src/provisioning/lease';
+import { LeaseLostError, Leases, underLease, type LeaseRecord } from '../../src/provisioning/run/lease';
 import { RecordStore } from '../../src/storage/records';
 import { createLogger } from '../../src/log';
 import type { Clients } from '../../src/provisioning/clients';
-import { planKey, runKey, Runner } from '../../src/provisioning/runner';
+import { Runner } from '../../src/provisioning/run/runner';
 import { planDigest, type Action, type Plan, type Run } from '../../src/setup/plan';
+import { leaseKey, planKey, runKey } from '../../src/storage/keys';
 
 /**
  * Run leases with an injected clock (jest's fake timers drive the renewals and Date.now) and a

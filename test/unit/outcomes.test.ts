@@ -1,13 +1,13 @@
 import { AppError, coded, userMessage } from '../../src/errors';
 import { t } from '../../src/i18n';
-import { blockedOutcome, failedOutcome, failureReason } from '../../src/provisioning/outcomes';
-import { graphError } from '../../src/provisioning/clients/graphErrors';
-import { dataverseError } from '../../src/provisioning/clients/dataverseErrors';
-import type { HttpResponse } from '../../src/provisioning/http';
+import { blockedOutcome, failedOutcome, failureReason } from '../../src/provisioning/run/outcomes';
+import { graphError } from '../../src/provisioning/clients/graph/errors';
+import { dataverseError } from '../../src/provisioning/clients/dataverse/errors';
 import type { ActionOutcome } from '../../src/setup/plan';
 import { adminStatus, missingAdminRoles } from '../../src/setup/overview';
 import { ROLE_TEMPLATES } from '../../src/setup/roles';
 import { detailText } from '../../src/cards/welcome';
+import { HttpResponse } from '../../src/provisioning/http/types';
 
 const AT = '2026-12-01T22:00:00.000Z';
 const UPN = 'kari.nordmann@contoso.no';

@@ -1,5 +1,6 @@
-import { RateWindow } from '../../src/provisioning/http';
+
 import { graphUnits } from '../../src/provisioning/clients';
+import { RateWindow } from '../../src/provisioning/http/rateWindow';
 
 /** Client-side pacing against a sliding window, on a clock the test owns. */
 function clock() {

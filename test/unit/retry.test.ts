@@ -1,4 +1,4 @@
-import { backoffMs, DEFAULT_RETRY, nextDelay, retryAfterMs } from '../../src/provisioning/retry';
+import { backoffMs, DEFAULT_RETRY, nextDelay, retryAfterMs } from '../../src/provisioning/http/retry';
 
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
 const response = (status: number, values: Record<string, string> = {}) => ({ kind: 'response' as const, status, headers: headers(values) });

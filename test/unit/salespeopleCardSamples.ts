@@ -1,5 +1,5 @@
 import type { Locale } from '../../src/i18n';
-import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../../src/bot/salespeopleServices';
+import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../../src/setup/salespeopleView';
 import { csvTextCardData, exportCardData, importCardData, roleData, salespeopleCardData } from '../../src/cards/salespeople';
 import { failuresCardData, salespeoplePlanData } from '../../src/cards/salespeoplePlan';
 import { buildAdminCenterFiles } from '../../src/setup/csvExport';

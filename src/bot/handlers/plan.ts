@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { AuditEntry } from '../../approvals/audit';
 import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
-import { MAX_RETRIES } from '../../provisioning/runner';
+import { MAX_RETRIES } from '../../provisioning/run/runner';
 import type { Plan } from '../../setup/plan';
 import { t } from '../../i18n';
 import { actorOf, localeFor } from '../context';

@@ -11,7 +11,7 @@ import { createPlan, lookUpPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { applyInputs, chosenView, environmentOf, loadView, renderView, salespeopleStepCard, ViewInput } from './salespeopleView';
+import { applyInputs, chosenView, environmentOf, loadView, renderView, salespeopleStepCard, ViewInput } from '../salespeopleSteps';
 import { rememberSalespersonRole } from './salespeopleRole';
 
 /** Part 3's card verbs and the `salespeople` command. Thin: parse, call the procedure, render. */

@@ -17,7 +17,7 @@ import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { inPart3 } from './salespeople';
-import { chosenView, environmentOf } from './salespeopleView';
+import { chosenView, environmentOf } from '../salespeopleSteps';
 
 /**
  * Part 3's files. Export: the admin center's "Add multiple users" files for the selected

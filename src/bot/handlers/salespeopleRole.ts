@@ -9,7 +9,7 @@ import { actorOf, localeFor } from '../context';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { inPart3 } from './salespeople';
-import { applyInputs, environmentOf, loadView, observeView, renderView, ViewInput } from './salespeopleView';
+import { applyInputs, environmentOf, loadView, observeView, renderView, ViewInput } from '../salespeopleSteps';
 
 /**
  * `salespeople.role`: the admin picks the role salespeople get in an environment where no role

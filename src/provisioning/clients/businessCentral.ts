@@ -1,6 +1,8 @@
 import { AppError } from '../../errors';
-import { toServiceError, type HttpPolicy, type HttpResponse } from '../http';
+import { type HttpPolicy } from '../http/policy';
 import { guid, sameBaseLink, segment } from './odata';
+import { HttpResponse } from '../http/types';
+import { toServiceError } from '../http/errors';
 
 /**
  * Business Central API v2.0 for one environment of one tenant: companies and salespeople.

@@ -1,6 +1,8 @@
 import { AppError } from '../../errors';
-import { toServiceError, type HttpPolicy, type HttpResponse, type SpecificError } from '../http';
+import { type HttpPolicy } from '../http/policy';
 import { guid, sameBaseLink, segment } from './odata';
+import { HttpResponse } from '../http/types';
+import { SpecificError, toServiceError } from '../http/errors';
 
 /**
  * The coupling endpoint: no standard Business Central API couples a salesperson to a Sales user

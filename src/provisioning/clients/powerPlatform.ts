@@ -1,6 +1,8 @@
 import { AppError } from '../../errors';
-import { readServiceError, toServiceError, type HttpPolicy, type HttpResponse } from '../http';
+import { type HttpPolicy } from '../http/policy';
 import { guid, query, segment } from './odata';
+import { HttpResponse } from '../http/types';
+import { readServiceError, toServiceError } from '../http/errors';
 
 /**
  * The Power Platform admin API (BAP): add an Entra user to an environment's Dataverse now, instead

@@ -1,0 +1,114 @@
+import { AppError } from '../../../errors';
+import type { Action, ActionOutcome } from '../../../setup/plan';
+import type { ActionContext } from '../actions';
+import type { BulkUser } from '../../observe/directoryReads';
+import type { BulkSalesUser } from '../../observe/salesReads';
+import { blockedOutcome, failedOutcome } from '../outcomes';
+
+/**
+ * What the phases of a bulk run share: the action context, where outcomes are saved (the run's
+ * journal, once per batch), what the run has learned about its users, and who must not be touched
+ * any more because an earlier step for them failed.
+ */
+
+export type Outcomes = Record<string, ActionOutcome>;
+
+export interface BulkState {
+  context: ActionContext;
+  /** Persists outcomes in the run's journal (and reports progress). */
+  save(outcomes: Outcomes): Promise<void>;
+  /** True once the run must stop (another instance took it over). */
+  stopped(): boolean;
+  /** Lower-cased UPN → Entra object id, learned while running. */
+  ids: Map<string, string>;
+  /** Lower-cased UPN → the UPN as planned, of users whose later steps are not attempted (an earlier one failed). */
+  blocked: Map<string, string>;
+  /** Lower-cased UPN → an account this run created (no licences yet), so it need not be read again. */
+  created: Map<string, BulkUser>;
+  /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
+  salesUsers: Map<string, BulkSalesUser>;
+}
+
+export const upnOf = (action: Action) => action.target.userPrincipalName.toLowerCase();
+
+export function done(state: BulkState, already = false): ActionOutcome {
+  return { status: 'done', at: new Date(state.context.now()).toISOString(), note: already ? 'already' : undefined };
+}
+
+/** A failed outcome; later steps for the same user are then not attempted. */
+export function failed(state: BulkState, action: Action, error: unknown): ActionOutcome {
+  if (!(error instanceof AppError)) state.context.logger.warn({ err: error, action: action.key }, 'bulk action failed');
+  state.blocked.set(upnOf(action), action.target.userPrincipalName);
+  return failedOutcome(new Date(state.context.now()).toISOString(), error);
+}
+
+/** Actions whose user is blocked get their outcome here; the rest are returned. */
+export function notBlocked<A extends Action>(state: BulkState, actions: A[], outcomes: Outcomes): A[] {
+  return actions.filter((action) => {
+    const blockedBy = state.blocked.get(upnOf(action));
+    if (blockedBy) outcomes[action.key] = blockedOutcome(new Date(state.context.now()).toISOString(), blockedBy);
+    return !blockedBy;
+  });
+}
+
+/** Runs `task` over consecutive groups of `size`, saving after each; stops early when asked to. */
+export async function inGroups<T>(state: BulkState, items: T[], size: number, task: (group: T[], outcomes: Outcomes) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += size) {
+    if (state.stopped()) return;
+    const outcomes: Outcomes = {};
+    await task(items.slice(start, start + size), outcomes);
+    await state.save(outcomes);
+  }
+}
+
+/** While work streams, the journal is saved once this many outcomes are unsaved or this long has passed. */
+export const SAVE_EVERY_OUTCOMES = 500;
+export const SAVE_EVERY_MS = 1000;
+
+/**
+ * Runs `task` over chunks of `size`, `limit` chunks in flight (the next starts as soon as one
+ * ends, not when the slowest of a group does). Outcomes are saved every SAVE_EVERY_OUTCOMES or
+ * SAVE_EVERY_MS and at the end, also when a chunk failed, so a restart repeats at most one unsaved
+ * window of chunks. No chunk starts once the run is stopped or a chunk has failed.
+ */
+export async function streamed<T>(state: BulkState, items: T[], size: number, limit: number, task: (chunk: T[], outcomes: Outcomes) => Promise<void>): Promise<void> {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  let unsaved: Outcomes = {};
+  let count = 0;
+  let lastSave = state.context.now();
+  let saving = Promise.resolve();
+  const flush = () => {
+    const outcomes = unsaved;
+    unsaved = {};
+    count = 0;
+    lastSave = state.context.now();
+    saving = saving.then(() => state.save(outcomes));
+    return saving;
+  };
+  let failure: { error: unknown } | undefined;
+  await pool(chunks, limit, async (chunk) => {
+    if (state.stopped() || failure) return;
+    const outcomes: Outcomes = {};
+    try {
+      await task(chunk, outcomes);
+    } catch (error) {
+      failure ??= { error };
+      return;
+    }
+    Object.assign(unsaved, outcomes);
+    count += Object.keys(outcomes).length;
+    if (count >= SAVE_EVERY_OUTCOMES || state.context.now() - lastSave >= SAVE_EVERY_MS) await flush();
+  });
+  await flush();
+  if (failure) throw failure.error;
+}
+
+/** At most `limit` tasks at once (the HTTP policy bounds each service again underneath). */
+export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

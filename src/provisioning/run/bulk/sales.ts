@@ -1,0 +1,128 @@
+import { AppError, coded, isAppError } from '../../../errors';
+import type { Action } from '../../../setup/plan';
+import { lookUpUsers } from '../../observe/directoryReads';
+import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type Outcomes } from './phase';
+import { copyInUnit } from '../actions/resolve';
+import { assignRoles, findSalesUsers } from '../../observe/salesReads';
+
+/**
+ * The Sales phases of a bulk run. Users reach the environment by background sync: the run polls
+ * for all of them at once and asks the Power Platform admin API (addUser, one user per call) only
+ * for those that have not appeared after a grace period. Roles are then assigned in Dataverse
+ * `$batch`es, each in the user's own business unit, from the users (and roles) the last poll read.
+ */
+
+type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
+type AssignRole = Extract<Action, { type: 'assignRole' }>;
+
+/** One Dataverse `$batch` of operations per group: the fewest requests, one journal save each. */
+const ROLE_GROUP = 1000;
+const BAP_CONCURRENCY = 4;
+
+/** Entra object ids for the actions' users; those without an account fail (into `outcomes`). */
+export async function entraIds<A extends Action>(state: BulkState, actions: A[], outcomes: Outcomes): Promise<{ action: A; id: string }[]> {
+  const unknown = actions.filter((a) => !state.ids.get(upnOf(a)));
+  if (unknown.length > 0) {
+    const found = await lookUpUsers(state.context.clients.directory, { upns: unknown.map((a) => a.target.userPrincipalName) });
+    for (const [upn, user] of found.byUpn) state.ids.set(upn, user.id);
+  }
+  const out: { action: A; id: string }[] = [];
+  for (const action of actions) {
+    const id = state.ids.get(upnOf(action));
+    if (id) out.push({ action, id });
+    else outcomes[action.key] = failed(state, action, coded('not_found', 'errNoEntraAccount', { user: action.target.userPrincipalName }));
+  }
+  return out;
+}
+
+/** How long to leave new users to background sync before asking addUser for them. */
+export function syncGraceMs(settings: BulkState['context']['settings']): number {
+  return Math.min(settings.addUserTimeoutMs / 3, Math.max(settings.addUserRetryMs * 3, settings.pollMs * 4));
+}
+
+export async function addUsersToEnvironment(state: BulkState, actions: AddUserToEnvironment[]): Promise<void> {
+  const { clients, environment, settings, sleep, now } = state.context;
+  const sales = clients.sales(environment.dataverseUrl);
+  const outcomes: Outcomes = {};
+  const waiting = new Map((await entraIds(state, notBlocked(state, actions, outcomes), outcomes)).map((w) => [w.action.key, { ...w, lastAdd: -Infinity }]));
+  const start = now();
+  const deadline = start + settings.addUserTimeoutMs;
+  for (let round = 0; waiting.size > 0 && !state.stopped(); round++) {
+    const present = await findSalesUsers(sales, [...waiting.values()].map((w) => w.id));
+    for (const [id, user] of present) state.salesUsers.set(id, user);
+    for (const [key, w] of waiting) {
+      const user = present.get(w.id);
+      // Licensed too: Business Central couples only licensed Sales users, and addUser synchronises
+      // a user whose licence has not reached it yet.
+      if (user && !user.isDisabled && user.isLicensed) {
+        outcomes[key] = done(state, round === 0);
+        waiting.delete(key);
+      }
+    }
+    await state.save({ ...outcomes });
+    for (const key of Object.keys(outcomes)) delete outcomes[key];
+    if (waiting.size === 0) return;
+    if (now() >= deadline) {
+      for (const [key, w] of waiting) {
+        outcomes[key] = failed(state, w.action, coded('service_timeout', 'errSalesUserNotYet', { user: w.action.target.userPrincipalName, seconds: String(Math.round(settings.addUserTimeoutMs / 1000)) }));
+      }
+      await state.save(outcomes);
+      return;
+    }
+    if (now() - start >= syncGraceMs(settings)) {
+      const due = [...waiting.entries()].filter(([, w]) => now() - w.lastAdd >= settings.addUserRetryMs);
+      await pool(due, BAP_CONCURRENCY, async ([key, w]) => {
+        w.lastAdd = now();
+        try {
+          await clients.powerPlatform.addUser(w.action.params.bapEnvironmentId, w.id);
+        } catch (error) {
+          if (isAppError(error, 'user_not_licensed')) return; // the licence is still on its way: try again later
+          outcomes[key] = failed(state, w.action, error);
+          waiting.delete(key);
+        }
+      });
+    }
+    await sleep(settings.pollMs);
+  }
+}
+
+export async function assignSalesRoles(state: BulkState, actions: AssignRole[]): Promise<void> {
+  const { clients, environment } = state.context;
+  const sales = clients.sales(environment.dataverseUrl);
+  const first: Outcomes = {};
+  const targets = await entraIds(state, notBlocked(state, actions, first), first);
+  // The users as the environment phase last read them (with roles); only the others are read here.
+  const unread = targets.filter((t) => !state.salesUsers.has(t.id)).map((t) => t.id);
+  const [roles, read] = await Promise.all([sales.listRoles(), findSalesUsers(sales, unread)]);
+  const users = new Map([...state.salesUsers, ...read]);
+  const pending: { action: AssignRole; userId: string; roleId: string; aadId: string }[] = [];
+  for (const { action, id } of targets) {
+    const user = users.get(id);
+    const { roleId, roleTemplateId, roleName } = action.params;
+    const who = action.target.userPrincipalName;
+    if (!user) first[action.key] = failed(state, action, coded('not_found', 'errNotSalesUser', { user: who }));
+    else if (user.isDisabled) first[action.key] = failed(state, action, coded('user_disabled', 'errSalesUserDisabled', { user: who }));
+    else {
+      const inUnit = roles.filter((r) => r.businessUnitId === user.businessUnitId);
+      const copy = copyInUnit(inUnit, roleId, roleTemplateId);
+      if (!copy) first[action.key] = failed(state, action, coded('role_not_in_business_unit', 'errRoleNoCopy', { role: roleName, user: who }));
+      else if (user.roleIds.includes(copy.id)) first[action.key] = done(state, true);
+      else pending.push({ action, userId: user.id, roleId: copy.id, aadId: id });
+    }
+  }
+  await state.save(first);
+  await inGroups(state, pending, ROLE_GROUP, async (group, outcomes) => {
+    let errors: (AppError | undefined)[];
+    try {
+      errors = await assignRoles(sales, group);
+    } catch (error) {
+      // The batch as a whole failed or its answer was lost: read back what was assigned.
+      const after = await findSalesUsers(sales, group.map((g) => g.aadId));
+      for (const g of group) outcomes[g.action.key] = after.get(g.aadId)?.roleIds.includes(g.roleId) ? done(state, true) : failed(state, g.action, error);
+      return;
+    }
+    group.forEach((g, i) => {
+      outcomes[g.action.key] = errors[i] ? failed(state, g.action, errors[i]) : done(state);
+    });
+  });
+}

@@ -1,0 +1,337 @@
+import { AppError } from '../../errors';
+import type { Logger } from '../../log';
+import type { Action, ActionOutcome, Plan, Run } from '../../setup/plan';
+import type { RecordStore } from '../../storage/records';
+import { storageFailure } from '../../storage/damage';
+import { applyAction, type ActionSettings } from './actions';
+import { isBulkPlan, runBulk } from './bulk/run';
+import type { Clients } from '../clients';
+import { abortableSleep } from '../http/policy';
+import { blockedOutcome, failedOutcome } from './outcomes';
+import { underLease, type HeldLease, type Leases } from './lease';
+import { ACTIVE_RUNS, planKey, runKey } from '../../storage/keys';
+
+/**
+ * The runner: the only code that executes plan actions. It keeps a journal per action key,
+ * persisted after every action, so a restarted process resumes without repeating work; actions
+ * already done are skipped, and every handler observes before it applies.
+ */
+
+/** How many times "Retry failed" may send a run's failed actions round again. */
+export const MAX_RETRIES = 5;
+
+
+/** A write of the run's journal or state failed: the run stops and is failed visibly. */
+class JournalWriteError extends Error {
+  constructor(readonly failure: AppError) {
+    super(failure.message, { cause: failure });
+  }
+}
+
+/** An approved plan without a run, found by the plans' store; `started` once its run exists. */
+export interface DueRun {
+  plan: Plan;
+  report: Run['report'];
+  started(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  records: RecordStore;
+  clients: Clients;
+  logger: Logger;
+  settings: ActionSettings;
+  /** Delivers a generated password to the plan's requester (in memory; never stored). */
+  deliverSecret?: (plan: Plan, run: Run, action: Action, secret: string) => Promise<void>;
+  /** Called as the run progresses (throttled) and once when it ends. */
+  onProgress?: (run: Run, plan: Plan) => Promise<void>;
+  progressIntervalMs?: number;
+  /** With shared storage: only the holder of a run's lease executes it (see lease.ts). */
+  leases?: Leases;
+  /** Approved plans that have no run yet (whatever stopped theirs from starting): started on resume. */
+  dueRuns?: () => Promise<DueRun[]>;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export function runCounts(run: Run) {
+  const outcomes = Object.values(run.journal);
+  return {
+    total: outcomes.length,
+    done: outcomes.filter((o) => o.status === 'done').length,
+    failed: outcomes.filter((o) => o.status === 'failed').length,
+  };
+}
+
+export class Runner {
+  private readonly inProcess = new Map<string, Promise<void>>();
+  /** Runs failed because their journal could not be written, as far as this process knows them. */
+  private readonly unsavedRuns = new Map<string, Run>();
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  /** Creates the run for an approved plan (once) and executes it in the background. */
+  async start(plan: Plan, report: Run['report']): Promise<Run> {
+    const journal: Record<string, ActionOutcome> = {};
+    for (const action of plan.actions) journal[action.key] = { status: 'pending' };
+    const fresh: Run = {
+      id: plan.id,
+      planId: plan.id,
+      digest: plan.digest,
+      status: 'running',
+      journal,
+      startedAt: new Date(this.now()).toISOString(),
+      report,
+    };
+    await this.options.records.create(runKey(plan.id), fresh);
+    await this.track(plan.id, true);
+    const run = (await this.options.records.get<Run>(runKey(plan.id)))!;
+    this.launch(plan.id);
+    return run;
+  }
+
+  /**
+   * Failed actions go back to pending and the run continues (at most MAX_RETRIES times). A run failed because its journal
+   * could not be written is retried from what this process knows of it (the stored record is
+   * older); while storage still refuses writes, this throws a storage_unavailable error.
+   */
+  async retryFailed(planId: string): Promise<Run | undefined> {
+    if (this.inProcess.has(planId)) return this.unsavedRuns.get(planId) ?? this.options.records.get<Run>(runKey(planId));
+    const unsaved = this.unsavedRuns.get(planId);
+    let value: Run | undefined;
+    try {
+      ({ value } = await this.options.records.update<Run>(runKey(planId), (stored) => {
+        const run = unsaved && stored ? unsaved : stored;
+        if (!run || run.status === 'running' || runCounts(run).failed === 0 || (run.retries ?? 0) >= MAX_RETRIES) return undefined;
+        const journal = { ...run.journal };
+        for (const [key, outcome] of Object.entries(journal)) if (outcome.status === 'failed') journal[key] = { status: 'pending' };
+        return { ...run, status: 'running', journal, finishedAt: undefined, retries: (run.retries ?? 0) + 1 };
+      }));
+    } catch (error) {
+      if (/etag/i.test(String((error as Error).message))) throw error;
+      throw storageFailure(error, 'the retry of this run');
+    }
+    if (value?.status === 'running' && unsaved) this.unsavedRuns.delete(planId);
+    if (value?.status === 'running') {
+      await this.track(planId, true);
+      this.launch(planId);
+    }
+    return value;
+  }
+
+  /** On start and on "resume": every run that did not finish continues. */
+  async resumeAll(): Promise<string[]> {
+    // Shared storage: keep looking for runs whose instance died (their lease expires).
+    this.options.leases?.watch(() => this.resumeAll());
+    const active = (await this.options.records.get<{ ids: string[] }>(ACTIVE_RUNS))?.ids ?? [];
+    for (const id of active) this.launch(id);
+    let due: DueRun[] = [];
+    try {
+      due = (await this.options.dueRuns?.()) ?? [];
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'could not look for approved plans without a run');
+    }
+    for (const { plan, report, started } of due) {
+      if (active.includes(plan.id)) continue;
+      this.options.logger.warn({ planId: plan.id }, 'starting an approved plan that had no run');
+      try {
+        await this.start(plan, report);
+        await started().catch(() => undefined);
+        active.push(plan.id);
+      } catch (error) {
+        this.options.logger.error({ err: error, planId: plan.id }, 'could not start an approved plan; it is tried again on resume');
+      }
+    }
+    return active;
+  }
+
+  /** The run as this process knows it when its last state could not be stored (see retryFailed). */
+  unsaved(planId: string): Run | undefined {
+    return this.unsavedRuns.get(planId);
+  }
+
+  /** Resolves when the in-process execution of a run (if any) has finished. */
+  async settled(planId: string): Promise<void> {
+    await this.inProcess.get(planId);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private launch(planId: string): void {
+    if (this.inProcess.has(planId)) return;
+    const execution = underLease(this.options.leases, planId, (lease) => this.execute(planId, lease))
+      .catch((error) => this.options.logger.error({ err: error, planId }, 'run stopped unexpectedly'))
+      .finally(() => this.inProcess.delete(planId));
+    this.inProcess.set(planId, execution);
+  }
+
+  private async track(planId: string, active: boolean): Promise<void> {
+    await this.options.records.update<{ ids: string[] }>(ACTIVE_RUNS, (current) => {
+      const ids = new Set(current?.ids ?? []);
+      if (active === ids.has(planId)) return undefined;
+      if (active) ids.add(planId);
+      else ids.delete(planId);
+      return { ids: [...ids] };
+    });
+  }
+
+  private async execute(planId: string, lease?: HeldLease): Promise<void> {
+    const { records, clients, logger, settings } = this.options;
+    const plan = await records.get<Plan>(planKey(planId));
+    let run = await records.get<Run>(runKey(planId));
+    if (!plan || !run || run.status !== 'running') {
+      await this.track(planId, false);
+      return;
+    }
+    if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
+    // A lease that could not be renewed aborts its signal: waits end at once, and no further action starts.
+    const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms, lease?.signal));
+    const deliver = this.options.deliverSecret;
+    const context = {
+      clients,
+      environment: plan.environment,
+      settings,
+      logger,
+      sleep,
+      now: () => this.now(),
+      deliverSecret: deliver && plan.requesterChat ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
+    };
+    try {
+      await this.apply(planId, plan, () => run!, (next) => (run = next), context, lease);
+    } catch (error) {
+      if (!(error instanceof JournalWriteError)) throw error;
+      await this.failUnsaved(plan, run!, error.failure);
+    }
+  }
+
+  /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
+  private async save(planId: string, change: (current: Run) => Run): Promise<Run | undefined> {
+    try {
+      return (await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined))).value;
+    } catch (error) {
+      throw new JournalWriteError(storageFailure(error, "the run's progress"));
+    }
+  }
+
+  /**
+   * The journal could not be written: every change not yet made is failed with the reason, the
+   * run is failed (stored if storage takes it now, kept in memory otherwise) and the card says
+   * so. "Retry failed" continues it once storage accepts writes again.
+   */
+  private async failUnsaved(plan: Plan, run: Run, failure: AppError): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    const journal: Record<string, ActionOutcome> = { ...run.journal };
+    for (const action of plan.actions) {
+      if (journal[action.key]?.status === 'pending' || !journal[action.key]) {
+        journal[action.key] = { status: 'failed', at, code: failure.code, reason: `Not done: ${failure.message} Retry failed once storage works again.` };
+      }
+    }
+    const failed: Run = { ...run, status: 'failed', journal, finishedAt: at };
+    this.unsavedRuns.set(plan.id, failed);
+    this.options.logger.error({ planId: plan.id, err: failure.cause ?? failure }, 'the run stopped: its journal could not be saved');
+    try {
+      await this.options.records.update<Run>(runKey(plan.id), (current) => (current ? failed : undefined));
+      this.unsavedRuns.delete(plan.id);
+      await this.track(plan.id, false);
+    } catch (error) {
+      this.options.logger.warn({ planId: plan.id, err: error }, 'the failed run could not be stored either; it is kept in memory until Retry failed');
+    }
+    await this.report(failed, plan);
+  }
+
+  private async apply(
+    planId: string,
+    plan: Plan,
+    current: () => Run,
+    set: (run: Run) => void,
+    context: Parameters<typeof applyAction>[1],
+    lease?: HeldLease,
+  ): Promise<void> {
+    const { logger } = this.options;
+    let run = current();
+    const interval = this.options.progressIntervalMs ?? 2500;
+    let lastReport = 0;
+    /** Lower-cased UPN → the UPN as planned, of users one of whose steps failed. */
+    const failedTargets = new Map<string, string>();
+    let unsavable: JournalWriteError | undefined;
+
+    if (isBulkPlan(plan)) {
+      // A bulk plan runs by phase, in batches, saving the journal after each batch (bulkRun.ts).
+      const finished = await runBulk(plan, run.journal, context, {
+        stopped: () => !!lease?.lost || !!unsavable,
+        save: async (outcomes) => {
+          run = { ...run, journal: { ...run.journal, ...outcomes } };
+          set(run);
+          try {
+            run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
+          } catch (error) {
+            unsavable ??= error as JournalWriteError;
+            throw error;
+          }
+          set(run);
+          if (this.options.onProgress && this.now() - lastReport >= interval) {
+            lastReport = this.now();
+            await this.report(run, plan);
+          }
+        },
+      }).catch((error: unknown) => {
+        if (unsavable) throw unsavable;
+        throw error;
+      });
+      if (unsavable) throw unsavable;
+      if (!finished) return;
+    }
+    for (const action of isBulkPlan(plan) ? [] : plan.actions) {
+      if (lease?.lost) return; // another instance has taken the run over
+      if (run.journal[action.key]?.status === 'done') continue;
+      const target = action.target.userPrincipalName.toLowerCase();
+      let outcome: ActionOutcome;
+      const blockedBy = failedTargets.get(target);
+      if (blockedBy) {
+        outcome = blockedOutcome(new Date(this.now()).toISOString(), blockedBy);
+      } else {
+        try {
+          const result = await applyAction(action, context);
+          outcome = { status: 'done', at: new Date(this.now()).toISOString(), note: result.already ? 'already' : undefined };
+          logger.info({ planId, action: action.key, already: !!result.already }, 'action done');
+        } catch (error) {
+          outcome = failedOutcome(new Date(this.now()).toISOString(), error);
+          failedTargets.set(target, action.target.userPrincipalName);
+          logger.warn({ planId, action: action.key, err: error }, 'action failed');
+        }
+      }
+      // Lost meanwhile: the new holder observes and applies this action again; nothing is journalled here.
+      if (lease?.lost) return;
+      run = { ...run, journal: { ...run.journal, [action.key]: outcome } };
+      set(run);
+      run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, [action.key]: outcome } }))) ?? run;
+      set(run);
+      if (this.options.onProgress && this.now() - lastReport >= interval) {
+        lastReport = this.now();
+        await this.report(run, plan);
+      }
+    }
+    const finished = await this.save(planId, (stored) => ({
+      ...stored,
+      status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
+      finishedAt: new Date(this.now()).toISOString(),
+    }));
+    if (finished) set(finished);
+    try {
+      await this.track(planId, false);
+    } catch (error) {
+      // The run's own record says it ended; a stale entry in the list is dropped at the next start.
+      this.options.logger.warn({ planId, err: error }, 'could not update the list of active runs');
+    }
+    if (finished) await this.report(finished, plan);
+  }
+
+  private async report(run: Run, plan: Plan): Promise<void> {
+    try {
+      await this.options.onProgress?.(run, plan);
+    } catch (error) {
+      this.options.logger.warn({ err: error, planId: plan.id }, 'could not report run progress');
+    }
+  }
+}
