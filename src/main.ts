@@ -18,6 +18,7 @@ import { deliverPassword, reportRun } from './bot/progress';
 import { Notifier } from './bot/notifier';
 import type { BotServices } from './bot/services';
 import { PasswordCards, type Clock } from './bot/passwordCards';
+import type { WatchService } from './bot/watchServices';
 
 /**
  * The sandbox's licence propagation takes seconds, not minutes. Bulk runs leave new users to
@@ -34,7 +35,7 @@ export interface StartOptions {
   botAuthentication?: BotAuthenticationOverrides;
   /** Tests only: wraps the bot's storage (e.g. to make writes fail as on a full disk). */
   wrapStorage?: (storage: HealingStorage) => Storage;
-  /** Tests only: the clock the password messages are withdrawn by (advanced, never slept on). */
+  /** Tests only: the clock the password messages are withdrawn by and the watches run by (advanced, never slept on). */
   clock?: Clock;
 }
 
@@ -42,6 +43,7 @@ export interface RunningBot extends BotServer {
   runner: Runner;
   records: RecordStore;
   passwords: PasswordCards;
+  watch: WatchService;
 }
 
 /** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
@@ -104,7 +106,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
       if (services) reportRun(services, run, plan).catch((error: unknown) => logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run'));
     },
   });
-  services = createServices({ config, logger, clients, records, runner, passwords, notifier: new Notifier(adapter, config, records), now: options.now });
+  services = createServices({ config, logger, clients, records, runner, passwords, notifier: new Notifier(adapter, config, records), now: options.now, leases, clock: options.clock });
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   started.push(() => server.close());
@@ -113,10 +115,15 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   await passwords.start();
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
+  // The chats' watches: every instance looks for due checks; each runs once (under its lease).
+  const watch = services.watch;
+  started.push(() => watch.close());
+  watch.start();
   const close = async () => {
+    watch.close();
     passwords.close();
     leases?.close();
     await server.close();
   };
-  return { ...server, close, runner, records, passwords };
+  return { ...server, close, runner, records, passwords, watch };
 }

@@ -24,6 +24,7 @@ import { salespeopleCommand, salespeopleHandlers } from './handlers/salespeople'
 import { salespeopleRole } from './handlers/salespeopleRole';
 import { FILE_KIND, hasTeamsFile, salespeopleCsvFile, salespeopleCsvHandlers, salespeopleImport } from './handlers/salespeopleCsv';
 import { stepCard } from './steps';
+import { watchOff, watchOn } from './handlers/watch';
 
 type Handler = (context: TurnContext, state: SetupTurnState) => Promise<void>;
 type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
@@ -79,6 +80,8 @@ export function registerRoutes(app: Application<SetupTurnState>, services: BotSe
     ...salespeopleHandlers(services),
     'salespeople.role': salespeopleRole(services),
     ...salespeopleCsvHandlers(services),
+    'watch.on': watchOn(services),
+    'watch.off': watchOff(services),
   };
   for (const [verb, handler] of Object.entries(verbs)) {
     app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, guarded(services, handler));

@@ -19,6 +19,9 @@ import type { Notifier } from './notifier';
 import type { PasswordCards } from './passwordCards';
 import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
 import { RoleChoiceStore } from './roleChoices';
+import { createWatch, type WatchService } from './watchServices';
+import type { Leases } from '../provisioning/run/lease';
+import { systemClock, type Clock } from './passwordCards';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
 export type EnvironmentRef = SessionEnvironment;
@@ -63,6 +66,8 @@ export interface BotServices {
     /** A run failed because its state could not be stored: newer than the stored record. */
     unsaved?(planId: string): Run | undefined;
   };
+  /** The chats' watches: a scheduled check posted when something got worse. */
+  watch: WatchService;
 }
 
 export interface ServiceDeps {
@@ -75,9 +80,13 @@ export interface ServiceDeps {
   passwords: PasswordCards;
   /** The clock of plans, approvals and the audit trail (tests inject one). */
   now?: () => Date;
+  /** Several instances on shared storage: the watch runs each check under its lease. */
+  leases?: Leases;
+  /** The clock the watch's schedule runs by (tests move it by hand). */
+  clock?: Clock;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier, passwords, now }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, notifier, passwords, now, leases, clock }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
   const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
@@ -88,7 +97,7 @@ export function createServices({ config, logger, clients, records, runner, notif
     if (org?.displayName) organisation = `${org.displayName} (${config.tenantId})`;
     return organisation ?? config.tenantId;
   };
-  return {
+  const services: Omit<BotServices, 'watch'> = {
     config,
     logger,
     defaultEnvironment,
@@ -137,6 +146,8 @@ export function createServices({ config, logger, clients, records, runner, notif
     runner,
     passwords,
   };
+  const watch = createWatch({ config, logger, records, audit: services.audit, leases, clock: clock ?? systemClock, notifier, overview: services.observer.overview });
+  return { ...services, watch };
 }
 
 /**

@@ -2,7 +2,7 @@ import { t, type Locale } from '../i18n';
 import type { Detail, Overview, PartStatus } from '../setup/overview';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
-export const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
+const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
 const HELP = { admin: 'partAdminHelp', integration: 'partIntegrationHelp', salespeople: 'partSalespeopleHelp' } as const;
 export const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
 const STATE = {
@@ -32,7 +32,8 @@ function part(status: PartStatus, locale: Locale) {
   };
 }
 
-export function welcomeCard(overview: Overview, locale: Locale): AdaptiveCardJson {
+/** The status card; with `watch`, its line and button for the chat's watch. */
+export function welcomeCard(overview: Overview, locale: Locale, watch?: { text: string; title: string; verb: string }): AdaptiveCardJson {
   return renderCard(
     'welcome',
     {
@@ -42,6 +43,7 @@ export function welcomeCard(overview: Overview, locale: Locale): AdaptiveCardJso
       parts: overview.parts.map((p) => part(p, locale)),
       fixes: overview.parts.filter((p) => p.state === 'todo').map((p) => ({ part: p.part, title: t(locale, GOTO[p.part]) })),
       checkedAt: t(locale, 'welcomeCheckedAt', { time: overview.checkedAt }),
+      ...(watch ? { watch } : {}),
     },
     locale,
   );

@@ -25,4 +25,6 @@ export const watchEn = {
   auditWatchFailed: 'The check could not run: {reason}',
   auditWatchNotPosted: 'Something was worse, but the chat could not be posted in; the next check tries again',
   watchTurnedOff: 'The watch is off in this chat; nothing more will be posted here.',
+  watchFixPlan: 'Plan the fix',
+  watchOpenPage: 'Open the page',
 } as const;

@@ -27,4 +27,6 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   auditWatchFailed: 'Kontrollen kunne ikke kjøres: {reason}',
   auditWatchNotPosted: 'Noe var verre, men det gikk ikke å skrive i chatten; neste kontroll prøver igjen',
   watchTurnedOff: 'Overvåkingen er av i denne chatten; her kommer det ikke flere meldinger.',
+  watchFixPlan: 'Planlegg rettingen',
+  watchOpenPage: 'Åpne siden',
 };

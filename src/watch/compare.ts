@@ -1,3 +1,5 @@
+import type { HealthReport } from '../provisioning/observe/healthReport';
+
 /**
  * What a watch keeps of a health check between runs, and how two of them compare: pure functions
  * over plain data.
@@ -84,4 +86,16 @@ export function nextBaseline(previous: WatchSnapshot, current: WatchSnapshot): W
   const before = new Map(previous.rows.map((row) => [row.id, row]));
   const rows = current.rows.map((row) => (row.state === 'unknown' ? (before.get(row.id) ?? row) : row));
   return { rows: rows.map((row) => (row.subjects ? { ...row, subjects: [...row.subjects].sort().slice(0, MAX_SUBJECTS) } : row)) };
+}
+
+/** What a watch keeps of a health report: per row, its id, state, count and subjects. */
+export function snapshotOf(report: Pick<HealthReport, 'rows'>): WatchSnapshot {
+  return {
+    rows: report.rows.map((row) => ({
+      id: row.id,
+      state: row.state,
+      ...(row.count !== undefined ? { count: row.count } : {}),
+      ...(row.subjects ? { subjects: [...row.subjects] } : {}),
+    })),
+  };
 }

@@ -1,7 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
-import { welcomeCard } from '../../cards/welcome';
 import { t } from '../../i18n';
 import { actorOf, localeFor } from '../context';
 import { applyEvent, sessionOf } from '../session';
@@ -9,6 +8,7 @@ import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { stepCard } from '../steps';
 import { cancelPlan } from './plan';
+import { statusCard } from './watch';
 
 /** Text commands of the setup: set up, status, cancel, restart, resume (en and nb). */
 
@@ -29,7 +29,7 @@ export function status(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
     const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
     const overview = await services.observer.overview(actorOf(context), environment);
-    await sendCard(context, welcomeCard(overview, localeFor(context)));
+    await sendCard(context, await statusCard(services, context, overview));
   };
 }
 

@@ -1,0 +1,113 @@
+import { t, type Locale } from '../i18n';
+import type { DriftItem } from '../watch/compare';
+import { scheduleText, type WatchRecord } from '../watch/watcher';
+import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+import type { HealthReport } from '../provisioning/observe/healthReport';
+import { GOTO } from './welcome';
+
+/** The watch's cards: its post in the chat, and its line and button on the status card. */
+
+/** A button of a failing check: a card action that prepares its fix, or the page where it is made. */
+export type FixButton = { kind: 'execute'; title: string; verb: string; data: Record<string, unknown> } | { kind: 'url'; title: string; url: string };
+
+/** A check as the watch's post shows it: in words already (the post's language), with its fixes. */
+export interface WatchRowView {
+  id: string;
+  text: string;
+  /** The steps to take by hand, where the fix is not a plan. */
+  steps: string;
+  fixes: FixButton[];
+}
+
+/** What a post was rendered from, kept so turning the watch off can update it. */
+export interface WatchPostView {
+  locale: Locale;
+  environment: string;
+  time: string;
+  rows: (Omit<WatchRowView, 'id'> & { change: string })[];
+}
+
+const NAMED = 5;
+
+/** How a row got worse, in a line. */
+export function driftText(item: DriftItem, locale: Locale): string {
+  const lines: string[] = [];
+  if (item.kind === 'nowFails') lines.push(t(locale, 'watchDriftNowFails'));
+  else if (item.kind === 'newFailing') lines.push(t(locale, 'watchDriftNewFailing'));
+  else if (item.kind === 'grew') lines.push(t(locale, 'watchDriftGrew', { before: item.before ?? 0, after: item.after ?? 0 }));
+  else lines.push(t(locale, 'watchDriftNewSubjects'));
+  if (item.added.length > 0) {
+    const shown = item.added.slice(0, NAMED).map((key) => escapeMarkdown(key));
+    if (item.added.length > NAMED) shown.push(t(locale, 'watchDriftMore', { count: item.added.length - NAMED }));
+    lines.push(t(locale, 'watchDriftAdded', { names: shown.join(', ') }));
+  }
+  return lines.join(' ');
+}
+
+/** The post's view: the rows that got worse, in the report's order, each with its fix buttons. */
+export function watchPostView(drift: DriftItem[], rows: WatchRowView[], input: { locale: Locale; environment: string; at: Date }): WatchPostView {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return {
+    locale: input.locale,
+    environment: input.environment,
+    time: `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    rows: drift.flatMap((item) => {
+      const row = byId.get(item.id);
+      return row ? [{ text: row.text, steps: row.steps, fixes: row.fixes, change: driftText(item, input.locale) }] : [];
+    }),
+  };
+}
+
+/** The post; once the watch is off, without buttons and with who turned it off. */
+export function watchPostCard(view: WatchPostView, off?: { name: string; at: Date }): AdaptiveCardJson {
+  const locale = view.locale;
+  return renderCard(
+    'watch',
+    {
+      intro: t(locale, 'watchPostIntro', { environment: escapeMarkdown(view.environment), time: view.time }),
+      rows: view.rows.map((row) => ({ ...row, fixes: off ? [] : row.fixes, hasFixes: !off && row.fixes.length > 0 })),
+      offNotice: off ? t(locale, 'watchPostOff', { name: escapeMarkdown(off.name), time: `${off.at.toISOString().slice(11, 16)} UTC` }) : '',
+      checkedAt: t(locale, 'welcomeCheckedAt', { time: view.time }),
+    },
+    locale,
+  );
+}
+
+/** The status card's watch line and its button (on, or off when it is on). */
+export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, locale: Locale, now: Date): { text: string; title: string; verb: string } {
+  if (!watch) {
+    return { text: t(locale, 'watchStateOff', { schedule: scheduleText(intervalMs, now.toISOString(), locale) }), title: t(locale, 'watchTurnOn'), verb: 'watch.on' };
+  }
+  const stamp = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  return {
+    text: t(locale, 'watchStateOn', {
+      since: stamp(watch.enabledAt),
+      name: escapeMarkdown(watch.enabledBy.name ?? ''),
+      schedule: scheduleText(intervalMs, watch.enabledAt, locale),
+      next: stamp(watch.nextRunAt),
+    }),
+    title: t(locale, 'watchTurnOff'),
+    verb: 'watch.off',
+  };
+}
+
+const escapeVars = (vars: Record<string, string | number> = {}) =>
+  Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, typeof value === 'string' ? escapeMarkdown(value) : value]));
+
+/** The report's rows in words, each failing one with its fix: a button that prepares the plan, or the steps and the page. */
+export function reportRows(report: HealthReport, locale: Locale): WatchRowView[] {
+  return report.rows.map((row) => {
+    const fixes: FixButton[] = [];
+    let steps = '';
+    const fix = row.state === 'fail' ? row.fix : undefined;
+    if (fix?.kind === 'plan') {
+      const part = fix.data?.part as keyof typeof GOTO | undefined;
+      const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
+      fixes.push({ kind: 'execute', title, verb: fix.verb, data: { ...(fix.data ?? {}) } });
+    } else if (fix?.kind === 'steps') {
+      steps = t(locale, fix.key, escapeVars(fix.vars));
+      if (fix.link) fixes.push({ kind: 'url', title: t(locale, 'watchOpenPage'), url: fix.link });
+    }
+    return { id: row.id, text: t(locale, row.key, escapeVars(row.vars)), steps, fixes };
+  });
+}
