@@ -58,19 +58,19 @@ export function watchPostView(drift: DriftItem[], rows: WatchRowView[], input: {
   };
 }
 
-/** The post; once the watch is off, without buttons and with who turned it off. */
-export function watchPostCard(view: WatchPostView, off?: { name: string; at: Date }): AdaptiveCardJson {
+/** The post's template data; once the watch is off, without buttons and with who turned it off. */
+export function watchPostData(view: WatchPostView, off?: { name: string; at: Date }) {
   const locale = view.locale;
-  return renderCard(
-    'watch',
-    {
-      intro: t(locale, 'watchPostIntro', { environment: escapeMarkdown(view.environment), time: view.time }),
-      rows: view.rows.map((row) => ({ ...row, fixes: off ? [] : row.fixes, hasFixes: !off && row.fixes.length > 0 })),
-      offNotice: off ? t(locale, 'watchPostOff', { name: escapeMarkdown(off.name), time: `${off.at.toISOString().slice(11, 16)} UTC` }) : '',
-      checkedAt: t(locale, 'welcomeCheckedAt', { time: view.time }),
-    },
-    locale,
-  );
+  return {
+    intro: t(locale, 'watchPostIntro', { environment: escapeMarkdown(view.environment), time: view.time }),
+    rows: view.rows.map((row) => ({ ...row, fixes: off ? [] : row.fixes, hasFixes: !off && row.fixes.length > 0 })),
+    offNotice: off ? t(locale, 'watchPostOff', { name: escapeMarkdown(off.name), time: `${off.at.toISOString().slice(11, 16)} UTC` }) : '',
+    checkedAt: t(locale, 'welcomeCheckedAt', { time: view.time }),
+  };
+}
+
+export function watchPostCard(view: WatchPostView, off?: { name: string; at: Date }): AdaptiveCardJson {
+  return renderCard('watch', watchPostData(view, off), view.locale);
 }
 
 /** The status card's watch line and its button (on, or off when it is on). */

@@ -11,7 +11,7 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   watchAlreadyOff: 'Overvåkingen er ikke på i denne chatten, så det var ingenting å slå av.',
   watchNoChat: 'Jeg kan ikke skrive i denne samtalen senere, så overvåkingen kan ikke slås på her. Ingenting ble endret.',
   watchPostTitle: 'Noe er blitt verre',
-  watchPostIntro: 'Den planlagte kontrollen av **{environment}** kl. {time} fant, sammenlignet med kontrollen før:',
+  watchPostIntro: 'Den planlagte kontrollen av **{environment}** {time} fant, sammenlignet med kontrollen før:',
   watchDriftNowFails: 'Var i orden ved forrige kontroll; feiler nå.',
   watchDriftNewFailing: 'En ny kontroll som feiler.',
   watchDriftGrew: '{before} ved forrige kontroll, {after} nå.',

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { renderCard, type CardName } from '../../src/cards/render';
 import { t, type Locale } from '../../src/i18n';
 import { SALESPEOPLE_SAMPLES } from './salespeopleCardSamples';
+import { watchPostData, watchPostView, type WatchRowView } from '../../src/cards/watch';
+import type { DriftItem } from '../../src/watch/compare';
 
 /**
  * Every template in cards/, bound with sample data in both languages, is a card Teams accepts:
@@ -26,6 +28,21 @@ const DIGEST = 'a'.repeat(64);
 type Sample = { name: string; data: (locale: Locale) => object };
 
 /** Sample data per template: realistic, and large where a card can grow (long plans, many rules). */
+/** A watch post of three rows that got worse: a plan to prepare, a part to set up, steps on a BC page. */
+function watchSampleView(l: Locale) {
+  const drift: DriftItem[] = [
+    { id: 'part.integration', kind: 'nowFails', added: [] },
+    { id: 'part.salespeople', kind: 'grew', before: 3, after: 5, added: ['NY1', 'NY2'] },
+    { id: 'couplings', kind: 'newSubjects', before: 2, after: 2, added: Array.from({ length: 8 }, (_, i) => `S0000${i}`) },
+  ];
+  const rows: WatchRowView[] = [
+    { id: 'part.integration', text: t(l, 'partIntegrationTitle'), steps: '', fixes: [{ kind: 'execute', title: t(l, 'gotoIntegration'), verb: 'setup.goto', data: { part: 'integration' } }] },
+    { id: 'part.salespeople', text: t(l, 'partSalespeopleTitle'), steps: '', fixes: [{ kind: 'execute', title: t(l, 'watchFixPlan'), verb: 'health.fix', data: { check: 'salespeople' } }] },
+    { id: 'couplings', text: t(l, 'partSalespeopleTitle'), steps: t(l, 'watchPostFooter'), fixes: [{ kind: 'url', title: t(l, 'watchOpenPage'), url: 'https://businesscentral.dynamics.com/7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10/Production?page=7209' }] },
+  ];
+  return watchPostView(drift, rows, { locale: l, environment: 'contososales.crm4.dynamics.com · Production · CRONUS Norge AS', at: new Date('2026-01-16T08:00:00Z') });
+}
+
 const SAMPLES: Record<string, Sample[]> = {
   ...SALESPEOPLE_SAMPLES,
   welcome: [
@@ -45,7 +62,18 @@ const SAMPLES: Record<string, Sample[]> = {
           { part: 'integration', title: t(l, 'gotoIntegration') },
           { part: 'salespeople', title: t(l, 'gotoSalespeople') },
         ],
+        watch: { text: t(l, 'watchStateOff', { schedule: t(l, 'watchScheduleDaily', { time: '09:14' }) }), title: t(l, 'watchTurnOn'), verb: 'watch.on' },
       }),
+    },
+  ],
+  watch: [
+    {
+      name: 'three rows worse, plan and page fixes',
+      data: (l) => watchPostData(watchSampleView(l)),
+    },
+    {
+      name: 'turned off',
+      data: (l) => watchPostData(watchSampleView(l), { name: 'Kari Hansen', at: new Date('2026-01-16T08:05:00Z') }),
     },
   ],
   audit: [
