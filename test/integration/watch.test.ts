@@ -14,6 +14,9 @@ import { dataverse } from '../helpers/flows';
 import { ManualClock } from '../helpers/clock';
 import { startAzurite, type Azurite } from '../helpers/processes';
 import { cardText, FakeConnector, TeamsConversation, type SentActivity } from '../helpers/teams';
+import { describeFindings, findLeaks, findUncatalogued, foreignMatchers, textsIn } from '../helpers/catalogue';
+import { en } from '../../src/i18n/en';
+import { nb } from '../../src/i18n/nb';
 
 /**
  * The watch, over HTTP as Teams drives it, with the bot's clock moved by hand: turned on from the
@@ -148,6 +151,29 @@ describe('the watch in one bot', () => {
     expect(actionsOf(h.connector.cards().at(-1)).map((a) => a.verb)).toContain('watch.on');
     expect(events(await h.bot.records.list<AuditRecord>('audit:r:'), chat.id)).toEqual(['watch.on: Watch turned on, every 60 min', 'watch.off: Watch turned off']);
   }, 30_000);
+
+  it('speaks the language of whoever turned it on: the status line, the post and its buttons in Norwegian only', async () => {
+    const chat = h.conversation({ locale: 'nb-NO', type: 'groupChat' });
+    await chat.say(ADMIN, 'status');
+    const reads = textsIn(h.connector.cards().at(-1), 'status');
+    const on = await chat.execute(ADMIN, 'watch.on', { from: 'status' }, h.connector.activities.at(-1)!.activityId);
+    reads.push(...textsIn(on.body.value, 'watch.on'));
+    expect(cardText(on.body.value)).toContain('**Overvåking:** på i denne chatten');
+    await addSalesperson(h.sandbox.url, 'NB1', 'Nils Bakke');
+    await clock.advance(INTERVAL + MINUTE);
+    const posts = watchPosts(h.connector.activities, chat.id);
+    expect(posts).toHaveLength(0); // the English title is not there…
+    const post = h.connector.activities.filter((a) => a.method === 'POST' && a.conversationId === chat.id && cardText(a.activity).includes(t('nb', 'watchPostTitle')));
+    expect(post).toHaveLength(1); // …the Norwegian one is
+    reads.push(...textsIn(post[0].activity, 'post'));
+    const off = await chat.execute(ADMIN, 'watch.off', { from: 'post' }, post[0].activityId);
+    reads.push(...textsIn(off.body.value, 'watch.off'));
+    expect(cardText(off.body.value)).toContain('Overvåkingen ble slått av av Ingrid Berg');
+    // The environment's own role names are tenant data (its base language is English).
+    const tenantValues = ['Sales Manager', 'Salesperson', 'System Administrator', 'System Customizer'];
+    const found = [...findLeaks(reads, foreignMatchers(en, nb), tenantValues), ...findUncatalogued(reads, 'en', tenantValues)];
+    expect(describeFindings(found)).toBe('');
+  }, 60_000);
 });
 
 describe('the watch in two bot instances on shared storage', () => {
