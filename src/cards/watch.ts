@@ -3,7 +3,7 @@ import type { DriftItem } from '../watch/compare';
 import { scheduleText, type WatchRecord } from '../watch/watcher';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import type { HealthReport } from '../provisioning/observe/healthReport';
-import { GOTO } from './welcome';
+import { detailText, GOTO } from './welcome';
 
 /** The watch's cards: its post in the chat, and its line and button on the status card. */
 
@@ -91,9 +91,6 @@ export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, 
   };
 }
 
-const escapeVars = (vars: Record<string, string | number> = {}) =>
-  Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, typeof value === 'string' ? escapeMarkdown(value) : value]));
-
 /** The report's rows in words, each failing one with its fix: a button that prepares the plan, or the steps and the page. */
 export function reportRows(report: HealthReport, locale: Locale): WatchRowView[] {
   return report.rows.map((row) => {
@@ -105,9 +102,9 @@ export function reportRows(report: HealthReport, locale: Locale): WatchRowView[]
       const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
       fixes.push({ kind: 'execute', title, verb: fix.verb, data: { ...(fix.data ?? {}) } });
     } else if (fix?.kind === 'steps') {
-      steps = t(locale, fix.key, escapeVars(fix.vars));
+      steps = detailText({ key: fix.key, vars: fix.vars }, locale);
       if (fix.link) fixes.push({ kind: 'url', title: t(locale, 'watchOpenPage'), url: fix.link });
     }
-    return { id: row.id, text: t(locale, row.key, escapeVars(row.vars)), steps, fixes };
+    return { id: row.id, text: detailText({ key: row.key, vars: row.vars }, locale), steps, fixes };
   });
 }

@@ -36,6 +36,8 @@ export interface WatchRecord {
   enabled: boolean;
   enabledAt: string;
   enabledBy: WatchActor;
+  /** Whose admin roles the check reads (the admin Part 1 set up, else whoever turned the watch on). */
+  admin?: string;
   /** When the next run is due. */
   nextRunAt: string;
   lastRunAt?: string;
@@ -67,7 +69,7 @@ export interface WatcherOptions<R> {
   intervalMs: number;
   logger: Logger;
   /** The check of the whole setup of an environment, as `actor` (a watch's run: as the one who turned it on). */
-  check(input: { environment: SessionEnvironment; actor: WatchActor }): Promise<WatchCheck<R>>;
+  check(input: { environment: SessionEnvironment; actor: WatchActor; admin?: string }): Promise<WatchCheck<R>>;
   /** Posts the drift in the watch's chat: the message and the view it was rendered from, or undefined when the chat is unknown. */
   post(watch: WatchRecord, drift: DriftItem[], report: R): Promise<{ activityId: string; view: unknown } | undefined>;
 }
@@ -100,8 +102,8 @@ export class Watcher<R> {
   }
 
   /** The check a watch runs, now (for the status card, and the baseline when the watch is turned on). */
-  check(actor: WatchActor, environment: SessionEnvironment): Promise<WatchCheck<R>> {
-    return this.options.check({ environment, actor });
+  check(actor: WatchActor, environment: SessionEnvironment, admin?: string): Promise<WatchCheck<R>> {
+    return this.options.check({ environment, actor, admin });
   }
 
   private nowIso(): string {
@@ -128,7 +130,14 @@ export class Watcher<R> {
    * Turns the watch on for the chat and environment, with `snapshot` (the check just shown) as
    * the baseline. On already for the same environment: left as it is (`already`).
    */
-  async turnOn(input: { conversationId: string; environment: SessionEnvironment; locale: Locale; actor: WatchActor; snapshot: WatchSnapshot }): Promise<{ watch: WatchRecord; already: boolean }> {
+  async turnOn(input: {
+    conversationId: string;
+    environment: SessionEnvironment;
+    locale: Locale;
+    actor: WatchActor;
+    admin?: string;
+    snapshot: WatchSnapshot;
+  }): Promise<{ watch: WatchRecord; already: boolean }> {
     const now = this.options.clock.now();
     const enabledAt = new Date(now).toISOString();
     let already = false;
@@ -144,6 +153,7 @@ export class Watcher<R> {
         enabled: true,
         enabledAt,
         enabledBy: input.actor,
+        ...(input.admin ? { admin: input.admin } : {}),
         nextRunAt: new Date(nextRunAfter(now, this.options.intervalMs, now)).toISOString(),
         baseline: nextBaseline({ rows: [] }, input.snapshot),
       };
@@ -216,7 +226,7 @@ export class Watcher<R> {
 
     let checked: WatchCheck<R>;
     try {
-      checked = await this.options.check({ environment: watch.environment, actor: watch.enabledBy });
+      checked = await this.options.check({ environment: watch.environment, actor: watch.enabledBy, admin: watch.admin });
     } catch (error) {
       this.options.logger.warn({ err: error, conversationId }, 'the watch could not check the setup');
       await this.record(key, watch, { nextRunAt, lastRunAt: new Date(now).toISOString() });

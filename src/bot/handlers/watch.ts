@@ -21,6 +21,12 @@ export async function statusCard(services: BotServices, context: TurnContext, ov
   return welcomeCard(overview, locale, watchStatus(watch, services.watch.intervalMs, locale, new Date(services.watch.now())));
 }
 
+/** The chat's environment, and whose admin roles are checked: the admin Part 1 set up, else whoever acts. */
+function target(services: BotServices, context: TurnContext, state: SetupTurnState) {
+  const session = sessionOf(state);
+  return { environment: session?.environment ?? services.defaultEnvironment(), admin: session?.admin?.userPrincipalName ?? actorOf(context).aadObjectId };
+}
+
 const who = (context: TurnContext) => {
   const actor = actorOf(context);
   return { aadObjectId: actor.aadObjectId, name: actor.name };
@@ -33,9 +39,9 @@ export function watchOn(services: BotServices) {
     const conversationId = context.activity.conversation.id;
     // The watch posts later through the chat's stored reference (every turn stores it first).
     if (!(await services.notifier.reference(conversationId))) return t(locale, 'watchNoChat');
-    const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
-    const checked = await services.watch.check(who(context), environment);
-    await services.watch.turnOn({ conversationId, environment, locale, actor: who(context), snapshot: checked.snapshot });
+    const { environment, admin } = target(services, context, state);
+    const checked = await services.watch.check(who(context), environment, admin);
+    await services.watch.turnOn({ conversationId, environment, locale, actor: who(context), admin, snapshot: checked.snapshot });
     return statusCard(services, context, checked.report.overview);
   };
 }
@@ -63,7 +69,7 @@ export function watchOff(services: BotServices) {
     if (parsed.data.from === 'post') {
       return post && post.activityId === clicked ? watchPostCard(post.view as WatchPostView, off) : t(locale, 'watchTurnedOff');
     }
-    const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
-    return statusCard(services, context, (await services.watch.check(who(context), environment)).report.overview);
+    const { environment, admin } = target(services, context, state);
+    return statusCard(services, context, (await services.watch.check(who(context), environment, admin)).report.overview);
   };
 }
