@@ -152,6 +152,20 @@ describe('the watch in one bot', () => {
     expect(events(await h.bot.records.list<AuditRecord>('audit:r:'), chat.id)).toEqual(['watch.on: Watch turned on, every 60 min', 'watch.off: Watch turned off']);
   }, 30_000);
 
+  it('is turned on and off only by an admin: anyone else in the chat is refused and the watch stays as it was', async () => {
+    const outsider = { id: '29:oystein', name: 'Øystein Bakke', aadObjectId: SEED.users.oysteinBakke.id }; // in the tenant, not an admin
+    const chat = h.conversation({ type: 'groupChat' });
+    const refused = await chat.execute(outsider, 'watch.on', { from: 'status' });
+    expect(refused.body.value).toBe(t('en', 'securityNotAllowed'));
+    expect(await h.bot.watch.get(chat.id)).toBeUndefined();
+    await chat.say(ADMIN, 'status');
+    await chat.execute(ADMIN, 'watch.on', { from: 'status' }, h.connector.activities.at(-1)!.activityId);
+    expect((await chat.execute(outsider, 'watch.off', { from: 'status' })).body.value).toBe(t('en', 'securityNotAllowed'));
+    expect(await h.bot.watch.get(chat.id)).toMatchObject({ enabled: true, enabledBy: { name: ADMIN.name } });
+    expect(events(await h.bot.records.list<AuditRecord>('audit:r:'), chat.id)).toEqual(['watch.on: Watch turned on, every 60 min']);
+    await chat.execute(ADMIN, 'watch.off', { from: 'status' });
+  }, 30_000);
+
   it('speaks the language of whoever turned it on: the status line, the post and its buttons in Norwegian only', async () => {
     const chat = h.conversation({ locale: 'nb-NO', type: 'groupChat' });
     await chat.say(ADMIN, 'status');
