@@ -24,7 +24,7 @@ export type WatchService = Watcher<StatusCheck>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** How the post names the environment: the Sales environment and the Business Central one. */
-export function environmentLabel(environment: SessionEnvironment): string {
+function environmentLabel(environment: SessionEnvironment): string {
   const bc = environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment;
   return `${environment.dataverseUrl.replace(/^https:\/\//, '').replace(/\/$/, '')} · ${bc}`;
 }

@@ -74,7 +74,7 @@ export interface WatcherOptions<R> {
   post(watch: WatchRecord, drift: DriftItem[], report: R): Promise<{ activityId: string; view: unknown } | undefined>;
 }
 
-export type RunOutcome = 'posted' | 'unchanged' | 'failed' | 'not due';
+type RunOutcome = 'posted' | 'unchanged' | 'failed' | 'not due';
 
 /** Text for the audit trail's CSV (English, as every stored outcome) beside its catalogue key. */
 function outcome(key: StringKey, vars: Record<string, string | number> = {}) {
@@ -206,7 +206,7 @@ export class Watcher<R> {
   }
 
   /** The chat's due run, under its lease: at most one instance runs a scheduled time. */
-  async run(conversationId: string): Promise<RunOutcome> {
+  private async run(conversationId: string): Promise<RunOutcome> {
     let result: RunOutcome = 'not due';
     await underLease(this.options.leases, watchLeaseName(conversationId), async () => {
       result = await this.runHeld(conversationId);
