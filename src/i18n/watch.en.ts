@@ -27,4 +27,5 @@ export const watchEn = {
   watchTurnedOff: 'The watch is off in this chat; nothing more will be posted here.',
   watchFixPlan: 'Plan the fix',
   watchOpenPage: 'Open the page',
+  watchScheduleMinute: 'every minute',
 } as const;

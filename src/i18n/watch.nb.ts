@@ -29,4 +29,5 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   watchTurnedOff: 'Overvåkingen er av i denne chatten; her kommer det ikke flere meldinger.',
   watchFixPlan: 'Planlegg rettingen',
   watchOpenPage: 'Åpne siden',
+  watchScheduleMinute: 'hvert minutt',
 };

@@ -83,8 +83,9 @@ function outcome(key: StringKey, vars: Record<string, string | number> = {}) {
 
 export function scheduleText(intervalMs: number, enabledAt: string, locale: Locale): string {
   const day = 24 * 3_600_000;
-  if (intervalMs % day === 0 && intervalMs === day) return t(locale, 'watchScheduleDaily', { time: enabledAt.slice(11, 16) });
-  return t(locale, 'watchScheduleMinutes', { minutes: Math.round(intervalMs / 60_000) });
+  if (intervalMs === day) return t(locale, 'watchScheduleDaily', { time: enabledAt.slice(11, 16) });
+  const minutes = Math.round(intervalMs / 60_000);
+  return minutes === 1 ? t(locale, 'watchScheduleMinute') : t(locale, 'watchScheduleMinutes', { minutes });
 }
 
 export class Watcher<R> {
