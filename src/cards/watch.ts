@@ -13,7 +13,9 @@ export type FixButton = { kind: 'execute'; title: string; verb: string; data: Re
 /** A check as the watch's post shows it: in words already (the post's language), with its fixes. */
 export interface WatchRowView {
   id: string;
-  text: string;
+  /** The check's name, and what it found. */
+  title: string;
+  detail: string;
   /** The steps to take by hand, where the fix is not a plan. */
   steps: string;
   fixes: FixButton[];
@@ -53,7 +55,7 @@ export function watchPostView(drift: DriftItem[], rows: WatchRowView[], input: {
     time: `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     rows: drift.flatMap((item) => {
       const row = byId.get(item.id);
-      return row ? [{ text: row.text, steps: row.steps, fixes: row.fixes, change: driftText(item, input.locale) }] : [];
+      return row ? [{ title: row.title, detail: row.detail, steps: row.steps, fixes: row.fixes, change: driftText(item, input.locale) }] : [];
     }),
   };
 }
@@ -91,20 +93,47 @@ export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, 
   };
 }
 
+/**
+ * A row as the status card shows it (its title, detail, instruction, and either a card action or
+ * a page to open): the watch's post shows a row exactly as the status card does.
+ */
+export interface StatusRowView {
+  check: string;
+  title: string;
+  detail: string;
+  instruction: string;
+  /** 'execute' when the row has a card action (verb, fixData, fixTitle). */
+  fix: string;
+  verb: string;
+  fixData: Record<string, string>;
+  fixTitle: string;
+  url: string;
+  linkTitle: string;
+}
+
+export function fromStatusRows(rows: StatusRowView[]): WatchRowView[] {
+  return rows.map((row) => {
+    const fixes: FixButton[] = [];
+    if (row.fix === 'execute') fixes.push({ kind: 'execute', title: row.fixTitle, verb: row.verb, data: { ...row.fixData } });
+    if (row.url) fixes.push({ kind: 'url', title: row.linkTitle, url: row.url });
+    return { id: row.check, title: row.title, detail: row.detail, steps: row.instruction, fixes };
+  });
+}
+
 /** The report's rows in words, each failing one with its fix: a button that prepares the plan, or the steps and the page. */
 export function reportRows(report: HealthReport, locale: Locale): WatchRowView[] {
-  return report.rows.map((row) => {
-    const fixes: FixButton[] = [];
-    let steps = '';
-    const fix = row.state === 'fail' ? row.fix : undefined;
-    if (fix?.kind === 'plan') {
-      const part = fix.data?.part as keyof typeof GOTO | undefined;
-      const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
-      fixes.push({ kind: 'execute', title, verb: fix.verb, data: { ...(fix.data ?? {}) } });
-    } else if (fix?.kind === 'steps') {
-      steps = detailText({ key: fix.key, vars: fix.vars }, locale);
-      if (fix.link) fixes.push({ kind: 'url', title: t(locale, 'watchOpenPage'), url: fix.link });
-    }
-    return { id: row.id, text: detailText({ key: row.key, vars: row.vars }, locale), steps, fixes };
-  });
+  return fromStatusRows(
+    report.rows.map((row): StatusRowView => {
+      const view: StatusRowView = { check: row.id, title: detailText({ key: row.key, vars: row.vars }, locale), detail: '', instruction: '', fix: '', verb: '', fixData: {}, fixTitle: '', url: '', linkTitle: '' };
+      const fix = row.state === 'fail' ? row.fix : undefined;
+      if (fix?.kind === 'plan') {
+        const part = fix.data?.part as keyof typeof GOTO | undefined;
+        const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
+        Object.assign(view, { fix: 'execute', verb: fix.verb, fixData: { ...(fix.data ?? {}) }, fixTitle: title });
+      } else if (fix?.kind === 'steps') {
+        Object.assign(view, { instruction: detailText({ key: fix.key, vars: fix.vars }, locale), url: fix.link ?? '', linkTitle: fix.link ? t(locale, 'watchOpenPage') : '' });
+      }
+      return view;
+    }),
+  );
 }
