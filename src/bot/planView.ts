@@ -71,10 +71,17 @@ async function runOf(services: BotServices, plan: Plan): Promise<Run | undefined
  * own view, while the shared message (baseCard, with the approvers' refresh) is updated for
  * everyone by broadcast.
  */
-export async function planCardFor(services: BotServices, context: TurnContext, plan: Plan, notice?: string, nothingText?: string): Promise<AdaptiveCardJson> {
+export async function planCardFor(
+  services: BotServices,
+  context: TurnContext,
+  plan: Plan,
+  notice?: string,
+  nothingText?: string,
+  options: { movedOn?: boolean } = {},
+): Promise<AdaptiveCardJson> {
   const [approval, run] = await Promise.all([services.plans.approval(plan.id), runOf(services, plan)]);
   const rights = await rightsOf(services, actorOf(context), plan, approval);
-  return planCard({ plan, approval, run, rights, notice, nothingText }, localeFor(context));
+  return planCard({ plan, approval, run, rights, notice, nothingText, movedOn: options.movedOn }, localeFor(context));
 }
 
 /** The card everyone sees where the approval was posted: status, no buttons; approvers refresh to theirs. */

@@ -9,9 +9,13 @@ import { matchSalespeople } from '../setup/salespeopleMatch';
 import { applyPagePicks, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import type { SetupSession } from '../setup/session';
 import { guid } from '../setup/validation';
-import { localeFor } from './context';
+import { actorOf, localeFor } from './context';
+import { applyEvent, sessionOf } from './session';
+import type { SetupTurnState } from './state';
 import { environmentKey } from './salespeopleServices';
 import type { SalespeopleView } from '../setup/salespeopleView';
+import type { PlanEnvironment } from '../setup/plan';
+import type { RoleChoice } from '../setup/roles';
 import type { BotServices } from './services';
 
 /**
@@ -149,4 +153,43 @@ export async function chosenView(
     return { refusal: await renderView(services, context, session, chosen, reason) };
   }
   return { view: await observeView(services, context, session, chosen) };
+}
+
+/** The session, moved to Part 3 when a Part 3 card is used from another step; none: a hint. */
+export function inPart3(state: SetupTurnState): SetupSession | undefined {
+  const session = sessionOf(state);
+  if (!session?.environment) return undefined;
+  return session.active && session.step === 'salespeople' ? session : applyEvent(state, { type: 'goto', step: 'salespeople' });
+}
+
+/** The environments a Part 3 plan is made for (the company's name is not part of a plan). */
+export const planEnvironmentOf = (environment: PlanEnvironment): PlanEnvironment => ({
+  dataverseUrl: environment.dataverseUrl,
+  bapEnvironmentId: environment.bapEnvironmentId,
+  bcEnvironment: environment.bcEnvironment,
+  bcCompanyId: environment.bcCompanyId,
+});
+
+/**
+ * The role salespeople get, picked by the admin where no role has a known name: only a role of
+ * the environment's root business unit (not an administrative one) is taken; the pick is
+ * remembered for the environment and audited. Undefined when the value is not one of the
+ * environment's pickable roles.
+ */
+export async function rememberSalespersonRole(services: BotServices, context: TurnContext, environment: PlanEnvironment, value: unknown): Promise<RoleChoice | undefined> {
+  const parsed = guid.safeParse(value);
+  if (!parsed.success) return undefined;
+  const id = parsed.data.toLowerCase();
+  const role = (await services.salespeople.pickableRoles(environment)).find((r) => r.roleid === id);
+  if (!role) return undefined;
+  const actor = actorOf(context);
+  await services.salespeople.rememberRole(environment, role, actor.aadObjectId ?? actor.teamsId);
+  await services.audit.append({
+    event: 'role.chosen',
+    actor: { aadObjectId: actor.aadObjectId, name: actor.name },
+    conversationId: context.activity.conversation.id,
+    subject: `salesperson:${role.roleid}`,
+    outcome: `${role.name} in ${environment.dataverseUrl}`,
+  });
+  return role;
 }

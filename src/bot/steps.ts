@@ -7,7 +7,7 @@ import { t } from '../i18n';
 import type { SetupSession } from '../setup/session';
 import { actorOf, localeFor } from './context';
 import { planCardFor } from './planView';
-import { integrationStepCard } from './handlers/integration';
+import { integrationStepCard } from './integrationSteps';
 import { salespeopleStepCard } from './salespeopleSteps';
 import type { BotServices, EnvironmentRef } from './services';
 

@@ -2,6 +2,8 @@ import { t, type Locale, type StringKey } from '../i18n';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { failureReason } from '../provisioning/run/outcomes';
+import type { Approval } from '../approvals/approval';
+import { planStage, type PlanStage } from './planStage';
 
 /**
  * The Part 3 plan as a summary: counts per kind of change, the first salespeople with their
@@ -80,8 +82,16 @@ function summary(plan: Plan, locale: Locale): string[] {
   return lines;
 }
 
+const SP_PLAN_INTRO: Record<PlanStage, StringKey> = {
+  proposed: 'spPlanIntro',
+  applying: 'spPlanIntroApplying',
+  applied: 'spPlanIntroApplied',
+  partly: 'spPlanIntroPartly',
+  notMade: 'spPlanIntroNotMade',
+};
+
 /** The Part 3 parts of the plan card's data (bound as `sp` in salespeoplePlan.json). */
-export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Locale) {
+export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Locale, { approval, movedOn = false }: { approval?: Approval; movedOn?: boolean } = {}) {
   const people = peopleOf(plan);
   const journal = run?.journal ?? {};
   const states = people.map((p) => stateOf(p, journal));
@@ -103,7 +113,7 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
     if (already > 0) notes.push(t(locale, 'spCouplingsAlready', { count: n(already) }));
   }
   return {
-    intro: t(locale, 'spPlanIntro', { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+    intro: t(locale, SP_PLAN_INTRO[planStage(approval, run)], { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
     summary: summary(plan, locale),
     passwords: plan.actions.some((a) => a.type === 'createUser') ? t(locale, 'spPlanPasswords') : '',
     people: people.slice(0, PEOPLE_SHOWN).map((p, i) => ({
@@ -117,8 +127,9 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
     failureTitle: failures.length ? t(locale, 'spFailures', { from: 1, to: Math.min(FAILURES_ON_PLAN, failures.length), count: n(failures.length) }) : '',
     failures: failures.slice(0, FAILURES_ON_PLAN),
     moreFailures: failures.length > FAILURES_ON_PLAN,
-    // Back to the list whenever nothing is running (after a run, a cancellation or a rejection).
-    back: run?.status !== 'running',
+    // Back to the list whenever nothing is running (after a run, a cancellation or a rejection),
+    // unless the list was already sent below this card ("Continue"): the card is then a record.
+    back: run?.status !== 'running' && !movedOn,
   };
 }
 

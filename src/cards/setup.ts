@@ -7,6 +7,7 @@ import { KNOWN_ROLE_NAMES, resolveRole, type RoleChoice } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+import { planStage, type PlanStage } from './planStage';
 import { salespeoplePlanData } from './salespeoplePlan';
 import { failureReason } from '../provisioning/run/outcomes';
 
@@ -137,6 +138,11 @@ export interface PlanCardInput {
   rights?: PlanRights;
   /** Teams ids of the approvers who should see their own view (shared chats); at most 60. */
   refreshUserIds?: string[];
+  /**
+   * The setup has gone on from this plan ("Continue", its next step sent below it): the card stays
+   * in the chat as the record of what was done, without the buttons that lead on.
+   */
+  movedOn?: boolean;
 }
 
 export interface PlanRights {
@@ -151,6 +157,14 @@ const REQUESTER_WHO_MAY_APPROVE: PlanRights = { approve: true, reject: false, ca
 function when(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
 }
+
+const PLAN_INTRO: Record<PlanStage, StringKey> = {
+  proposed: 'planIntro',
+  applying: 'planIntroApplying',
+  applied: 'planIntroApplied',
+  partly: 'planIntroPartly',
+  notMade: 'planIntroNotMade',
+};
 
 export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson {
   const { plan, approval, run } = input;
@@ -191,14 +205,15 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     buttons.cancel = rights.cancel;
     buttons.request = rights.request;
   }
+  if (input.movedOn) buttons.next = false;
   // A Part 3 plan can hold thousands of changes: it is shown as a summary (salespeoplePlan.ts).
   const bulk = plan.kind === 'salespeople';
   return renderCard(
     bulk ? 'salespeoplePlan' : 'plan',
     {
       title: t(locale, 'planTitle', { title: t(locale, KIND_TITLE[plan.kind]) }),
-      intro: t(locale, 'planIntro', { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
-      nothing: input.nothingText ?? '',
+      intro: t(locale, PLAN_INTRO[planStage(approval, run)], { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+      nothing: input.nothingText ?? t(locale, 'planNothingHere'),
       actions: (bulk ? [] : plan.actions).map((action) => {
         const outcome = run?.journal[action.key];
         return {
@@ -220,7 +235,7 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
       digest: plan.digest,
       digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',
       buttons,
-      sp: bulk ? salespeoplePlanData(plan, run, locale) : undefined,
+      sp: bulk ? salespeoplePlanData(plan, run, locale, { approval, movedOn: input.movedOn }) : undefined,
       refresh: {
         on: input.refreshUserIds !== undefined,
         userIds: approval?.status === 'pending' ? (input.refreshUserIds ?? []).slice(0, 60) : [],

@@ -8,7 +8,10 @@ import { detailText, GOTO } from './welcome';
 /** The watch's cards: its post in the chat, and its line and button on the status card. */
 
 /** A button of a failing check: a card action that prepares its fix, or the page where it is made. */
-export type FixButton = { kind: 'execute'; title: string; verb: string; data: Record<string, unknown> } | { kind: 'url'; title: string; url: string };
+export type FixButton =
+  /** "Set up Part N" (setup.goto): the part's first card. */
+  | { kind: 'part'; title: string; part: string }
+  | { kind: 'url'; title: string; url: string };
 
 /** A check as the watch's post shows it: in words already (the post's language), with its fixes. */
 export interface WatchRowView {
@@ -76,9 +79,9 @@ export function watchPostCard(view: WatchPostView, off?: { name: string; at: Dat
 }
 
 /** The status card's watch line and its button (on, or off when it is on). */
-export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, locale: Locale, now: Date): { text: string; title: string; verb: string } {
+export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, locale: Locale, now: Date): { text: string; on: boolean } {
   if (!watch) {
-    return { text: t(locale, 'watchStateOff', { schedule: scheduleText(intervalMs, now.toISOString(), locale) }), title: t(locale, 'watchTurnOn'), verb: 'watch.on' };
+    return { text: t(locale, 'watchStateOff', { schedule: scheduleText(intervalMs, now.toISOString(), locale) }), on: false };
   }
   const stamp = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
   return {
@@ -88,8 +91,7 @@ export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, 
       schedule: scheduleText(intervalMs, watch.enabledAt, locale),
       next: stamp(watch.nextRunAt),
     }),
-    title: t(locale, 'watchTurnOff'),
-    verb: 'watch.off',
+    on: true,
   };
 }
 
@@ -104,7 +106,7 @@ export interface StatusRowView {
   instruction: string;
   /** 'execute' when the row has a card action (verb, fixData, fixTitle). */
   fix: string;
-  verb: string;
+  verb?: string;
   fixData: Record<string, string>;
   fixTitle: string;
   url: string;
@@ -114,7 +116,8 @@ export interface StatusRowView {
 export function fromStatusRows(rows: StatusRowView[]): WatchRowView[] {
   return rows.map((row) => {
     const fixes: FixButton[] = [];
-    if (row.fix === 'execute') fixes.push({ kind: 'execute', title: row.fixTitle, verb: row.verb, data: { ...row.fixData } });
+    // The actions a post can carry are those its template names (cards/watch.json); another is left to the status card.
+    if (row.fix === 'execute' && row.verb === 'setup.goto' && row.fixData.part) fixes.push({ kind: 'part', title: row.fixTitle, part: row.fixData.part });
     if (row.url) fixes.push({ kind: 'url', title: row.linkTitle, url: row.url });
     return { id: row.check, title: row.title, detail: row.detail, steps: row.instruction, fixes };
   });
@@ -124,12 +127,15 @@ export function fromStatusRows(rows: StatusRowView[]): WatchRowView[] {
 export function reportRows(report: HealthReport, locale: Locale): WatchRowView[] {
   return fromStatusRows(
     report.rows.map((row): StatusRowView => {
-      const view: StatusRowView = { check: row.id, title: detailText({ key: row.key, vars: row.vars }, locale), detail: '', instruction: '', fix: '', verb: '', fixData: {}, fixTitle: '', url: '', linkTitle: '' };
+      const view: StatusRowView = { check: row.id, title: detailText({ key: row.key, vars: row.vars }, locale), detail: '', instruction: '', fix: '', fixData: {}, fixTitle: '', url: '', linkTitle: '' };
       const fix = row.state === 'fail' ? row.fix : undefined;
       if (fix?.kind === 'plan') {
         const part = fix.data?.part as keyof typeof GOTO | undefined;
         const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
-        Object.assign(view, { fix: 'execute', verb: fix.verb, fixData: { ...(fix.data ?? {}) }, fixTitle: title });
+        view.fix = 'execute';
+        view.verb = fix.verb;
+        view.fixData = { ...(fix.data ?? {}) };
+        view.fixTitle = title;
       } else if (fix?.kind === 'steps') {
         Object.assign(view, { instruction: detailText({ key: fix.key, vars: fix.vars }, locale), url: fix.link ?? '', linkTitle: fix.link ? t(locale, 'watchOpenPage') : '' });
       }

@@ -33,7 +33,7 @@ function part(status: PartStatus, locale: Locale) {
 }
 
 /** The status card; with `watch`, its line and button for the chat's watch. */
-export function welcomeCard(overview: Overview, locale: Locale, watch?: { text: string; title: string; verb: string }): AdaptiveCardJson {
+export function welcomeCard(overview: Overview, locale: Locale, watch?: { text: string; on: boolean }): AdaptiveCardJson {
   return renderCard(
     'welcome',
     {

@@ -36,8 +36,8 @@ function watchSampleView(l: Locale) {
     { id: 'couplings', kind: 'newSubjects', before: 2, after: 2, added: Array.from({ length: 8 }, (_, i) => `S0000${i}`) },
   ];
   const rows: WatchRowView[] = [
-    { id: 'part.integration', title: t(l, 'partIntegrationTitle'), detail: t(l, 'integrationNone'), steps: '', fixes: [{ kind: 'execute', title: t(l, 'gotoIntegration'), verb: 'setup.goto', data: { part: 'integration' } }] },
-    { id: 'part.salespeople', title: t(l, 'partSalespeopleTitle'), detail: t(l, 'salespeopleTodo', { ready: 3, total: 8, missing: 5 }), steps: '', fixes: [{ kind: 'execute', title: t(l, 'watchFixPlan'), verb: 'health.fix', data: { check: 'salespeople' } }] },
+    { id: 'part.integration', title: t(l, 'partIntegrationTitle'), detail: t(l, 'integrationNone'), steps: '', fixes: [{ kind: 'part', title: t(l, 'gotoIntegration'), part: 'integration' }] },
+    { id: 'part.salespeople', title: t(l, 'partSalespeopleTitle'), detail: t(l, 'salespeopleTodo', { ready: 3, total: 8, missing: 5 }), steps: '', fixes: [{ kind: 'part', title: t(l, 'gotoSalespeople'), part: 'salespeople' }] },
     { id: 'couplings', title: t(l, 'partSalespeopleTitle'), detail: '', steps: t(l, 'watchPostFooter'), fixes: [{ kind: 'url', title: t(l, 'watchOpenPage'), url: 'https://businesscentral.dynamics.com/7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10/Production?page=7209' }] },
   ];
   return watchPostView(drift, rows, { locale: l, environment: 'contososales.crm4.dynamics.com · Production · CRONUS Norge AS', at: new Date('2026-01-16T08:00:00Z') });
@@ -62,7 +62,7 @@ const SAMPLES: Record<string, Sample[]> = {
           { part: 'integration', title: t(l, 'gotoIntegration') },
           { part: 'salespeople', title: t(l, 'gotoSalespeople') },
         ],
-        watch: { text: t(l, 'watchStateOff', { schedule: t(l, 'watchScheduleDaily', { time: '09:14' }) }), title: t(l, 'watchTurnOn'), verb: 'watch.on' },
+        watch: { text: t(l, 'watchStateOff', { schedule: t(l, 'watchScheduleDaily', { time: '09:14' }) }), on: false },
       }),
     },
   ],
