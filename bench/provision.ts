@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
+import { loadConfig, configuredEnvironment } from '../src/config';
 import { createLogger } from '../src/log';
 import { createTokenProvider } from '../src/provisioning/http/auth';
 import { createClients } from '../src/provisioning/clients';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       logger,
       policy: mode === 'naive' ? { maxConcurrent: 1 } : undefined,
     });
-    const environment: PlanEnvironment = { ...config.defaults };
+    const environment: PlanEnvironment = configuredEnvironment(config)!; // sandbox mode always configures it
     const observedAt = Date.now();
     const observation = await observeSalespeople(clients, environment, { tenantId: config.tenantId });
     const rows = matchSalespeople(observation.facts).filter((row) => /^sales\d{5}@contoso\.no$/.test(row.email));

@@ -14,7 +14,8 @@ export type Grant =
   | 'graph:GroupMember.ReadWrite.All'
   | 'dataverse:applicationUser'
   | 'bap:managementApp'
-  | 'bc:s2s';
+  | 'bc:s2s'
+  | 'bc:adminCenter';
 
 export const GRANTS: Record<Grant, { service: Service; permission: string }> = {
   'graph:User.ReadWrite.All': { service: 'graph', permission: 'User.ReadWrite.All' },
@@ -23,7 +24,13 @@ export const GRANTS: Record<Grant, { service: Service; permission: string }> = {
   'dataverse:applicationUser': { service: 'dataverse', permission: 'System Administrator' },
   'bap:managementApp': { service: 'bap', permission: 'management app' },
   'bc:s2s': { service: 'bc', permission: 'API.ReadWrite.All' },
+  'bc:adminCenter': { service: 'bc', permission: 'AdminCenter.ReadWrite.All' },
 };
+
+/** A Business Central request to the administration center API (`…/admin/v2.x/…`), not the BC API. */
+export function isAdminCenterUrl(url: string): boolean {
+  return /^[a-z]+:\/\/[^/]+(?:\/[^/?]+)*?\/admin\/v\d+\.\d+(?:\/|$)/i.test(url);
+}
 
 /** The Graph path of a request URL, without the version and the query ("/users/x/assignLicense"). */
 function graphPath(url: string): string {
@@ -40,7 +47,7 @@ export function grantFor(service: Service, request?: { method: string; url: stri
     case 'bap':
       return 'bap:managementApp';
     case 'bc':
-      return 'bc:s2s';
+      return request && isAdminCenterUrl(request.url) ? 'bc:adminCenter' : 'bc:s2s';
     case 'graph': {
       if (!request) return undefined;
       const path = graphPath(request.url);
@@ -65,6 +72,8 @@ export function grantSentence(grant: Grant): string {
       return 'the app must be registered as a Power Platform management app (pac admin application register)';
     case 'bc:s2s':
       return `the app needs the Business Central application permission API.ReadWrite.All (admin-consented) and must be registered, enabled and consented on Business Central's "Microsoft Entra Applications" page`;
+    case 'bc:adminCenter':
+      return `the app needs the Business Central application permission AdminCenter.ReadWrite.All (admin-consented) and must be authorised in the Business Central admin center (Authorized Microsoft Entra apps)`;
   }
 }
 
@@ -78,6 +87,6 @@ export function grantMessage(grant: Grant): { key: StringKey; vars: Record<strin
     case 'bap':
       return { key: 'forbiddenBap', vars: {} };
     case 'bc':
-      return { key: 'forbiddenBc', vars: {} };
+      return { key: grant === 'bc:adminCenter' ? 'forbiddenBcAdminCenter' : 'forbiddenBc', vars: {} };
   }
 }

@@ -24,7 +24,7 @@ export async function adminUpns(services: BotServices, context: TurnContext, ses
 }
 
 export function environmentOf(services: BotServices, session: SetupSession): EnvironmentRef {
-  return session.environment ?? services.defaultEnvironment();
+  return services.environmentOf(session.environment);
 }
 
 export async function dedicatedForm(services: BotServices, context: TurnContext, _environment: EnvironmentRef, values?: Record<string, string>, error?: string) {

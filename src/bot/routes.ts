@@ -26,7 +26,7 @@ import {
 } from './handlers/integration';
 import { applyChosenLocale, language, languageSet } from './handlers/language';
 import { planCancel, planContinue, planRetry } from './handlers/plan';
-import { salespeopleCommand, salespeopleFailures, salespeoplePage, salespeoplePlan, salespeopleRefresh, salespeopleSelect } from './handlers/salespeople';
+import { salespeopleCommand, salespeopleFailures, salespeopleFixMail, salespeoplePage, salespeoplePlan, salespeopleRefresh, salespeopleSelect } from './handlers/salespeople';
 import { FILE_KIND, hasTeamsFile, salespeopleCsvFile, salespeopleCsvText, salespeopleExport, salespeopleImport, salespeopleImportProblems } from './handlers/salespeopleCsv';
 import { salespeopleRole } from './handlers/salespeopleRole';
 import { unknown } from './handlers/unknown';
@@ -89,6 +89,7 @@ export const CARD_VERBS = {
   'salespeople.export': admins(salespeopleExport), //        Part 3 list: the admin center's CSV files
   'salespeople.csvText': admins(salespeopleCsvText), //      Part 3 export: a file shown as text
   'salespeople.importProblems': admins(salespeopleImportProblems), // Part 3 import: its problems, page by page
+  'salespeople.fixMail': admins(salespeopleFixMail), //      Part 3 list: "Plan the e-mail fixes" (Match-Based Coupling)
   'salespeople.failures': admins(salespeopleFailures), //    Part 3 plan: a run's failures, page by page
   'plan.cancel': admins(planCancel), //                      plan card: "Cancel" (its requester only)
   'plan.retry': admins(planRetry), //                        plan card: "Retry failed"

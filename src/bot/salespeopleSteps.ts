@@ -6,6 +6,7 @@ import { userMessage } from '../errors';
 import { t } from '../i18n';
 import { isCountryCode } from '../setup/csvCountries';
 import { matchSalespeople } from '../setup/salespeopleMatch';
+import { predictCoupling, predictionFacts } from '../setup/couplingPrediction';
 import { applyPagePicks, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import type { SetupSession } from '../setup/session';
 import { guid } from '../setup/validation';
@@ -42,7 +43,7 @@ export const ViewInput = z.object({
 export type ViewData = z.infer<typeof ViewInput>;
 
 export function environmentOf(services: BotServices, session: SetupSession) {
-  return session.environment ?? services.defaultEnvironment();
+  return services.environmentOf(session.environment);
 }
 
 /** A fresh view: observed now, keeping how the admin looked at the previous one (same environment). */
@@ -62,6 +63,7 @@ export async function observeView(services: BotServices, context: TurnContext, s
     page: keep?.page ?? 0,
     usageLocation: keep?.usageLocation ?? observation.country ?? '',
     couple: keep?.couple ?? true,
+    ...(services.salespeople.couplingConfigured ? {} : { coupling: predictCoupling(predictionFacts(facts)) }),
   };
 }
 
@@ -98,6 +100,7 @@ export async function renderView(services: BotServices, context: TurnContext, se
       couplingConfigured: services.salespeople.couplingConfigured,
       bcLink: services.tenant.businessCentralPage(environmentOf(services, session), 7209),
       error,
+      predictions: view.coupling,
     },
     localeFor(context),
   );

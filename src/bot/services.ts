@@ -1,4 +1,5 @@
-import type { Config } from '../config';
+import { configuredEnvironment, type Config } from '../config';
+import { coded } from '../errors';
 import type { Logger } from '../log';
 import type { Actor } from './context';
 import type { Overview } from '../setup/overview';
@@ -10,6 +11,7 @@ import type { Clients } from '../provisioning/clients';
 import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview } from '../provisioning/observe/parts';
 import { skuInfo } from '../provisioning/observe/skus';
+import { readEnvironmentLists, type EnvironmentListsRead } from '../provisioning/observe/environments';
 import type { Runner } from '../provisioning/run/runner';
 import { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
@@ -31,9 +33,14 @@ export interface BotServices {
   config: Config;
   logger: Logger;
   observer: { overview(actor: Actor, environment: EnvironmentRef): Promise<Overview> };
-  defaultEnvironment(): EnvironmentRef;
+  /** The configured environment, when one is configured (tenant mode may leave it to the lists). */
+  defaultEnvironment(): EnvironmentRef | undefined;
+  /** The conversation's environment, else the configured one; else an invalid_input error asking to choose them (set up). */
+  environmentOf(chosen: EnvironmentRef | undefined): EnvironmentRef;
   tenant: {
     companies(environment: EnvironmentRef): Promise<{ id: string; name: string }[]>;
+    /** The tenant's Business Central and Power Platform environments, for choosing them. */
+    environmentLists(): Promise<EnvironmentListsRead>;
     adminObservation(environment: EnvironmentRef, userPrincipalNameOrId: string): Promise<AdminObservation>;
     userPrincipalName(aadObjectId: string): Promise<string | undefined>;
     /** The canonical environment URL, or an invalid_input error (tenant mode: Dynamics hosts only). */
@@ -87,7 +94,10 @@ export interface ServiceDeps {
 }
 
 export function createServices({ config, logger, clients, records, runner, notifier, passwords, now, leases, clock }: ServiceDeps): BotServices {
-  const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
+  const defaultEnvironment = (): EnvironmentRef | undefined => {
+    const configured = configuredEnvironment(config);
+    return configured ? { ...configured, deployment: 'online' } : undefined;
+  };
   const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
   let organisation: string | undefined;
@@ -97,10 +107,16 @@ export function createServices({ config, logger, clients, records, runner, notif
     if (org?.displayName) organisation = `${org.displayName} (${config.tenantId})`;
     return organisation ?? config.tenantId;
   };
+  const environmentOf = (chosen: EnvironmentRef | undefined): EnvironmentRef => {
+    const environment = chosen ?? defaultEnvironment();
+    if (!environment) throw coded('invalid_input', 'envChooseFirst');
+    return environment;
+  };
   const services: Omit<BotServices, 'watch'> = {
     config,
     logger,
     defaultEnvironment,
+    environmentOf,
     observer: {
       overview: async (actor, environment) =>
         observeOverview(
@@ -120,6 +136,7 @@ export function createServices({ config, logger, clients, records, runner, notif
         ),
     },
     tenant: {
+      environmentLists: () => readEnvironmentLists(clients),
       companies: async (environment) =>
         (await clients.businessCentral(environment.bcEnvironment).listCompanies()).map((c) => ({ id: c.id, name: c.displayName ?? c.name })),
       adminObservation: (environment, who) => observeAdmin(clients, environment, who),

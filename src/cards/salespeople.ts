@@ -5,6 +5,9 @@ import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssu
 import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import { KNOWN_ROLE_NAMES } from '../setup/roles';
 import { formatNumber } from './salespeoplePlan';
+import { matchSectionData } from './couplingPrediction';
+import { BC_CAPTIONS } from '../setup/bcCaptions';
+import type { CouplingPrediction } from '../setup/couplingPrediction';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
 /** Card views of Part 3: the salespeople list, the export, the CSV as text, an import's problems. */
@@ -57,6 +60,8 @@ export interface SalespeopleCardInput {
   /** Deep link to Business Central page 7209 "Couple Dataverse Users with Salespersons", when Business Central is online. */
   bcLink?: string;
   error?: string;
+  /** Business Central's Match-Based Coupling as predicted when the salespeople were read (absent: not shown). */
+  predictions?: CouplingPrediction[];
 }
 
 export function salespeopleCard(input: SalespeopleCardInput, locale: Locale): AdaptiveCardJson {
@@ -96,6 +101,9 @@ export function salespeopleCardData(input: SalespeopleCardInput, locale: Locale)
     couplingConfigured,
     couple: view.couple ? 'true' : 'false',
     bcLink: input.bcLink ?? '',
+    couplingOpen: t(locale, 'spCouplingOpen', { page: BC_CAPTIONS.couplePage }),
+    // Without a coupling endpoint the admin couples on page 7209: what BC's Match-Based Coupling will do.
+    match: matchSectionData(couplingConfigured || !input.predictions ? undefined : { predictions: input.predictions, bcLink: input.bcLink }, locale),
     ...roleData(view.observation, locale),
   };
 }

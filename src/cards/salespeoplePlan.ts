@@ -1,5 +1,6 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { failureReason } from '../provisioning/run/outcomes';
 import type { Approval } from '../approvals/approval';
@@ -22,6 +23,7 @@ const STEP: Partial<Record<Action['type'], StringKey>> = {
   addUserToEnvironment: 'spStepEnvironment',
   assignRole: 'spStepRole',
   coupleSalesperson: 'spStepCouple',
+  setMail: 'spStepMail',
 };
 
 interface Person {
@@ -72,13 +74,14 @@ function summary(plan: Plan, locale: Locale): string[] {
   const usage = licences.filter((a) => a.params.usageLocation);
   if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
   if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
-  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0]!.params.skuPartNumber) }));
+  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(skuDisplayName(licences[0]!.params)) }));
   const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
   if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0]!.params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
   const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
   if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
+  if (of('setMail').length) lines.push(t(locale, 'spPlanMail', { count: n(of('setMail').length) }));
   return lines;
 }
 

@@ -6,6 +6,7 @@ import type { Action, Plan, Run } from '../setup/plan';
 import { KNOWN_ROLE_NAMES, resolveRole, type RoleChoice } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { planStage, type PlanStage } from './planStage';
 import { salespeoplePlanData } from './salespeoplePlan';
@@ -18,6 +19,10 @@ export interface EnvironmentCardInput {
   companies: { id: string; name: string }[];
   tenantMode: boolean;
   error?: string;
+  /** Why the values are typed: the lists could not be read (the permission it needs), or hold nothing to choose. */
+  notice?: string;
+  /** Offer "Choose from the lists" (the lists could be read). */
+  offerLists?: boolean;
 }
 
 export function environmentCard(input: EnvironmentCardInput, locale: Locale): AdaptiveCardJson {
@@ -26,6 +31,8 @@ export function environmentCard(input: EnvironmentCardInput, locale: Locale): Ad
     'environment',
     {
       error: input.error ? escapeMarkdown(input.error) : '',
+      notice: input.notice ? escapeMarkdown(input.notice) : '',
+      offerLists: !!input.offerLists,
       dataverseUrl: environment.dataverseUrl,
       dataverseUrlPattern: input.tenantMode ? TENANT_DATAVERSE_PATTERN : '^https?://\\S+$',
       bapEnvironmentId: environment.bapEnvironmentId,
@@ -100,7 +107,7 @@ export function actionText(action: Action, locale: Locale): string {
   const user = escapeMarkdown(action.target.userPrincipalName);
   switch (action.type) {
     case 'assignLicense':
-      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(action.params.skuPartNumber), user });
+      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(skuDisplayName(action.params)), user });
     case 'addGroupMember':
       return t(locale, 'actionAddGroupMember', { user, group: escapeMarkdown(action.params.groupName) });
     case 'addUserToEnvironment':
@@ -115,6 +122,8 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'setMail':
+      return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
   }
 }
 

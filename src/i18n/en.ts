@@ -1,4 +1,6 @@
+import { couplingEn } from './coupling.en';
 import { securityEn } from './security.en';
+import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
@@ -211,8 +213,10 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...couplingEn,
   ...outcomesEn,
   ...securityEn,
+  ...environmentsEn,
   ...validationEn,
   ...watchEn,
 } as const;

@@ -1,4 +1,6 @@
+import { couplingNb } from './coupling.nb';
 import { securityNb } from './security.nb';
+import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
@@ -210,8 +212,10 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...couplingNb,
   ...outcomesNb,
   ...securityNb,
+  ...environmentsNb,
   ...validationNb,
   ...watchNb,
 };

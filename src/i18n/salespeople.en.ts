@@ -46,7 +46,7 @@ export const salespeopleEn = {
   spCouplingEndpoint: 'Coupling: after approval, through the coupling endpoint.',
   spCouplingManual:
     'Coupling: no coupling endpoint is configured. Couple each pair yourself in Business Central, page 7209 "Couple Dataverse Users with Salespersons" (its Match-Based Coupling can pair them by e-mail; it lists only licensed, enabled Sales users that are not integration users).',
-  spCouplingOpen: 'Open "Couple Dataverse Users with Salespersons"',
+  spCouplingOpen: 'Open "{page}"',
   spRoleUsed: 'Role for salespeople: **{role}**.',
   spRoleUsedChosen: 'Role for salespeople: **{role}** (chosen by an admin for this environment).',
   spRolePickIntro: 'No role in this environment is called {names}. Choose the role every salesperson gets; the choice is remembered for this environment.',

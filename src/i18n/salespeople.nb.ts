@@ -48,7 +48,7 @@ export const salespeopleNb: Record<keyof typeof salespeopleEn, string> = {
   spCouplingEndpoint: 'Kobling: etter godkjenning, gjennom koblingsendepunktet.',
   spCouplingManual:
     'Kobling: ingen koblingsendepunkt er satt opp. Koble hvert par selv i Business Central, side 7209, der Dataverse-brukere kobles med selgere (samsvarsbasert kobling kan pare dem etter e-post). Siden viser bare lisensierte, aktive Sales-brukere som ikke er integrasjonsbrukere.',
-  spCouplingOpen: 'Åpne side 7209 i Business Central',
+  spCouplingOpen: 'Åpne «{page}»',
   spRoleUsed: 'Rolle for selgerne: **{role}**.',
   spRoleUsedChosen: 'Rolle for selgerne: **{role}** (valgt av en administrator for dette miljøet).',
   spRolePickIntro: 'Ingen rolle i dette miljøet heter {names}. Velg rollen hver selger skal ha; valget huskes for dette miljøet.',

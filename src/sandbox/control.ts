@@ -102,6 +102,7 @@ const appPatchSchema = z
     businessCentralRoles: z.array(z.string().regex(/^[A-Za-z]+(\.[A-Za-z]+)+$/, 'must be a permission name such as API.ReadWrite.All')),
     powerPlatformManagementApp: z.boolean(),
     businessCentralEntraApplication: z.boolean(),
+    businessCentralAdminCenterApp: z.boolean(),
     dataverseApplicationUser: z.boolean(),
     dataverseSystemAdministrator: z.boolean(),
   })
@@ -121,6 +122,7 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   if (p.businessCentralRoles) s.app.businessCentralRoles = [...new Set(p.businessCentralRoles)];
   if (p.powerPlatformManagementApp !== undefined) s.app.powerPlatformManagementApp = p.powerPlatformManagementApp;
   if (p.businessCentralEntraApplication !== undefined) s.app.businessCentralEntraApplication = p.businessCentralEntraApplication;
+  if (p.businessCentralAdminCenterApp !== undefined) s.app.businessCentralAdminCenterApp = p.businessCentralAdminCenterApp;
   const dv = s.dataverse;
   const existing = () => dv.systemUsers.find((u) => u.applicationid === s.app.clientId);
   if (p.dataverseApplicationUser === false) {
@@ -195,6 +197,18 @@ function addSalesperson(ctx: ControlCtx, req: SbRequest): SbReply {
   return ok(person, 201);
 }
 
+/** A salesperson's e-mail changed as an admin would on its card in Business Central (every company of every environment). */
+function patchSalesperson(ctx: ControlCtx, req: SbRequest, rawCode: string): SbReply {
+  const code = decodeSegment(rawCode);
+  const b = json(req);
+  if (Object.keys(b).some((k) => k !== 'email') || typeof b.email !== 'string') throw new HttpError(400, 'BadRequest', 'Only email (a string) can be changed.');
+  const people = ctx.store.state.bc.environments.flatMap((e) => e.companies.flatMap((c) => c.salespeople.filter((p) => p.code === code)));
+  if (people.length === 0) throw new HttpError(404, 'NotFound', `No salesperson has the code ${code}.`);
+  for (const p of people) p.email = b.email;
+  ctx.store.touch();
+  return ok({ code, email: b.email });
+}
+
 const router = new Router<ControlCtx>()
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
@@ -224,7 +238,8 @@ const router = new Router<ControlCtx>()
     return ok({ rules: [] });
   })
   .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!))
-  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req));
+  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req))
+  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!));
 
 export const CONTROL_PREFIX = '/_sandbox';
 

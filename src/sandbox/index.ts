@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BAP_PREFIX, handleBap } from './bap';
 import { BC_PREFIX, handleBc } from './bc';
+import { BC_ADMIN_PREFIX, handleBcAdmin } from './bcAdmin';
 import { CONTROL_PREFIX, type ControlCtx, handleControl } from './control';
 import { handleDataverse } from './dataverse';
 import { batchTargets, executeBatch, parseBatch } from './dataverseBatch';
@@ -54,7 +55,7 @@ function serviceOf(path: string): Service | null {
   if (path === GRAPH_PREFIX || path.startsWith(`${GRAPH_PREFIX}/`)) return 'graph';
   if (path.startsWith(`${DV_PREFIX}/`)) return 'dataverse';
   if (path.startsWith(`${BAP_PREFIX}/`)) return 'bap';
-  if (path.startsWith(`${BC_PREFIX}/`)) return 'bc';
+  if (path.startsWith(`${BC_PREFIX}/`) || path.startsWith(`${BC_ADMIN_PREFIX}/`)) return 'bc';
   return null;
 }
 
@@ -104,7 +105,7 @@ async function dispatch(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
     case 'bap':
       return serve(ctx, req, { service: 'bap', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => handleBap(ctx, req) });
     case 'bc':
-      return serve(ctx, req, { service: 'bc', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => handleBc(ctx, req) });
+      return serve(ctx, req, { service: 'bc', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => (req.path.startsWith(`${BC_ADMIN_PREFIX}/`) ? handleBcAdmin(ctx, req) : handleBc(ctx, req)) });
     default:
       return { kind: 'reply', reply: { status: 404, body: { error: { code: 'NotFound', message: `No service answers at ${req.path}.` } } } };
   }

@@ -13,6 +13,10 @@
  *   `pac admin application register`).
  * - Business Central: the token must carry API.ReadWrite.All and the app must be on the
  *   "Microsoft Entra Applications" page (Learn: "Using Service-to-Service (S2S) Authentication").
+ * - Business Central administration center API: the token must carry AdminCenter.ReadWrite.All
+ *   and the app must be authorised in the admin center (Learn: "The Business Central Admin Center
+ *   API", "Authenticate using service-to-service Microsoft Entra apps"; "Authorized Microsoft Entra
+ *   apps"). There is no read-only admin center permission.
  */
 import type { SbRequest } from './http';
 import type { AppRegistration, SandboxState, SystemUser } from './state';
@@ -133,4 +137,9 @@ export function holdsSystemAdministrator(s: SandboxState, user: SystemUser): boo
 /** What Business Central needs for a service-to-service call. */
 export function businessCentralAllows(app: AppRegistration, roles: readonly string[]): boolean {
   return app.businessCentralEntraApplication && roles.includes('API.ReadWrite.All');
+}
+
+/** What the Business Central administration center API needs for a service-to-service call. */
+export function businessCentralAdminCenterAllows(app: AppRegistration, roles: readonly string[]): boolean {
+  return app.businessCentralAdminCenterApp !== false && roles.includes('AdminCenter.ReadWrite.All');
 }

@@ -13,6 +13,18 @@ export const SEED = {
   admin: { id: '3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601', upn: 'ingrid.berg@contoso.no', displayName: 'Ingrid Berg' },
   environment: { bapId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b', name: 'Contoso Sales (Production)', dataverseOrg: 'contososales' },
   businessCentral: { environment: 'Production', companyName: 'CRONUS Norge AS', companyId: 'd8976880-678b-457c-adad-7b5b624c6c0f' },
+  /**
+   * The tenant's other environments, for choosing from live lists: Business Central's production
+   * environment is linked (admin center) to the Sales environment above; a BC sandbox and two more
+   * Power Platform environments are not linked — one of them a Sales environment in another
+   * region, one without Dataverse (the tenant's default environment).
+   */
+  otherEnvironments: {
+    bcSandbox: { name: 'Sandbox', companyName: 'CRONUS Norge AS (test)', companyId: '2b6f4a1c-8d3e-4f5a-9c7b-1e0d2a4b6c8f' },
+    salesUs: { bapId: '9d3b5f7a-1c2e-4a6b-8d0f-3e5a7c9b1d2f', name: 'Contoso Sales US', dataverseOrg: 'contososalesus', location: 'unitedstates', azureRegion: 'eastus' },
+    salesTest: { bapId: 'e7c3a9b1-2d5f-4a8e-b6c0-9d1f3e5a7c2b', name: 'Contoso Sales (Test)', dataverseOrg: 'contososalestest' },
+    default: { bapId: 'Default-7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10', name: 'Contoso Norge (default)' },
+  },
   /** applicationid of the "Business Central Integration" application user */
   bcAppId: '6cdfa691-f9f4-49de-a40e-043b0af7b928',
   /** applicationid of the application user the product signs in to Dataverse as (WhoAmI) */
@@ -118,8 +130,8 @@ export const SEED = {
     displayName: 'BC Setup Assistant',
     /** The README's permission table: Microsoft Graph application permissions */
     graphRoles: ['User.ReadWrite.All', 'Organization.Read.All', 'GroupMember.ReadWrite.All'],
-    /** ... and Dynamics 365 Business Central's */
-    businessCentralRoles: ['API.ReadWrite.All'],
+    /** ... and Dynamics 365 Business Central's (the admin center's for the environment lists) */
+    businessCentralRoles: ['API.ReadWrite.All', 'AdminCenter.ReadWrite.All'],
   },
   /** free seats of the Sales SKU in the default seed (N + 50 with N synthetic salespeople) */
   freeSalesSeats: 8,
@@ -252,8 +264,8 @@ function systemUser(s: Partial<SystemUser> & Pick<SystemUser, 'systemuserid' | '
 function personUser(id: string, g: GraphUser, extra: Partial<SystemUser> = {}): SystemUser {
   return systemUser({
     systemuserid: id, fullname: g.displayName, firstname: g.givenName, lastname: g.surname, domainname: g.userPrincipalName,
-    internalemailaddress: g.mail ?? g.userPrincipalName, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
-    sync: { enabled: true, licensed: true }, ...extra,
+    internalemailaddress: g.mail, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
+    sync: { enabled: true, licensed: true, mail: g.mail }, ...extra,
   });
 }
 
@@ -327,6 +339,7 @@ export function seedAppRegistration(): AppRegistration {
     businessCentralRoles: [...SEED.app.businessCentralRoles],
     powerPlatformManagementApp: true,
     businessCentralEntraApplication: true,
+    businessCentralAdminCenterApp: true,
   };
 }
 
@@ -393,8 +406,36 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
     },
     bap: {
       environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',
-        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null }],
+        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null },
+        ...otherPowerPlatformEnvironments()],
     },
-    bc: { environments: [{ name: SEED.businessCentral.environment, companies: [company(synthetic)] }] },
+    bc: {
+      environments: [
+        { name: SEED.businessCentral.environment, type: 'Production', countryCode: 'NO', linkedPowerPlatformEnvironmentId: SEED.environment.bapId, companies: [company(synthetic)] },
+        sandboxBcEnvironment(),
+      ],
+    },
   };
+}
+
+/** The Power Platform environments beside the Sales environment the sandbox serves (none of them linked to Business Central). */
+function otherPowerPlatformEnvironments(): SandboxState['bap']['environments'] {
+  const O = SEED.otherEnvironments;
+  return [
+    { id: O.salesUs.bapId, displayName: O.salesUs.name, location: O.salesUs.location, azureRegion: O.salesUs.azureRegion, environmentSku: 'Production',
+      dataverseOrg: O.salesUs.dataverseOrg, securityGroupId: null },
+    { id: O.salesTest.bapId, displayName: O.salesTest.name, location: 'europe', environmentSku: 'Sandbox', dataverseOrg: O.salesTest.dataverseOrg, securityGroupId: null },
+    { id: O.default.bapId, displayName: O.default.name, location: 'europe', environmentSku: 'Default', dataverseOrg: '', securityGroupId: null, hasDataverse: false },
+  ];
+}
+
+/** Business Central's sandbox environment: a copy of the company with three salespeople, linked to nothing. */
+function sandboxBcEnvironment(): SandboxState['bc']['environments'][number] {
+  const O = SEED.otherEnvironments.bcSandbox;
+  const base = company(0);
+  const copy: Company = {
+    ...base, id: O.companyId, name: O.companyName, displayName: O.companyName,
+    salespeople: base.salespeople.slice(0, 3).map((p) => ({ ...p, id: guidFrom(`bc-sandbox-salesperson:${p.code}`) })),
+  };
+  return { name: O.name, type: 'Sandbox', countryCode: 'NO', linkedPowerPlatformEnvironmentId: null, companies: [copy] };
 }

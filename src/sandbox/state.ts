@@ -37,6 +37,8 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface ServicePlan {
@@ -109,7 +111,8 @@ export interface SystemUser {
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
   /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
-  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
+  /** `mail`: the directory's mail last synchronised into internalemailaddress (absent in older state: not followed). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean; mail?: string | null } | null;
 }
 
 export interface Team {
@@ -154,6 +157,10 @@ export interface PowerPlatformEnvironment {
   environmentSku: string;
   dataverseOrg: string;
   securityGroupId: string | null;
+  /** `properties.azureRegion` (absent in older state files: norwayeast). */
+  azureRegion?: string;
+  /** false: an environment without a Dataverse database (`linkedEnvironmentMetadata` null); absent: it has one. */
+  hasDataverse?: boolean;
 }
 
 export interface Salesperson {
@@ -197,6 +204,11 @@ export interface Coupling {
 export interface BcEnvironment {
   name: string;
   companies: Company[];
+  /** What the admin center API tells about it (absent in older state files: a Norwegian production environment). */
+  type?: 'Production' | 'Sandbox';
+  countryCode?: string;
+  /** The Power Platform environment the admin center links it to (null or absent: none). */
+  linkedPowerPlatformEnvironmentId?: string | null;
   /** absent until the first coupling */
   couplings?: Coupling[];
 }
@@ -220,6 +232,8 @@ export interface AppRegistration {
   powerPlatformManagementApp: boolean;
   /** on Business Central's "Microsoft Entra Applications" page, enabled and consented */
   businessCentralEntraApplication: boolean;
+  /** authorised on the Business Central admin center's "Authorized Microsoft Entra apps" (absent in older state files: true) */
+  businessCentralAdminCenterApp?: boolean;
 }
 
 export interface SandboxState {

@@ -35,6 +35,12 @@ export interface CreateUserParams {
   /** Profile fields from an imported admin center file (Graph user properties). */
   profile?: UserProfileParams;
   /**
+   * The account's `mail`, set at creation (writable: microsoftgraph/microsoft-graph-docs PR 9653):
+   * for a salesperson, the e-mail in Business Central, so that the Sales user's primary e-mail
+   * carries it and BC's Match-Based Coupling finds it (an account without a mailbox has none).
+   */
+  mail?: string;
+  /**
    * True for an account whose password a person must receive (the integration user): it is shown
    * once to the requester. Otherwise the password is random and never shown; the admin resets it.
    */
@@ -112,7 +118,12 @@ export type Action =
     }
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
   | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
-  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams };
+  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams }
+  /**
+   * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
+   * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
+   */
+  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } };
 
 export type ActionType = Action['type'];
 
@@ -176,6 +187,7 @@ export const actionKey = {
   addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
+  setMail: (user: string) => `setMail:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */

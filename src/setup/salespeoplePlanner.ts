@@ -1,4 +1,5 @@
 import type { StringKey } from '../i18n';
+import { skuDisplayName } from './skuNames';
 import type { SkuInfo } from './adminPlanner';
 import { chooseSalesSku } from './adminPlanner';
 import type { ImportedUser } from './csvImport';
@@ -53,6 +54,8 @@ function needsFor(row: SalespersonRow, context: SalespeoplePlanContext): Needs |
         target: { userPrincipalName: row.email, displayName: row.displayName || row.email },
         create: {
           mailNickname: row.email.split('@')[0]!,
+          // The salesperson's e-mail as mail: Match-Based Coupling matches it through the Sales user's primary e-mail.
+          mail: row.email,
           usageLocation: context.usageLocation,
           givenName: first || undefined,
           surname: last || undefined,
@@ -107,7 +110,7 @@ function toActions(all: Needs[], context: SalespeoplePlanContext): SalespeoplePl
     const capable = context.skus.filter((s) => s.salesCapable).sort((a, b) => b.freeSeats - a.freeSeats);
     const best = capable[0];
     if (!best) return { ok: false, refusal: { key: 'spRefuseNoSku' } };
-    return { ok: false, refusal: { key: 'spRefuseSeats', vars: { needed, sku: best.skuPartNumber, free: best.freeSeats, missing: needed - best.freeSeats } } };
+    return { ok: false, refusal: { key: 'spRefuseSeats', vars: { needed, sku: skuDisplayName(best), free: best.freeSeats, missing: needed - best.freeSeats } } };
   }
   const actions: Action[] = [];
   const { environment } = context;

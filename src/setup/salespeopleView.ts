@@ -4,6 +4,7 @@ import type { CsvProblem } from './csvImport';
 import type { EnvironmentSecurityGroup } from './plan';
 import type { RoleChoice } from './roles';
 import { isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+import type { CouplingPrediction } from './couplingPrediction';
 
 /**
  * The salespeople list as the admin browses it, pure: a filter (status and free text), pages,
@@ -109,6 +110,8 @@ export interface SalespeopleView {
   page: number;
   usageLocation: string;
   couple: boolean;
+  /** Without a coupling endpoint: what Business Central's Match-Based Coupling will do (couplingPrediction.ts). */
+  coupling?: CouplingPrediction[];
 }
 
 export interface CsvExportRecord {

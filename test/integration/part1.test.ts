@@ -130,7 +130,7 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     const silje = SEED.users.siljeAndersen;
     const plan = await planFor(chat, silje.upn, [ROLES.root.salesManager], cardActivityId);
     const text = cardText(plan);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${silje.upn}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${silje.upn}`);
     expect(text).toContain(`Add ${silje.upn} to the Sales environment`);
     const { final } = await approveAndWait(chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 5 changes done.');
@@ -163,7 +163,7 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     const { cardActivityId } = await startPart1(chat);
     const refused = await planFor(chat, SEED.users.siljeAndersen.upn, [ROLES.root.salesManager], cardActivityId);
     const text = cardText(refused);
-    expect(text).toMatch(/No Sales-capable licence has a free seat \(free seats: .*DYN365_ENTERPRISE_PLAN1 \(0\).*DYN365_ENTERPRISE_SALES \(0\)/);
+    expect(text).toMatch(/No Sales-capable licence has a free seat \(free seats: .*Dynamics 365 Plan 1 Enterprise Edition \(0\).*Dynamics 365 for Sales Enterprise Edition \(0\)/);
     expect(() => action(refused, 'plan.approve')).toThrow();
     expect(await h.tenantState()).toEqual(before);
   });

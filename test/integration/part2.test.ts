@@ -95,15 +95,15 @@ describe('Part 2, the procedure\'s dedicated integration user', () => {
     expect(cardText(form)).toContain('not synchronised');
     expect(findById(form, 'domain')!.choices.map((c: any) => c.value).sort()).toEqual(['contoso.no', 'contosonorge.onmicrosoft.com']);
     const skuChoices = findById(form, 'skuId')!.choices.map((c: any) => c.title);
-    expect(skuChoices).toContain('DYN365_ENTERPRISE_SALES — 8 free');
-    expect(skuChoices.join()).not.toContain('DYN365_ENTERPRISE_PLAN1'); // no free seat: not offered
+    expect(skuChoices).toContain('Dynamics 365 for Sales Enterprise Edition — 8 free');
+    expect(skuChoices.join()).not.toContain('Dynamics 365 Plan 1 Enterprise Edition'); // no free seat: not offered
     expect(findById(form, 'usageLocation')!.value).toBe('NO'); // the admin's own
 
     const values = { ...inputValues(form), localPart: 'bc-sync', domain: 'contoso.no', displayName: 'BC Sync', skuId: SEED.skus.sales };
     const plan = (await chat.execute(ADMIN, 'integration.plan', values, cardActivityId)).body.value;
     const text = cardText(plan);
     expect(text).toContain(`Create the Microsoft 365 account ${UPN} (usage location NO)`);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${UPN}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${UPN}`);
     expect(text).toContain(`Add ${UPN} to the Sales environment`);
 
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);

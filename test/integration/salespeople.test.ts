@@ -77,7 +77,7 @@ describe('Part 3: the salespeople', () => {
     expect(planText).toContain('for 9 salespeople');
     expect(planText).toContain('4 new Microsoft 365 accounts');
     expect(planText).toContain('1 × usage location NO set first');
-    expect(planText).toContain('7 × the licence DYN365_ENTERPRISE_SALES');
+    expect(planText).toContain('7 × the licence Dynamics 365 for Sales Enterprise Edition');
     expect(planText).toContain('7 added to the Sales environment');
     expect(planText).toContain("8 × the role Salesperson (the copy in each user's business unit)");
     expect(planText).toContain('9 couplings in Business Central');
@@ -132,6 +132,9 @@ describe('Part 3: the salespeople', () => {
     expect(facts(back)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
     const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back), ...action(back, 'salespeople.plan').data }, nextActivityId);
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
+    // status counts the couplings the endpoint shows.
+    await chat.say(ADMIN, 'status');
+    expect(cardText(h.connector.cards().at(-1))).toContain('Couplings seen through the coupling endpoint: 9 of 11 salespeople.');
   });
 
   it('couples only Sales users Business Central would couple: an integration user is held up, an unlicensed one synchronised first', async () => {
@@ -204,7 +207,7 @@ describe('Part 3: the salespeople', () => {
     expect(text).toContain('These changes were made for 9 salespeople in');
     expect(text).toContain('except the failures below');
     expect(text).toMatch(/Failures 1–7 of 7/);
-    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*DYN365_ENTERPRISE_SALES/);
+    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*Dynamics 365 for Sales Enterprise Edition/);
     expect(text).not.toContain('Not attempted'); // only failures with a cause of their own are listed
     // Kari and Lars needed no licence and are done; the accounts made before the licence step stay.
     expect((await usersWith('eirik.haugen@contoso.no'))).toHaveLength(1);
@@ -264,7 +267,7 @@ describe('Part 3: the salespeople', () => {
     await salesUserOf(SEED.admin.id);
     const before = await rawTenantState(h);
     const refused = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
-    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, DYN365_ENTERPRISE\w*, has 1: 6 missing/);
+    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, Dynamics 365 [\w ]+, has 1: 6 missing/);
     expect(actionsOf(refused).map((a) => a.verb)).not.toContain('plan.approve');
     expect(await rawTenantState(h)).toBe(before);
   });

@@ -48,7 +48,7 @@ describe("a quote in a sign-in name (ola.o'brien@…) is data, never OData", () 
     const planned = await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: OBRIEN, nonAdminRoleIds: ROLES.salesManager }, cardActivityId);
     const plan = planned.body.value;
     const text = cardText(plan);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${OBRIEN}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${OBRIEN}`);
     expect(text).toContain(`Give ${OBRIEN} the role System Administrator`);
     expect(text).toContain(`Give ${OBRIEN} the role Sales Manager`);
 

@@ -84,7 +84,7 @@ describe('Part 1 planner', () => {
       entra: { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: false },
       skus: skus.map((s) => ({ ...s, freeSeats: 0 })),
     }), env);
-    expect(result).toEqual({ ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'DYN365_ENTERPRISE_PLAN1 (0), DYN365_ENTERPRISE_SALES (0)' } } });
+    expect(result).toEqual({ ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'Dynamics 365 Plan 1 Enterprise Edition (0), Dynamics 365 for Sales Enterprise Edition (0)' } } });
   });
 
   it('refuses an empty non-admin role choice, an unknown role and an administrative role offered as non-admin', () => {

@@ -101,6 +101,30 @@ const SAMPLES: Record<string, Sample[]> = {
         companies: Array.from({ length: 12 }, (_, i) => ({ title: `CRONUS ${i} AS`, value: GUID(100 + i) })),
         bcCompanyId: GUID(100),
         deployment: 'online',
+        notice: t(l, 'envListsFailed', { reason: t(l, 'forbiddenBcAdminCenter') }),
+        offerLists: true,
+      }),
+    },
+  ],
+  environmentPick: [
+    {
+      name: 'six BC environments with 10 companies each, 20 Power Platform environments',
+      data: (l) => ({
+        error: t(l, 'envPickProblemCompany'),
+        reason: t(l, 'envReasonLinked', { bcEnvironment: 'Production', environment: 'Contoso Sales (Production)' }),
+        reasonColor: 'Good',
+        companies: Array.from({ length: 60 }, (_, i) => ({
+          title: t(l, 'envCompanyChoice', { environment: `Env${Math.floor(i / 10)}`, type: t(l, 'envTypeProduction'), country: 'NO', company: `CRONUS ${i} AS` }),
+          value: `Env${Math.floor(i / 10)}/${GUID(600 + i)}`,
+        })),
+        bcCompany: `Env0/${GUID(600)}`,
+        powerPlatform: Array.from({ length: 20 }, (_, i) => ({
+          title: t(l, 'envPowerPlatformChoice', { name: `Contoso Sales ${i}`, location: 'europe', region: 'norwayeast', host: `contososales${i}.crm4.dynamics.com` }),
+          value: GUID(700 + i),
+        })),
+        bapEnvironmentId: GUID(700),
+        withoutDataverse: t(l, 'envPickNoDataverse', { names: 'Contoso Norge (default)' }),
+        deployment: 'online',
       }),
     },
   ],

@@ -205,7 +205,7 @@ describe('planning salespeople', () => {
 
   it('refuses up front when licences are short, saying how many are missing', () => {
     const result = planSalespeople(selectable, context({ skus: [{ skuId: id(800), skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 1 }] }));
-    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, sku: 'DYN365_ENTERPRISE_SALES', free: 1, missing: 1 } } });
+    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, sku: 'Dynamics 365 for Sales Enterprise Edition', free: 1, missing: 1 } } });
     expect(planSalespeople(selectable, context({ skus: [] }))).toEqual({ ok: false, refusal: { key: 'spRefuseNoSku' } });
     expect(planSalespeople([], context())).toEqual({ ok: false, refusal: { key: 'spRefuseNothingSelected' } });
   });

@@ -28,6 +28,10 @@ export function setup(services: BotServices) {
 export function status(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
     const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
+    if (!environment) {
+      await context.sendActivity(t(localeFor(context), 'envChooseFirst'));
+      return;
+    }
     const overview = await services.observer.overview(actorOf(context), environment);
     await sendCard(context, await statusCard(services, context, overview));
   };

@@ -4,6 +4,7 @@ import { cardAttachment } from '../../cards/render';
 import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
+import { mailFixActions } from '../../setup/couplingPrediction';
 import { selectedIds } from '../../setup/salespeopleView';
 import { localeFor } from '../context';
 import { createPlan, lookUpPlan, planCardFor } from '../planView';
@@ -90,6 +91,27 @@ export const salespeoplePlan: Make<CardHandler> = (services) => async (context, 
   if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
   await services.salespeople.view.put(view);
   const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);
+  applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
+  return planCardFor(services, context, created);
+};
+
+/**
+ * `salespeople.fixMail`: "Plan the e-mail fixes": the list is read again and the missing mail
+ * addresses Business Central's Match-Based Coupling needs become a plan, approved like any other.
+ */
+export const salespeopleFixMail: Make<CardHandler> = (services) => async (context, state, data) => {
+  const locale = localeFor(context);
+  const session = inPart3(state);
+  if (!session) return t(locale, 'spNoSession');
+  const stored = await services.salespeople.view.get(context.activity.conversation.id);
+  const view = await loadView(services, context, session, true);
+  const inputs = stored ? applyInputs(services, view, ViewInput.catch({}).parse(data)) : view;
+  const actions = mailFixActions(inputs.coupling ?? []);
+  if (actions.length === 0) return renderView(services, context, session, inputs, t(locale, 'cpNothingToFix'));
+  await services.salespeople.view.put(inputs);
+  const environment = environmentOf(services, session);
+  const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
+  const created = await createPlan(services, context, 'salespeople', planEnvironment, actions);
   applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
   return planCardFor(services, context, created);
 };

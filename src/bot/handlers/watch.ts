@@ -24,7 +24,8 @@ export async function statusCard(services: BotServices, context: TurnContext, ov
 /** The chat's environment, and whose admin roles are checked: the admin Part 1 set up, else whoever acts. */
 function target(services: BotServices, context: TurnContext, state: SetupTurnState) {
   const session = sessionOf(state);
-  return { environment: session?.environment ?? services.defaultEnvironment(), admin: session?.admin?.userPrincipalName ?? actorOf(context).aadObjectId };
+  // No environment chosen and none configured: an invalid_input error that says to choose one first.
+  return { environment: services.environmentOf(session?.environment), admin: session?.admin?.userPrincipalName ?? actorOf(context).aadObjectId };
 }
 
 const who = (context: TurnContext) => {

@@ -16,6 +16,8 @@ export interface BulkUser {
   usageLocation: string | null;
   /** Lower-cased SKU ids. */
   skuIds: string[];
+  /** Synchronised from an on-premises directory (its mail is mastered there). */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface BulkUsers {
@@ -25,7 +27,7 @@ export interface BulkUsers {
   byMail: Map<string, BulkUser>;
 }
 
-const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses';
+const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses,onPremisesSyncEnabled';
 const IN_LIMIT = 15;
 
 interface WireUser {
@@ -36,6 +38,7 @@ interface WireUser {
   accountEnabled?: boolean | null;
   usageLocation?: string | null;
   assignedLicenses?: { skuId?: string }[];
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 const toUser = (raw: WireUser): BulkUser => ({
@@ -46,6 +49,7 @@ const toUser = (raw: WireUser): BulkUser => ({
   accountEnabled: raw.accountEnabled !== false,
   usageLocation: raw.usageLocation ?? null,
   skuIds: (raw.assignedLicenses ?? []).map((l) => (l.skuId ?? '').toLowerCase()),
+  onPremisesSyncEnabled: raw.onPremisesSyncEnabled === true,
 });
 
 export async function lookUpUsers(directory: DirectoryClient, input: { upns?: string[]; mails?: string[] }): Promise<BulkUsers> {

@@ -5,7 +5,7 @@ import { isCopyOf, pickableRoles, resolveRole, toRoleChoice, type RoleChoice } f
 import type { BcSalesperson, SalespeopleFacts } from '../../setup/salespeopleMatch';
 import type { SalespeopleObservation } from '../../setup/salespeopleView';
 import { lookUpUsers } from './directoryReads';
-import { findSalesUsers } from './salesReads';
+import { findSalesUsers, findSalesUsersByPrimaryEmail, type BulkSalesUser } from './salesReads';
 import type { Clients } from '../clients';
 import { CouplingClient, couplingRoot } from '../clients/coupling';
 import { toEnvironmentRole } from './roles';
@@ -73,7 +73,24 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const found = await lookUpUsers(clients.directory, { upns: emails, mails: emails });
   const entra = new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
-  const [salesUsers, securityGroup] = await Promise.all([findSalesUsers(sales, [...entra.keys()]), observeMemberships(clients, environment, [...entra.keys()])]);
+  // Without a coupling endpoint the admin couples with BC's Match-Based Coupling, which matches the
+  // salesperson's e-mail against every Sales user's primary e-mail: read those too.
+  const [salesUsers, securityGroup, byPrimaryEmail] = await Promise.all([
+    findSalesUsers(sales, [...entra.keys()]),
+    observeMemberships(clients, environment, [...entra.keys()]),
+    couplingEndpoint ? Promise.resolve([] as BulkSalesUser[]) : findSalesUsersByPrimaryEmail(sales, emails),
+  ]);
+  const toFact = (u: BulkSalesUser) => ({
+    systemuserid: u.id,
+    aadObjectId: u.aadObjectId,
+    domainName: u.domainName,
+    isDisabled: u.isDisabled,
+    isLicensed: u.isLicensed,
+    isIntegrationUser: u.isIntegrationUser,
+    isApplicationUser: u.isApplicationUser,
+    hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
+    internalEmail: u.internalEmail,
+  });
 
   return {
     company: { id: companyId, name },
@@ -95,18 +112,11 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
         displayName: u.displayName,
         accountEnabled: u.accountEnabled,
         usageLocation: u.usageLocation,
+        onPremisesSyncEnabled: u.onPremisesSyncEnabled === true,
         salesLicensed: u.skuIds.some((id) => capable.has(id)),
       })),
-      salesUsers: [...salesUsers.values()].map((u) => ({
-        systemuserid: u.id,
-        aadObjectId: u.aadObjectId,
-        domainName: u.domainName,
-        isDisabled: u.isDisabled,
-        isLicensed: u.isLicensed,
-        isIntegrationUser: u.isIntegrationUser,
-        isApplicationUser: u.isApplicationUser,
-        hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
-      })),
+      salesUsers: [...salesUsers.values()].map(toFact),
+      ...(couplingEndpoint ? {} : { primaryEmailUsers: byPrimaryEmail.map(toFact) }),
     },
   };
 }

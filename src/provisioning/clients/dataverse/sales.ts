@@ -361,6 +361,21 @@ export class SalesClient {
   }
 
   /**
+   * Sets systemuser.internalemailaddress ("Primary Email"), which Learn lists as synchronised from
+   * the Entra `mail` and updatable by customers (power-platform/admin/create-users).
+   */
+  async setPrimaryEmail(userId: string, email: string): Promise<void> {
+    const user = guid(userId, 'Sales user id');
+    const response = await this.policy.send({
+      method: 'PATCH',
+      url: `${this.apiRoot}/systemusers(${user})`,
+      headers: this.headers({ 'if-match': '*' }),
+      json: { internalemailaddress: email },
+    });
+    this.ensure(response, { what: `set the primary e-mail of the Sales user ${user}`, user });
+  }
+
+  /**
    * Sets systemuser.accessmode, then reads the user back to confirm. Setting the 8th
    * non-interactive user fails with non_interactive_limit.
    */

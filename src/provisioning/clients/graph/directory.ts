@@ -12,6 +12,7 @@ import { graphError } from './errors';
 import { createGraphSdkClient, sendGraph, type GraphMethod } from './transport';
 import { chunkFilter, guid, inList, isGuid, query, quote, sameBaseLink, segment, uniqueIgnoringCase } from '../odata';
 import { HttpResponse } from '../../http/types';
+import { skuDisplayName } from '../../../setup/skuNames';
 
 /**
  * Microsoft Entra ID over Microsoft Graph v1.0: users, licences, domains, the organisation and
@@ -93,6 +94,8 @@ export interface CreateUserInput {
   postalCode?: string;
   country?: string;
   otherMails?: string[];
+  /** The SMTP address (writable: microsoftgraph/microsoft-graph-docs PR 9653); it joins proxyAddresses. */
+  mail?: string;
 }
 
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'password' | 'forceChangePasswordNextSignIn' | 'userPrincipalName'>> & {
@@ -517,7 +520,8 @@ export class DirectoryClient {
   private async skuName(skuId: string): Promise<string> {
     try {
       const sku = (await this.listSubscribedSkus()).find((s) => s.skuId.toLowerCase() === skuId);
-      return sku?.skuPartNumber ? `${sku.skuPartNumber} (${skuId})` : skuId;
+      // By its product name where known (setup/skuNames.ts), else its part number, else its id.
+      return sku ? skuDisplayName(sku) : skuId;
     } catch {
       return skuId;
     }
@@ -547,6 +551,7 @@ function createUserBody(input: CreateUserInput): User {
       'postalCode',
       'country',
       'otherMails',
+      'mail',
     ]),
   };
 }

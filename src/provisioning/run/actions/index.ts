@@ -7,6 +7,7 @@ import { coupleSalesperson } from './coupleSalesperson';
 import { createUser } from './createUser';
 import { removeRole } from './removeRole';
 import { setAccessMode } from './setAccessMode';
+import { setMail } from './setMail';
 import type { ActionContext, ActionDone } from './types';
 
 export type { ActionContext, ActionDone, ActionSettings } from './types';
@@ -31,5 +32,7 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return assignRole(action, context);
     case 'coupleSalesperson':
       return coupleSalesperson(action, context);
+    case 'setMail':
+      return setMail(action, context);
   }
 }
