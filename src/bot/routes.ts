@@ -11,7 +11,8 @@ import type { SetupTurnState } from './state';
 import { adminPlan } from './handlers/adminPlan';
 import { approvalRequest, planApprove, planRefresh, planReject } from './handlers/approval';
 import { auditExport, auditFile, auditShow } from './handlers/audit';
-import { cancel, restart, resume, setup, setupGoto, status } from './handlers/commands';
+import { cancel, restart, resume, setup, setupGoto } from './handlers/commands';
+import { healthFix, healthRefresh, healthStatus } from './handlers/health';
 import { environmentChange, environmentSave } from './handlers/environment';
 import { help } from './handlers/help';
 import {
@@ -55,7 +56,7 @@ const approvers = <H>(handler: Make<H>): Route<H> => ({ handler, approvers: true
 export const COMMANDS: Record<Command, Route<MessageHandler>> = {
   help: admins(help), //                    "help", "hjelp", greetings: the welcome card with the live status
   setup: admins(setup), //                  "set up", "sett opp": the setup at its current step
-  status: admins(status), //                "status": the welcome card read anew
+  status: admins(healthStatus), //          "status": the health check, one row per check
   cancel: admins(cancel), //                "cancel", "avbryt": the plan waiting here (its requester only), then the setup
   restart: admins(restart), //              "restart", "start på nytt": the setup from the start
   resume: admins(resume), //                "resume", "fortsett": unfinished runs continue; the setup where it stood
@@ -67,6 +68,8 @@ export const COMMANDS: Record<Command, Route<MessageHandler>> = {
 /** Card verbs: the `verb` of an Action.Execute in cards/*.json (and in any card built in src/cards). */
 export const CARD_VERBS = {
   'welcome.refresh': admins(welcomeRefresh), //              welcome card: "Check again"
+  'health.refresh': admins(healthRefresh), //                health card: "Check again"
+  'health.fix': admins(healthFix), //                        health card: a failing row's "Plan the fix"
   'setup.goto': admins(setupGoto), //                        welcome card: "Set up Part N"
   'language.set': admins(languageSet), //                    language card: a language
   'audit.export': admins(auditExport), //                    audit card: the whole trail as a CSV file

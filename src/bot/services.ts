@@ -12,6 +12,9 @@ import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview } from '../provisioning/observe/parts';
 import { skuInfo } from '../provisioning/observe/skus';
 import { readEnvironmentLists, type EnvironmentListsRead } from '../provisioning/observe/environments';
+import { checkHealth, planHealthFix, type HealthFixPlan, type HealthInput } from '../provisioning/observe/health';
+import type { HealthReport } from '../provisioning/observe/healthReport';
+import type { HealthCheckId } from '../setup/health';
 import type { Runner } from '../provisioning/run/runner';
 import { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
@@ -37,6 +40,13 @@ export interface BotServices {
   defaultEnvironment(): EnvironmentRef | undefined;
   /** The conversation's environment, else the configured one; else an invalid_input error asking to choose them (set up). */
   environmentOf(chosen: EnvironmentRef | undefined): EnvironmentRef;
+  /**
+   * The integration's health check (the status card; the watch): every check in priority order.
+   * `admin`: whose roles the first check reads (UPN or Entra object id); without it that row says so.
+   */
+  health(environment: EnvironmentRef, options?: { admin?: string }): Promise<HealthReport>;
+  /** The plan that fixes one failing check, read anew (the card's "Plan the fix"). */
+  healthFix(environment: EnvironmentRef, check: HealthCheckId, options?: { admin?: string }): Promise<HealthFixPlan>;
   tenant: {
     companies(environment: EnvironmentRef): Promise<{ id: string; name: string }[]>;
     /** The tenant's Business Central and Power Platform environments, for choosing them. */
@@ -112,11 +122,28 @@ export function createServices({ config, logger, clients, records, runner, notif
     if (!environment) throw coded('invalid_input', 'envChooseFirst');
     return environment;
   };
+  const labels = async (environment: EnvironmentRef) => ({
+    tenant: await tenantLabel(),
+    salesEnvironment: environment.dataverseUrl,
+    businessCentral: environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment,
+  });
+  const healthInput = async (environment: EnvironmentRef, admin: string | undefined): Promise<HealthInput> => ({
+    environment,
+    admin,
+    bcAppId: config.bcAppId,
+    salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) },
+    businessCentralPage: (page) => businessCentralPageUrl(config, environment, page),
+    labels: await labels(environment),
+    now,
+  });
   const services: Omit<BotServices, 'watch'> = {
     config,
     logger,
     defaultEnvironment,
     environmentOf,
+    health: async (environment, options = {}) => checkHealth(clients, await healthInput(environment, options.admin), logger),
+    healthFix: async (environment, check, options = {}) =>
+      planHealthFix(clients, { ...(await healthInput(environment, options.admin)), nonAdministrativeChoice: (await roles.get(environment))?.nonAdministrative }, check, logger),
     observer: {
       overview: async (actor, environment) =>
         observeOverview(
@@ -163,7 +190,7 @@ export function createServices({ config, logger, clients, records, runner, notif
     runner,
     passwords,
   };
-  const watch = createWatch({ config, logger, records, audit: services.audit, leases, clock: clock ?? systemClock, notifier, overview: services.observer.overview });
+  const watch = createWatch({ config, logger, records, audit: services.audit, leases, clock: clock ?? systemClock, notifier, health: services.health });
   return { ...services, watch };
 }
 

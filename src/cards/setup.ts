@@ -124,6 +124,10 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
     case 'setMail':
       return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
+    case 'assignTeamRole':
+      return t(locale, 'actionAssignTeamRole', { team: escapeMarkdown(action.params.teamName), role: escapeMarkdown(action.params.roleName) });
+    case 'addTeamMember':
+      return t(locale, 'actionAddTeamMember', { user, team: escapeMarkdown(action.params.teamName) });
   }
 }
 
@@ -133,6 +137,7 @@ const KIND_TITLE: Record<Plan['kind'], StringKey> = {
   integrationUser: 'kindIntegrationUser',
   integrationAccessMode: 'kindIntegrationAccessMode',
   salespeople: 'kindSalespeople',
+  health: 'kindHealth',
 };
 
 export interface PlanCardInput {

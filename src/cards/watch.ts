@@ -3,12 +3,14 @@ import type { DriftItem } from '../watch/compare';
 import { scheduleText, type WatchRecord } from '../watch/watcher';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import type { HealthReport } from '../provisioning/observe/healthReport';
-import { detailText, GOTO } from './welcome';
+import { healthCardData } from './health';
 
 /** The watch's cards: its post in the chat, and its line and button on the status card. */
 
 /** A button of a failing check: a card action that prepares its fix, or the page where it is made. */
 export type FixButton =
+  /** "Plan the fix" (health.fix): the plan for that check, approved like any other. */
+  | { kind: 'plan'; title: string; check: string }
   /** "Set up Part N" (setup.goto): the part's first card. */
   | { kind: 'part'; title: string; part: string }
   | { kind: 'url'; title: string; url: string };
@@ -32,20 +34,14 @@ export interface WatchPostView {
   rows: (Omit<WatchRowView, 'id'> & { change: string })[];
 }
 
-const NAMED = 5;
 
-/** How a row got worse, in a line. */
+/** How a row got worse, in a line (the row's own text names who: the findings it compares by are not for reading). */
 export function driftText(item: DriftItem, locale: Locale): string {
   const lines: string[] = [];
   if (item.kind === 'nowFails') lines.push(t(locale, 'watchDriftNowFails'));
   else if (item.kind === 'newFailing') lines.push(t(locale, 'watchDriftNewFailing'));
   else if (item.kind === 'grew') lines.push(t(locale, 'watchDriftGrew', { before: item.before ?? 0, after: item.after ?? 0 }));
   else lines.push(t(locale, 'watchDriftNewSubjects'));
-  if (item.added.length > 0) {
-    const shown = item.added.slice(0, NAMED).map((key) => escapeMarkdown(key));
-    if (item.added.length > NAMED) shown.push(t(locale, 'watchDriftMore', { count: item.added.length - NAMED }));
-    lines.push(t(locale, 'watchDriftAdded', { names: shown.join(', ') }));
-  }
   return lines.join(' ');
 }
 
@@ -117,29 +113,14 @@ export function fromStatusRows(rows: StatusRowView[]): WatchRowView[] {
   return rows.map((row) => {
     const fixes: FixButton[] = [];
     // The actions a post can carry are those its template names (cards/watch.json); another is left to the status card.
+    if (row.fix === 'execute' && row.verb === 'health.fix') fixes.push({ kind: 'plan', title: row.fixTitle, check: row.fixData.check ?? row.check });
     if (row.fix === 'execute' && row.verb === 'setup.goto' && row.fixData.part) fixes.push({ kind: 'part', title: row.fixTitle, part: row.fixData.part });
     if (row.url) fixes.push({ kind: 'url', title: row.linkTitle, url: row.url });
     return { id: row.check, title: row.title, detail: row.detail, steps: row.instruction, fixes };
   });
 }
 
-/** The report's rows in words, each failing one with its fix: a button that prepares the plan, or the steps and the page. */
-export function reportRows(report: HealthReport, locale: Locale): WatchRowView[] {
-  return fromStatusRows(
-    report.rows.map((row): StatusRowView => {
-      const view: StatusRowView = { check: row.id, title: detailText({ key: row.key, vars: row.vars }, locale), detail: '', instruction: '', fix: '', fixData: {}, fixTitle: '', url: '', linkTitle: '' };
-      const fix = row.state === 'fail' ? row.fix : undefined;
-      if (fix?.kind === 'plan') {
-        const part = fix.data?.part as keyof typeof GOTO | undefined;
-        const title = fix.verb === 'setup.goto' && part && part in GOTO ? t(locale, GOTO[part]) : t(locale, 'watchFixPlan');
-        view.fix = 'execute';
-        view.verb = fix.verb;
-        view.fixData = { ...(fix.data ?? {}) };
-        view.fixTitle = title;
-      } else if (fix?.kind === 'steps') {
-        Object.assign(view, { instruction: detailText({ key: fix.key, vars: fix.vars }, locale), url: fix.link ?? '', linkTitle: fix.link ? t(locale, 'watchOpenPage') : '' });
-      }
-      return view;
-    }),
-  );
+/** The report's rows as the status card shows them, for the post. */
+export function healthRows(report: HealthReport, locale: Locale): WatchRowView[] {
+  return fromStatusRows(healthCardData(report, locale).rows);
 }

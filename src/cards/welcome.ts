@@ -4,7 +4,7 @@ import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
 const TITLES = { admin: 'partAdminTitle', integration: 'partIntegrationTitle', salespeople: 'partSalespeopleTitle' } as const;
 const HELP = { admin: 'partAdminHelp', integration: 'partIntegrationHelp', salespeople: 'partSalespeopleHelp' } as const;
-export const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
+const GOTO = { admin: 'gotoAdmin', integration: 'gotoIntegration', salespeople: 'gotoSalespeople' } as const;
 const STATE = {
   done: { label: 'stateDone', color: 'Good' },
   todo: { label: 'stateTodo', color: 'Warning' },
@@ -32,8 +32,7 @@ function part(status: PartStatus, locale: Locale) {
   };
 }
 
-/** The status card; with `watch`, its line and button for the chat's watch. */
-export function welcomeCard(overview: Overview, locale: Locale, watch?: { text: string; on: boolean }): AdaptiveCardJson {
+export function welcomeCard(overview: Overview, locale: Locale): AdaptiveCardJson {
   return renderCard(
     'welcome',
     {
@@ -43,7 +42,6 @@ export function welcomeCard(overview: Overview, locale: Locale, watch?: { text: 
       parts: overview.parts.map((p) => part(p, locale)),
       fixes: overview.parts.filter((p) => p.state === 'todo').map((p) => ({ part: p.part, title: t(locale, GOTO[p.part]) })),
       checkedAt: t(locale, 'welcomeCheckedAt', { time: overview.checkedAt }),
-      ...(watch ? { watch } : {}),
     },
     locale,
   );

@@ -1,4 +1,5 @@
 import { couplingEn } from './coupling.en';
+import { healthEn } from './health.en';
 import { securityEn } from './security.en';
 import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
@@ -218,6 +219,7 @@ export const en = {
   ...securityEn,
   ...environmentsEn,
   ...validationEn,
+  ...healthEn,
   ...watchEn,
 } as const;
 

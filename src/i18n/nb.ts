@@ -1,4 +1,5 @@
 import { couplingNb } from './coupling.nb';
+import { healthNb } from './health.nb';
 import { securityNb } from './security.nb';
 import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
@@ -217,5 +218,6 @@ export const nb: Record<StringKey, string> = {
   ...securityNb,
   ...environmentsNb,
   ...validationNb,
+  ...healthNb,
   ...watchNb,
 };

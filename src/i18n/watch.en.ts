@@ -14,8 +14,6 @@ export const watchEn = {
   watchDriftNewFailing: 'A new failing check.',
   watchDriftGrew: '{before} at the last check, {after} now.',
   watchDriftNewSubjects: 'Others than at the last check.',
-  watchDriftAdded: 'New: {names}',
-  watchDriftMore: 'and {count} more',
   watchPostFooter: 'I post again only when something changes for the worse. Use the buttons to fix it, or turn the watch off.',
   watchPostOff: 'The watch was turned off by {name} at {time}.',
   auditWatchOn: 'Watch turned on, {schedule}',

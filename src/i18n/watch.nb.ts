@@ -16,8 +16,6 @@ export const watchNb: Record<keyof typeof watchEn, string> = {
   watchDriftNewFailing: 'En ny kontroll som feiler.',
   watchDriftGrew: '{before} ved forrige kontroll, {after} nå.',
   watchDriftNewSubjects: 'Andre enn ved forrige kontroll.',
-  watchDriftAdded: 'Nye: {names}',
-  watchDriftMore: 'og {count} til',
   watchPostFooter: 'Jeg skriver igjen bare når noe blir verre. Bruk knappene for å rette det, eller slå av overvåkingen.',
   watchPostOff: 'Overvåkingen ble slått av av {name} kl. {time}.',
   auditWatchOn: 'Overvåking slått på, {schedule}',

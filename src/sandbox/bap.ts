@@ -35,7 +35,7 @@ function envJson(req: SbRequest, e: PowerPlatformEnvironment, served: boolean): 
       isDefault: e.environmentSku === 'Default',
       databaseType: hasDataverse ? 'CommonDataService' : 'None',
       provisioningState: 'Succeeded',
-      states: { management: { id: 'Ready' }, runtime: { id: 'Enabled' } },
+      states: { management: { id: 'Ready' }, runtime: { id: e.runtimeState ?? 'Enabled' } },
       linkedEnvironmentMetadata: hasDataverse
         ? {
             type: 'Dynamics365Instance',

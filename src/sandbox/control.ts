@@ -158,6 +158,48 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   return ok(appView(ctx));
 }
 
+const integrationPatchSchema = z
+  .object({
+    /** The Sales environment's administration mode (BAP runtime state AdminMode / Enabled). */
+    administrationMode: z.boolean(),
+    /** The BC company's "LCY Code" (companyInformation.currencyCode); null: not set. */
+    bcLocalCurrency: z.string().trim().regex(/^[A-Z0-9]{1,10}$/, 'must be a currency code such as NOK').nullable(),
+    /** Take Business Central's integration role out of these business units (as an incomplete solution deployment leaves it). */
+    removeIntegrationRoleFrom: z.array(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a business unit id')),
+  })
+  .strict()
+  .partial();
+
+/** Breaks (or mends) what the health check reads and the product itself never changes. */
+function patchIntegration(ctx: ControlCtx, req: SbRequest): SbReply {
+  const parsed = integrationPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const p = parsed.data;
+  const s = ctx.store.state;
+  if (p.administrationMode !== undefined) for (const e of s.bap.environments) e.runtimeState = p.administrationMode ? 'AdminMode' : 'Enabled';
+  if (p.bcLocalCurrency !== undefined) {
+    for (const env of s.bc.environments) for (const c of env.companies) c.localCurrency = p.bcLocalCurrency ?? '';
+  }
+  for (const unit of p.removeIntegrationRoleFrom ?? []) {
+    const id = unit.toLowerCase();
+    if (!s.dataverse.businessUnits.some((b) => b.businessunitid === id)) throw new HttpError(400, 'BadRequest', `Business unit ${id} does not exist.`);
+    const gone = new Set(s.dataverse.roles.filter((r) => r.businessunitid === id && r.parentrootroleid === INTEGRATION_ROLE_ID).map((r) => r.roleid));
+    s.dataverse.roles = s.dataverse.roles.filter((r) => !gone.has(r.roleid));
+    s.dataverse.userRoles = s.dataverse.userRoles.filter((a) => !gone.has(a.roleid));
+    s.dataverse.teamRoles = s.dataverse.teamRoles.filter((a) => !gone.has(a.roleid));
+  }
+  ctx.store.touch();
+  return ok({
+    administrationMode: s.bap.environments.map((e) => e.runtimeState === 'AdminMode'),
+    bcLocalCurrency: s.bc.environments.flatMap((e) => e.companies.map((c) => c.localCurrency ?? null)),
+  });
+}
+
+const salespersonPatchSchema = z
+  .object({ email: z.string().trim().max(80), blocked: z.boolean() })
+  .strict()
+  .partial();
+
 /**
  * A salesperson added in Business Central, as someone does on page 5116 "Salesperson/Purchaser
  * Card" (the product only reads salespeoplePurchasers). Table 13 "Salesperson/Purchaser"
@@ -197,19 +239,26 @@ function addSalesperson(ctx: ControlCtx, req: SbRequest): SbReply {
   return ok(person, 201);
 }
 
-/** A salesperson's e-mail changed as an admin would on its card in Business Central (every company of every environment). */
+/** Edits a salesperson as someone would on BC's page 14 "Salespersons/Purchasers" (the product only reads them). */
 function patchSalesperson(ctx: ControlCtx, req: SbRequest, rawCode: string): SbReply {
+  const parsed = salespersonPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const code = decodeSegment(rawCode);
-  const b = json(req);
-  if (Object.keys(b).some((k) => k !== 'email') || typeof b.email !== 'string') throw new HttpError(400, 'BadRequest', 'Only email (a string) can be changed.');
   const people = ctx.store.state.bc.environments.flatMap((e) => e.companies.flatMap((c) => c.salespeople.filter((p) => p.code === code)));
   if (people.length === 0) throw new HttpError(404, 'NotFound', `No salesperson has the code ${code}.`);
-  for (const p of people) p.email = b.email;
+  const at = new Date(ctx.now()).toISOString();
+  for (const person of people) Object.assign(person, parsed.data, { lastModifiedDateTime: at });
   ctx.store.touch();
-  return ok({ code, email: b.email });
+  return ok(people[0]);
 }
 
+/** Business Central's integration role (codeunit 7201 IntegrationRoleIdTxt), the root copy's id. */
+const INTEGRATION_ROLE_ID = 'a2b18661-9ff5-e911-a812-000d3a0b9028';
+
 const router = new Router<ControlCtx>()
+  .on('PATCH', /^\/integration$/, (ctx, req) => patchIntegration(ctx, req))
+  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req))
+  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!))
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
   .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))
@@ -237,9 +286,7 @@ const router = new Router<ControlCtx>()
     ctx.guard.clearRules();
     return ok({ rules: [] });
   })
-  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!))
-  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req))
-  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!));
+  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!));
 
 export const CONTROL_PREFIX = '/_sandbox';
 

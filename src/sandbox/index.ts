@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSet
 import { type Service, Store } from './state';
 import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './tokens';
 
-export { SEED } from './seed';
+export { SEED, SEED_INTEGRATION } from './seed';
 export type { RecordOptions, RecordedRequest } from './recorder';
 export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
 export { DEFAULT_SETTINGS } from './settings';

@@ -393,6 +393,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
         { teamid: SEED.dataverse.teams.root, name: SEED.environment.dataverseOrg, teamtype: 0, businessunitid: root, isdefault: true, azureactivedirectoryobjectid: null },
         { teamid: SEED.dataverse.teams.salgVest, name: 'Salg Vest', teamtype: 0, businessunitid: salgVest, isdefault: true, azureactivedirectoryobjectid: null },
         ...(nested ? [{ teamid: SEED.dataverse.teams.salgBergen, name: 'Salg Bergen', teamtype: 0, businessunitid: salgBergen, isdefault: true, azureactivedirectoryobjectid: null }] : []),
+        seedOwningTeam(),
       ],
       userRoles: [
         { ownerid: S.bcIntegrationApp, roleid: R.bcIntegration },
@@ -401,17 +402,21 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
         { ownerid: S.kariHansen, roleid: R.salesperson },
         { ownerid: S.reporting, roleid: R.salesManager },
       ],
-      teamRoles: [],
+      teamRoles: [{ ownerid: SEED_INTEGRATION.owningTeamId, roleid: SEED.dataverse.roles.salgVest.bcIntegration }],
+      currencies: seedCurrencies(),
+      bcCompanies: [seedBcCompanyRecord()],
+      teamMembers: [],
       maxNonInteractiveUsers: opts.maxNonInteractiveUsers === undefined ? DEFAULT_NON_INTERACTIVE_LIMIT : opts.maxNonInteractiveUsers,
     },
     bap: {
       environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',
-        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null },
+        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null,
+        ...(opts.administrationMode ? { runtimeState: 'AdminMode' } : {}) },
         ...otherPowerPlatformEnvironments()],
     },
     bc: {
       environments: [
-        { name: SEED.businessCentral.environment, type: 'Production', countryCode: 'NO', linkedPowerPlatformEnvironmentId: SEED.environment.bapId, companies: [company(synthetic)] },
+        { name: SEED.businessCentral.environment, type: 'Production', countryCode: 'NO', linkedPowerPlatformEnvironmentId: SEED.environment.bapId, companies: [{ ...company(synthetic), ...(opts.bcLocalCurrency ? { localCurrency: opts.bcLocalCurrency } : {}) }] },
         sandboxBcEnvironment(),
       ],
     },
@@ -438,4 +443,33 @@ function sandboxBcEnvironment(): SandboxState['bc']['environments'][number] {
     salespeople: base.salespeople.slice(0, 3).map((p) => ({ ...p, id: guidFrom(`bc-sandbox-salesperson:${p.code}`) })),
   };
   return { name: O.name, type: 'Sandbox', countryCode: 'NO', linkedPowerPlatformEnvironmentId: null, companies: [copy] };
+}
+
+/**
+ * What Business Central's Dataverse connection leaves in the environment (codeunit 7201 "CDS
+ * Integration Impl."): its company record (`bcbi_company`, BC table 5393 "CDS Company") whose
+ * default owning team is "BCI - <business unit>" (`TeamNameTemplateTok`), an owner team in the
+ * business unit chosen for BC (here Salg Vest) holding that unit's copy of the integration role;
+ * and Dataverse's currencies (NOK is the base currency of this Norwegian organisation).
+ */
+export const SEED_INTEGRATION = {
+  owningTeamId: 'b7c1e4a2-5d3f-4a8b-9c6e-2f1d0a7b3e95',
+  owningTeamName: 'BCI - Salg Vest',
+  bcCompanyRecordId: 'e2f4a6c8-1b3d-4e5f-8a7c-9d0b2c4e6f81',
+  currencies: { NOK: '6a1d2c3b-4e5f-4a7b-8c9d-0e1f2a3b4c5d', EUR: '7b2e3d4c-5f6a-4b8c-9d0e-1f2a3b4c5d6e' },
+} as const;
+
+function seedOwningTeam() {
+  return { teamid: SEED_INTEGRATION.owningTeamId, name: SEED_INTEGRATION.owningTeamName, teamtype: 0, businessunitid: SEED.dataverse.businessUnits.salgVest, isdefault: false, azureactivedirectoryobjectid: null };
+}
+
+function seedBcCompanyRecord() {
+  return { bcbi_companyid: SEED_INTEGRATION.bcCompanyRecordId, bcbi_name: SEED.businessCentral.companyName, bcbi_externalid: SEED.businessCentral.companyId, defaultowningteam: SEED_INTEGRATION.owningTeamId };
+}
+
+function seedCurrencies() {
+  return [
+    { transactioncurrencyid: SEED_INTEGRATION.currencies.NOK, isocurrencycode: 'NOK', currencyname: 'Norsk krone', currencysymbol: 'kr' },
+    { transactioncurrencyid: SEED_INTEGRATION.currencies.EUR, isocurrencycode: 'EUR', currencyname: 'Euro', currencysymbol: '€' },
+  ];
 }

@@ -66,6 +66,10 @@ export interface SeedOptions {
   roleNames?: Partial<Record<'systemAdministrator' | 'systemCustomizer' | 'salesManager' | 'salesperson' | 'bcIntegration', string>>;
   /** A third level of business units: "Salg Bergen" under "Salg Vest", where Lars Johansen works. */
   nestedBusinessUnit?: boolean;
+  /** The Sales environment starts in administration mode (BAP runtime state AdminMode). */
+  administrationMode?: boolean;
+  /** The BC company's local currency ("LCY Code"; default NOK, a Dataverse currency of the seed). */
+  bcLocalCurrency?: string;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -145,6 +149,8 @@ export const seedOptionsSchema = z
       .strict()
       .optional(),
     nestedBusinessUnit: z.boolean().optional(),
+    administrationMode: z.boolean().optional(),
+    bcLocalCurrency: z.string().trim().regex(/^[A-Z0-9]{1,10}$/, 'must be a currency code such as NOK (Code[10])').optional(),
   })
   .strict();
 

@@ -129,6 +129,30 @@ export interface Association {
   roleid: string;
 }
 
+/** Dataverse `transactioncurrency`. */
+export interface Currency {
+  transactioncurrencyid: string;
+  isocurrencycode: string;
+  currencyname: string;
+  currencysymbol: string;
+}
+
+/** A row of the N:N `teammembership` between team and systemuser. */
+export interface TeamMember {
+  teamid: string;
+  systemuserid: string;
+}
+
+/** Business Central's "CDS Company" table 5393, entity `bcbi_company` in Dataverse. */
+export interface BcCompanyRecord {
+  bcbi_companyid: string;
+  bcbi_name: string;
+  /** the BC company's id (GetCompanyExternalId) */
+  bcbi_externalid: string;
+  /** the team that owns new records of this company by default */
+  defaultowningteam: string;
+}
+
 export interface DataverseState {
   organizationId: string;
   organizationName: string;
@@ -142,6 +166,12 @@ export interface DataverseState {
   teams: Team[];
   userRoles: Association[];
   teamRoles: Association[];
+  /** transactioncurrency rows (absent in older state files: the seed's). */
+  currencies?: Currency[];
+  /** Team memberships (teammembership_association); absent: none. */
+  teamMembers?: TeamMember[];
+  /** Business Central's company records in Dataverse (bcbi_company), made by BC's connection setup; absent: none. */
+  bcCompanies?: BcCompanyRecord[];
   /**
    * OrganizationResources.MaxNumberOfNonInteractiveUsers (RetrieveOrganizationResources); absent
    * in older state files (then 7), null when the environment does not publish it.
@@ -161,6 +191,8 @@ export interface PowerPlatformEnvironment {
   azureRegion?: string;
   /** false: an environment without a Dataverse database (`linkedEnvironmentMetadata` null); absent: it has one. */
   hasDataverse?: boolean;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode in administration mode (absent: Enabled). */
+  runtimeState?: string;
 }
 
 export interface Salesperson {
@@ -189,6 +221,8 @@ export interface Company {
   systemModifiedAt: string;
   systemModifiedBy: string;
   salespeople: Salesperson[];
+  /** General Ledger Setup "LCY Code", served as companyInformation.currencyCode (absent: NOK). */
+  localCurrency?: string;
 }
 
 /** A salesperson ↔ Sales user coupling made through the coupling endpoint (bcCouplings.ts). */

@@ -123,11 +123,25 @@ export type Action =
    * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
    * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
    */
-  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } };
+  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } }
+  | {
+      key: string;
+      type: 'assignTeamRole';
+      /** The team (its name as `userPrincipalName`): BC's owning team holds the integration role of its business unit. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string; roleId: string; roleName: string; rootRoleId: string };
+    }
+  | {
+      key: string;
+      type: 'addTeamMember';
+      /** A coupled Sales user, made a member of BC's default owning team. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string };
+    };
 
 export type ActionType = Action['type'];
 
-export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople';
+export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople' | 'health';
 
 export interface Plan {
   id: string;
@@ -188,6 +202,8 @@ export const actionKey = {
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
   setMail: (user: string) => `setMail:${user.toLowerCase()}`,
+  assignTeamRole: (teamId: string, roleId: string) => `assignTeamRole:${teamId.toLowerCase()}:${roleId.toLowerCase()}`,
+  addTeamMember: (teamId: string, user: string) => `addTeamMember:${teamId.toLowerCase()}:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */

@@ -94,6 +94,8 @@ export type SessionEvent =
   | { type: 'integrationPlanned'; planId: string }
   | { type: 'integrationPhase'; phase: IntegrationPhase }
   | { type: 'salespeoplePlanned'; planId: string }
+  /** A plan made from the health check's "Plan the fix": the plan this conversation now waits on. */
+  | { type: 'healthPlanned'; planId: string }
   | { type: 'advance' };
 
 export function newSession(now: string, environment?: SessionEnvironment): SetupSession {
@@ -140,6 +142,7 @@ export function transition(session: SetupSession | undefined, event: SessionEven
     case 'integrationPhase':
       return at({ ...session, planId: undefined, integration: { ...integrationOf(session), phase: event.phase } });
     case 'salespeoplePlanned':
+    case 'healthPlanned':
       return at({ ...session, planId: event.planId });
     case 'advance': {
       const index = STEPS.indexOf(session.step);
@@ -162,6 +165,7 @@ function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
     case 'integrationApplication':
       return { ...session, integration: { ...integrationOf(session), phase: 'check' } };
     case 'salespeople':
+    case 'health':
       return session;
   }
 }

@@ -95,7 +95,8 @@ export function snapshotOf(report: Pick<HealthReport, 'rows'>): WatchSnapshot {
       id: row.id,
       state: row.state,
       ...(row.count !== undefined ? { count: row.count } : {}),
-      ...(row.subjects ? { subjects: [...row.subjects] } : {}),
+      // Every problem the row found, by a stable string ("noAccount:KH"): a new one is news even when the count stays.
+      ...(row.findings ?? row.subjects ? { subjects: [...(row.findings ?? row.subjects ?? [])] } : {}),
     })),
   };
 }

@@ -72,7 +72,8 @@ async function observe(patch: Record<string, unknown>): Promise<Record<Feature, 
   const environmentLists = { ok: JSON.stringify(envCard).includes('"id":"bcCompany"'), text: cardText(envCard) };
   const chat = h.conversation();
   h.connector.clear();
-  await chat.say(ADMIN, 'status');
+  // The welcome card's three parts (help); the health card (status) is read the same way below.
+  await chat.say(ADMIN, 'help');
   const status = parts(cardText(h.connector.cards().at(-1)));
   const checked = (s: string) => !/Could not check|refused this/.test(s);
   const part1 = await part1ForOystein();

@@ -92,10 +92,10 @@ describe('the watch in one bot', () => {
     let posts = watchPosts(h.connector.activities, chat.id);
     expect(posts).toHaveLength(1);
     const first = posts[0].activity.attachments[0].content;
-    expect(cardText(first)).toContain(t('en', 'partIntegrationTitle'));
+    expect(cardText(first)).toContain(t('en', 'healthCheckIntegrationUser'));
     expect(cardText(first)).toContain(t('en', 'watchDriftNowFails'));
-    expect(cardText(first)).not.toContain(t('en', 'partSalespeopleTitle'));
-    expect(buttons(first)).toEqual([`setup.goto:{"part":"integration"}`, 'watch.off:{"from":"post"}']);
+    expect(cardText(first)).not.toContain(t('en', 'healthCheckSalespeople'));
+    expect(buttons(first)).toEqual(['health.fix:{"check":"integrationUser"}', 'watch.off:{"from":"post"}']);
 
     // Nothing changes again: no second post, however many checks run.
     await clock.advance(3 * INTERVAL);
@@ -107,11 +107,12 @@ describe('the watch in one bot', () => {
     posts = watchPosts(h.connector.activities, chat.id);
     expect(posts).toHaveLength(2);
     const second = posts[1].activity.attachments[0].content;
-    expect(cardText(second)).toContain(t('en', 'partSalespeopleTitle'));
+    expect(cardText(second)).toContain(t('en', 'healthCheckSalespeople'));
     expect(cardText(second)).toMatch(/(\d+) at the last check, (\d+) now\./);
     const [, before, after] = /(\d+) at the last check, (\d+) now\./.exec(cardText(second))!;
     expect(Number(after)).toBe(Number(before) + 1);
-    expect(cardText(second)).not.toContain(t('en', 'partIntegrationTitle'));
+    expect(cardText(second)).toContain('Nora Nyansatt');
+    expect(cardText(second)).not.toContain(t('en', 'healthCheckIntegrationUser'));
 
     // Off with one click, from the post: the post says who turned it off and loses its buttons.
     const off = await chat.execute(ADMIN, 'watch.off', action(second, 'watch.off').data, posts[1].activityId);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { renderCard, type CardName } from '../../src/cards/render';
 import { t, type Locale } from '../../src/i18n';
 import { SALESPEOPLE_SAMPLES } from './salespeopleCardSamples';
+import { healthCardData } from '../../src/cards/health';
 import { watchPostData, watchPostView, type WatchRowView } from '../../src/cards/watch';
 import type { DriftItem } from '../../src/watch/compare';
 
@@ -37,7 +38,7 @@ function watchSampleView(l: Locale) {
   ];
   const rows: WatchRowView[] = [
     { id: 'part.integration', title: t(l, 'partIntegrationTitle'), detail: t(l, 'integrationNone'), steps: '', fixes: [{ kind: 'part', title: t(l, 'gotoIntegration'), part: 'integration' }] },
-    { id: 'part.salespeople', title: t(l, 'partSalespeopleTitle'), detail: t(l, 'salespeopleTodo', { ready: 3, total: 8, missing: 5 }), steps: '', fixes: [{ kind: 'part', title: t(l, 'gotoSalespeople'), part: 'salespeople' }] },
+    { id: 'part.salespeople', title: t(l, 'partSalespeopleTitle'), detail: t(l, 'salespeopleTodo', { ready: 3, total: 8, missing: 5 }), steps: '', fixes: [{ kind: 'plan', title: t(l, 'healthFixPlan'), check: 'salespeople' }] },
     { id: 'couplings', title: t(l, 'partSalespeopleTitle'), detail: '', steps: t(l, 'watchPostFooter'), fixes: [{ kind: 'url', title: t(l, 'watchOpenPage'), url: 'https://businesscentral.dynamics.com/7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10/Production?page=7209' }] },
   ];
   return watchPostView(drift, rows, { locale: l, environment: 'contososales.crm4.dynamics.com · Production · CRONUS Norge AS', at: new Date('2026-01-16T08:00:00Z') });
@@ -45,6 +46,34 @@ function watchSampleView(l: Locale) {
 
 const SAMPLES: Record<string, Sample[]> = {
   ...SALESPEOPLE_SAMPLES,
+  health: [
+    {
+      name: 'nine rows: passing, failing with a plan, a Part, steps with and without a link, not checked',
+      data: (l) =>
+        healthCardData(
+          {
+            at: '2026-01-15T08:00:00.000Z',
+            environmentKey: 'x',
+            labels: { tenant: 'Contoso Norge', salesEnvironment: 'https://contososales.crm4.dynamics.com', businessCentral: 'Production · CRONUS Norge AS' },
+            rows: [
+              { id: 'adminRoles', state: 'fail', key: 'adminMissingRoles', vars: { user: 'ingrid.berg@contoso.no', roles: { keys: ['roleSystemCustomizer'] } }, fix: { kind: 'plan', verb: 'health.fix', data: { check: 'adminRoles' } } },
+              { id: 'integrationUser', state: 'pass', key: 'healthAppUserDone', vars: { name: 'Business Central Integration' } },
+              {
+                id: 'salespeople', state: 'fail', key: 'healthSalespeopleNoAccount', vars: { count: 40, names: Array.from({ length: 10 }, (_, i) => `Selger ${i} (S${i})`).join(', ') + ' +30' },
+                more: [{ key: 'healthSalespeopleNotCoupled', vars: { count: 1, names: 'Kari Hansen (KH)' } }], fix: { kind: 'plan', verb: 'setup.goto', data: { part: 'salespeople' } },
+              },
+              { id: 'securityGroup', state: 'unknown', key: 'checkFailed', vars: { reason: 'HTTP 503' } },
+              { id: 'nonInteractiveLimit', state: 'fail', key: 'healthNonInteractiveOver', vars: { count: 8, limit: 7, names: 'a, b' }, fix: { kind: 'steps', key: 'healthNonInteractiveFix', link: 'https://admin.powerplatform.microsoft.com/environments' } },
+              { id: 'integrationRole', state: 'fail', key: 'healthRoleMissingInUnits', vars: { units: 'Salg Vest' }, fix: { kind: 'steps', key: 'healthRoleMissingFix', page: 7201 } },
+              { id: 'currency', state: 'fail', key: 'healthCurrencyMismatch', vars: { lcy: 'SEK', codes: 'NOK, EUR' }, fix: { kind: 'steps', key: 'healthCurrencyFix', vars: { lcy: 'SEK' }, link: 'https://admin.powerplatform.microsoft.com/environments' } },
+              { id: 'administrationMode', state: 'pass', key: 'healthAdminModeOff' },
+              { id: 'owningTeam', state: 'fail', key: 'healthTeamMissing', vars: { team: 'BCI - Salg Vest', count: 1, names: 'kari.hansen@contoso.no' }, fix: { kind: 'plan', verb: 'health.fix', data: { check: 'owningTeam' } } },
+            ],
+          },
+          l,
+        ),
+    },
+  ],
   welcome: [
     {
       name: 'three parts in every state',

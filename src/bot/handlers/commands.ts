@@ -2,13 +2,12 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
-import { actorOf, localeFor } from '../context';
+import { localeFor } from '../context';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
 import { stepCard } from '../steps';
 import { cancelPlan } from './plan';
-import { statusCard } from './watch';
 
 /** Text commands of the setup: set up, status, cancel, restart, resume (en and nb). */
 
@@ -22,18 +21,6 @@ export function setup(services: BotServices) {
     const session = applyEvent(state, { type: 'start' });
     if (wasActive) await context.sendActivity(t(localeFor(context), 'resumed'));
     await sendCard(context, await stepCard(services, context, session));
-  };
-}
-
-export function status(services: BotServices) {
-  return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
-    const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
-    if (!environment) {
-      await context.sendActivity(t(localeFor(context), 'envChooseFirst'));
-      return;
-    }
-    const overview = await services.observer.overview(actorOf(context), environment);
-    await sendCard(context, await statusCard(services, context, overview));
   };
 }
 

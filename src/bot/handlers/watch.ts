@@ -1,10 +1,10 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render';
-import { welcomeCard } from '../../cards/welcome';
+import { healthCard } from '../../cards/health';
 import { watchPostCard, watchStatus, type WatchPostView } from '../../cards/watch';
 import { t, type Locale } from '../../i18n';
-import type { Overview } from '../../setup/overview';
+import type { HealthReport } from '../../provisioning/observe/healthReport';
 import { actorOf, localeFor } from '../context';
 import { sessionOf } from '../session';
 import type { BotServices } from '../services';
@@ -14,11 +14,11 @@ import type { SetupTurnState } from '../state';
 
 const offData = z.object({ from: z.enum(['status', 'post']).default('status') });
 
-/** The status card with the chat's watch line and its button. */
-export async function statusCard(services: BotServices, context: TurnContext, overview: Overview): Promise<AdaptiveCardJson> {
+/** The status card (the health check) with the chat's watch line and its button. */
+export async function statusCard(services: BotServices, context: TurnContext, report: HealthReport): Promise<AdaptiveCardJson> {
   const locale: Locale = localeFor(context);
   const watch = await services.watch.get(context.activity.conversation.id);
-  return welcomeCard(overview, locale, watchStatus(watch, services.watch.intervalMs, locale, new Date(services.watch.now())));
+  return healthCard(report, locale, watchStatus(watch, services.watch.intervalMs, locale, new Date(services.watch.now())));
 }
 
 /** The chat's environment, and whose admin roles are checked: the admin Part 1 set up, else whoever acts. */
@@ -43,7 +43,7 @@ export function watchOn(services: BotServices) {
     const { environment, admin } = target(services, context, state);
     const checked = await services.watch.check(who(context), environment, admin);
     await services.watch.turnOn({ conversationId, environment, locale, actor: who(context), admin, snapshot: checked.snapshot });
-    return statusCard(services, context, checked.report.overview);
+    return statusCard(services, context, checked.report);
   };
 }
 
@@ -71,6 +71,6 @@ export function watchOff(services: BotServices) {
       return post && post.activityId === clicked ? watchPostCard(post.view as WatchPostView, off) : t(locale, 'watchTurnedOff');
     }
     const { environment, admin } = target(services, context, state);
-    return statusCard(services, context, (await services.watch.check(who(context), environment, admin)).report.overview);
+    return statusCard(services, context, (await services.watch.check(who(context), environment, admin)).report);
   };
 }

@@ -27,6 +27,8 @@ export interface PowerPlatformEnvironment {
   /** The Entra group whose members alone are admitted to the environment (null: none). */
   securityGroupId: string | null;
   state: string | null;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode while the environment is in administration mode. */
+  runtimeState: string | null;
 }
 
 interface WireEnvironment {
@@ -38,7 +40,7 @@ interface WireEnvironment {
     environmentSku?: string;
     azureRegion?: string;
     provisioningState?: string;
-    states?: { management?: { id?: string } };
+    states?: { management?: { id?: string }; runtime?: { id?: string } };
     linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string; securityGroupId?: string } | null;
   };
 }
@@ -56,6 +58,7 @@ function toEnvironment(raw: WireEnvironment, fallbackName: string): PowerPlatfor
     domainName: linked?.domainName ?? null,
     securityGroupId: linked?.securityGroupId?.toLowerCase() || null,
     state: raw.properties?.states?.management?.id ?? raw.properties?.provisioningState ?? null,
+    runtimeState: raw.properties?.states?.runtime?.id ?? null,
   };
 }
 

@@ -5,13 +5,14 @@ import { part2 } from './part2';
 import { part3 } from './part3';
 import { groupApproval } from './groupApproval';
 import { environments } from './environments';
+import { health } from './health';
 import { watch } from './watch';
 
 /**
  * The flows, in the order a user goes through them; each starts where the previous one ended
  * (one Playground session, one sandbox tenant). Add a flow here to have it run in CI.
  */
-export const FLOWS: Flow[] = [environments, part1, part2, part3, groupApproval, watch];
+export const FLOWS: Flow[] = [environments, part1, part2, part3, health, groupApproval, watch];
 
 /**
  * Each variant starts a fresh stack and runs its flows: the default tenant (English role names),

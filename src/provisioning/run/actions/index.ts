@@ -1,5 +1,7 @@
 import type { Action } from '../../../setup/plan';
 import { addGroupMember } from './addGroupMember';
+import { addTeamMember } from './addTeamMember';
+import { assignTeamRole } from './assignTeamRole';
 import { addUserToEnvironment } from './addUserToEnvironment';
 import { assignLicense } from './assignLicense';
 import { assignRole } from './assignRole';
@@ -34,5 +36,9 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return coupleSalesperson(action, context);
     case 'setMail':
       return setMail(action, context);
+    case 'assignTeamRole':
+      return assignTeamRole(action, context);
+    case 'addTeamMember':
+      return addTeamMember(action, context);
   }
 }
