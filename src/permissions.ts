@@ -12,6 +12,9 @@ export type Grant =
   | 'graph:User.ReadWrite.All'
   | 'graph:Organization.Read.All'
   | 'graph:GroupMember.ReadWrite.All'
+  // Only for Part 3 through a group (group-based licensing), beside the table's rows.
+  | 'graph:LicenseAssignment.ReadWrite.All'
+  | 'graph:Group.Create'
   | 'dataverse:applicationUser'
   | 'bap:managementApp'
   | 'bc:s2s'
@@ -21,6 +24,8 @@ export const GRANTS: Record<Grant, { service: Service; permission: string }> = {
   'graph:User.ReadWrite.All': { service: 'graph', permission: 'User.ReadWrite.All' },
   'graph:Organization.Read.All': { service: 'graph', permission: 'Organization.Read.All' },
   'graph:GroupMember.ReadWrite.All': { service: 'graph', permission: 'GroupMember.ReadWrite.All' },
+  'graph:LicenseAssignment.ReadWrite.All': { service: 'graph', permission: 'LicenseAssignment.ReadWrite.All' },
+  'graph:Group.Create': { service: 'graph', permission: 'Group.Create' },
   'dataverse:applicationUser': { service: 'dataverse', permission: 'System Administrator' },
   'bap:managementApp': { service: 'bap', permission: 'management app' },
   'bc:s2s': { service: 'bc', permission: 'API.ReadWrite.All' },
@@ -51,6 +56,9 @@ export function grantFor(service: Service, request?: { method: string; url: stri
     case 'graph': {
       if (!request) return undefined;
       const path = graphPath(request.url);
+      // Group-based licensing: a group's licence (Learn "group: assignLicense") and a new group ("Create group").
+      if (/^\/groups\/[^/]+\/assignLicense$/.test(path)) return 'graph:LicenseAssignment.ReadWrite.All';
+      if (request.method.toUpperCase() === 'POST' && /^\/groups\/?$/.test(path)) return 'graph:Group.Create';
       if (/^\/users(\/[^/]+)?\/checkMemberGroups$/.test(path) || /^\/groups(\/|$)/.test(path)) return 'graph:GroupMember.ReadWrite.All';
       if (/^\/users(\/|\(|$)/.test(path)) return 'graph:User.ReadWrite.All';
       if (/^\/(subscribedSkus|organization)(\/|$)/.test(path)) return 'graph:Organization.Read.All';
@@ -65,6 +73,8 @@ export function grantSentence(grant: Grant): string {
     case 'graph:User.ReadWrite.All':
     case 'graph:Organization.Read.All':
     case 'graph:GroupMember.ReadWrite.All':
+    case 'graph:LicenseAssignment.ReadWrite.All':
+    case 'graph:Group.Create':
       return `the app registration needs the Microsoft Graph application permission ${GRANTS[grant].permission} (admin-consented)`;
     case 'dataverse:applicationUser':
       return 'the app must be an application user of the Sales environment with the System Administrator role';

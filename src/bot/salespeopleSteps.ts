@@ -5,6 +5,7 @@ import type { AdaptiveCardJson } from '../cards/render';
 import { userMessage } from '../errors';
 import { t } from '../i18n';
 import { isCountryCode } from '../setup/csvCountries';
+import { cleanGroupName } from '../setup/groupLicensing';
 import { matchSalespeople } from '../setup/salespeopleMatch';
 import { predictCoupling, predictionFacts } from '../setup/couplingPrediction';
 import { applyPagePicks, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
@@ -38,6 +39,8 @@ export const ViewInput = z.object({
   usageLocation: z.string().max(10).optional(),
   couple: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(0).max(100_000).optional(),
+  licensing: z.enum(['group', 'perUser']).optional(),
+  licenceGroup: z.string().max(1000).optional(),
 });
 
 export type ViewData = z.infer<typeof ViewInput>;
@@ -49,9 +52,9 @@ export function environmentOf(services: BotServices, session: SetupSession) {
 /** A fresh view: observed now, keeping how the admin looked at the previous one (same environment). */
 export async function observeView(services: BotServices, context: TurnContext, session: SetupSession, previous?: SalespeopleView): Promise<SalespeopleView> {
   const environment = environmentOf(services, session);
-  const { facts, ...observation } = await services.salespeople.observe(environment);
   const key = environmentKey(environment);
   const keep = previous && previous.environmentKey === key ? previous : undefined;
+  const { facts, ...observation } = await services.salespeople.observe(environment, { licenceGroup: keep?.licenceGroup });
   return {
     conversationId: context.activity.conversation.id,
     environmentKey: key,
@@ -63,6 +66,8 @@ export async function observeView(services: BotServices, context: TurnContext, s
     page: keep?.page ?? 0,
     usageLocation: keep?.usageLocation ?? observation.country ?? '',
     couple: keep?.couple ?? true,
+    ...(keep?.licensing ? { licensing: keep.licensing } : {}),
+    ...(keep?.licenceGroup ? { licenceGroup: keep.licenceGroup } : {}),
     ...(services.salespeople.couplingConfigured ? {} : { coupling: predictCoupling(predictionFacts(facts)) }),
   };
 }
@@ -89,6 +94,8 @@ export function applyInputs(services: BotServices, view: SalespeopleView, data: 
   if (data.usageLocation !== undefined) next.usageLocation = data.usageLocation.trim().toUpperCase();
   if (data.couple !== undefined) next.couple = data.couple === 'true';
   if (data.page !== undefined) next.page = data.page;
+  if (data.licensing !== undefined) next.licensing = data.licensing;
+  if (data.licenceGroup !== undefined) next.licenceGroup = data.licenceGroup.trim().replace(/\s+/g, ' ');
   return next;
 }
 
@@ -154,6 +161,10 @@ export async function chosenView(
   if (!isCountryCode(chosen.usageLocation)) {
     const reason = t(localeFor(context), 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) });
     return { refusal: await renderView(services, context, session, chosen, reason) };
+  }
+  if (chosen.licenceGroup !== undefined && !cleanGroupName(chosen.licenceGroup)) {
+    const reason = t(localeFor(context), 'glGroupName', { value: chosen.licenceGroup.slice(0, 60) });
+    return { refusal: await renderView(services, context, session, { ...chosen, licenceGroup: undefined }, reason) };
   }
   return { view: await observeView(services, context, session, chosen) };
 }

@@ -57,13 +57,13 @@ export function healthRowText(row: HealthRow, locale: Locale): string {
 }
 
 function fixView(row: HealthRow, locale: Locale) {
-  const view = { instruction: '', fix: '', verb: '', fixData: {} as Record<string, string>, fixTitle: '', url: '', linkTitle: '' };
+  // The card carries each verb as a literal (the route table's test reads them): a plan of its own, or a part of the setup.
+  const view = { instruction: '', fix: '' as '' | 'plan' | 'part', fixData: {} as Record<string, string>, fixTitle: '', url: '', linkTitle: '' };
   const fix = row.state === 'fail' ? row.fix : undefined;
-  if (fix?.kind === 'plan') {
+  if (fix?.kind === 'plan' && (fix.verb === 'health.fix' || fix.verb === 'setup.goto')) {
     const part = fix.verb === 'setup.goto' ? fix.data?.part : undefined;
     Object.assign(view, {
-      fix: 'execute',
-      verb: fix.verb,
+      fix: fix.verb === 'setup.goto' ? 'part' : 'plan',
       fixData: fix.data ?? {},
       fixTitle: part && PART_TITLE[part] ? t(locale, 'healthFixPart', { part: t(locale, PART_TITLE[part]!) }) : t(locale, 'healthFixPlan'),
     });

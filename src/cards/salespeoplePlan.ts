@@ -20,6 +20,7 @@ const STEP: Partial<Record<Action['type'], StringKey>> = {
   createUser: 'spStepCreate',
   assignLicense: 'spStepLicence',
   addGroupMember: 'spStepGroup',
+  joinLicenceGroup: 'glStepJoin',
   addUserToEnvironment: 'spStepEnvironment',
   assignRole: 'spStepRole',
   coupleSalesperson: 'spStepCouple',
@@ -34,10 +35,14 @@ interface Person {
 
 export const formatNumber = (n: number, locale: Locale) => new Intl.NumberFormat(locale === 'nb' ? 'nb-NO' : 'en-GB').format(n);
 
+/** Steps on the licence group itself (group-based licensing), not on a person. */
+const GROUP_STEPS: ReadonlySet<Action['type']> = new Set(['createGroup', 'assignGroupLicense', 'nestGroup']);
+
 /** The plan's people in plan order, each with their actions. */
 export function peopleOf(plan: Plan): Person[] {
   const people = new Map<string, Person>();
   for (const action of plan.actions) {
+    if (GROUP_STEPS.has(action.type)) continue;
     const key = action.target.userPrincipalName.toLowerCase();
     const person = people.get(key) ?? { user: action.target.userPrincipalName, actions: [] };
     if (action.type === 'coupleSalesperson') person.code = action.params.salespersonCode;
@@ -69,6 +74,13 @@ function summary(plan: Plan, locale: Locale): string[] {
   const of = (type: Action['type']) => plan.actions.filter((a) => a.type === type);
   const n = (count: number) => formatNumber(count, locale);
   const lines: string[] = [];
+  for (const a of plan.actions) {
+    if (a.type === 'createGroup') lines.push(t(locale, 'glPlanCreateGroup', { group: escapeMarkdown(a.params.displayName) }));
+    if (a.type === 'assignGroupLicense') lines.push(t(locale, 'glPlanGroupLicence', { group: escapeMarkdown(a.params.groupName), sku: escapeMarkdown(skuDisplayName(a.params)), members: n(a.params.members) }));
+    if (a.type === 'nestGroup') lines.push(t(locale, 'glPlanNest', { group: escapeMarkdown(a.params.groupName), parent: escapeMarkdown(a.params.parentGroupName) }));
+  }
+  const joins = of('joinLicenceGroup') as Extract<Action, { type: 'joinLicenceGroup' }>[];
+  if (joins.length) lines.push(t(locale, 'glPlanJoin', { count: n(joins.length), group: escapeMarkdown(joins[0]!.params.groupName) }));
   const creates = of('createUser');
   const licences = of('assignLicense') as Extract<Action, { type: 'assignLicense' }>[];
   const usage = licences.filter((a) => a.params.usageLocation);
@@ -111,12 +123,19 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
   if (run?.status === 'completed') [progress, progressColor] = [t(locale, 'spRunDone', { total: n(people.length) }), 'Good'];
   if (run?.status === 'failed') [progress, progressColor] = [t(locale, 'spRunFailed', { done: n(done), total: n(people.length), failed: n(failedPeople) }), 'Attention'];
   const notes: string[] = [];
+  const joins = plan.actions.filter((a): a is Extract<Action, { type: 'joinLicenceGroup' }> => a.type === 'joinLicenceGroup');
+  const waited = joins.map((a) => journal[a.key]).filter((o): o is Extract<ActionOutcome, { status: 'done' }> => o?.status === 'done' && o.waitedMs !== undefined);
+  if (run && waited.length > 0) {
+    const seconds = Math.max(...waited.map((o) => o.waitedMs!)) / 1000;
+    notes.push(t(locale, 'glWaited', { seconds: formatNumber(Math.round(seconds * 10) / 10, locale), count: n(waited.length), group: escapeMarkdown(joins[0]!.params.groupName) }));
+  }
   if (run && run.status !== 'running' && couples.length > 0) {
     notes.push(t(locale, 'spCouplingsMade', { count: n(made) }));
     if (already > 0) notes.push(t(locale, 'spCouplingsAlready', { count: n(already) }));
   }
   return {
     intro: t(locale, SP_PLAN_INTRO[planStage(approval, run)], { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+    licensing: licensingLine(plan, locale),
     summary: summary(plan, locale),
     passwords: plan.actions.some((a) => a.type === 'createUser') ? t(locale, 'spPlanPasswords') : '',
     people: people.slice(0, PEOPLE_SHOWN).map((p, i) => ({
@@ -134,6 +153,15 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
     // unless the list was already sent below this card ("Continue"): the card is then a record.
     back: run?.status !== 'running' && !movedOn,
   };
+}
+
+/** Which licensing mode the plan uses and why (group-based licensing or per user). */
+function licensingLine(plan: Plan, locale: Locale): string {
+  const note = plan.licensing;
+  if (!note) return '';
+  const vars = Object.fromEntries(Object.entries(note.why.vars ?? {}).map(([k, v]) => [k, escapeMarkdown(String(v))]));
+  const why = t(locale, note.why.key as StringKey, vars);
+  return note.mode === 'group' ? why : t(locale, 'glModePerUser', { why });
 }
 
 /** One page (1-based) of a run's failures. */

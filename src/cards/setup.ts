@@ -122,6 +122,14 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'createGroup':
+      return t(locale, 'actionCreateGroup', { group: escapeMarkdown(action.params.displayName) });
+    case 'assignGroupLicense':
+      return t(locale, 'actionAssignGroupLicense', { group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(skuDisplayName(action.params)) });
+    case 'nestGroup':
+      return t(locale, 'actionNestGroup', { group: escapeMarkdown(action.params.groupName), parent: escapeMarkdown(action.params.parentGroupName) });
+    case 'joinLicenceGroup':
+      return t(locale, 'actionJoinLicenceGroup', { user, group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(skuDisplayName(action.params)) });
     case 'setMail':
       return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
     case 'assignTeamRole':

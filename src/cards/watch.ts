@@ -92,17 +92,16 @@ export function watchStatus(watch: WatchRecord | undefined, intervalMs: number, 
 }
 
 /**
- * A row as the status card shows it (its title, detail, instruction, and either a card action or
- * a page to open): the watch's post shows a row exactly as the status card does.
+ * A row as the status card shows it (its title, detail, instruction, and either a card action —
+ * a plan of its own, or a part of the setup — or a page to open): the watch's post shows a row
+ * exactly as the status card does.
  */
 export interface StatusRowView {
   check: string;
   title: string;
   detail: string;
   instruction: string;
-  /** 'execute' when the row has a card action (verb, fixData, fixTitle). */
-  fix: string;
-  verb?: string;
+  fix: '' | 'plan' | 'part';
   fixData: Record<string, string>;
   fixTitle: string;
   url: string;
@@ -112,9 +111,8 @@ export interface StatusRowView {
 export function fromStatusRows(rows: StatusRowView[]): WatchRowView[] {
   return rows.map((row) => {
     const fixes: FixButton[] = [];
-    // The actions a post can carry are those its template names (cards/watch.json); another is left to the status card.
-    if (row.fix === 'execute' && row.verb === 'health.fix') fixes.push({ kind: 'plan', title: row.fixTitle, check: row.fixData.check ?? row.check });
-    if (row.fix === 'execute' && row.verb === 'setup.goto' && row.fixData.part) fixes.push({ kind: 'part', title: row.fixTitle, part: row.fixData.part });
+    if (row.fix === 'plan') fixes.push({ kind: 'plan', title: row.fixTitle, check: row.fixData.check ?? row.check });
+    if (row.fix === 'part' && row.fixData.part) fixes.push({ kind: 'part', title: row.fixTitle, part: row.fixData.part });
     if (row.url) fixes.push({ kind: 'url', title: row.linkTitle, url: row.url });
     return { id: row.check, title: row.title, detail: row.detail, steps: row.instruction, fixes };
   });

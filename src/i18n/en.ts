@@ -7,6 +7,7 @@ import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
 import { outcomesEn } from './outcomes.en';
+import { groupLicensingEn } from './groupLicensing.en';
 import { watchEn } from './watch.en';
 
 /**
@@ -220,6 +221,7 @@ export const en = {
   ...environmentsEn,
   ...validationEn,
   ...healthEn,
+  ...groupLicensingEn,
   ...watchEn,
 } as const;
 

@@ -7,6 +7,7 @@ import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
 import { outcomesNb } from './outcomes.nb';
+import { groupLicensingNb } from './groupLicensing.nb';
 import { watchNb } from './watch.nb';
 import type { StringKey } from './en';
 
@@ -219,5 +220,6 @@ export const nb: Record<StringKey, string> = {
   ...environmentsNb,
   ...validationNb,
   ...healthNb,
+  ...groupLicensingNb,
   ...watchNb,
 };

@@ -8,6 +8,7 @@
 import { type Ctx, dynamicsLicensedAt, state } from './context';
 import { uuid } from './http';
 import { dataverseEnvironment, environmentAdmits } from './graphGroups';
+import { processGroupLicences } from './graphLicensing';
 import type { GraphUser, SandboxState, SystemUser } from './state';
 
 export function rootBusinessUnitId(s: SandboxState): string {
@@ -50,6 +51,7 @@ export function touchSystemUser(su: SystemUser, now: number): void {
 
 /** Brings Dataverse up to date with the directory as of `ctx.now()`. */
 export function syncDataverse(ctx: Ctx): void {
+  processGroupLicences(ctx);
   const s = state(ctx);
   const now = ctx.now();
   const delay = ctx.settings().syncDelayMs;

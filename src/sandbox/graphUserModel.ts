@@ -2,6 +2,7 @@
 import { HttpError, isObject } from './http';
 import type { Schema } from './odata';
 import type { GraphUser, Json, SandboxState } from './state';
+import { licenceStates } from './graphLicensing';
 
 export const USER_ENTITY = 'microsoft.graph.user';
 
@@ -20,7 +21,7 @@ const PROFILE_ARRAYS = ['businessPhones', 'otherMails'];
 export const USER_SCHEMA: Schema = {
   id: 'string', userPrincipalName: 'string', displayName: 'string', givenName: 'string', surname: 'string', mail: 'string',
   mailNickname: 'string', jobTitle: 'string', accountEnabled: 'bool', usageLocation: 'string', createdDateTime: 'datetime',
-  userType: 'string', passwordProfile: 'string', assignedLicenses: 'string', businessPhones: 'string', otherMails: 'string',
+  userType: 'string', passwordProfile: 'string', assignedLicenses: 'string', licenseAssignmentStates: 'string', businessPhones: 'string', otherMails: 'string',
   onPremisesSyncEnabled: 'bool',
   ...Object.fromEntries(Object.keys(PROFILE_STRINGS).map((k) => [k, 'string' as const])),
 };
@@ -51,6 +52,7 @@ export function userRow(u: GraphUser): Record<string, unknown> {
     passwordProfile: null,
     onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
     assignedLicenses: u.assignedLicenses.map((a) => ({ disabledPlans: [...a.disabledPlans], skuId: a.skuId })),
+    licenseAssignmentStates: licenceStates(u),
   };
 }
 

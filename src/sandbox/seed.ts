@@ -67,7 +67,11 @@ export const SEED = {
     sales: '1e1a282c-9c54-43a2-9310-98ef728faace',
     salesCustomerService: '8edc2cf8-6438-4fa9-b6e3-aa1660c640cc',
     office365E3: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+    /** Microsoft Entra ID P1 (AAD_PREMIUM), with the seed option groupBasedLicensing */
+    entraIdP1: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4',
   },
+  /** Graph permissions group-based licensing needs beside the README's table (seed option groupBasedLicensing). */
+  groupLicensingGraphRoles: ['LicenseAssignment.ReadWrite.All', 'Group.Create'],
   dataverse: {
     organizationId: '8f623467-cf4f-407b-be7d-64fab5d9ad9a',
     /** salgBergen (a child of Salg Vest) exists only with the seed option `nestedBusinessUnit` */
@@ -159,9 +163,19 @@ const P = {
   MCOSTANDARD: '0feaeb32-d00e-4d66-bd5a-43b5b83db82c',
   TEAMS1: '57ff2da0-773e-42df-b2af-ffb7a2317929',
   OFFICESUBSCRIPTION: '43de0ff5-c92c-492b-9116-175376d08c38',
+  // Microsoft Entra ID P1 (Learn "Product names and service plan identifiers for licensing")
+  AAD_PREMIUM: '41781fb2-bc02-4b7c-bd55-b576c07bb09d',
+  ADALLOM_S_DISCOVERY: '932ad362-64a8-4783-9106-97849a1a30b9',
+  EXCHANGE_S_FOUNDATION: '113feb6c-3fe4-4440-bddc-54d774bf0318',
+  MFA_PREMIUM: '8a256a2b-b617-496d-b51b-e76466e88db0',
 } as const;
 
 const plans = (...names: (keyof typeof P)[]) => names.map((n) => ({ servicePlanId: P[n], servicePlanName: n, appliesTo: 'User' }));
+
+function entraIdP1(seats: number): Sku {
+  return { skuId: SEED.skus.entraIdP1, skuPartNumber: 'AAD_PREMIUM', enabled: seats, suspended: 0, warning: 0, consumedOffset: 0,
+    servicePlans: plans('AAD_PREMIUM', 'ADALLOM_S_DISCOVERY', 'EXCHANGE_S_FOUNDATION', 'MFA_PREMIUM') };
+}
 
 function skus(synthetic: number): Sku[] {
   const salesModelled = 4; // Ingrid, Kari, Lars, the reporting account
@@ -363,7 +377,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const S = SEED.dataverse.systemUsers;
   return {
     version: 1,
-    app: seedAppRegistration(),
+    app: opts.groupBasedLicensing ? { ...seedAppRegistration(), graphRoles: [...SEED.app.graphRoles, ...SEED.groupLicensingGraphRoles] } : seedAppRegistration(),
     tenant: {
       id: SEED.tenantId, displayName: SEED.tenantName, countryLetterCode: 'NO',
       domains: [
@@ -374,7 +388,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
     },
     graph: {
       users,
-      skus: skus(synthetic),
+      skus: [...skus(synthetic), ...(opts.groupBasedLicensing ? [entraIdP1(opts.groupLicensingSeats ?? 300)] : [])],
       groups: [{ id: SEED.approverGroupId, displayName: 'BC Setup Approvers', description: 'May approve account changes for Business Central and Sales.',
         mailNickname: 'bcsetupapprovers', mailEnabled: false, securityEnabled: true, members: [SEED.admin.id] },
         ...(opts.environmentSecurityGroup ? environmentGroups() : [])],

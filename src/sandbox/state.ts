@@ -16,6 +16,27 @@ export interface LicenseAssignment {
   disabledPlans: string[];
   /** epoch ms when the licence was assigned (drives background sync and propagation) */
   assignedAt: number;
+  /** Group-based licensing: the groups this licence is inherited from (absent: none). */
+  viaGroups?: string[];
+  /** False when the licence is only inherited from groups (absent: assigned directly). */
+  direct?: boolean;
+}
+
+/** A group licence Entra could not give the user (licenseAssignmentState with state Error). */
+export interface LicenceError {
+  skuId: string;
+  groupId: string;
+  /** CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other */
+  error: string;
+  at: number;
+}
+
+/** A member whose group licence Entra processes at `dueAt` (group-based licensing is asynchronous). */
+export interface LicenceWork {
+  userId: string;
+  groupId: string;
+  skuId: string;
+  dueAt: number;
 }
 
 export interface GraphUser {
@@ -37,6 +58,8 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** Group licences that could not be assigned (absent: none). */
+  licenceErrors?: LicenceError[];
   /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
   onPremisesSyncEnabled?: boolean;
 }
@@ -73,6 +96,11 @@ export interface Group {
   mailEnabled: boolean;
   securityEnabled: boolean;
   members: string[];
+  /** "Unified" for Microsoft 365 groups, "DynamicMembership" (absent: []). */
+  groupTypes?: string[];
+  /** Licences the group holds (group-based licensing; absent: none). */
+  assignedLicenses?: { skuId: string; disabledPlans: string[] }[];
+  createdDateTime?: string;
 }
 
 // ---------------------------------------------------------------- Dataverse
@@ -274,7 +302,8 @@ export interface SandboxState {
   version: 1;
   app: AppRegistration;
   tenant: { id: string; displayName: string; countryLetterCode: string; domains: Domain[] };
-  graph: { users: GraphUser[]; skus: Sku[]; groups: Group[] };
+  /** `licenceWork`: group licences still being processed (absent: none). */
+  graph: { users: GraphUser[]; skus: Sku[]; groups: Group[]; licenceWork?: LicenceWork[] };
   dataverse: DataverseState;
   bap: { environments: PowerPlatformEnvironment[] };
   bc: { environments: BcEnvironment[] };

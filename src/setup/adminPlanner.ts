@@ -13,6 +13,8 @@ export interface SkuInfo {
   skuPartNumber: string;
   salesCapable: boolean;
   freeSeats: number;
+  /** It brings Microsoft Entra ID P1 or P2 (service plan AAD_PREMIUM or AAD_PREMIUM_P2): group-based licensing can be used. */
+  entraPremium?: boolean;
 }
 
 export interface EnvironmentRole extends RoleRef {

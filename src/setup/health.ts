@@ -82,6 +82,8 @@ export interface SalespeopleHealthFacts {
   rows: { code: string; displayName: string; status: SalespersonStatus }[];
   /** Couplings can be observed (a coupling endpoint); without one "coupled" is unknown. */
   couplingsObservable: boolean;
+  /** Seen through the coupling endpoint, or (without one) how many BC's Match-Based Coupling would make. */
+  couplings?: { seen: number } | { predicted: number };
 }
 
 export interface SecurityGroupHealthFacts {
@@ -258,11 +260,18 @@ export function salespeopleRow(facts: SalespeopleHealthFacts): CheckRow {
     details.push({ key: PROBLEM_KEY[status], vars: { count: people.length, names: shown.join(', ') + (more > 0 ? ` +${more}` : '') } });
     findings.push(...people.map((p) => `${status === 'ready' ? 'notCoupled' : status}:${p.code}`));
   }
+  // What can be said of the couplings: counted through the endpoint, or predicted from BC's Match-Based Coupling.
+  const couplings: Detail[] =
+    facts.couplings && active.length > 0
+      ? ['seen' in facts.couplings
+          ? { key: 'cpCouplingsObserved', vars: { count: facts.couplings.seen, total: active.length } }
+          : { key: 'cpCouplingsUnobservable', vars: { count: facts.couplings.predicted, total: active.length } }]
+      : [];
   if (findings.length === 0) {
     const key: StringKey = active.length === 0 ? 'salespeopleNone' : facts.couplingsObservable ? 'healthSalespeopleDone' : 'healthSalespeopleReadyUncoupled';
-    return pass('salespeople', [{ key, vars: { total: active.length } }], { counts });
+    return pass('salespeople', [{ key, vars: { total: active.length } }, ...couplings], { counts });
   }
-  return fail('salespeople', details, findings, { kind: 'part', part: 'salespeople' }, { counts });
+  return fail('salespeople', [...details, ...couplings], findings, { kind: 'part', part: 'salespeople' }, { counts });
 }
 
 export function securityGroupRow(facts: SecurityGroupHealthFacts): CheckRow {

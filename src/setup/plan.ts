@@ -119,6 +119,30 @@ export type Action =
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
   | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
   | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams }
+  // Group-based licensing (Part 3 through a group). The group's target names it: `userPrincipalName`
+  // is the group's name, `userId` its object id once it exists.
+  | { key: string; type: 'createGroup'; target: UserTarget; params: { displayName: string; mailNickname: string; description: string } }
+  | {
+      key: string;
+      type: 'assignGroupLicense';
+      target: UserTarget;
+      /** `members`: the seats the group's future members need (the seat check at planning). */
+      params: { groupName: string; groupId?: string; skuId: string; skuPartNumber: string; members: number };
+    }
+  | {
+      key: string;
+      type: 'nestGroup';
+      target: UserTarget;
+      /** The licence group joins the environment's security group, so its members are admitted. */
+      params: { groupName: string; groupId?: string; parentGroupId: string; parentGroupName: string };
+    }
+  | {
+      key: string;
+      type: 'joinLicenceGroup';
+      target: UserTarget;
+      /** The user joins the licence group and counts done once Entra shows the group's licence Active on them. */
+      params: { groupName: string; groupId?: string; skuId: string; skuPartNumber: string };
+    }
   /**
    * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
    * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
@@ -157,6 +181,8 @@ export interface Plan {
    * digest; absent when the plan was made elsewhere, and then no password is ever delivered).
    */
   requesterChat?: Record<string, unknown>;
+  /** Part 3: how the salespeople are licensed and why (shown on the card; the actions say the same). */
+  licensing?: { mode: 'perUser' | 'group'; why: { key: string; vars?: Record<string, string | number> } };
 }
 
 /** Canonical JSON: keys sorted at every level, so equal content gives an equal digest. */
@@ -201,6 +227,10 @@ export const actionKey = {
   addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
+  createGroup: (name: string) => `createGroup:${name.toLowerCase()}`,
+  assignGroupLicense: (group: string, skuId: string) => `assignGroupLicense:${group.toLowerCase()}:${skuId.toLowerCase()}`,
+  nestGroup: (group: string, parentId: string) => `nestGroup:${group.toLowerCase()}:${parentId.toLowerCase()}`,
+  joinLicenceGroup: (group: string, user: string) => `joinLicenceGroup:${group.toLowerCase()}:${user.toLowerCase()}`,
   setMail: (user: string) => `setMail:${user.toLowerCase()}`,
   assignTeamRole: (teamId: string, roleId: string) => `assignTeamRole:${teamId.toLowerCase()}:${roleId.toLowerCase()}`,
   addTeamMember: (teamId: string, user: string) => `addTeamMember:${teamId.toLowerCase()}:${user.toLowerCase()}`,
@@ -215,7 +245,8 @@ export interface OutcomeText {
 /** Journal of a run: one entry per action key. */
 export type ActionOutcome =
   | { status: 'pending' }
-  | { status: 'done'; at: string; note?: string }
+  /** `waitedMs`: how long the step waited for a service to finish in the background (group licences). */
+  | { status: 'done'; at: string; note?: string; waitedMs?: number }
   /**
    * `code`: the error's code ("blocked" when not attempted because an earlier step for the user
    * failed); `text`: why, as a key with parameters; `reason`: the English text journals held

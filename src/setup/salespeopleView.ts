@@ -1,3 +1,4 @@
+import type { GroupLicensingFacts } from './groupLicensing';
 import type { SkuInfo } from './adminPlanner';
 import type { CsvFile, CsvLeftOut } from './csvExport';
 import type { CsvProblem } from './csvImport';
@@ -96,6 +97,8 @@ export interface SalespeopleObservation {
   couplingEndpoint?: string;
   /** The environment's security group and which of the salespeople's accounts are not in it. */
   securityGroup?: EnvironmentSecurityGroup | null;
+  /** What licensing through a group needs to know (Entra ID P1/P2, the licence group by name). */
+  groupLicensing?: GroupLicensingFacts;
 }
 
 /** A conversation's salespeople list: the last observation and how the admin is looking at it. */
@@ -110,6 +113,10 @@ export interface SalespeopleView {
   page: number;
   usageLocation: string;
   couple: boolean;
+  /** How the plan licenses: through a group (the default where it can be used) or per user. */
+  licensing?: 'group' | 'perUser';
+  /** The licence group's name (found by name, created when there is none). */
+  licenceGroup?: string;
   /** Without a coupling endpoint: what Business Central's Match-Based Coupling will do (couplingPrediction.ts). */
   coupling?: CouplingPrediction[];
 }
@@ -131,4 +138,9 @@ export interface CsvImportRecord {
   name: string;
   rows: number;
   problems: CsvProblem[];
+}
+
+/** The licensing mode a view plans with: the admin's choice, else through a group wherever the tenant can use one. */
+export function licensingMode(view: Pick<SalespeopleView, 'licensing' | 'observation'>): 'group' | 'perUser' {
+  return view.licensing ?? (view.observation.groupLicensing?.entraPremium ? 'group' : 'perUser');
 }

@@ -26,6 +26,9 @@ export const KNOWN_SKUS: readonly KnownSku[] = [
   { skuId: '2edaa1dc-966d-4475-93d6-8ee8dfd96877', skuPartNumber: 'DYN365_SALES_PREMIUM', productName: 'Dynamics 365 Sales Premium' },
   { skuId: 'be9f9771-1c64-4618-9907-244325141096', skuPartNumber: 'D365_SALES_PRO', productName: 'Dynamics 365 for Sales Professional' },
   { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', skuPartNumber: 'ENTERPRISEPACK', productName: 'Office 365 E3' },
+  // Group-based licensing needs one of these (same Learn page, rows "Microsoft Entra ID P1" / "P2").
+  { skuId: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4', skuPartNumber: 'AAD_PREMIUM', productName: 'Microsoft Entra ID P1' },
+  { skuId: '84a661c4-e949-4bd2-a560-ed7766fcaf2b', skuPartNumber: 'AAD_PREMIUM_P2', productName: 'Microsoft Entra ID P2' },
 ];
 
 const byPartNumber = new Map(KNOWN_SKUS.map((s) => [s.skuPartNumber.toUpperCase(), s]));

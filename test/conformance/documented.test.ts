@@ -403,6 +403,8 @@ describe('the clients parse Microsoft\'s documented responses', () => {
       instanceUrl: 'https://00000000-0000-0000-0000-000000000001.crm4.dynamics.com/',
       domainName: '00000000-0000-0000-0000-000000000001',
       state: 'Ready',
+      // properties.states.runtime.id of the recorded environment: not in administration mode.
+      runtimeState: 'Enabled',
       // The recorded environment has no linkedEnvironmentMetadata.securityGroupId: no security group.
       securityGroupId: null,
     });

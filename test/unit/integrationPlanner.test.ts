@@ -180,13 +180,13 @@ describe('the dedicated user: plan', () => {
   });
 
   it('refuses a licence without a free seat, naming another way when there is one and every Sales SKU when there is none', () => {
-    expect(planDedicatedUser({ ...desired, skuId: 'plan1' }, nobody(), ADMINS, env)).toEqual({ ok: false, refusal: { key: 'refuseSkuNotAvailable', vars: { sku: 'DYN365_ENTERPRISE_PLAN1' } } });
-    expect(planDedicatedUser({ ...desired, skuId: 'e3' }, nobody(), ADMINS, env)).toMatchObject({ refusal: { key: 'refuseSkuNotAvailable', vars: { sku: 'ENTERPRISEPACK' } } });
+    expect(planDedicatedUser({ ...desired, skuId: 'plan1' }, nobody(), ADMINS, env)).toEqual({ ok: false, refusal: { key: 'refuseSkuNotAvailable', vars: { sku: 'Dynamics 365 Plan 1 Enterprise Edition' } } });
+    expect(planDedicatedUser({ ...desired, skuId: 'e3' }, nobody(), ADMINS, env)).toMatchObject({ refusal: { key: 'refuseSkuNotAvailable', vars: { sku: 'Office 365 E3' } } });
     expect(planDedicatedUser({ ...desired, skuId: 'made-up' }, nobody(), ADMINS, env)).toMatchObject({ refusal: { key: 'refuseSkuNotAvailable', vars: { sku: 'made-up' } } });
     const full = skus.map((s) => ({ ...s, freeSeats: 0 }));
     expect(planDedicatedUser(desired, nobody({ skus: full }), ADMINS, env)).toEqual({
       ok: false,
-      refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'DYN365_ENTERPRISE_PLAN1 (0), DYN365_ENTERPRISE_SALES (0)' } },
+      refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'Dynamics 365 Plan 1 Enterprise Edition (0), Dynamics 365 for Sales Enterprise Edition (0)' } },
     });
   });
 });

@@ -5,7 +5,7 @@ import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
 import { mailFixActions } from '../../setup/couplingPrediction';
-import { selectedIds } from '../../setup/salespeopleView';
+import { licensingMode, selectedIds } from '../../setup/salespeopleView';
 import { localeFor } from '../context';
 import { createPlan, lookUpPlan, planCardFor } from '../planView';
 import { applyEvent } from '../session';
@@ -86,11 +86,23 @@ export const salespeoplePlan: Make<CardHandler> = (services) => async (context, 
   const planEnvironment = { dataverseUrl: environment.dataverseUrl, bapEnvironmentId: environment.bapEnvironmentId, bcEnvironment: environment.bcEnvironment, bcCompanyId: environment.bcCompanyId };
   const result = planSalespeople(
     view.rows.filter((row) => selected.has(row.id)),
-    { environment: planEnvironment, skus: observation.skus, salespersonRole: observation.salespersonRole, usageLocation: view.usageLocation, coupling, securityGroup: observation.securityGroup },
+    {
+      environment: planEnvironment,
+      skus: observation.skus,
+      salespersonRole: observation.salespersonRole,
+      usageLocation: view.usageLocation,
+      coupling,
+      securityGroup: observation.securityGroup,
+      licensing: { mode: licensingMode(view), facts: observation.groupLicensing },
+    },
   );
-  if (!result.ok) return renderView(services, context, session, view, t(locale, result.refusal.key, result.refusal.vars));
+  if (!result.ok) {
+    // A choice the list card does not offer (no Entra ID P1) is not kept.
+    const kept = observation.groupLicensing?.entraPremium ? view : { ...view, licensing: undefined };
+    return renderView(services, context, session, kept, t(locale, result.refusal.key, result.refusal.vars));
+  }
   await services.salespeople.view.put(view);
-  const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions);
+  const created = await createPlan(services, context, 'salespeople', planEnvironment, result.actions, { licensing: result.licensing });
   applyEvent(state, { type: 'salespeoplePlanned', planId: created.id });
   return planCardFor(services, context, created);
 };

@@ -21,6 +21,7 @@ import { planApplicationFixes } from '../../setup/integrationPlanner';
 import type { Action, PlanEnvironment, PlanKind } from '../../setup/plan';
 import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isNonAdministrative, resolveRole, rootRoleId, type RoleChoice } from '../../setup/roles';
 import { matchSalespeople } from '../../setup/salespeopleMatch';
+import { countOutcomes, predictCoupling, predictionFacts } from '../../setup/couplingPrediction';
 import type { Clients } from '../clients';
 import type { SalesClient, SystemUser } from '../clients/dataverse/sales';
 import type { HealthFix, HealthReport, HealthRow } from './healthReport';
@@ -123,7 +124,10 @@ export async function observeHealth(clients: Clients, input: HealthInput, logger
     }, logger, 'integrationUser'),
     guard(async () => {
       const s = await salespeopleRead;
-      return { rows: s.rows.map((r) => ({ code: r.code, displayName: r.displayName, status: r.status })), couplingsObservable: s.observed.facts.couplings !== null };
+      const couplings = s.observed.facts.couplings
+        ? { seen: s.rows.filter((r) => r.status === 'coupled').length }
+        : { predicted: countOutcomes(predictCoupling(predictionFacts(s.observed.facts))).match };
+      return { rows: s.rows.map((r) => ({ code: r.code, displayName: r.displayName, status: r.status })), couplingsObservable: s.observed.facts.couplings !== null, couplings };
     }, logger, 'salespeople'),
     guard(async (): Promise<SecurityGroupHealthFacts> => {
       const [a, i, s] = await Promise.all([adminRead.catch(() => undefined), integrationRead.catch(() => undefined), salespeopleRead.catch(() => undefined)]);

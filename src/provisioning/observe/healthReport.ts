@@ -12,7 +12,7 @@ export type HealthState = 'pass' | 'fail' | 'unknown';
 
 export type HealthFix =
   /** A plan the bot makes for this check; `verb` is the card action that prepares it. */
-  | { kind: 'plan'; verb: string; data?: Record<string, string> }
+  | { kind: 'plan'; verb: 'health.fix' | 'setup.goto'; data?: Record<string, string> }
   /**
    * Steps the admin takes by hand, with the page to open (a deep link where there is one). `page`:
    * the Business Central page the steps are on (named on the card when there is no link, on premises).

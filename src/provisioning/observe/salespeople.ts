@@ -11,6 +11,8 @@ import { CouplingClient, couplingRoot } from '../clients/coupling';
 import { toEnvironmentRole } from './roles';
 import { skuInfo } from './skus';
 import { observeMemberships } from './securityGroup';
+import { observeLicenceGroup } from './licenceGroup';
+import { DEFAULT_LICENCE_GROUP } from '../../setup/groupLicensing';
 import type { SalesClient } from '../clients/dataverse/sales';
 
 /**
@@ -25,6 +27,8 @@ export interface ObserveOptions {
   couplingUrl?: string;
   /** The role the admin chose for salespeople in this environment, when one was chosen. */
   salespersonChoice?: RoleChoice;
+  /** The licence group's name (group-based licensing); default DEFAULT_LICENCE_GROUP. */
+  licenceGroup?: string;
 }
 
 /** The Salesperson role (known name or remembered choice), its copies in every business unit, and what to pick from. */
@@ -91,6 +95,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
     internalEmail: u.internalEmail,
   });
+  const groupLicensing = await observeLicenceGroup(clients, skus, options.licenceGroup ?? DEFAULT_LICENCE_GROUP, securityGroup?.id);
 
   return {
     company: { id: companyId, name },
@@ -98,6 +103,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     country: organization.countryLetterCode,
     couplingEndpoint,
     securityGroup,
+    groupLicensing,
     salespersonRole: role.role,
     salespersonRoleVia: role.via,
     ...(role.choices ? { roleChoices: role.choices } : {}),

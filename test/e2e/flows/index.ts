@@ -4,6 +4,7 @@ import { part1Nb } from './part1Nb';
 import { part2 } from './part2';
 import { part3 } from './part3';
 import { groupApproval } from './groupApproval';
+import { part3Group } from './part3Group';
 import { environments } from './environments';
 import { health } from './health';
 import { watch } from './watch';
@@ -24,4 +25,5 @@ export const VARIANTS: { tenant: TenantVariant; flows: Flow[] }[] = [
   { tenant: { name: 'default environment', language: 'en', securityGroup: false }, flows: FLOWS },
   { tenant: { name: 'Norwegian environment with a security group', language: 'nb', securityGroup: true }, flows: [part1, part2, part3] },
   { tenant: { name: 'Norwegian conversation', language: 'en', securityGroup: false }, flows: [part1Nb] },
+  { tenant: { name: 'tenant with group-based licensing', language: 'en', securityGroup: false, groupLicensing: true }, flows: [part1, part2, part3Group] },
 ];

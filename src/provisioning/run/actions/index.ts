@@ -1,3 +1,4 @@
+import { AppError } from '../../../errors';
 import type { Action } from '../../../setup/plan';
 import { addGroupMember } from './addGroupMember';
 import { addTeamMember } from './addTeamMember';
@@ -34,6 +35,12 @@ export function applyAction(action: Action, context: ActionContext): Promise<Act
       return assignRole(action, context);
     case 'coupleSalesperson':
       return coupleSalesperson(action, context);
+    case 'createGroup':
+    case 'assignGroupLicense':
+    case 'nestGroup':
+    case 'joinLicenceGroup':
+      // Only Part 3 plans carry them, and those always run by phase (run/bulk/licenceGroup.ts).
+      return Promise.reject(new AppError('bad_request', `The step ${action.type} runs only as part of a bulk run.`));
     case 'setMail':
       return setMail(action, context);
     case 'assignTeamRole':
