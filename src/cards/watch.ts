@@ -34,15 +34,12 @@ export interface WatchPostView {
   rows: (Omit<WatchRowView, 'id'> & { change: string })[];
 }
 
-
 /** How a row got worse, in a line (the row's own text names who: the findings it compares by are not for reading). */
 export function driftText(item: DriftItem, locale: Locale): string {
-  const lines: string[] = [];
-  if (item.kind === 'nowFails') lines.push(t(locale, 'watchDriftNowFails'));
-  else if (item.kind === 'newFailing') lines.push(t(locale, 'watchDriftNewFailing'));
-  else if (item.kind === 'grew') lines.push(t(locale, 'watchDriftGrew', { before: item.before ?? 0, after: item.after ?? 0 }));
-  else lines.push(t(locale, 'watchDriftNewSubjects'));
-  return lines.join(' ');
+  if (item.kind === 'nowFails') return t(locale, 'watchDriftNowFails');
+  if (item.kind === 'newFailing') return t(locale, 'watchDriftNewFailing');
+  if (item.kind === 'grew') return t(locale, 'watchDriftGrew', { before: item.before ?? 0, after: item.after ?? 0 });
+  return t(locale, 'watchDriftNewSubjects');
 }
 
 /** The post's view: the rows that got worse, in the report's order, each with its fix buttons. */
