@@ -17,6 +17,8 @@ import { createLogger } from '../src/log';
 import { createTokenProvider } from '../src/provisioning/http/auth';
 import { createClients } from '../src/provisioning/clients';
 import { runCounts, Runner } from '../src/provisioning/run/runner';
+import { RunEvents } from '../src/provisioning/run/events';
+import { ProgressPacer } from '../src/bot/progress';
 import { observeSalespeople } from '../src/provisioning/observe/salespeople';
 import { planDigest, type Plan, type PlanEnvironment, type Run } from '../src/setup/plan';
 import { matchSalespeople } from '../src/setup/salespeopleMatch';
@@ -36,6 +38,8 @@ export interface ProvisionResult {
   failed: number;
   progressReports: number;
   peakRssMb: number;
+  /** What the run waited for besides its own requests (the group's licences, the sync to Dataverse). */
+  waited?: string;
   clientStats: ReturnType<ReturnType<typeof createClients>['stats']>;
 }
 
@@ -78,16 +82,17 @@ async function main(): Promise<void> {
     };
     const records = new RecordStore(new FileStorage(stateDir));
     await records.create(planKey(id), plan);
+    // The card updates the bot would make: paced as the bot paces them, and one at the end.
     let progressReports = 0;
-    const runner = new Runner({
-      records,
-      clients,
-      logger,
-      settings: BENCH_ACTION_SETTINGS,
-      onProgress: async () => {
-        progressReports++;
-      },
+    const events = new RunEvents();
+    const pacer = new ProgressPacer();
+    events.on('actions.settled', ({ plan }) => {
+      if (pacer.due(plan.id)) progressReports++;
     });
+    events.on('run.finished', () => {
+      progressReports++;
+    });
+    const runner = new Runner({ records, clients, logger, settings: BENCH_ACTION_SETTINGS, events });
     // The sandbox counts from here: the run, not the reads that made the plan.
     await fetch(`${process.env.SANDBOX_URL}/_sandbox/stats`, { method: 'DELETE' });
     const before = clients.stats();

@@ -1,7 +1,11 @@
 /**
- * `npm run bench`: provisioning at N = 100, 1,000 and 5,000 against the sandbox tenant with 50 ms
- * latency and the documented service limits, a naive baseline at N = 100, and bot turn latency
- * beside a bare echo bot. Writes bench/results.json and bench/results.md.
+ * `npm run bench`: provisioning at N = 1,000, 5,000 and 20,000 against the sandbox tenant with 50 ms
+ * latency and the documented service limits, per user and (where the tenant allows it) through a
+ * licence group; a naive baseline at N = 100; what an admin feels with 5,000 salespeople in view
+ * (the plan card, and card actions under 10 concurrent admins) and the bot's peak RSS; bot turns
+ * beside a bare echo bot as a side note. Writes bench/results.json and bench/results.md.
+ *
+ *   BENCH_SIZES=1000,5000 BENCH_MODES=perUser BENCH_CARD_N=5000 npm run bench   (a shorter run)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,12 +14,17 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SEED } from '../src/sandbox';
-import { lowerBound, minRequests, type BenchSettings } from './model';
+import { measureCards } from './cards';
+import { lowerBound, minRequests, type BenchSettings, type LicensingMode } from './model';
 import type { ProvisionResult } from './provision';
 import { renderMarkdown, type Results } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number);
+const MODES = (process.env.BENCH_MODES ?? 'perUser,group').split(',') as LicensingMode[];
+const CARD_N = Number(process.env.BENCH_CARD_N ?? 5000);
+const CARD_ADMINS = Number(process.env.BENCH_CARD_ADMINS ?? 10);
+const CARD_ROUNDS = Number(process.env.BENCH_CARD_ROUNDS ?? 3);
 const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? 100);
 const AUTOCANNON = { connections: 10, duration: Number(process.env.BENCH_BOT_SECONDS ?? 10) };
 
@@ -24,8 +33,10 @@ export const SETTINGS: BenchSettings = {
   latencyMs: 50,
   syncDelayMs: 1000,
   licensePropagationMs: 500,
+  groupLicenseDelayMs: 2000,
   limits: {
-    graph: { requests: 3000, windowMs: 150_000 },
+    // Graph: the write quota, and the resource-unit quota of a large tenant (over 500 users) for reads.
+    graph: { requests: 3000, windowMs: 150_000, reads: { requests: 8000, windowMs: 10_000 } },
     dataverse: { requests: 6000, windowMs: 300_000, concurrent: 20 },
     bap: null,
     bc: { requests: 6000, windowMs: 300_000, concurrent: 100 },
@@ -74,9 +85,9 @@ async function control(url: string, method: string, route: string, body?: unknow
   return response.json();
 }
 
-async function provision(sandboxUrl: string, n: number, mode: 'bulk' | 'naive') {
-  await control(sandboxUrl, 'POST', 'reset', { seed: { syntheticSalespeople: n }, settings: SETTINGS });
-  const out = await runChild('bench/provision.ts', { SANDBOX_URL: sandboxUrl, N: String(n), MODE: mode });
+async function provision(sandboxUrl: string, n: number, mode: 'bulk' | 'naive', licensing: LicensingMode = 'perUser') {
+  await control(sandboxUrl, 'POST', 'reset', { seed: { syntheticSalespeople: n, ...(licensing === 'group' ? { groupBasedLicensing: true } : {}) }, settings: SETTINGS });
+  const out = await runChild('bench/provision.ts', { SANDBOX_URL: sandboxUrl, N: String(n), MODE: mode, LICENSING: licensing });
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as ProvisionResult;
   const stats = await control(sandboxUrl, 'GET', 'stats');
   if (result.failed > 0 || result.status !== 'completed') throw new Error(`N=${n} ${mode}: ${result.failed} failed, status ${result.status}`);
@@ -129,34 +140,45 @@ async function main(): Promise<void> {
     const sandbox = await startChild('bench/sandbox.ts', {});
     const provisioning: Results['provisioning'] = [];
     const details: Results['details'] = { sizes: [], settings: SETTINGS };
-    for (const n of SIZES) {
-      const { result, stats } = await provision(sandbox.url, n, 'bulk');
-      const bound = lowerBound(n, SETTINGS);
-      const minimum = minRequests(n);
-      const requests = Object.values(stats.requests as Record<string, number>).reduce((a, b) => a + b, 0);
-      provisioning.push({
-        n,
-        wallMs: result.wallMs,
-        lowerBoundMs: bound.totalMs,
-        ratio: Math.round((result.wallMs / bound.totalMs) * 100) / 100,
-        requests,
-        minRequests: minimum.total,
-        peakRssMb: result.peakRssMb,
-      });
-      details.sizes.push({ n, perService: stats.requests, batchItems: stats.batchItems, throttled: stats.throttled, minPerService: minimum.perService, bound, actions: result.actions, progressReports: result.progressReports });
-      process.stdout.write(`N=${n}: ${result.wallMs} ms (bound ${bound.totalMs} ms), ${requests} requests (min ${minimum.total}), RSS ${result.peakRssMb} MB\n`);
+    for (const licensing of MODES) {
+      for (const n of SIZES) {
+        const { result, stats } = await provision(sandbox.url, n, 'bulk', licensing);
+        const bound = lowerBound(n, SETTINGS, licensing);
+        const minimum = minRequests(n, licensing);
+        const requests = Object.values(stats.requests as Record<string, number>).reduce((a, b) => a + b, 0);
+        provisioning.push({
+          n,
+          mode: licensing,
+          wallMs: result.wallMs,
+          lowerBoundMs: bound.totalMs,
+          ratio: Math.round((result.wallMs / bound.totalMs) * 100) / 100,
+          requests,
+          minRequests: minimum.total,
+          peakRssMb: result.peakRssMb,
+          waited: result.waited,
+        });
+        details.sizes.push({ n, mode: licensing, perService: stats.requests, batchItems: stats.batchItems, throttled: stats.throttled, minPerService: minimum.perService, bound, actions: result.actions, progressReports: result.progressReports });
+        process.stdout.write(`${licensing} N=${n}: ${result.wallMs} ms (bound ${bound.totalMs} ms), ${requests} requests (min ${minimum.total}), RSS ${result.peakRssMb} MB\n`);
+      }
     }
     const naiveRun = await provision(sandbox.url, NAIVE_N, 'naive');
     const naive = { n: NAIVE_N, wallMs: naiveRun.result.wallMs };
     details.naive = { perService: naiveRun.stats.requests };
     process.stdout.write(`naive N=${NAIVE_N}: ${naive.wallMs} ms\n`);
-    const bulkAtNaive = provisioning.find((p) => p.n === NAIVE_N);
+    // The product's own path at the naive baseline's size, for the speed-up.
+    const atNaive = provisioning.find((p) => p.n === NAIVE_N && p.mode === 'perUser') ?? { wallMs: (await provision(sandbox.url, NAIVE_N, 'bulk')).result.wallMs };
     details.sandboxPeakRssMb = peakRssMb(sandbox.child.pid!);
+
+    // What an admin feels: CARD_N salespeople in view, the plan card, then CARD_ADMINS admins at once.
+    await control(sandbox.url, 'POST', 'reset', { seed: { syntheticSalespeople: CARD_N }, settings: SETTINGS });
+    const bot = await startChild('bench/botServer.ts', { SANDBOX_URL: sandbox.url, STATE_DIR: stateDir, LOG_LEVEL: 'warn', PLAYGROUND: 'false', HOST: '127.0.0.1' });
+    const cards = await measureCards(bot.url, { salespeople: CARD_N, admins: CARD_ADMINS, rounds: CARD_ROUNDS });
+    const botPeakRssMb = peakRssMb(bot.child.pid!);
+    process.stdout.write(`cards at N=${CARD_N}: plan card ${cards.planCardMs} ms; list actions p95 ${cards.listActions.p95Ms} ms; bot RSS ${botPeakRssMb} MB\n`);
 
     // Bot turns: the sandbox answers at once for these (the card action does not call the tenant).
     await control(sandbox.url, 'POST', 'reset', {});
     const serviceUrl = `http://127.0.0.1:${(connector.address() as { port: number }).port}/`;
-    const bot = await startChild('bench/botServer.ts', { SANDBOX_URL: sandbox.url, STATE_DIR: stateDir, LOG_LEVEL: 'warn', PLAYGROUND: 'false', HOST: '127.0.0.1' });
     const echo = await startChild('bench/echo.ts', {});
     const body = cardAction(serviceUrl);
     const echoResult = await load(echo.url, body);
@@ -165,7 +187,9 @@ async function main(): Promise<void> {
     const results: Results = {
       provisioning,
       naive,
-      speedupVsNaive: bulkAtNaive ? Math.round((naive.wallMs / bulkAtNaive.wallMs) * 10) / 10 : NaN,
+      speedupVsNaive: Math.round((naive.wallMs / atNaive.wallMs) * 10) / 10,
+      cards,
+      botPeakRssMb,
       bot: botResult,
       echo: echoResult,
       botVsEcho: Math.round((botResult.rps / echoResult.rps) * 100) / 100,

@@ -14,10 +14,12 @@ import type { HealingStorage } from './storage/damage';
 import { RecordStore } from './storage/records';
 import { registerRunRepairs } from './provisioning/run/repairs';
 import { startServer, type BotServer } from './server';
-import { deliverPassword, reportRun } from './bot/progress';
+import { showRunProgress } from './bot/progress';
 import { Notifier } from './bot/notifier';
-import type { BotServices } from './bot/services';
 import { PasswordCards, type Clock } from './bot/passwordCards';
+import { PlanStore } from './approvals/plans';
+import { auditRuns } from './approvals/runAudit';
+import { RunEvents } from './provisioning/run/events';
 import type { WatchService } from './bot/watchServices';
 
 /**
@@ -84,29 +86,26 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   const clients = createClients({ config, tokens: createTokenProvider(config.credential), logger });
   const adapter = createAdapter(config.bot, { logger, authentication: options.botAuthentication });
   const passwords = new PasswordCards({ records, adapter, appId: config.bot.appId, logger, clock: options.clock });
-  // The runner reports through the bot's services, which need the runner: bound once both exist.
-  let services: BotServices | undefined;
+  // The runner tells what happens through events; who shows or audits it subscribes below.
+  const events = new RunEvents();
+  const plans = new PlanStore(records, options.now, config.access.expiryMs);
   const runner = new Runner({
     records,
     clients,
     logger,
     settings: options.actionSettings ?? (config.mode === 'sandbox' ? SANDBOX_ACTION_SETTINGS : TENANT_ACTION_SETTINGS),
-    onProgress: async (run, plan) => {
-      if (services) await reportRun(services, run, plan);
-    },
-    deliverSecret: (plan, _run, action, secret) => deliverPassword(adapter, config, plan, action, secret, passwords),
+    events,
     leases,
     // Approved plans whose run did not start (the process stopped in between): started on resume and at start-up.
-    dueRuns: async () => (services ? services.plans.due() : []),
+    dueRuns: () => plans.due(),
   });
-  // A damaged run becomes a failed run its card shows, so it can be retried (runRepairs.ts).
-  registerRunRepairs(records, {
-    logger,
-    onRepaired: (run, plan) => {
-      if (services) reportRun(services, run, plan).catch((error: unknown) => logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run'));
-    },
-  });
-  services = createServices({ config, logger, clients, records, runner, passwords, notifier: new Notifier(adapter, config, records), now: options.now, leases, clock: options.clock });
+  // A damaged run becomes a failed run its card shows, so it can be retried (repairs.ts).
+  registerRunRepairs(records, { logger, events });
+  const services = createServices({ config, logger, clients, records, runner, plans, passwords, notifier: new Notifier(adapter, config, records), now: options.now, leases, clock: options.clock });
+  // The audit subscribes first: its writes start before any card update, and do not depend on one.
+  auditRuns(events, services.audit, logger);
+  showRunProgress(events, services);
+  passwords.subscribe(events);
   const app = createApplication(adapter, storage, services);
   const server = await startServer(config, { adapter, app }, logger);
   started.push(() => server.close());

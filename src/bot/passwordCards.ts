@@ -1,9 +1,11 @@
-import type { ConversationReference, TurnContext } from 'botbuilder';
+import { MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { passwordCard } from '../cards/integration';
 import { cardAttachment } from '../cards/render';
 import { localeOf } from '../i18n';
 import type { Logger } from '../log';
+import type { RunEvents } from '../provisioning/run/events';
+import type { Action, Plan } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
 import { SHOWN_PASSWORDS } from '../storage/keys';
 
@@ -80,6 +82,39 @@ export class PasswordCards {
     this.clock = options.clock ?? systemClock;
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
     this.sweepMs = options.sweepMs ?? 30_000;
+  }
+
+  /** Shows every password a run generates (the runner's `secret.ready`); a failure fails that action. */
+  subscribe(events: RunEvents): void {
+    events.on('secret.ready', ({ plan, action, secret }) => this.deliver(plan, action, secret));
+  }
+
+  /**
+   * A generated password goes to the requester's personal chat, once, as a new message, in the
+   * language of that chat when the plan was made; it is passed through memory only and never
+   * logged or stored. Where the message is is recorded, so it can be withdrawn.
+   */
+  async deliver(plan: Plan, action: Action, secret: string): Promise<void> {
+    const chat = plan.requesterChat as (Partial<ConversationReference> & { conversation?: { conversationType?: string } }) | undefined;
+    if (!chat || chat.conversation?.conversationType !== 'personal') {
+      throw new Error('the plan has no personal chat to show a password in');
+    }
+    const card = passwordCard({ userPrincipalName: action.target.userPrincipalName, password: secret }, localeOf(chat.locale));
+    let activityId: string | undefined;
+    let conversationId: string | undefined;
+    await this.options.adapter.continueConversationAsync(this.options.appId, chat, async (context) => {
+      activityId = (await context.sendActivity(MessageFactory.attachment(cardAttachment(card))))?.id;
+      conversationId = context.activity.conversation?.id;
+    });
+    if (!activityId || !conversationId) throw new Error('the password message was sent but Teams returned no message id to withdraw it by');
+    await this.shown({
+      conversationId,
+      activityId,
+      reference: chat,
+      userPrincipalName: action.target.userPrincipalName,
+      locale: chat.locale,
+      requester: plan.createdBy.aadObjectId,
+    });
   }
 
   private id(card: Pick<ShownPassword, 'conversationId' | 'activityId'>): string {

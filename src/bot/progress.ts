@@ -1,21 +1,55 @@
-import { MessageFactory, type ConversationReference } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
-import type { Config } from '../config';
-import { cardAttachment } from '../cards/render';
-import { passwordCard } from '../cards/integration';
 import { localeOf } from '../i18n';
-import { failureReason } from '../provisioning/run/outcomes';
-import type { Action, Plan, Run } from '../setup/plan';
-import type { PasswordCards } from './passwordCards';
+import type { RunEvents } from '../provisioning/run/events';
+import type { Plan, Run } from '../setup/plan';
 import { baseCard } from './planView';
 import type { BotServices } from './services';
 
 /**
- * The runner's progress reaches the plan card in place (updateActivity, from outside any turn):
- * the card where it was approved and every posted copy. When the run ends, each action's result
- * goes into the audit trail.
+ * The run's progress reaches the plan card in place (updateActivity, from outside any turn): the
+ * card where it was approved and every posted copy. Subscribed to the runner's events; the audit
+ * of the run is not written here but by the approvals' run audit (approvals/runAudit.ts).
  */
-export async function reportRun(services: BotServices, run: Run, plan: Plan): Promise<void> {
+
+/** Teams allows 60 messages per 30 s per conversation: a running plan's cards change at most once per this. */
+const PROGRESS_INTERVAL_MS = 2500;
+
+/** Which progress to show: the first, then at most one per interval per plan; the end always. */
+export class ProgressPacer {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True when the plan's progress is due to be shown now (and notes that it is). */
+  due(planId: string): boolean {
+    const now = this.now();
+    const last = this.last.get(planId);
+    if (last !== undefined && now - last < this.intervalMs) return false;
+    this.last.set(planId, now);
+    return true;
+  }
+
+  /** The run ended: its next run (a retry) shows its first progress at once. */
+  ended(planId: string): void {
+    this.last.delete(planId);
+  }
+}
+
+/** Updates the plan's cards as the run goes and when it ends. */
+export function showRunProgress(events: RunEvents, services: BotServices, pacer = new ProgressPacer()): void {
+  events.on('actions.settled', async ({ plan, run }) => {
+    if (pacer.due(plan.id)) await updateRunCards(services, run, plan);
+  });
+  events.on('run.finished', async ({ plan, run }) => {
+    pacer.ended(plan.id);
+    await updateRunCards(services, run, plan);
+  });
+}
+
+/** Every card of the plan (where it was approved, and each posted copy) shows the run as it is. */
+async function updateRunCards(services: BotServices, run: Run, plan: Plan): Promise<void> {
   const locale = localeOf(run.report.locale);
   const approval = await services.plans.approval(plan.id);
   const copies = [{ conversationId: run.report.conversationId, activityId: run.report.activityId }, ...(approval?.postedTo ?? [])];
@@ -23,49 +57,11 @@ export async function reportRun(services: BotServices, run: Run, plan: Plan): Pr
   for (const copy of copies) {
     if (!copy.activityId || seen.has(copy.activityId)) continue;
     seen.add(copy.activityId);
-    await services.notifier.update(copy.conversationId, copy.activityId, await baseCard(services, plan, copy.conversationId, locale));
+    // One copy that cannot be updated (a deleted chat, Teams throttling) does not keep the others stale.
+    try {
+      await services.notifier.update(copy.conversationId, copy.activityId, await baseCard(services, plan, copy.conversationId, locale));
+    } catch (error) {
+      services.logger.warn({ err: error, planId: plan.id, conversationId: copy.conversationId }, 'could not update a plan card with the run');
+    }
   }
-  if (run.status === 'running') return;
-  await services.audit.appendMany([
-    ...plan.actions.map((action) => {
-      const outcome = run.journal[action.key];
-      return {
-        event: outcome?.status === 'done' ? ('action.done' as const) : ('action.failed' as const),
-        planId: plan.id,
-        digest: plan.digest,
-        subject: action.key,
-        outcome: outcome?.status === 'failed' ? failureReason(outcome, locale) : outcome?.status === 'done' && outcome.note ? outcome.note : outcome?.status,
-        ...(outcome?.status === 'done' && !outcome.note ? { outcomeKey: 'auditOutcomeDone' as const } : {}),
-      };
-    }),
-    { event: 'run.completed', planId: plan.id, digest: plan.digest, outcome: run.status, outcomeKey: run.status === 'completed' ? ('auditOutcomeCompleted' as const) : ('auditOutcomeFailed' as const) },
-  ]);
-}
-
-/**
- * A generated password goes to the requester's personal chat, once, as a new message, in the
- * language of that chat when the plan was made; it is passed through memory only and never logged
- * or stored by the bot. Where the message is goes to `passwords`, which withdraws it (passwordCards.ts).
- */
-export async function deliverPassword(adapter: TeamsAdapter, config: Config, plan: Plan, action: Action, secret: string, passwords: PasswordCards): Promise<void> {
-  const chat = plan.requesterChat as (Partial<ConversationReference> & { conversation?: { conversationType?: string } }) | undefined;
-  if (!chat || chat.conversation?.conversationType !== 'personal') {
-    throw new Error('the plan has no personal chat to show a password in');
-  }
-  const card = passwordCard({ userPrincipalName: action.target.userPrincipalName, password: secret }, localeOf(chat.locale));
-  let activityId: string | undefined;
-  let conversationId: string | undefined;
-  await adapter.continueConversationAsync(config.bot.appId, chat, async (context) => {
-    activityId = (await context.sendActivity(MessageFactory.attachment(cardAttachment(card))))?.id;
-    conversationId = context.activity.conversation?.id;
-  });
-  if (!activityId || !conversationId) throw new Error('the password message was sent but Teams returned no message id to withdraw it by');
-  await passwords.shown({
-    conversationId,
-    activityId,
-    reference: chat,
-    userPrincipalName: action.target.userPrincipalName,
-    locale: chat.locale,
-    requester: plan.createdBy.aadObjectId,
-  });
 }

@@ -16,7 +16,7 @@ import { checkHealth, planHealthFix, type HealthFixPlan, type HealthInput } from
 import type { HealthReport } from '../provisioning/observe/healthReport';
 import type { HealthCheckId } from '../setup/health';
 import type { Runner } from '../provisioning/run/runner';
-import { PlanStore } from '../approvals/plans';
+import type { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
 import { Authorizer } from '../approvals/policy';
 import type { RecordStore } from '../storage/records';
@@ -93,6 +93,8 @@ export interface ServiceDeps {
   clients: Clients;
   records: RecordStore;
   runner: Runner;
+  /** Made before the runner, which starts the approved plans it finds without a run. */
+  plans: PlanStore;
   notifier: Notifier;
   passwords: PasswordCards;
   /** The clock of plans, approvals and the audit trail (tests inject one). */
@@ -103,7 +105,7 @@ export interface ServiceDeps {
   clock?: Clock;
 }
 
-export function createServices({ config, logger, clients, records, runner, notifier, passwords, now, leases, clock }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, plans, notifier, passwords, now, leases, clock }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef | undefined => {
     const configured = configuredEnvironment(config);
     return configured ? { ...configured, deployment: 'online' } : undefined;
@@ -181,7 +183,7 @@ export function createServices({ config, logger, clients, records, runner, notif
       },
       businessCentralPage: (environment, page) => businessCentralPageUrl(config, environment, page),
     },
-    plans: new PlanStore(records, now, config.access.expiryMs),
+    plans,
     notifier,
     access: new Authorizer(config.access, clients.directory),
     audit: new AuditLog(records, now, logger),

@@ -248,11 +248,15 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
   throw new HttpError(405, '0x80060888', `The HTTP method '${method}' is not supported for '${nav}'.`);
 }
 
-/** Handles one Dataverse request (path under /dataverse/api/data/v9.2); errors in Dataverse's format. */
-export function handleDataverse(ctx: Ctx, req: SbRequest): SbReply {
+/**
+ * Handles one Dataverse request (path under /dataverse/api/data/v9.2); errors in Dataverse's format.
+ * The directory sync runs first; the operations of one `$batch` share the sync done before the batch
+ * (`synced`), since nothing in a batch changes the directory.
+ */
+export function handleDataverse(ctx: Ctx, req: SbRequest, synced = false): SbReply {
   const path = req.path.startsWith(DV_PREFIX) ? req.path.slice(DV_PREFIX.length) : req.path;
   try {
-    syncDataverse(ctx);
+    if (!synced) syncDataverse(ctx);
     return route(ctx, req, path);
   } catch (err) {
     if (err instanceof HttpError) return dataverseError(err.status, err.code, err.message, err.headers);

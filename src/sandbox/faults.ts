@@ -69,7 +69,8 @@ function emptyStats(): Stats {
 export class Guard {
   private rules: QueuedRule[] = [];
   private random: () => number;
-  private readonly windows: Record<Service, number[]> = { graph: [], dataverse: [], bap: [], bc: [] };
+  /** Per service; `graphReads` is Graph's resource-unit quota, apart from its write quota. */
+  private readonly windows: Record<Service | 'graphReads', number[]> = { graph: [], graphReads: [], dataverse: [], bap: [], bc: [] };
   private readonly inflight: Counts = zero();
   stats: Stats = emptyStats();
 
@@ -86,6 +87,7 @@ export class Guard {
     this.rules = [];
     this.stats = emptyStats();
     for (const s of SERVICES) this.windows[s] = [];
+    this.windows.graphReads = [];
     this.reseed();
   }
 
@@ -146,13 +148,18 @@ export class Guard {
 
   /**
    * Takes `units` requests from the service's window; null when allowed, otherwise the
-   * Retry-After seconds.
+   * Retry-After seconds. Graph keeps two (Learn "Microsoft Graph service-specific throttling
+   * limits", Identity and access): its `requests`/`windowMs` are the write quota, which reads do not
+   * count against; reads (`method` GET) count against `reads`, the resource-unit quota, when set.
    */
-  takeRate(service: Service, units = 1, now = Date.now()): number | null {
-    const limit = this.settings().limits[service];
+  takeRate(service: Service, units = 1, now = Date.now(), method = 'POST'): number | null {
+    const serviceLimit = this.settings().limits[service];
+    const read = service === 'graph' && method === 'GET';
+    const limit = read ? serviceLimit?.reads : serviceLimit;
     if (!limit) return null;
-    const w = this.windows[service].filter((t) => t > now - limit.windowMs);
-    this.windows[service] = w;
+    const key = read ? 'graphReads' : service;
+    const w = this.windows[key].filter((t) => t > now - limit.windowMs);
+    this.windows[key] = w;
     if (w.length + units > limit.requests) {
       this.stats.throttled[service]++;
       // the window frees once enough of the oldest requests fall out of it

@@ -9,6 +9,7 @@ import { BC_PREFIX, handleBc } from './bc';
 import { BC_ADMIN_PREFIX, handleBcAdmin } from './bcAdmin';
 import { CONTROL_PREFIX, type ControlCtx, handleControl } from './control';
 import { handleDataverse } from './dataverse';
+import { syncDataverse } from './dataverseSync';
 import { batchTargets, executeBatch, parseBatch } from './dataverseBatch';
 import { DV_PREFIX } from './dataverseQuery';
 import { errorReply, tooLargeError } from './errors';
@@ -82,7 +83,9 @@ function dataverseCall(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
     run: (): SbReply => {
       if (!isBatch) return handleDataverse(ctx, req);
       try {
-        return executeBatch(ctx, req, parseBatch(req), (op) => handleDataverse(ctx, op));
+        const parts = parseBatch(req);
+        syncDataverse(ctx);
+        return executeBatch(ctx, req, parts, (op) => handleDataverse(ctx, op, true));
       } catch (err) {
         if (err instanceof HttpError) return errorReply('dataverse', req, err);
         throw err;

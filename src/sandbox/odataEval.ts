@@ -3,8 +3,12 @@ import type { Node } from './odata';
 
 type Vars = Record<string, unknown>;
 
+const paths = new Map<string, string[]>();
+
 function resolve(name: string, row: Record<string, unknown>, vars: Vars): unknown {
-  const [first, ...rest] = name.split('/') as [string, ...string[]];
+  let segments = paths.get(name);
+  if (!segments) paths.set(name, (segments = name.split('/')));
+  const [first, ...rest] = segments as [string, ...string[]];
   let v: unknown = first in vars ? vars[first] : row[first];
   for (const seg of rest) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
   return v ?? null;
@@ -20,6 +24,8 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' ? v.toLowerCase() : v;
 }
 
+const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+
 export function compare(a: unknown, b: unknown): number | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -28,7 +34,7 @@ export function compare(a: unknown, b: unknown): number | null {
   const sb = String(b);
   const da = Date.parse(sa);
   const db = Date.parse(sb);
-  if (/^\d{4}-\d{2}-\d{2}/.test(sa) && /^\d{4}-\d{2}-\d{2}/.test(sb) && !Number.isNaN(da) && !Number.isNaN(db)) return da - db;
+  if (DATE_PREFIX.test(sa) && DATE_PREFIX.test(sb) && !Number.isNaN(da) && !Number.isNaN(db)) return da - db;
   const la = sa.toLowerCase();
   const lb = sb.toLowerCase();
   return la < lb ? -1 : la > lb ? 1 : 0;
@@ -38,6 +44,9 @@ function equal(a: unknown, b: unknown): boolean {
   const na = a === undefined ? null : a;
   const nb = b === undefined ? null : b;
   if (na === null || nb === null) return na === nb;
+  // Two strings that are not dates are equal when they are equal ignoring case: the common case
+  // (ids, names, addresses), decided without compare()'s date parsing.
+  if (typeof na === 'string' && typeof nb === 'string' && !(DATE_PREFIX.test(na) && DATE_PREFIX.test(nb))) return na.toLowerCase() === nb.toLowerCase();
   return compare(norm(na), norm(nb)) === 0;
 }
 

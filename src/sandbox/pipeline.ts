@@ -49,7 +49,7 @@ export async function serve(ctx: Ctx, req: SbRequest, call: ServiceCall): Promis
   if (fault?.kind === '429') return { kind: 'reply', reply: errorReply(service, req, throttledError(service, fault.retryAfterSeconds)) };
   if (fault?.kind === '503') return { kind: 'reply', reply: errorReply(service, req, unavailableError(service, fault.retryAfterSeconds)) };
   if (call.units > 0) {
-    const retryAfter = guard.takeRate(service, call.units, ctx.now());
+    const retryAfter = guard.takeRate(service, call.units, ctx.now(), req.method);
     if (retryAfter !== null) {
       const limit = ctx.settings().limits[service] ?? undefined;
       return { kind: 'reply', reply: errorReply(service, req, throttledError(service, retryAfter, limit)) };
@@ -81,7 +81,7 @@ export function serveGraphItem(ctx: Ctx, req: SbRequest, run: () => Promise<SbRe
   const fault = guard.pickFault('graph', [{ method: req.method, path: req.path }], 'item');
   if (fault?.kind === '429') return Promise.resolve(errorReply('graph', req, throttledError('graph', fault.retryAfterSeconds)));
   if (fault?.kind === '503') return Promise.resolve(errorReply('graph', req, unavailableError('graph', fault.retryAfterSeconds)));
-  const retryAfter = guard.takeRate('graph', 1, ctx.now());
+  const retryAfter = guard.takeRate('graph', 1, ctx.now(), req.method);
   if (retryAfter !== null) return Promise.resolve(errorReply('graph', req, throttledError('graph', retryAfter)));
   return run();
 }

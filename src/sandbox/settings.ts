@@ -6,6 +6,8 @@ export interface ServiceLimit {
   requests: number;
   windowMs: number;
   concurrent?: number;
+  /** Graph only: the resource-unit quota reads count against (each read 1 unit); `requests` is then the write quota. */
+  reads?: { requests: number; windowMs: number };
 }
 
 export interface FaultRates {
@@ -104,6 +106,7 @@ const limit = z
     requests: z.number().int().min(1),
     windowMs: z.number().int().min(1),
     concurrent: z.number().int().min(1).optional(),
+    reads: z.object({ requests: z.number().int().min(1), windowMs: z.number().int().min(1) }).strict().optional(),
   })
   .strict()
   .nullable();

@@ -1,5 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import { AppError } from '../errors';
+import { t, type Locale, type StringKey } from '../i18n';
 
 /**
  * A stored record that could not be parsed. The storage moves it aside (kept for the operator
@@ -47,23 +48,37 @@ export function corruptSuffix(now: Date = new Date()): string {
   return `.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
 }
 
-const STORAGE_CAUSES: Record<string, string> = {
-  ENOSPC: 'no space left on the storage device',
-  EDQUOT: 'the storage quota is used up',
-  EROFS: 'the storage is read-only',
-  EACCES: 'the bot may not write to its storage',
-  EPERM: 'the bot may not write to its storage',
-  EIO: 'the storage device reported an input/output error',
-  EMFILE: 'too many open files',
+const STORAGE_CAUSES: Record<string, StringKey> = {
+  ENOSPC: 'storageCauseNoSpace',
+  EDQUOT: 'storageCauseQuota',
+  EROFS: 'storageCauseReadOnly',
+  EACCES: 'storageCauseNoAccess',
+  EPERM: 'storageCauseNoAccess',
+  EIO: 'storageCauseIo',
+  EMFILE: 'storageCauseOpenFiles',
 };
+
+/** Why a storage operation failed, as a short code a journal can keep: an errno code, `HTTP <status>`, or '' (unknown). */
+export function storageCauseCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && STORAGE_CAUSES[code]) return code;
+  const status = (error as { statusCode?: number } | undefined)?.statusCode;
+  if (typeof status === 'number') return `HTTP ${status}`;
+  return typeof code === 'string' ? code : '';
+}
+
+/** A cause code (storageCauseCode) in words an operator can act on, in `locale` (the error code, no paths). */
+export function storageCauseIn(locale: Locale, code: string): string {
+  const key = STORAGE_CAUSES[code];
+  if (key) return `${t(locale, key)} (${code})`;
+  const status = /^HTTP (\d+)$/.exec(code)?.[1];
+  if (status) return t(locale, 'storageCauseStatus', { status });
+  return code ? t(locale, 'storageCauseCode', { code }) : t(locale, 'storageCauseUnknown');
+}
 
 /** Why a storage operation failed, in words an operator can act on (the error code, no paths). */
 export function storageCause(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code && STORAGE_CAUSES[code]) return `${STORAGE_CAUSES[code]} (${code})`;
-  const status = (error as { statusCode?: number } | undefined)?.statusCode;
-  if (typeof status === 'number') return `the storage service answered HTTP ${status}`;
-  return code ? `storage error ${code}` : 'the storage did not accept the write';
+  return storageCauseIn('en', storageCauseCode(error));
 }
 
 /** A write the bot's storage refused, as an error whose message can be shown to the user. */

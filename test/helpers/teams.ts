@@ -25,6 +25,10 @@ export class FakeConnector {
   readonly activities: SentActivity[] = [];
   /** Members per conversation id, as Teams answers GET …/pagedmembers. */
   readonly members = new Map<string, TeamsUser[]>();
+  /** Updates (PUT) this returns true for are refused with HTTP 400, as Teams refuses a bad update, and not recorded. */
+  refuseUpdate?: (conversationId: string, activityId: string) => boolean;
+  /** How many updates were refused. */
+  refusedUpdates = 0;
   private server?: http.Server;
   url = '';
 
@@ -48,6 +52,12 @@ export class FakeConnector {
         }
         const activity = body ? JSON.parse(body) : {};
         const id = req.method === 'PUT' || req.method === 'DELETE' ? decodeURIComponent(match[2] ?? '') : randomUUID();
+        if (req.method === 'PUT' && this.refuseUpdate?.(decodeURIComponent(match[1]), id)) {
+          this.refusedUpdates++;
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'BadArgument', message: 'refused by the test' } }));
+          return;
+        }
         this.activities.push({
           method: req.method as SentActivity['method'],
           conversationId: decodeURIComponent(match[1]),

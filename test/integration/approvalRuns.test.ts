@@ -280,4 +280,27 @@ describe('retry', () => {
     );
     expect(records.filter((r) => r.event === 'plan.refused').map((r) => [r.subject, r.outcome, r.count ?? 1])).toEqual([['plan.retry', 'retry limit', 1]]);
   });
+
+  it('the run is audited when every card update fails: the audit is written first and does not depend on the cards', async () => {
+    offset = 0;
+    const chat = groupChat(h);
+    const { plan, cardActivityId, planId } = await makePlan(h, chat);
+    h.connector.refuseUpdate = () => true;
+    h.connector.refusedUpdates = 0;
+    try {
+      expect((await chat.execute(ADMIN, 'plan.approve', action(plan, 'plan.approve').data, cardActivityId)).status).toBe(200);
+      await h.bot.runner.settled(planId);
+    } finally {
+      h.connector.refuseUpdate = undefined;
+    }
+    // Teams refused the updates of the plan card: nothing about the run reached it.
+    expect(h.connector.refusedUpdates).toBeGreaterThan(0);
+    expect(h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId)).toEqual([]);
+    expect((await h.bot.records.get<Run>(`run:${planId}`))?.status).toBe('completed');
+    // The trail holds the run's start, both changes and its end.
+    const records = (await trail(h)).filter((r) => r.planId === planId);
+    expect(records.filter((r) => r.event === 'run.started')).toHaveLength(1);
+    expect(records.filter((r) => r.event === 'action.done').map((r) => r.outcome)).toEqual(['done', 'done']);
+    expect(records.filter((r) => r.event === 'run.completed').map((r) => r.outcome)).toEqual(['completed']);
+  });
 });

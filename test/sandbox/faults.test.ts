@@ -13,7 +13,7 @@ const bc = `/bc/v2.0/${SEED.tenantId}/Production/api/v2.0/companies`;
 describe('throttling', () => {
   it('answers 429 with Retry-After in each service format once the window is full', async () => {
     await t.control('PATCH', '/settings', {
-      limits: { graph: { requests: 2, windowMs: 2500 }, dataverse: { requests: 1, windowMs: 1000 }, bc: { requests: 1, windowMs: 1000 } },
+      limits: { graph: { requests: 1000, windowMs: 2500, reads: { requests: 2, windowMs: 2500 } }, dataverse: { requests: 1, windowMs: 1000 }, bc: { requests: 1, windowMs: 1000 } },
     });
     expect((await t.graph('GET', '/organization')).status).toBe(200);
     expect((await t.graph('GET', '/organization')).status).toBe(200);
@@ -40,6 +40,18 @@ describe('throttling', () => {
     expect(stats.requests.graph).toBe(3);
     // control routes are exempt
     expect((await t.control('GET', '/settings')).status).toBe(200);
+  });
+
+  it('keeps Graph reads (resource units) and writes (write quota) in separate windows', async () => {
+    await t.control('PATCH', '/settings', { limits: { graph: { requests: 1, windowMs: 60_000, reads: { requests: 2, windowMs: 60_000 } } } });
+    expect((await t.graph('POST', '/users', newUser('w1@contoso.no'))).status).toBe(201);
+    // The write quota is spent; reads still pass, up to their own quota.
+    expect((await t.graph('GET', '/organization')).status).toBe(200);
+    expect((await t.graph('GET', '/organization')).status).toBe(200);
+    expect((await t.graph('GET', '/organization')).status).toBe(429);
+    const write = await t.graph('POST', '/users', newUser('w2@contoso.no'));
+    expect(write.status).toBe(429);
+    expect(Number(write.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
   });
 
   it('frees the window after windowMs', async () => {

@@ -103,7 +103,7 @@ describe('Graph $batch', () => {
   });
 
   it('counts each item against the Graph limit, not the envelope', async () => {
-    await t.control('PATCH', '/settings', { limits: { graph: { requests: 3, windowMs: 60_000 } } });
+    await t.control('PATCH', '/settings', { limits: { graph: { requests: 3, windowMs: 60_000, reads: { requests: 3, windowMs: 60_000 } } } });
     const res = await batch(Array.from({ length: 5 }, (_, i) => ({ id: `${i}`, method: 'GET', url: '/organization' })));
     expect(res.status).toBe(200);
     const statuses = res.body.responses.map((r: any) => r.status).sort();

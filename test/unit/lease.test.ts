@@ -129,6 +129,74 @@ it('underLease hands the signal to the work, which stops when renewals fail; rel
   expect(await leases('b').acquire('plan-2')).toBeDefined();
 });
 
+describe('acquiring', () => {
+  it('a free lease is taken; while it is held and unexpired nobody else gets it; its holder gets it again', async () => {
+    const a = leases('a');
+    const held = (await a.acquire(PLAN))!;
+    expect(held).toBeDefined();
+    expect(await records.get<LeaseRecord>(leaseKey(PLAN))).toMatchObject({ planId: PLAN, holder: 'a', expiresAt: new Date(Date.now() + D).toISOString() });
+    expect(await leases('b').acquire(PLAN)).toBeUndefined();
+    const again = await a.acquire(PLAN);
+    expect(again).toBeDefined();
+    expect((await records.get<LeaseRecord>(leaseKey(PLAN)))!.takenOverFrom).toBeUndefined();
+    await again!.release();
+    await held.release();
+  });
+
+  it('a released lease is free at once, and taking it is no takeover', async () => {
+    const held = (await leases('a').acquire(PLAN))!;
+    at(1000);
+    await held.release();
+    expect(await records.get<LeaseRecord>(leaseKey(PLAN))).toMatchObject({ holder: 'a', releasedAt: new Date(Date.now()).toISOString(), expiresAt: new Date(Date.now()).toISOString() });
+    const b = (await leases('b').acquire(PLAN))!;
+    expect(b).toBeDefined();
+    const record = (await records.get<LeaseRecord>(leaseKey(PLAN)))!;
+    expect(record.holder).toBe('b');
+    expect(record.takenOverFrom).toBeUndefined();
+    await b.release();
+  });
+
+  it('by the clock the leases are given, not the wall clock: a lease expired by that clock is taken over', async () => {
+    let now = Date.parse('2030-01-01T00:00:00.000Z');
+    const clocked = (holder: string) => new Leases({ records, durationMs: D, holder, now: () => now });
+    const a = (await clocked('a').acquire(PLAN))!;
+    expect((await records.get<LeaseRecord>(leaseKey(PLAN)))!.expiresAt).toBe('2030-01-01T00:00:03.000Z');
+    now += D - 1;
+    expect(await clocked('b').acquire(PLAN)).toBeUndefined();
+    now += 1;
+    const b = (await clocked('b').acquire(PLAN))!;
+    expect(await records.get<LeaseRecord>(leaseKey(PLAN))).toMatchObject({ holder: 'b', takenOverFrom: 'a', acquiredAt: '2030-01-01T00:00:03.000Z' });
+    await b.release();
+    await a.release();
+  });
+});
+
+describe('watching for runs to take over', () => {
+  it('relaunches every half lease, one look at a time, from the first watch only; close stops it', async () => {
+    const mine = leases('a');
+    let looks = 0;
+    let finishLook: (() => void) | undefined;
+    const relaunch = () => {
+      looks++;
+      return new Promise<void>((resolve) => (finishLook = resolve));
+    };
+    mine.watch(relaunch);
+    mine.watch(relaunch); // a second watch changes nothing
+    await jest.advanceTimersByTimeAsync(D / 2);
+    expect(looks).toBe(1);
+    // The look has not answered: the next tick does not start another.
+    await jest.advanceTimersByTimeAsync(D / 2);
+    expect(looks).toBe(1);
+    finishLook!();
+    await jest.advanceTimersByTimeAsync(D / 2);
+    expect(looks).toBe(2);
+    finishLook!();
+    mine.close();
+    await jest.advanceTimersByTimeAsync(3 * D);
+    expect(looks).toBe(2);
+  });
+});
+
 describe('a run whose lease cannot be renewed', () => {
   const ENV = { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' };
   const act = (user: string): Action => ({ key: `addUserToEnvironment:${user}:env-1`, type: 'addUserToEnvironment', target: { userId: user, userPrincipalName: `${user}@contoso.no` }, params: { bapEnvironmentId: 'env-1' } });

@@ -1,6 +1,7 @@
 import { AppError, coded, userMessage } from '../../src/errors';
 import { t } from '../../src/i18n';
-import { blockedOutcome, failedOutcome, failureReason } from '../../src/provisioning/run/outcomes';
+import { blockedOutcome, damagedOutcome, failedOutcome, failureReason, unsavedOutcome } from '../../src/provisioning/run/outcomes';
+import { storageFailure } from '../../src/storage/damage';
 import { graphError } from '../../src/provisioning/clients/graph/errors';
 import { dataverseError } from '../../src/provisioning/clients/dataverse/errors';
 import type { ActionOutcome } from '../../src/setup/plan';
@@ -139,5 +140,31 @@ describe('the roles the administrator still lacks', () => {
     });
     expect(detailText(status.details[0]!, 'nb')).toBe(`${UPN} mangler: Systemtilpasser, en ikke-administrativ rolle.`);
     expect(detailText(status.details[0]!, 'en')).toBe(`${UPN} is missing: Systemtilpasser, a non-administrative role.`);
+  });
+});
+
+describe('outcomes a run gets without its step being tried', () => {
+  it('a journal that could not be saved: the cause is kept as its code, and reads in either language', () => {
+    const failure = storageFailure(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), "the run's progress");
+    const outcome = unsavedOutcome(AT, failure);
+    expect(outcome).toEqual({ status: 'failed', at: AT, code: 'storage_unavailable', text: { key: 'outcomeNotSaved', params: { storage: 'ENOSPC' } } });
+    expect(JSON.stringify(outcome)).not.toMatch(/space|device/); // no English in the journal
+    expect(failureReason(outcome, 'en')).toBe("Not done: could not save the run's progress: no space left on the storage device (ENOSPC). Retry failed once storage works again.");
+    expect(failureReason(outcome, 'nb')).toContain('det er ikke mer plass på lagringsenheten (ENOSPC)');
+    const http = unsavedOutcome(AT, storageFailure(Object.assign(new Error('blob'), { statusCode: 503 }), "the run's progress"));
+    expect(failureReason(http, 'en')).toContain('the storage service answered HTTP 503');
+    expect(failureReason(http, 'nb')).toContain('lagringstjenesten svarte HTTP 503');
+  });
+
+  it('a damaged run record: a key, no text', () => {
+    const outcome = damagedOutcome(AT);
+    expect(outcome).toEqual({ status: 'failed', at: AT, code: 'storage_damaged', text: { key: 'outcomeRecordDamaged' } });
+    expect(failureReason(outcome, 'en')).toContain('could not be read (it was damaged and has been set aside)');
+    expect(failureReason(outcome, 'nb')).toContain('kunne ikke leses');
+  });
+
+  it('a journal written before these were coded still reads as it was stored', () => {
+    const old = { status: 'failed' as const, at: AT, code: 'storage_damaged', reason: 'The record of this run could not be read.' };
+    expect(failureReason(old, 'nb')).toBe('The record of this run could not be read.');
   });
 });

@@ -1,5 +1,6 @@
 
-import { graphUnits } from '../../src/provisioning/clients';
+import { graphReadUnits, graphWriteUnits } from '../../src/provisioning/clients';
+import { HttpPolicy } from '../../src/provisioning/http/policy';
 import { RateWindow } from '../../src/provisioning/http/rateWindow';
 
 /** Client-side pacing against a sliding window, on a clock the test owns. */
@@ -37,9 +38,47 @@ it('serves takers in order: a large request is not overtaken by small ones', asy
   expect(order).toEqual(['big', 'small']);
 });
 
-it('counts a Graph $batch as its items', () => {
-  const body = JSON.stringify({ requests: Array.from({ length: 17 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) });
-  expect(graphUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body })).toBe(17);
-  expect(graphUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', body: '{}' })).toBe(1);
-  expect(graphUnits({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users' })).toBe(1);
+it('counts a Graph $batch as its items: reads against the resource-unit quota, writes against the write quota', () => {
+  const reads = JSON.stringify({ requests: Array.from({ length: 17 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) });
+  expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: reads })).toBe(17);
+  expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: reads })).toBe(0);
+  const mixed = JSON.stringify({
+    requests: [
+      { id: '1', method: 'POST', url: '/users' },
+      { id: '2', method: 'PATCH', url: '/users/x' },
+      { id: '3', method: 'GET', url: '/users/x' },
+    ],
+  });
+  expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: mixed })).toBe(2);
+  expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: mixed })).toBe(1);
+  expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', body: '{}' })).toBe(1);
+  expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', body: '{}' })).toBe(0);
+  expect(graphReadUnits({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users' })).toBe(1);
+  expect(graphWriteUnits({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users' })).toBe(0);
+});
+
+it('paces Graph reads and writes to their own quotas: a spent write quota does not hold back a read', async () => {
+  const sent: string[] = [];
+  const policy = new HttpPolicy({
+    service: 'graph',
+    tokens: { getToken: async () => 'token' },
+    scope: 'https://graph.microsoft.com/.default',
+    rates: [
+      { limit: { requests: 1, windowMs: 2_000 }, unitsOf: graphWriteUnits },
+      { limit: { requests: 100, windowMs: 10_000 }, unitsOf: graphReadUnits },
+    ],
+    fetch: async (input, init) => {
+      sent.push(`${init?.method ?? 'GET'} ${String(input)}`);
+      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    },
+  });
+  await policy.send({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', json: {} });
+  const secondWrite = policy.send({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', json: {} });
+  await policy.send({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/organization' });
+  expect(sent).toEqual(['POST https://graph.microsoft.com/v1.0/users', 'GET https://graph.microsoft.com/v1.0/organization']);
+  // The second write waits for the write window (2 s): it has not been sent yet; then it is.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(sent).toHaveLength(2);
+  await secondWrite;
+  expect(sent).toHaveLength(3);
 });

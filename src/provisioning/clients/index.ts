@@ -2,7 +2,7 @@ import type { Config } from '../../config';
 import { AppError } from '../../errors';
 import type { Logger } from '../../log';
 import { SCOPES, scopesFor, type TokenProvider } from '../http/auth';
-import { HttpPolicy, type HttpPolicyOptions, type HttpStats } from '../http/policy';
+import { HttpPolicy, type HttpPolicyOptions, type HttpStats, type PacedLimit } from '../http/policy';
 import { BusinessCentralClient } from './businessCentral';
 import { ADMIN_CENTER_API_VERSION, BusinessCentralAdminClient } from './businessCentralAdmin';
 import { DirectoryClient } from './graph/directory';
@@ -10,9 +10,9 @@ import type { BatchRetryOptions } from './graph/batch';
 import { PowerPlatformClient } from './powerPlatform';
 import { SalesClient } from './dataverse/sales';
 import { LruMap } from '../../lru';
-import { HttpRequest } from '../http/types';
-import { RateLimit } from '../http/rateWindow';
-import { Service } from '../../permissions';
+import type { HttpRequest } from '../http/types';
+import type { RateLimit } from '../http/rateWindow';
+import type { Service } from '../../permissions';
 
 export { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from './dataverse/sales';
 export type { BusinessUnit, DataverseOperation, DataverseOperationResult, NonInteractiveLimit, SalesRole, SystemUser, WhoAmI } from './dataverse/sales';
@@ -30,32 +30,52 @@ export type { BcEnvironmentInfo } from './businessCentralAdmin';
 export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, dataverse: 16, bap: 4, bc: 5 };
 
 /**
- * Documented rate windows each client paces itself to (per app and tenant, or per user):
- * Graph directory writes 3,000 per 2.5 min (each `$batch` item counts); Dataverse 6,000 requests
- * per 5 min, where a `$batch` is one request ("A batch can contain up to 1000 operations and will
- * avoid the number of requests limit", Learn "Service protection API limits"; its combined
- * execution time still counts, which the service answers with 429 and Retry-After like any other
- * limit); Business Central 6,000 per 5 min. The Power Platform admin API publishes none.
+ * Documented rate windows each client paces itself to (per app and tenant, or per user).
+ * - Graph (Learn "Microsoft Graph service-specific throttling limits", Identity and access service
+ *   limits, per app and tenant pair): writes 3,000 per 2 min 30 s; reads against a resource-unit
+ *   quota per 10 s of 3,500 (tenants under 50 users), 5,000 (up to 500) or 8,000 (larger). The
+ *   client cannot know the tenant's size band, so it paces reads to the smallest quota; a request
+ *   costs 1 unit here (Learn: a list of users costs 2, less 1 with `$select`, which every read of
+ *   this product sends; requests not in Learn's table cost 1). Each `$batch` item counts on its own
+ *   (Learn "JSON batching": the batch does not change throttling), by its own method.
+ * - Dataverse 6,000 requests per 5 min, where a `$batch` is one request ("A batch can contain up to
+ *   1000 operations and will avoid the number of requests limit", Learn "Service protection API
+ *   limits"; its combined execution time still counts, which the service answers with 429 and
+ *   Retry-After like any other limit).
+ * - Business Central 6,000 per 5 min. The Power Platform admin API publishes none.
  */
-export const SERVICE_RATE: Record<Service, RateLimit | null> = {
-  graph: { requests: 3000, windowMs: 150_000 },
+export const GRAPH_WRITE_RATE: RateLimit = { requests: 3000, windowMs: 150_000 };
+export const GRAPH_READ_RATE: RateLimit = { requests: 3500, windowMs: 10_000 };
+export const SERVICE_RATE: Record<Exclude<Service, 'graph'>, RateLimit | null> = {
   dataverse: { requests: 6000, windowMs: 300_000 },
   bap: null,
   bc: { requests: 6000, windowMs: 300_000 },
 };
 
-/** A Graph `$batch` counts as its items. */
-export function graphUnits(request: HttpRequest): number {
-  if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url) || !request.body) return 1;
+/** The methods of a Graph request: a `$batch`'s items, or the request itself. */
+function graphMethods(request: HttpRequest): string[] {
+  if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url) || !request.body) return [request.method];
   try {
-    const items = (JSON.parse(request.body) as { requests?: unknown[] }).requests;
-    return Array.isArray(items) ? Math.max(1, items.length) : 1;
+    const items = (JSON.parse(request.body) as { requests?: { method?: unknown }[] }).requests;
+    return Array.isArray(items) ? items.map((item) => String(item?.method ?? 'GET').toUpperCase()) : [request.method];
   } catch {
-    return 1;
+    return [request.method];
   }
 }
 
-export type PolicyOverrides = Partial<Pick<HttpPolicyOptions, 'maxConcurrent' | 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch' | 'rate'>>;
+/** What a Graph request counts against the write quota: its writes (a `$batch`: its write items). */
+export const graphWriteUnits = (request: HttpRequest): number => graphMethods(request).filter((m) => m !== 'GET').length;
+/** What a Graph request counts against the resource-unit quota: its reads. */
+export const graphReadUnits = (request: HttpRequest): number => graphMethods(request).filter((m) => m === 'GET').length;
+
+/** The windows each service's policy paces to. */
+export function serviceRates(service: Service): PacedLimit[] {
+  if (service === 'graph') return [{ limit: GRAPH_WRITE_RATE, unitsOf: graphWriteUnits }, { limit: GRAPH_READ_RATE, unitsOf: graphReadUnits }];
+  const limit = SERVICE_RATE[service];
+  return limit ? [{ limit }] : [];
+}
+
+export type PolicyOverrides = Partial<Pick<HttpPolicyOptions, 'maxConcurrent' | 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch' | 'rates'>>;
 
 export interface CreateClientsOptions {
   config: Config;
@@ -141,8 +161,7 @@ export function createClients(options: CreateClientsOptions): Clients {
       scope,
       logger,
       maxConcurrent: SERVICE_CONCURRENCY[service],
-      rate: SERVICE_RATE[service],
-      unitsOf: service === 'graph' ? graphUnits : undefined,
+      rates: serviceRates(service),
       ...options.policy,
       ...options.policies?.[service],
     });

@@ -6,7 +6,7 @@ import { redactQuery } from './errors';
 import { RateWindow, type RateLimit } from './rateWindow';
 import type { HttpRequest, HttpResponse } from './types';
 import { DEFAULT_RETRY, nextDelay, type Outcome, type RetryOptions } from './retry';
-import { Service } from '../../permissions';
+import type { Service } from '../../permissions';
 
 /**
  * The one HTTP policy every tenant client goes through: bearer token, per-request timeout,
@@ -14,6 +14,12 @@ import { Service } from '../../permissions';
  * Callers never retry by hand; a response that is not retried is returned as is, and the
  * client turns a non-2xx into a coded AppError with `toServiceError`.
  */
+
+/** A rate window and what a request counts against it. */
+export interface PacedLimit {
+  limit: RateLimit;
+  unitsOf?: (request: HttpRequest) => number;
+}
 
 export interface HttpPolicyOptions {
   service: Service;
@@ -23,10 +29,12 @@ export interface HttpPolicyOptions {
   maxConcurrent?: number;
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
-  /** The service's documented rate window; requests are paced to stay inside it. */
-  rate?: RateLimit | null;
-  /** Units of a request when the caller did not say (e.g. the items of a Graph `$batch`). */
-  unitsOf?: (request: HttpRequest) => number;
+  /**
+   * The service's documented rate windows; requests are paced to stay inside each. A request counts
+   * `request.units` when the caller said, else what the window's `unitsOf` says (default 1; 0: the
+   * window does not apply, e.g. a read against a write quota).
+   */
+  rates?: PacedLimit[];
   logger?: Logger;
   /** Injected for tests: time and randomness are owned by the caller. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -77,10 +85,10 @@ export class Semaphore {
 export class HttpPolicy {
   readonly service: Service;
   readonly stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
-  private readonly options: Required<Omit<HttpPolicyOptions, 'logger' | 'retry' | 'rate' | 'unitsOf'>> & { retry: RetryOptions; logger?: Logger; unitsOf?: (request: HttpRequest) => number };
+  private readonly options: Required<Omit<HttpPolicyOptions, 'logger' | 'retry' | 'rates'>> & { retry: RetryOptions; logger?: Logger };
   private readonly gate: Semaphore;
-  /** Pacing against the service's rate window (absent: none known). */
-  readonly rate?: RateWindow;
+  /** Pacing against the service's rate windows (none: none known). */
+  private readonly windows: { window: RateWindow; unitsOf?: (request: HttpRequest) => number }[];
 
   constructor(options: HttpPolicyOptions) {
     this.service = options.service;
@@ -95,20 +103,19 @@ export class HttpPolicy {
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      unitsOf: options.unitsOf,
     };
     this.gate = new Semaphore(this.options.maxConcurrent);
-    if (options.rate) this.rate = new RateWindow(options.rate);
+    this.windows = (options.rates ?? []).map((paced) => ({ window: new RateWindow(paced.limit), unitsOf: paced.unitsOf }));
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
     const { retry, sleep, random, logger } = this.options;
     const clientRequestId = randomUUID();
-    const units = request.units ?? this.options.unitsOf?.(request) ?? 1;
+    const units = this.windows.map(({ unitsOf }) => request.units ?? unitsOf?.(request) ?? 1);
     let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
       const result = await this.gate.run(async () => {
-        await this.rate?.take(units);
+        await Promise.all(this.windows.map(({ window }, i) => (units[i]! > 0 ? window.take(units[i]!) : undefined)));
         return this.attempt(request, clientRequestId);
       });
       // A refused token (revoked, or signed with a key the authority has since rotated) is

@@ -3,6 +3,8 @@ import type { ActionOutcome, Plan, Run } from '../../setup/plan';
 import type { DamagedRecord } from '../../storage/damage';
 import type { RecordStore } from '../../storage/records';
 import { ACTIVE_RUNS, planKey, RUN_PREFIX } from '../../storage/keys';
+import type { RunEvents } from './events';
+import { damagedOutcome } from './outcomes';
 
 
 /**
@@ -11,13 +13,11 @@ import { ACTIVE_RUNS, planKey, RUN_PREFIX } from '../../storage/keys';
  *
  * - A run: marked failed, every change with the reason, so the card says so and "Retry failed"
  *   runs each change again (every action observes the tenant before it changes anything, so
- *   what was already made is not made twice). Where its card is shown is salvaged if readable.
+ *   what was already made is not made twice). Where its card is shown is salvaged if readable,
+ *   and the repaired run is reported as finished (`run.finished`), so its cards and audit say so.
  * - The list of active runs: the plan ids still legible in the damaged text are kept (a torn
  *   write loses only its tail); the runner checks each against its run and plan.
  */
-
-export const DAMAGED_RUN_REASON =
-  'The record of this run could not be read (it was damaged and has been set aside), so whether this change was made is not known. Retry failed checks it and makes it only if it is missing.';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -40,7 +40,7 @@ function salvageReport(raw: string, plan: Plan): Run['report'] {
 
 export function registerRunRepairs(
   records: RecordStore,
-  options: { logger: Logger; now?: () => number; onRepaired?: (run: Run, plan: Plan) => void },
+  options: { logger: Logger; events: RunEvents; now?: () => number },
 ): void {
   const now = options.now ?? Date.now;
   records.repairDamaged(RUN_PREFIX, async (key: string, damage: DamagedRecord) => {
@@ -49,13 +49,21 @@ export function registerRunRepairs(
     if (!plan) return undefined;
     const at = new Date(now()).toISOString();
     const journal: Record<string, ActionOutcome> = {};
-    for (const action of plan.actions) journal[action.key] = { status: 'failed', at, code: 'storage_damaged', reason: DAMAGED_RUN_REASON };
+    for (const action of plan.actions) journal[action.key] = damagedOutcome(at);
     const run: Run = { id: plan.id, planId: plan.id, digest: plan.digest, status: 'failed', journal, startedAt: at, finishedAt: at, report: salvageReport(damage.raw, plan) };
     options.logger.warn({ key, planId, movedTo: damage.movedTo }, 'a damaged run record was replaced by a failed run that can be retried');
     return run;
   }, (value) => {
     const run = value as Run;
-    void records.get<Plan>(planKey(run.planId)).then((plan) => plan && options.onRepaired?.(run, plan)).catch(() => undefined);
+    void records
+      .get<Plan>(planKey(run.planId))
+      .then(async (plan) => {
+        if (!plan) return;
+        for (const error of await options.events.emit('run.finished', { plan, run })) {
+          options.logger.warn({ err: error, planId: plan.id }, 'could not show the repaired run');
+        }
+      })
+      .catch(() => undefined);
   });
   records.repairDamaged(ACTIVE_RUNS, async (key: string, damage: DamagedRecord) => {
     const ids = [...new Set((damage.raw.match(UUID) ?? []).map((id) => id.toLowerCase()))];

@@ -1,21 +1,31 @@
+import { setTimeout } from 'node:timers/promises';
 import { AppError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Action, ActionOutcome, Plan, Run } from '../../setup/plan';
 import type { RecordStore } from '../../storage/records';
 import { storageFailure } from '../../storage/damage';
-import { applyAction, type ActionSettings } from './actions';
+import type { ActionContext, ActionSettings } from './actions';
 import { isBulkPlan, runBulk } from './bulk/run';
 import type { Clients } from '../clients';
-import { abortableSleep } from '../http/policy';
-import { blockedOutcome, failedOutcome } from './outcomes';
+import { RunEvents, type RunEventMap } from './events';
+import type { Executor, ExecutionHooks } from './executor';
+import { inTurn } from './inTurn';
+import { unsavedOutcome } from './outcomes';
 import { underLease, type HeldLease, type Leases } from './lease';
 import { ACTIVE_RUNS, planKey, runKey } from '../../storage/keys';
 
 /**
  * The runner: the only code that executes plan actions. It keeps a journal per action key,
- * persisted after every action, so a restarted process resumes without repeating work; actions
- * already done are skipped, and every handler observes before it applies.
+ * persisted after every action (or batch), so a restarted process resumes without repeating work;
+ * actions already done are skipped, and every handler observes before it applies.
+ *
+ * Every run takes one path (execute): the plan's executor (executor.ts: in turn, or by phase for
+ * bulk plans) hands each outcome to one `save`, which journals it and emits `actions.settled`;
+ * the run then finishes and emits `run.finished`. Who shows or audits that subscribes to `events`.
  */
+
+/** The executor of a plan: bulk plans (Part 3's salespeople) by phase, the others in turn. */
+const executorFor = (plan: Pick<Plan, 'kind'>): Executor => (isBulkPlan(plan) ? runBulk : inTurn);
 
 /** How many times "Retry failed" may send a run's failed actions round again. */
 export const MAX_RETRIES = 5;
@@ -40,16 +50,12 @@ export interface RunnerOptions {
   clients: Clients;
   logger: Logger;
   settings: ActionSettings;
-  /** Delivers a generated password to the plan's requester (in memory; never stored). */
-  deliverSecret?: (plan: Plan, run: Run, action: Action, secret: string) => Promise<void>;
-  /** Called as the run progresses (throttled) and once when it ends. */
-  onProgress?: (run: Run, plan: Plan) => Promise<void>;
-  progressIntervalMs?: number;
+  /** Where the run's progress goes (events.ts); without it nobody listens. */
+  events?: RunEvents;
   /** With shared storage: only the holder of a run's lease executes it (see lease.ts). */
   leases?: Leases;
   /** Approved plans that have no run yet (whatever stopped theirs from starting): started on resume. */
   dueRuns?: () => Promise<DueRun[]>;
-  sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -67,7 +73,11 @@ export class Runner {
   /** Runs failed because their journal could not be written, as far as this process knows them. */
   private readonly unsavedRuns = new Map<string, Run>();
 
-  constructor(private readonly options: RunnerOptions) {}
+  readonly events: RunEvents;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.events = options.events ?? new RunEvents();
+  }
 
   /** Creates the run for an approved plan (once) and executes it in the background. */
   async start(plan: Plan, report: Run['report']): Promise<Run> {
@@ -85,6 +95,7 @@ export class Runner {
     await this.options.records.create(runKey(plan.id), fresh);
     await this.track(plan.id, true);
     const run = (await this.options.records.get<Run>(runKey(plan.id)))!;
+    await this.report('run.started', { plan, run });
     this.launch(plan.id);
     return run;
   }
@@ -176,6 +187,7 @@ export class Runner {
     });
   }
 
+  /** The one path every run takes: load, check, execute (by the plan's executor), journal, finish, report. */
   private async execute(planId: string, lease?: HeldLease): Promise<void> {
     const { records, clients, logger, settings } = this.options;
     const plan = await records.get<Plan>(planKey(planId));
@@ -185,24 +197,65 @@ export class Runner {
       return;
     }
     if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
+    const events = this.events;
     // A lease that could not be renewed aborts its signal: waits end at once, and no further action starts.
-    const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms, lease?.signal));
-    const deliver = this.options.deliverSecret;
-    const context = {
+    const sleep = (ms: number) => setTimeout(ms, undefined, { signal: lease?.signal });
+    const context: ActionContext = {
       clients,
       environment: plan.environment,
       settings,
       logger,
       sleep,
       now: () => this.now(),
-      deliverSecret: deliver && plan.requesterChat ? (action: Action, secret: string) => deliver(plan, run!, action, secret) : undefined,
+      // Only where somebody can show it: a listener, and a personal chat of the requester's.
+      secretReady:
+        events.listens('secret.ready') && plan.requesterChat
+          ? async (action: Action, secret: string) => {
+              const [error] = await events.emit('secret.ready', { plan, run: run!, action, secret });
+              if (error) throw error;
+            }
+          : undefined,
+    };
+    let unsavable: JournalWriteError | undefined;
+    const hooks: ExecutionHooks = {
+      stopped: () => !!lease?.lost || !!unsavable,
+      save: async (outcomes) => {
+        run = { ...run!, journal: { ...run!.journal, ...outcomes } };
+        try {
+          run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
+        } catch (error) {
+          unsavable ??= error as JournalWriteError;
+          throw error;
+        }
+        await this.report('actions.settled', { plan, run, outcomes });
+      },
     };
     try {
-      await this.apply(planId, plan, () => run!, (next) => (run = next), context, lease);
+      const finished = await executorFor(plan)(plan, run.journal, context, hooks).catch((error: unknown) => {
+        throw unsavable ?? error;
+      });
+      if (unsavable) throw unsavable;
+      if (finished) await this.finish(plan);
     } catch (error) {
       if (!(error instanceof JournalWriteError)) throw error;
-      await this.failUnsaved(plan, run!, error.failure);
+      await this.failUnsaved(plan, run, error.failure);
     }
+  }
+
+  /** Every action has its outcome: the run is completed, or failed when one failed. */
+  private async finish(plan: Plan): Promise<void> {
+    const finished = await this.save(plan.id, (stored) => ({
+      ...stored,
+      status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
+      finishedAt: new Date(this.now()).toISOString(),
+    }));
+    try {
+      await this.track(plan.id, false);
+    } catch (error) {
+      // The run's own record says it ended; a stale entry in the list is dropped at the next start.
+      this.options.logger.warn({ planId: plan.id, err: error }, 'could not update the list of active runs');
+    }
+    if (finished) await this.report('run.finished', { plan, run: finished });
   }
 
   /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
@@ -223,9 +276,7 @@ export class Runner {
     const at = new Date(this.now()).toISOString();
     const journal: Record<string, ActionOutcome> = { ...run.journal };
     for (const action of plan.actions) {
-      if (journal[action.key]?.status === 'pending' || !journal[action.key]) {
-        journal[action.key] = { status: 'failed', at, code: failure.code, reason: `Not done: ${failure.message} Retry failed once storage works again.` };
-      }
+      if (journal[action.key]?.status === 'pending' || !journal[action.key]) journal[action.key] = unsavedOutcome(at, failure);
     }
     const failed: Run = { ...run, status: 'failed', journal, finishedAt: at };
     this.unsavedRuns.set(plan.id, failed);
@@ -237,101 +288,13 @@ export class Runner {
     } catch (error) {
       this.options.logger.warn({ planId: plan.id, err: error }, 'the failed run could not be stored either; it is kept in memory until Retry failed');
     }
-    await this.report(failed, plan);
+    await this.report('run.finished', { plan, run: failed });
   }
 
-  private async apply(
-    planId: string,
-    plan: Plan,
-    current: () => Run,
-    set: (run: Run) => void,
-    context: Parameters<typeof applyAction>[1],
-    lease?: HeldLease,
-  ): Promise<void> {
-    const { logger } = this.options;
-    let run = current();
-    const interval = this.options.progressIntervalMs ?? 2500;
-    let lastReport = 0;
-    /** Lower-cased UPN → the UPN as planned, of users one of whose steps failed. */
-    const failedTargets = new Map<string, string>();
-    let unsavable: JournalWriteError | undefined;
-
-    if (isBulkPlan(plan)) {
-      // A bulk plan runs by phase, in batches, saving the journal after each batch (bulkRun.ts).
-      const finished = await runBulk(plan, run.journal, context, {
-        stopped: () => !!lease?.lost || !!unsavable,
-        save: async (outcomes) => {
-          run = { ...run, journal: { ...run.journal, ...outcomes } };
-          set(run);
-          try {
-            run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
-          } catch (error) {
-            unsavable ??= error as JournalWriteError;
-            throw error;
-          }
-          set(run);
-          if (this.options.onProgress && this.now() - lastReport >= interval) {
-            lastReport = this.now();
-            await this.report(run, plan);
-          }
-        },
-      }).catch((error: unknown) => {
-        if (unsavable) throw unsavable;
-        throw error;
-      });
-      if (unsavable) throw unsavable;
-      if (!finished) return;
-    }
-    for (const action of isBulkPlan(plan) ? [] : plan.actions) {
-      if (lease?.lost) return; // another instance has taken the run over
-      if (run.journal[action.key]?.status === 'done') continue;
-      const target = action.target.userPrincipalName.toLowerCase();
-      let outcome: ActionOutcome;
-      const blockedBy = failedTargets.get(target);
-      if (blockedBy) {
-        outcome = blockedOutcome(new Date(this.now()).toISOString(), blockedBy);
-      } else {
-        try {
-          const result = await applyAction(action, context);
-          outcome = { status: 'done', at: new Date(this.now()).toISOString(), note: result.already ? 'already' : undefined };
-          logger.info({ planId, action: action.key, already: !!result.already }, 'action done');
-        } catch (error) {
-          outcome = failedOutcome(new Date(this.now()).toISOString(), error);
-          failedTargets.set(target, action.target.userPrincipalName);
-          logger.warn({ planId, action: action.key, err: error }, 'action failed');
-        }
-      }
-      // Lost meanwhile: the new holder observes and applies this action again; nothing is journalled here.
-      if (lease?.lost) return;
-      run = { ...run, journal: { ...run.journal, [action.key]: outcome } };
-      set(run);
-      run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, [action.key]: outcome } }))) ?? run;
-      set(run);
-      if (this.options.onProgress && this.now() - lastReport >= interval) {
-        lastReport = this.now();
-        await this.report(run, plan);
-      }
-    }
-    const finished = await this.save(planId, (stored) => ({
-      ...stored,
-      status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
-      finishedAt: new Date(this.now()).toISOString(),
-    }));
-    if (finished) set(finished);
-    try {
-      await this.track(planId, false);
-    } catch (error) {
-      // The run's own record says it ended; a stale entry in the list is dropped at the next start.
-      this.options.logger.warn({ planId, err: error }, 'could not update the list of active runs');
-    }
-    if (finished) await this.report(finished, plan);
-  }
-
-  private async report(run: Run, plan: Plan): Promise<void> {
-    try {
-      await this.options.onProgress?.(run, plan);
-    } catch (error) {
-      this.options.logger.warn({ err: error, planId: plan.id }, 'could not report run progress');
+  /** Tells the subscribers; what they throw is logged and never stops the run. */
+  private async report<K extends 'run.started' | 'actions.settled' | 'run.finished'>(type: K, event: RunEventMap[K]): Promise<void> {
+    for (const error of await this.events.emit(type, event)) {
+      this.options.logger.warn({ err: error, planId: event.plan.id, event: type }, 'a subscriber to the run failed');
     }
   }
 }

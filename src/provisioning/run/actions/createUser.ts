@@ -36,7 +36,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
   const { directory } = context.clients;
   const existing = await directory.getUser(target.userPrincipalName);
   if (existing) return { already: true };
-  if (params.deliverPassword && !context.deliverSecret) {
+  if (params.deliverPassword && !context.secretReady) {
     throw coded('invalid_input', 'errPasswordNeedsPersonalChat');
   }
   const password = generatePassword();
@@ -50,7 +50,7 @@ export const createUser: ActionHandler<CreateUser> = async (action, context) => 
   }
   if (params.deliverPassword) {
     try {
-      await context.deliverSecret!(action, password);
+      await context.secretReady!(action, password);
     } catch (cause) {
       throw coded('service_error', 'errPasswordNotShown', { user: target.userPrincipalName }, { cause });
     }

@@ -25,7 +25,7 @@ export interface ActionContext {
    * Hands a generated password to the person who must receive it, in memory only. Absent when
    * the run cannot deliver one (then a plan must not ask for it).
    */
-  deliverSecret?: (action: Action, secret: string) => Promise<void>;
+  secretReady?: (action: Action, secret: string) => Promise<void>;
 }
 
 /** What an action handler reports when the tenant is as the action wants it. */

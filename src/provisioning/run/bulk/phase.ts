@@ -3,15 +3,18 @@ import type { Action, ActionOutcome } from '../../../setup/plan';
 import type { ActionContext } from '../actions';
 import type { BulkUser } from '../../observe/directoryReads';
 import type { BulkSalesUser } from '../../observe/salesReads';
-import { blockedOutcome, failedOutcome } from '../outcomes';
+import { blockedOutcome, doneOutcome, failedOutcome } from '../outcomes';
+import type { Outcomes } from '../executor';
+import { upnOf, type Blocked } from '../inTurn';
+
+export type { Outcomes };
+export { upnOf };
 
 /**
  * What the phases of a bulk run share: the action context, where outcomes are saved (the run's
  * journal, once per batch), what the run has learned about its users, and who must not be touched
  * any more because an earlier step for them failed.
  */
-
-export type Outcomes = Record<string, ActionOutcome>;
 
 export interface BulkState {
   context: ActionContext;
@@ -22,17 +25,15 @@ export interface BulkState {
   /** Lower-cased UPN → Entra object id, learned while running. */
   ids: Map<string, string>;
   /** Lower-cased UPN → the UPN as planned, of users whose later steps are not attempted (an earlier one failed). */
-  blocked: Map<string, string>;
+  blocked: Blocked;
   /** Lower-cased UPN → an account this run created (no licences yet), so it need not be read again. */
   created: Map<string, BulkUser>;
   /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
   salesUsers: Map<string, BulkSalesUser>;
 }
 
-export const upnOf = (action: Action) => action.target.userPrincipalName.toLowerCase();
-
 export function done(state: BulkState, already = false): ActionOutcome {
-  return { status: 'done', at: new Date(state.context.now()).toISOString(), note: already ? 'already' : undefined };
+  return doneOutcome(new Date(state.context.now()).toISOString(), already);
 }
 
 /** A failed outcome; later steps for the same user are then not attempted. */

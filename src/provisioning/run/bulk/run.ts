@@ -1,18 +1,19 @@
-import type { Action, ActionType, Plan, Run } from '../../../setup/plan';
-import { applyAction, type ActionContext } from '../actions';
+import type { ActionType, Plan } from '../../../setup/plan';
+import type { Executor } from '../executor';
+import { applyInTurn } from '../inTurn';
 import { coupleSalespeople } from './couple';
-import { done, failed, upnOf, type BulkState, type Outcomes } from './phase';
+import { failed, upnOf, type BulkState, type Outcomes } from './phase';
 import { addUsersToEnvironment, assignSalesRoles } from './sales';
 import { assignLicenses, createUsers } from './users';
 import { addGroupMembers } from './groups';
 import { assignGroupLicences, createGroups, joinLicenceGroups, nestGroups } from './licenceGroup';
-import { blockedOutcome } from '../outcomes';
 
 /**
  * A bulk run goes by phase instead of action by action: every account, then every licence, then
  * every membership of the environment's security group, then every user into Sales, then every role, then every coupling. Each phase reads what exists for
  * all its users at once, writes in batches, and saves the journal after each batch, so a restart
- * repeats at most one batch (and the reads make that repetition harmless).
+ * repeats at most one batch (and the reads make that repetition harmless). Actions of a type
+ * without a phase go last, in turn (inTurn.ts), with the phases' list of blocked users.
  */
 
 export const isBulkPlan = (plan: Pick<Plan, 'kind'>) => plan.kind === 'salespeople';
@@ -33,14 +34,8 @@ const PHASES: [ActionType, Phase][] = [
   ['coupleSalesperson', coupleSalespeople as Phase],
 ];
 
-export interface BulkHooks {
-  save(outcomes: Outcomes): Promise<void>;
-  /** True when the run must stop at once (its lease was lost). */
-  stopped(): boolean;
-}
-
-/** Runs every action of the plan not yet done. Resolves false when it was stopped part-way. */
-export async function runBulk(plan: Plan, journal: Run['journal'], context: ActionContext, hooks: BulkHooks): Promise<boolean> {
+/** The phased executor: runs every action of the plan not yet done. Resolves false when it was stopped part-way. */
+export const runBulk: Executor = async (plan, journal, context, hooks) => {
   const settled = new Set<string>();
   const state: BulkState = {
     context,
@@ -72,19 +67,5 @@ export async function runBulk(plan: Plan, journal: Run['journal'], context: Acti
     }
     if (state.stopped()) return false;
   }
-  for (const action of remaining.filter((a) => !phased.has(a.type))) {
-    if (state.stopped()) return false;
-    await state.save({ [action.key]: await one(state, action) });
-  }
-  return true;
-}
-
-async function one(state: BulkState, action: Action) {
-  const blockedBy = state.blocked.get(upnOf(action));
-  if (blockedBy) return blockedOutcome(new Date(state.context.now()).toISOString(), blockedBy);
-  try {
-    return done(state, !!(await applyAction(action, state.context)).already);
-  } catch (error) {
-    return failed(state, action, error);
-  }
-}
+  return applyInTurn(plan.id, remaining.filter((a) => !phased.has(a.type)), context, { save: state.save, stopped: state.stopped }, state.blocked);
+};
