@@ -95,6 +95,8 @@ export interface Config {
   storage?: StorageConfig;
   /** How long a run's lease lasts without renewal before another instance may take the run over. */
   runLeaseMs?: number;
+  /** How often a chat's watch checks the setup (WATCH_INTERVAL_MINUTES: a day; a minute in sandbox mode). */
+  watchIntervalMs?: number;
 }
 
 /** The configured default environment when all of it is configured (tenant mode may leave it out). */
@@ -128,6 +130,8 @@ const common = {
   STORAGE_CONNECTION_STRING: optional(z.string().min(1)),
   STORAGE_CONTAINER: optional(z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a blob container name (3-63 lower-case letters, digits, single hyphens)')).default('bc-sales-setup'),
   RUN_LEASE_MS: optional(z.coerce.number().int().min(200).max(3_600_000)).default(60_000),
+  // Default per mode (a day; a minute in sandbox mode, so the Playground shows a watch post); at most a week.
+  WATCH_INTERVAL_MINUTES: optional(z.coerce.number().int().min(1).max(10_080)),
   // The web client's own address: no query or fragment, since the page parameter is added to it.
   BC_WEB_CLIENT_URL: optional(httpsUrl.refine((v) => !/[?#]/.test(v), 'must be the web client address without ? or #')),
 };
@@ -317,6 +321,7 @@ function sandboxConfig(env: Env): Config {
     bcWebClientUrl: s.BC_WEB_CLIENT_URL?.replace(/\/+$/, ''),
     storage: storageConfig(s),
     runLeaseMs: s.RUN_LEASE_MS,
+    watchIntervalMs: (s.WATCH_INTERVAL_MINUTES ?? 1) * 60_000,
   };
 }
 
@@ -380,5 +385,6 @@ function tenantConfig(env: Env): Config {
     credential,
     storage: storageConfig(t, t.STORAGE_CLIENT_ID ?? (t.AZURE_CREDENTIAL === 'managed-identity' ? t.AZURE_CLIENT_ID : undefined)),
     runLeaseMs: t.RUN_LEASE_MS,
+    watchIntervalMs: (t.WATCH_INTERVAL_MINUTES ?? 1440) * 60_000,
   };
 }

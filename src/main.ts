@@ -20,6 +20,7 @@ import { PasswordCards, type Clock } from './bot/passwordCards';
 import { PlanStore } from './approvals/plans';
 import { auditRuns } from './approvals/runAudit';
 import { RunEvents } from './provisioning/run/events';
+import type { WatchService } from './bot/watchServices';
 
 /**
  * The sandbox's licence propagation takes seconds, not minutes. Bulk runs leave new users to
@@ -36,7 +37,7 @@ export interface StartOptions {
   botAuthentication?: BotAuthenticationOverrides;
   /** Tests only: wraps the bot's storage (e.g. to make writes fail as on a full disk). */
   wrapStorage?: (storage: HealingStorage) => Storage;
-  /** Tests only: the clock the password messages are withdrawn by (advanced, never slept on). */
+  /** Tests only: the clock the password messages are withdrawn by and the watches run by (advanced, never slept on). */
   clock?: Clock;
 }
 
@@ -44,6 +45,7 @@ export interface RunningBot extends BotServer {
   runner: Runner;
   records: RecordStore;
   passwords: PasswordCards;
+  watch: WatchService;
 }
 
 /** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
@@ -99,7 +101,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   });
   // A damaged run becomes a failed run its card shows, so it can be retried (repairs.ts).
   registerRunRepairs(records, { logger, events });
-  const services = createServices({ config, logger, clients, records, runner, plans, passwords, notifier: new Notifier(adapter, config, records), now: options.now });
+  const services = createServices({ config, logger, clients, records, runner, plans, passwords, notifier: new Notifier(adapter, config, records), now: options.now, leases, clock: options.clock });
   // The audit subscribes first: its writes start before any card update, and do not depend on one.
   auditRuns(events, services.audit, logger);
   showRunProgress(events, services);
@@ -112,10 +114,15 @@ async function start(config: Config, logger: Logger, options: StartOptions, star
   await passwords.start();
   const resumed = await runner.resumeAll();
   if (resumed.length > 0) logger.info({ runs: resumed.length }, 'resuming unfinished runs');
+  // The chats' watches: every instance looks for due checks; each runs once (under its lease).
+  const watch = services.watch;
+  started.push(() => watch.close());
+  watch.start();
   const close = async () => {
+    watch.close();
     passwords.close();
     leases?.close();
     await server.close();
   };
-  return { ...server, close, runner, records, passwords };
+  return { ...server, close, runner, records, passwords, watch };
 }

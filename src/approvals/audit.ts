@@ -37,7 +37,10 @@ export type AuditEvent =
   | 'run.started'
   | 'run.completed'
   | 'access.refused'
-  | 'role.chosen';
+  | 'role.chosen'
+  | 'watch.on'
+  | 'watch.off'
+  | 'watch.run';
 
 export interface AuditRecord {
   /** The record's key after `audit:r:` (time-ordered); `seq-N` for records of the earlier numbered trail. */

@@ -32,6 +32,7 @@ import { FILE_KIND, hasTeamsFile, salespeopleCsvFile, salespeopleCsvText, salesp
 import { salespeopleRole } from './handlers/salespeopleRole';
 import { unknown } from './handlers/unknown';
 import { unknownAction } from './handlers/unknownAction';
+import { watchOff, watchOn } from './handlers/watch';
 import { welcomeRefresh } from './handlers/welcomeRefresh';
 
 /**
@@ -100,6 +101,8 @@ export const CARD_VERBS = {
   'plan.view': approvers(planRefresh), //                    approval card: each approver's own view (refresh)
   'plan.approve': approvers(planApprove), //                 approval card: "Approve and apply"
   'plan.reject': approvers(planReject), //                   approval card: "Reject", with a comment
+  'watch.on': admins(watchOn), //                            status card: "Watch this setup" (this chat, this environment)
+  'watch.off': admins(watchOff), //                          status card and the watch's post: "Turn the watch off"
 } satisfies Record<string, Route<CardHandler>>;
 
 type CardVerb = keyof typeof CARD_VERBS;

@@ -24,6 +24,9 @@ import type { Notifier } from './notifier';
 import type { PasswordCards } from './passwordCards';
 import { createSalespeopleServices, type SalespeopleServices } from './salespeopleServices';
 import { RoleChoiceStore } from './roleChoices';
+import { createWatch, type WatchService } from './watchServices';
+import type { Leases } from '../provisioning/run/lease';
+import { systemClock, type Clock } from './passwordCards';
 
 /** The environment a conversation works on (the Sales, Power Platform and BC environments). */
 export type EnvironmentRef = SessionEnvironment;
@@ -80,6 +83,8 @@ export interface BotServices {
     /** A run failed because its state could not be stored: newer than the stored record. */
     unsaved?(planId: string): Run | undefined;
   };
+  /** The chats' watches: a scheduled check posted when something got worse. */
+  watch: WatchService;
 }
 
 export interface ServiceDeps {
@@ -94,9 +99,13 @@ export interface ServiceDeps {
   passwords: PasswordCards;
   /** The clock of plans, approvals and the audit trail (tests inject one). */
   now?: () => Date;
+  /** Several instances on shared storage: the watch runs each check under its lease. */
+  leases?: Leases;
+  /** The clock the watch's schedule runs by (tests move it by hand). */
+  clock?: Clock;
 }
 
-export function createServices({ config, logger, clients, records, runner, plans, notifier, passwords, now }: ServiceDeps): BotServices {
+export function createServices({ config, logger, clients, records, runner, plans, notifier, passwords, now, leases, clock }: ServiceDeps): BotServices {
   const defaultEnvironment = (): EnvironmentRef | undefined => {
     const configured = configuredEnvironment(config);
     return configured ? { ...configured, deployment: 'online' } : undefined;
@@ -129,7 +138,7 @@ export function createServices({ config, logger, clients, records, runner, plans
     labels: await labels(environment),
     now,
   });
-  return {
+  const services: Omit<BotServices, 'watch'> = {
     config,
     logger,
     defaultEnvironment,
@@ -183,6 +192,8 @@ export function createServices({ config, logger, clients, records, runner, plans
     runner,
     passwords,
   };
+  const watch = createWatch({ config, logger, records, audit: services.audit, leases, clock: clock ?? systemClock, notifier, health: services.health });
+  return { ...services, watch };
 }
 
 /**

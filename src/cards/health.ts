@@ -81,8 +81,9 @@ function fixView(row: HealthRow, locale: Locale) {
   return view;
 }
 
-export function healthCard(report: HealthReport, locale: Locale): AdaptiveCardJson {
-  return renderCard('health', healthCardData(report, locale), locale);
+/** The status card; with `watch`, the line and button of the chat's watch (cards/watch.ts watchStatus). */
+export function healthCard(report: HealthReport, locale: Locale, watch?: { text: string; on: boolean }): AdaptiveCardJson {
+  return renderCard('health', { ...healthCardData(report, locale), ...(watch ? { watch } : {}) }, locale);
 }
 
 /** The template's data for a report (the card tests render samples from it). */

@@ -11,7 +11,7 @@ import { strings, type Locale } from '../i18n';
 
 export type CardName = 'welcome' | 'environment' | 'environmentPick' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password' | 'audit'
   | 'salespeople' | 'salespeoplePlan' | 'salespeopleFailures' | 'salespeopleExport' | 'salespeopleCsvText' | 'salespeopleImport' | 'salespeopleRole'
-  | 'health';
+  | 'health' | 'watch';
 
 export interface AdaptiveCardJson {
   type: 'AdaptiveCard';

@@ -8,6 +8,7 @@ import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
 import { outcomesEn } from './outcomes.en';
 import { groupLicensingEn } from './groupLicensing.en';
+import { watchEn } from './watch.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -221,6 +222,7 @@ export const en = {
   ...validationEn,
   ...healthEn,
   ...groupLicensingEn,
+  ...watchEn,
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -8,6 +8,7 @@ import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
 import { outcomesNb } from './outcomes.nb';
 import { groupLicensingNb } from './groupLicensing.nb';
+import { watchNb } from './watch.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -220,4 +221,5 @@ export const nb: Record<StringKey, string> = {
   ...validationNb,
   ...healthNb,
   ...groupLicensingNb,
+  ...watchNb,
 };

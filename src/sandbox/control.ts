@@ -2,7 +2,7 @@
 import type { Ctx } from './context';
 import { faultRuleSchema } from './faults';
 import { HttpError, Router, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
-import { createSeedState } from './seed';
+import { createSeedState, guidFrom } from './seed';
 import { type SandboxSettings, type SeedOptions, mergeSettings, parseSettingsPatch, seedOptionsSchema } from './settings';
 import { stableStringify, type SystemUser } from './state';
 import { touchSystemUser } from './dataverseSync';
@@ -200,6 +200,45 @@ const salespersonPatchSchema = z
   .strict()
   .partial();
 
+/**
+ * A salesperson added in Business Central, as someone does on page 5116 "Salesperson/Purchaser
+ * Card" (the product only reads salespeoplePurchasers). Table 13 "Salesperson/Purchaser"
+ * (https://microsoft.github.io/BCApps/reference/base-application/Table/Microsoft.CRM.Team.Salesperson-Purchaser.html):
+ * Code is a Code[20] (upper case, the key, so unique per company), Name a Text[50], E-Mail
+ * (field 5052) a Text[80] (`CRM/Team/SalespersonPurchaser.Table.al` in the public mirror
+ * StefanMaron/MSDyn365BC.Code.History).
+ */
+const salespersonSchema = z
+  .object({
+    environment: z.string().min(1).optional(),
+    companyId: z.string().min(1).optional(),
+    code: z.string().min(1).max(20),
+    displayName: z.string().max(50),
+    email: z.string().max(80).default(''),
+    blocked: z.boolean().default(false),
+  })
+  .strict();
+
+function addSalesperson(ctx: ControlCtx, req: SbRequest): SbReply {
+  const parsed = salespersonSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const p = parsed.data;
+  const environments = ctx.store.state.bc.environments;
+  const environment = p.environment ? environments.find((e) => e.name.toLowerCase() === p.environment!.toLowerCase()) : environments[0];
+  if (!environment) throw new HttpError(404, 'NotFound', `Business Central environment ${p.environment ?? ''} does not exist.`);
+  const company = p.companyId ? environment.companies.find((c) => c.id === p.companyId!.toLowerCase()) : environment.companies[0];
+  if (!company) throw new HttpError(404, 'NotFound', `Company ${p.companyId ?? ''} does not exist in ${environment.name}.`);
+  const code = p.code.toUpperCase();
+  if (company.salespeople.some((s) => s.code === code)) throw new HttpError(409, 'Conflict', `Salesperson ${code} already exists in ${company.name}.`);
+  const person = {
+    id: guidFrom(`bc-salesperson:${company.id}:${code}`), code, displayName: p.displayName, email: p.email, email2: '', phoneNo: '',
+    jobTitle: '', commissionPercent: 0, blocked: p.blocked, privacyBlocked: false, lastModifiedDateTime: new Date(ctx.now()).toISOString(),
+  };
+  company.salespeople.push(person);
+  ctx.store.touch();
+  return ok(person, 201);
+}
+
 /** Edits a salesperson as someone would on BC's page 14 "Salespersons/Purchasers" (the product only reads them). */
 function patchSalesperson(ctx: ControlCtx, req: SbRequest, rawCode: string): SbReply {
   const parsed = salespersonPatchSchema.safeParse(json(req));
@@ -218,6 +257,7 @@ const INTEGRATION_ROLE_ID = 'a2b18661-9ff5-e911-a812-000d3a0b9028';
 
 const router = new Router<ControlCtx>()
   .on('PATCH', /^\/integration$/, (ctx, req) => patchIntegration(ctx, req))
+  .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req))
   .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!))
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))

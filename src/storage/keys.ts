@@ -33,3 +33,8 @@ export const roleChoiceKey = (environmentId: string) => `roles:choice:${environm
 export const salespeopleViewKey = (conversationId: string) => `salespeople:view:${conversationId}`;
 export const SALESPEOPLE_EXPORT_PREFIX = 'salespeople:export';
 export const SALESPEOPLE_IMPORT_PREFIX = 'salespeople:import';
+
+/** A chat's watch (see watch/watcher.ts); its runs are made under the lease `lease:watch:<conversationId>`. */
+export const WATCH_PREFIX = 'watch:';
+export const watchKey = (conversationId: string) => `${WATCH_PREFIX}${conversationId}`;
+export const watchLeaseName = (conversationId: string) => `watch:${conversationId}`;

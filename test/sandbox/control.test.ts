@@ -129,6 +129,20 @@ describe('control API', () => {
     await t.control('POST', '/reset');
   });
 
+  it('adds a salesperson in Business Central as a user does on its card (code upper-cased, unique, field lengths)', async () => {
+    const company = SEED.businessCentral.companyId;
+    const people = `/bc/v2.0/${SEED.tenantId}/${SEED.businessCentral.environment}/api/v2.0/companies(${company})/salespeoplePurchasers`;
+    const added = await t.control('POST', '/bc/salespeople', { code: 'ny1', displayName: 'Nora Nyansatt', email: 'nora.nyansatt@contoso.no' });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ code: 'NY1', displayName: 'Nora Nyansatt', blocked: false });
+    const listed = await t.call('GET', `${people}?$filter=code eq 'NY1'`);
+    expect(listed.body.value.map((p: { email: string }) => p.email)).toEqual(['nora.nyansatt@contoso.no']);
+    expect((await t.control('POST', '/bc/salespeople', { code: 'NY1', displayName: 'Again' })).status).toBe(409);
+    expect((await t.control('POST', '/bc/salespeople', { code: 'X'.repeat(21), displayName: 'Too long' })).status).toBe(400);
+    expect((await t.control('POST', '/bc/salespeople', { code: 'NY2', displayName: 'N', companyId: '00000000-0000-0000-0000-000000000000' })).status).toBe(404);
+    await t.control('POST', '/reset');
+  });
+
   it('refuses a body over 5 MB with 413 in the service format', async () => {
     const res = await t.graph('POST', '/users', JSON.stringify({ displayName: 'x'.repeat(5 * 1024 * 1024 + 10) }));
     expect(res.status).toBe(413);

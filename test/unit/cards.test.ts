@@ -4,6 +4,8 @@ import { renderCard, type CardName } from '../../src/cards/render';
 import { t, type Locale } from '../../src/i18n';
 import { SALESPEOPLE_SAMPLES } from './salespeopleCardSamples';
 import { healthCardData } from '../../src/cards/health';
+import { watchPostData, watchPostView, type WatchRowView } from '../../src/cards/watch';
+import type { DriftItem } from '../../src/watch/compare';
 
 /**
  * Every template in cards/, bound with sample data in both languages, is a card Teams accepts:
@@ -27,6 +29,21 @@ const DIGEST = 'a'.repeat(64);
 type Sample = { name: string; data: (locale: Locale) => object };
 
 /** Sample data per template: realistic, and large where a card can grow (long plans, many rules). */
+/** A watch post of three rows that got worse: a plan to prepare, a part to set up, steps on a BC page. */
+function watchSampleView(l: Locale) {
+  const drift: DriftItem[] = [
+    { id: 'part.integration', kind: 'nowFails', added: [] },
+    { id: 'part.salespeople', kind: 'grew', before: 3, after: 5, added: ['NY1', 'NY2'] },
+    { id: 'couplings', kind: 'newSubjects', before: 2, after: 2, added: Array.from({ length: 8 }, (_, i) => `S0000${i}`) },
+  ];
+  const rows: WatchRowView[] = [
+    { id: 'part.integration', title: t(l, 'partIntegrationTitle'), detail: t(l, 'integrationNone'), steps: '', fixes: [{ kind: 'part', title: t(l, 'gotoIntegration'), part: 'integration' }] },
+    { id: 'part.salespeople', title: t(l, 'partSalespeopleTitle'), detail: t(l, 'salespeopleTodo', { ready: 3, total: 8, missing: 5 }), steps: '', fixes: [{ kind: 'plan', title: t(l, 'healthFixPlan'), check: 'salespeople' }] },
+    { id: 'couplings', title: t(l, 'partSalespeopleTitle'), detail: '', steps: t(l, 'watchPostFooter'), fixes: [{ kind: 'url', title: t(l, 'watchOpenPage'), url: 'https://businesscentral.dynamics.com/7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10/Production?page=7209' }] },
+  ];
+  return watchPostView(drift, rows, { locale: l, environment: 'contososales.crm4.dynamics.com · Production · CRONUS Norge AS', at: new Date('2026-01-16T08:00:00Z') });
+}
+
 const SAMPLES: Record<string, Sample[]> = {
   ...SALESPEOPLE_SAMPLES,
   health: [
@@ -74,7 +91,18 @@ const SAMPLES: Record<string, Sample[]> = {
           { part: 'integration', title: t(l, 'gotoIntegration') },
           { part: 'salespeople', title: t(l, 'gotoSalespeople') },
         ],
+        watch: { text: t(l, 'watchStateOff', { schedule: t(l, 'watchScheduleDaily', { time: '09:14' }) }), on: false },
       }),
+    },
+  ],
+  watch: [
+    {
+      name: 'three rows worse, plan and page fixes',
+      data: (l) => watchPostData(watchSampleView(l)),
+    },
+    {
+      name: 'turned off',
+      data: (l) => watchPostData(watchSampleView(l), { name: 'Kari Hansen', at: new Date('2026-01-16T08:05:00Z') }),
     },
   ],
   audit: [

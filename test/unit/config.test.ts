@@ -133,6 +133,15 @@ describe('configuration', () => {
   });
 });
 
+describe('WATCH_INTERVAL_MINUTES', () => {
+  it('is a day in tenant mode and a minute in sandbox mode unless set, and refuses what is not 1 to 10080 whole minutes', () => {
+    expect(loadConfig(tenantEnv).watchIntervalMs).toBe(24 * 60 * 60_000);
+    expect(loadConfig({}).watchIntervalMs).toBe(60_000);
+    expect(loadConfig({ ...tenantEnv, WATCH_INTERVAL_MINUTES: '360' }).watchIntervalMs).toBe(360 * 60_000);
+    for (const bad of ['0', '10081', '1.5', 'daily']) expect(failure({ ...tenantEnv, WATCH_INTERVAL_MINUTES: bad }).settings).toEqual(['WATCH_INTERVAL_MINUTES']);
+  });
+});
+
 describe('BC_WEB_CLIENT_URL', () => {
   it('is an https address without query, kept without its trailing slash', () => {
     expect(loadConfig({ BC_WEB_CLIENT_URL: 'https://bc.contoso.local/BC250/' }).bcWebClientUrl).toBe('https://bc.contoso.local/BC250');

@@ -1,6 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { healthCard } from '../../cards/health';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
 import { t } from '../../i18n';
 import { HEALTH_CHECKS } from '../../setup/health';
@@ -9,6 +8,7 @@ import { createPlan, planCardFor } from '../planView';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
+import { statusCard } from './watch';
 
 /**
  * `status`: the integration's health check, one row per check. A failing row's "Plan the fix"
@@ -27,7 +27,7 @@ function target(services: BotServices, context: TurnContext, state: SetupTurnSta
 
 async function card(services: BotServices, context: TurnContext, state: SetupTurnState): Promise<AdaptiveCardJson> {
   const { environment, admin } = target(services, context, state);
-  return healthCard(await services.health(environment, { admin }), localeFor(context));
+  return statusCard(services, context, await services.health(environment, { admin }));
 }
 
 export function healthStatus(services: BotServices) {

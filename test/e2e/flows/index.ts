@@ -7,12 +7,13 @@ import { groupApproval } from './groupApproval';
 import { part3Group } from './part3Group';
 import { environments } from './environments';
 import { health } from './health';
+import { watch } from './watch';
 
 /**
  * The flows, in the order a user goes through them; each starts where the previous one ended
  * (one Playground session, one sandbox tenant). Add a flow here to have it run in CI.
  */
-export const FLOWS: Flow[] = [environments, part1, part2, part3, health, groupApproval];
+export const FLOWS: Flow[] = [environments, part1, part2, part3, health, groupApproval, watch];
 
 /**
  * Each variant starts a fresh stack and runs its flows: the default tenant (English role names),

@@ -1,0 +1,31 @@
+import type { watchEn } from './watch.en';
+
+/** Overvåkingen: en planlagt kontroll av hele oppsettet som skriver i en chat når noe blir verre. */
+export const watchNb: Record<keyof typeof watchEn, string> = {
+  watchTurnOn: 'Overvåk dette oppsettet',
+  watchTurnOff: 'Slå av overvåkingen',
+  watchStateOn: '**Overvåking:** på i denne chatten siden {since}, slått på av {name}. Jeg kontrollerer oppsettet {schedule} og skriver her bare når noe blir verre. Neste kontroll: {next}.',
+  watchStateOff: '**Overvåking:** av. Slå den på for å få vite i denne chatten, {schedule}, når noe her blir verre.',
+  watchScheduleDaily: 'hver dag kl. {time} UTC',
+  watchScheduleMinutes: 'hvert {minutes}. minutt',
+  watchAlreadyOff: 'Overvåkingen er ikke på i denne chatten, så det var ingenting å slå av.',
+  watchNoChat: 'Jeg kan ikke skrive i denne samtalen senere, så overvåkingen kan ikke slås på her. Ingenting ble endret.',
+  watchPostTitle: 'Noe er blitt verre',
+  watchPostIntro: 'Den planlagte kontrollen av **{environment}** {time} fant, sammenlignet med kontrollen før:',
+  watchDriftNowFails: 'Var i orden ved forrige kontroll; feiler nå.',
+  watchDriftNewFailing: 'En ny kontroll som feiler.',
+  watchDriftGrew: '{before} ved forrige kontroll, {after} nå.',
+  watchDriftNewSubjects: 'Andre enn ved forrige kontroll.',
+  watchPostFooter: 'Jeg skriver igjen bare når noe blir verre. Bruk knappene for å rette det, eller slå av overvåkingen.',
+  watchPostOff: 'Overvåkingen ble slått av av {name} kl. {time}.',
+  auditWatchOn: 'Overvåking slått på, {schedule}',
+  auditWatchOff: 'Overvåking slått av',
+  auditWatchWorse: '{count} kontroller verre; skrevet i chatten',
+  auditWatchSame: 'Ingenting verre',
+  auditWatchFailed: 'Kontrollen kunne ikke kjøres: {reason}',
+  auditWatchNotPosted: 'Noe var verre, men det gikk ikke å skrive i chatten; neste kontroll prøver igjen',
+  watchTurnedOff: 'Overvåkingen er av i denne chatten; her kommer det ikke flere meldinger.',
+  watchFixPlan: 'Planlegg rettingen',
+  watchOpenPage: 'Åpne siden',
+  watchScheduleMinute: 'hvert minutt',
+};
