@@ -1,6 +1,7 @@
 /** Dataverse entity sets and OData reads: $select, $filter, $orderby, $top, $expand, paging. */
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest } from './http';
-import { ODataError, compileFilter, type Schema } from './odata';
+import { ODataError, compileFilter, parseFilter, type Schema } from './odata';
+import { candidates, equalityKeys } from './odataIndex';
 import { compileOrderBy, parseExpand, parseSelect, project } from './odataOptions';
 import type { BusinessUnit, Role, SandboxState, SystemUser, Team } from './state';
 
@@ -204,7 +205,10 @@ export function readCollection(s: SandboxState, req: SbRequest, es: EntitySet, r
     const f = req.query.get('$filter');
     if (f !== null) {
       const compiled = compileFilter(f, { entity: typeName(es), fields: { ...es.select, ...es.filterAliases }, functions: DV_FUNCTIONS });
-      out = out.filter((r) => compiled.test(r));
+      // The bulk reads' `or` of ids by their column (an alias names no row key, so it takes every row).
+      const ast = parseFilter(f);
+      const keys = equalityKeys(ast);
+      out = (keys && !(keys.prop in (es.filterAliases ?? {})) ? candidates(ast, out) : out).filter((r) => compiled.test(r));
     }
     const cmp = compileOrderBy(req.query.get('$orderby'), es.select, typeName(es));
     if (cmp) out = [...out].sort(cmp);

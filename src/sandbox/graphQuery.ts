@@ -1,4 +1,5 @@
 /** Graph collection queries: $filter, $select, $orderby, $top / $skiptoken paging, replies. */
+import { candidates } from './odataIndex';
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest, uuid } from './http';
 import { ODataError, compileFilter, parseFilter, type FilterOptions, type Node, type Schema } from './odata';
 import { compileOrderBy, parseSelect, project } from './odataOptions';
@@ -88,12 +89,13 @@ export function filterRows(req: SbRequest, rows: Record<string, unknown>[], e: G
         `Operator '${op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header.`);
     }
   }
-  const width = orWidth(parseFilter(text));
+  const ast = parseFilter(text);
+  const width = orWidth(ast);
   if (width > MAX_OR_CLAUSES) {
     throw new HttpError(400, 'Request_UnsupportedQuery',
       `Too many child clauses specified in search filter expression containing 'OR' operators: ${width}. Max allowed: ${MAX_OR_CLAUSES}.`);
   }
-  return rows.filter((r) => compiled.test(r));
+  return candidates(ast, rows).filter((r) => compiled.test(r));
 }
 
 /** A paged Graph collection reply ($top is the page size: 1..999, default 100). */
