@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-bench-'));
   try {
     const config = loadConfig({ SANDBOX_URL: process.env.SANDBOX_URL!, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: 'warn', COUPLING_URL: 'none' });
-    const logger = createLogger({ level: (process.env.BENCH_LOG_LEVEL as 'warn') ?? 'warn' });
+    const logger = createLogger({ level: (process.env.BENCH_LOG_LEVEL) ?? 'warn' });
     const clients = createClients({
       config,
       tokens: createTokenProvider(config.credential),

@@ -95,7 +95,7 @@ export async function startServer(
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (server.address()).port;
   logger.info({ port, mode: config.mode }, 'bot listening on /api/messages');
   return {
     url: `http://127.0.0.1:${port}`,

@@ -70,7 +70,7 @@ function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
     return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -102,7 +102,7 @@ export function precheck(authHeader: string, activity: Partial<Activity>): void 
   if (!match) throw refuse('no bearer token');
   if (activity.channelId !== TEAMS_CHANNEL_ID) throw refuse('not the Teams channel');
   if (typeof activity.serviceUrl !== 'string' || activity.serviceUrl === '') throw refuse('no serviceUrl');
-  const claims = unverifiedClaims(match[1]!);
+  const claims = unverifiedClaims(match[1]);
   if (!claims) throw refuse('not a JWT');
   if (claims[AuthenticationConstants.IssuerClaim] !== BOT_CONNECTOR_ISSUER) throw refuse('not issued by the Bot Connector service');
   if (SkillValidation.isSkillToken(authHeader)) throw refuse('a skill token');

@@ -69,13 +69,13 @@ function summary(plan: Plan, locale: Locale): string[] {
   const licences = of('assignLicense') as Extract<Action, { type: 'assignLicense' }>[];
   const usage = licences.filter((a) => a.params.usageLocation);
   if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
-  if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
-  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0]!.params.skuPartNumber) }));
+  if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0].params.usageLocation!) }));
+  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0].params.skuPartNumber) }));
   const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
-  if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0]!.params.groupName) }));
+  if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0].params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
   const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
-  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
+  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0].params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
   return lines;
 }

@@ -184,7 +184,7 @@ const router = new Router<ControlCtx>()
     ctx.guard.clearRules();
     return ok({ rules: [] });
   })
-  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!));
+  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]));
 
 export const CONTROL_PREFIX = '/_sandbox';
 

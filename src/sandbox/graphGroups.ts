@@ -115,7 +115,7 @@ export function getGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply {
 function referencedId(ref: unknown): string {
   const m = typeof ref === 'string' ? /\/(?:directoryObjects|users|groups)(?:\/|\(')([0-9a-fA-F-]{36})(?:'\))?\/?$/.exec(ref) : null;
   if (!m) throw new HttpError(400, 'Request_BadRequest', `Invalid object identifier '${typeof ref === 'string' ? ref.slice(0, 200) : String(ref)}'.`);
-  return m[1]!.toLowerCase();
+  return m[1].toLowerCase();
 }
 
 function referencedObject(s: SandboxState, id: string): void {

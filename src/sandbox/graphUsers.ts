@@ -115,7 +115,7 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
     const existing = next.findIndex((x) => x.skuId === skuId);
     if (existing >= 0) {
-      next[existing] = { ...next[existing]!, disabledPlans };
+      next[existing] = { ...next[existing], disabledPlans };
       continue;
     }
     const held = u.assignedLicenses.some((x) => x.skuId === skuId);

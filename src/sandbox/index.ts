@@ -94,7 +94,7 @@ async function dispatch(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
   if (req.path === '/healthz') return { kind: 'reply', reply: { status: 200, body: { status: 'ok' } } };
   if (req.path.startsWith(`${CONTROL_PREFIX}/`)) return { kind: 'reply', reply: await handleControl(ctx, req) };
   const token = TOKEN_PATH.exec(req.path);
-  if (token) return { kind: 'reply', reply: handleToken(ctx, ctx.signingKey, req, token[1]!) };
+  if (token) return { kind: 'reply', reply: handleToken(ctx, ctx.signingKey, req, token[1]) };
   if (KEYS_PATH.test(req.path)) return { kind: 'reply', reply: handleKeys(ctx.signingKey) };
   switch (serviceOf(req.path)) {
     case 'graph':
@@ -152,7 +152,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       try {
         body = await readBody(req);
       } catch (err) {
-        const service = serviceOf((req.url ?? '/').split('?')[0]!);
+        const service = serviceOf((req.url ?? '/').split('?')[0]);
         if (err instanceof BodyTooLargeError && service) {
           writeReply(res, errorReply(service, null, tooLargeError(service)));
           req.resume();

@@ -39,7 +39,7 @@ export function tokenize(text: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
       continue;
@@ -108,10 +108,10 @@ class Parser {
   ) {}
 
   private peek(): Tok {
-    return this.toks[this.i]!;
+    return this.toks[this.i];
   }
   private next(): Tok {
-    return this.toks[this.i++]!;
+    return this.toks[this.i++];
   }
   private fail(tok: Tok): never {
     throw new ODataError(`Syntax error at position ${tok.pos} in '${this.text}'.`);
@@ -318,10 +318,10 @@ export function compileFilter(text: string, opts: FilterOptions): CompiledFilter
     const bound = scope.get(first);
     if (bound !== undefined) {
       if (typeof bound === 'string') {
-        if (rest.length) throw unknown(rest[0]!, 'element');
+        if (rest.length) throw unknown(rest[0], 'element');
         return bound;
       }
-      const t = rest.length === 1 ? bound[rest[0]!] : undefined;
+      const t = rest.length === 1 ? bound[rest[0]] : undefined;
       if (!t) throw unknown(rest.join('/') || first, 'element');
       return t;
     }

@@ -241,19 +241,19 @@ export function validateToken(
 ): { ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem } {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!m) return { ok: false, problem: { kind: 'missing' } };
-  const parts = m[1]!.split('.');
+  const parts = m[1].split('.');
   if (parts.length !== 3) return { ok: false, problem: { kind: 'malformed' } };
   let header: { alg?: unknown; kid?: unknown };
   let claims: TokenClaims;
   try {
-    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as typeof header;
-    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as TokenClaims;
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims;
   } catch {
     return { ok: false, problem: { kind: 'malformed' } };
   }
   if (!claims || typeof claims !== 'object') return { ok: false, problem: { kind: 'malformed' } };
   if (header.alg !== 'RS256' || header.kid !== key.kid) return { ok: false, problem: { kind: 'signature' } };
-  const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2]!, 'base64url'));
+  const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], 'base64url'));
   if (!valid) return { ok: false, problem: { kind: 'signature' } };
   if (claims.iss !== issuerFor(expected.tenantId) || claims.tid !== expected.tenantId) return { ok: false, problem: { kind: 'issuer' } };
   const nowSeconds = expected.now / 1000;

@@ -52,7 +52,7 @@ function needsFor(row: SalespersonRow, context: SalespeoplePlanContext): Needs |
       return {
         target: { userPrincipalName: row.email, displayName: row.displayName || row.email },
         create: {
-          mailNickname: row.email.split('@')[0]!,
+          mailNickname: row.email.split('@')[0],
           usageLocation: context.usageLocation,
           givenName: first || undefined,
           surname: last || undefined,
@@ -90,7 +90,7 @@ function importedNeeds(user: ImportedUser): Needs {
   const { line: _line, userPrincipalName, displayName, givenName, surname, jobTitle, department, usageLocation, ...profile } = user;
   return {
     target: { userPrincipalName, displayName },
-    create: { mailNickname: userPrincipalName.split('@')[0]!, usageLocation, givenName, surname, jobTitle, department, profile, deliverPassword: false },
+    create: { mailNickname: userPrincipalName.split('@')[0], usageLocation, givenName, surname, jobTitle, department, profile, deliverPassword: false },
     licence: true,
     environment: true,
     role: true,

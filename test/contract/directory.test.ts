@@ -13,7 +13,7 @@ afterAll(async () => {
 const newUser = (upn = freshUpn(), extra: Record<string, unknown> = {}) => ({
   userPrincipalName: upn,
   displayName: `Kontrakt ${upn.split('@')[0]}`,
-  mailNickname: upn.split('@')[0]!.replace(/[^A-Za-z0-9._-]/g, ''),
+  mailNickname: upn.split('@')[0].replace(/[^A-Za-z0-9._-]/g, ''),
   password: 'Kontrakt-Passord-2025!',
   ...extra,
 });
@@ -172,12 +172,12 @@ describe('DirectoryClient $batch', () => {
     ]);
     expect(results.map((r) => r.id)).toEqual(['dup', 'create', 'throttled', 'license', 'blocked']);
     expect(results.map((r) => r.status)).toEqual([400, 201, 204, 200, 424]);
-    expect(results[0]!.error?.code).toBe('upn_exists');
-    expect(results[1]!.error).toBeUndefined();
+    expect(results[0].error?.code).toBe('upn_exists');
+    expect(results[1].error).toBeUndefined();
     expect(results[2]).toMatchObject({ attempts: 2 });
-    expect(results[1]!.attempts).toBe(1);
-    expect(results[4]!.error?.code).toBe('batch_dependency_failed');
-    expect(isAppError(results[4]!.error)).toBe(true);
+    expect(results[1].attempts).toBe(1);
+    expect(results[4].error?.code).toBe('batch_dependency_failed');
+    expect(isAppError(results[4].error)).toBe(true);
     expect((await directory.getUser(SEED.users.larsJohansen.id))?.jobTitle).toBe('Seniorselger');
     expect((await directory.getUser(upnA))?.assignedLicenses.map((l) => l.skuId)).toEqual([SEED.skus.sales]);
   });

@@ -144,8 +144,8 @@ const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; nam
 function readmeRows(): { api: string; permission: string }[] {
   const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
   return [...readme.matchAll(/^\s*\| (Microsoft Graph|Dynamics CRM \(Dataverse\)|Power Platform admin API|Dynamics 365 Business Central) \| ([^|]+) \|/gm)].map((m) => ({
-    api: m[1]!,
-    permission: m[2]!.trim(),
+    api: m[1],
+    permission: m[2].trim(),
   }));
 }
 

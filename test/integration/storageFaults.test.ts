@@ -229,7 +229,7 @@ describe('a start that fails', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     let sawSandbox = false;
     const watching = (async () => {
       while (child.exitCode === null) {

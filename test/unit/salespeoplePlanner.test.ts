@@ -190,7 +190,7 @@ describe('planning salespeople', () => {
       'coupleSalesperson:norole@contoso.no',
       'coupleSalesperson:ready@contoso.no',
     ]);
-    const create = result.actions[0]!;
+    const create = result.actions[0];
     expect(create.type === 'createUser' && create.params).toMatchObject({ mailNickname: 'New.Person', usageLocation: 'NO', deliverPassword: false });
     const licence = result.actions.find((a) => a.type === 'assignLicense' && a.target.userPrincipalName === 'unlicensed@contoso.no')!;
     expect(licence.type === 'assignLicense' && licence.params.usageLocation).toBe('NO');

@@ -99,7 +99,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
     const report: Run['report'] = {
       conversationId: here,
       activityId: context.activity.replyToId,
-      reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
+      reference: TurnContext.getConversationReference(context.activity),
       locale,
     };
     // The approving decision and the record that its run must happen are one guarded write.

@@ -28,7 +28,7 @@ export function environmentSave(services: BotServices) {
     const typed: SessionEnvironment = {
       ...current,
       ...Object.fromEntries(Object.entries(data).filter(([k, v]) => typeof v === 'string' && k in EnvironmentInput.shape).map(([k, v]) => [k, String(v).slice(0, 200)])),
-    } as SessionEnvironment;
+    };
     if (!parsed.success) {
       return environmentStepCard(services, context, typed, t(locale, 'invalidInput', {
           problems: describeIssues(parsed.error, locale, {

@@ -201,7 +201,7 @@ export class Runner {
       await this.apply(planId, plan, () => run!, (next) => (run = next), context, lease);
     } catch (error) {
       if (!(error instanceof JournalWriteError)) throw error;
-      await this.failUnsaved(plan, run!, error.failure);
+      await this.failUnsaved(plan, run, error.failure);
     }
   }
 

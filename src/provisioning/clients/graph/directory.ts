@@ -1,4 +1,3 @@
-import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
   LicenseDetails as GraphLicenseDetails,
   Organization,
@@ -9,14 +8,13 @@ import { AppError } from '../../../errors';
 import type { HttpPolicy } from '../../http/policy';
 import { DEFAULT_BATCH_RETRY, runGraphBatch, type BatchRetryOptions, type GraphBatchItem, type GraphBatchResult } from './batch';
 import { graphError } from './errors';
-import { createGraphSdkClient, sendGraph, type GraphMethod } from './transport';
 import { chunkFilter, guid, inList, isGuid, query, quote, sameBaseLink, segment, uniqueIgnoringCase } from '../odata';
-import { HttpResponse } from '../../http/types';
+import type { HttpResponse } from '../../http/types';
 
 /**
  * Microsoft Entra ID over Microsoft Graph v1.0: users, licences, domains, the organisation and
- * group membership. Requests are built with the Graph SDK and sent through the Graph HttpPolicy
- * (see graphTransport.ts); every non-2xx answer becomes a coded AppError.
+ * group membership. Requests go through the Graph HttpPolicy (as every client's do); every non-2xx
+ * answer becomes a coded AppError.
  */
 
 /**
@@ -198,16 +196,30 @@ function userPath(idOrUpn: string): string {
   return `/users/${segment(idOrUpn)}`;
 }
 
+type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** The endpoint without a trailing slash; it must end with the API version (…/v1.0 or …/beta). */
+function graphEndpoint(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  if (!/\/(v\d+(\.\d+)?|beta)$/.test(trimmed)) throw new Error(`Graph endpoint must end with the API version (…/v1.0): ${endpoint}`);
+  return trimmed;
+}
+
+/**
+ * Microsoft Graph's directory, sent through the product's HttpPolicy like the other three clients:
+ * the policy owns the token, timeouts, concurrency, pacing and the one retry; this client builds
+ * the URLs, follows `@odata.nextLink` (listAll) and batches (batch.ts).
+ */
 export class DirectoryClient {
-  private readonly client: Client;
+  private readonly policy: HttpPolicy;
   private readonly endpoint: string;
   private readonly batchRetry: BatchRetryOptions;
   private readonly pageSize: number;
 
   constructor(options: DirectoryClientOptions) {
     this.pageSize = Math.min(999, options.pageSize ?? 999);
-    this.endpoint = options.endpoint.replace(/\/+$/, '');
-    this.client = createGraphSdkClient(options.policy, this.endpoint);
+    this.endpoint = graphEndpoint(options.endpoint);
+    this.policy = options.policy;
     this.batchRetry = { ...DEFAULT_BATCH_RETRY, ...options.batchRetry };
   }
 
@@ -473,7 +485,7 @@ export class DirectoryClient {
       if (result.status === 404) continue; // no such user (left the tenant): not a member
       if (result.error) throw result.error;
       const value = (result.body as { value?: unknown } | undefined)?.value;
-      if (Array.isArray(value) && value.some((g) => String(g).toLowerCase() === group)) members.push(ids[Number(result.id) - 1]!);
+      if (Array.isArray(value) && value.some((g) => String(g).toLowerCase() === group)) members.push(ids[Number(result.id) - 1]);
     }
     return members;
   }
@@ -489,8 +501,10 @@ export class DirectoryClient {
 
   // --- plumbing -----------------------------------------------------------------------------
 
+  /** `path` is relative to the endpoint (`/users/…`); a POST or PATCH always carries a JSON body. */
   private send(method: GraphMethod, path: string, body?: unknown): Promise<HttpResponse> {
-    return sendGraph(this.client, method, path, { body });
+    const json = body ?? (method === 'POST' || method === 'PATCH' ? {} : undefined);
+    return this.policy.send({ method, url: `${this.endpoint}${path}`, json });
   }
 
   private ensure(response: HttpResponse, context: Parameters<typeof graphError>[1]): void {

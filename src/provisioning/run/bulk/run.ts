@@ -19,12 +19,12 @@ export const isBulkPlan = (plan: Pick<Plan, 'kind'>) => plan.kind === 'salespeop
 type Phase = (state: BulkState, actions: never[]) => Promise<void>;
 
 const PHASES: [ActionType, Phase][] = [
-  ['createUser', createUsers as Phase],
-  ['assignLicense', assignLicenses as Phase],
-  ['addGroupMember', addGroupMembers as Phase],
-  ['addUserToEnvironment', addUsersToEnvironment as Phase],
-  ['assignRole', assignSalesRoles as Phase],
-  ['coupleSalesperson', coupleSalespeople as Phase],
+  ['createUser', createUsers],
+  ['assignLicense', assignLicenses],
+  ['addGroupMember', addGroupMembers],
+  ['addUserToEnvironment', addUsersToEnvironment],
+  ['assignRole', assignSalesRoles],
+  ['coupleSalesperson', coupleSalespeople],
 ];
 
 export interface BulkHooks {
