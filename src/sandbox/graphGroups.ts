@@ -15,8 +15,7 @@
 import { type Ctx, state } from './context';
 import { HttpError, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
 import { type GraphEntity, graphEntity, graphList, graphOk } from './graphQuery';
-import { USER, body } from './graphUsers';
-import { USER_DEFAULT_PROPS, userRow } from './graphUserModel';
+import { USER, USER_DEFAULT_PROPS, body, userRow } from './graphUserModel';
 import type { Group, PowerPlatformEnvironment, SandboxState } from './state';
 
 export const MAX_LINK_CHANGES = 20;

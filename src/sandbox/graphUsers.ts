@@ -1,25 +1,10 @@
 /** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
 import { isTransitiveMember } from './graphGroups';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
-import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest, uuid } from './http';
-import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
-import { USER_DEFAULT_PROPS, USER_ENTITY, USER_FILTERABLE, USER_SCHEMA, applyUserWrite, userRow } from './graphUserModel';
+import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbRequest, uuid } from './http';
+import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
+import { USER, USER_DEFAULT_PROPS, applyUserWrite, body, userRow } from './graphUserModel';
 import type { GraphUser, LicenseAssignment } from './state';
-
-export const USER: GraphEntity = {
-  entity: USER_ENTITY,
-  schema: USER_SCHEMA,
-  filterable: USER_FILTERABLE,
-  collections: { assignedLicenses: { skuId: 'guid' }, otherMails: 'string' },
-  orderable: new Set(['displayName', 'userPrincipalName']),
-  defaults: USER_DEFAULT_PROPS,
-};
-
-const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
-
-export function body(req: SbRequest): unknown {
-  return jsonBody(req, 'BadRequest', BAD_JSON);
-}
 
 /** The user named by a path segment: an object id or a UPN (a doubled '' stands for one '). */
 export function userFromSegment(ctx: Ctx, segment: string): GraphUser {

@@ -3,24 +3,15 @@
  * schema (odataEval.ts evaluates). Errors are ODataError; each service turns them into its own format.
  */
 import { evaluate } from './odataEval';
+import type { CmpOp, LitType, Node } from './odataAst';
+
+export type { Node };
 
 export class ODataError extends Error {}
 
 export type FieldType = 'string' | 'guid' | 'bool' | 'int' | 'number' | 'datetime';
 export type Schema = Record<string, FieldType>;
 
-type LitType = 'string' | 'guid' | 'bool' | 'null' | 'number' | 'datetime';
-export type Node =
-  | { k: 'or' | 'and'; l: Node; r: Node }
-  | { k: 'not'; e: Node }
-  | { k: 'cmp'; op: CmpOp; l: Node; r: Node }
-  | { k: 'in'; l: Node; list: Node[] }
-  | { k: 'prop'; name: string }
-  | { k: 'call'; name: string; args: Node[]; named: Record<string, Node> }
-  | { k: 'list'; items: Node[] }
-  | { k: 'lambda'; op: 'any' | 'all'; coll: string; v: string | null; body: Node | null }
-  | { k: 'lit'; t: LitType; v: string | number | boolean | null };
-type CmpOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 const CMP_OPS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const OP_NAMES: Record<CmpOp, string> = { eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual' };
 

@@ -1,5 +1,5 @@
 /** Evaluation of a parsed, type-checked $filter over one row. */
-import type { Node } from './odata';
+import type { Node } from './odataAst';
 
 type Vars = Record<string, unknown>;
 

@@ -7,9 +7,16 @@
  * client credentials flow"; "Access token claims reference").
  */
 import { createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
-import type { Ctx } from './context';
+import type { SandboxSettings } from './settings';
 import type { SbReply, SbRequest } from './http';
-import type { AppRegistration, SandboxState } from './state';
+import type { AppRegistration, SandboxState, Store } from './state';
+
+/** What the token endpoint reads of the handlers' context (context.ts's Ctx has it). */
+interface TokenContext {
+  store: Store;
+  settings(): SandboxSettings;
+  now(): number;
+}
 
 /** The resources the sandbox issues tokens for, as Entra names them (the token's `aud`). */
 export const RESOURCES = {
@@ -114,7 +121,7 @@ export function rolesFor(app: AppRegistration, audience: Audience): string[] {
   return [];
 }
 
-export function handleToken(ctx: Ctx, key: SigningKey, req: SbRequest, tenant: string): SbReply {
+export function handleToken(ctx: TokenContext, key: SigningKey, req: SbRequest, tenant: string): SbReply {
   const s = ctx.store.state;
   if (req.method !== 'POST') {
     return entraError({ status: 400, error: 'invalid_request', code: 900561, description: 'The endpoint only accepts POST requests.' });
