@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { AppError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Action, ActionOutcome, Plan, Run } from '../../setup/plan';
@@ -6,7 +7,6 @@ import { storageFailure } from '../../storage/damage';
 import { applyAction, type ActionSettings } from './actions';
 import { isBulkPlan, runBulk } from './bulk/run';
 import type { Clients } from '../clients';
-import { abortableSleep } from '../http/policy';
 import { blockedOutcome, failedOutcome } from './outcomes';
 import { underLease, type HeldLease, type Leases } from './lease';
 import { ACTIVE_RUNS, planKey, runKey } from '../../storage/keys';
@@ -186,7 +186,7 @@ export class Runner {
     }
     if (run.digest !== plan.digest) throw new AppError('invalid_input', `Run ${planId} does not match its plan's digest.`);
     // A lease that could not be renewed aborts its signal: waits end at once, and no further action starts.
-    const sleep = this.options.sleep ?? ((ms: number) => abortableSleep(ms, lease?.signal));
+    const sleep = this.options.sleep ?? ((ms: number) => setTimeout(ms, undefined, { signal: lease?.signal }));
     const deliver = this.options.deliverSecret;
     const context = {
       clients,

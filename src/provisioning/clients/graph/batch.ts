@@ -1,5 +1,5 @@
 import { AppError } from '../../../errors';
-import { abortableSleep } from '../../http/policy';
+import { setTimeout } from 'node:timers/promises';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, type RetryOptions } from '../../http/retry';
 import { graphError, type GraphErrorContext } from './errors';
 import { HttpResponse } from '../../http/types';
@@ -46,7 +46,7 @@ export interface BatchRetryOptions extends RetryOptions {
 
 export const DEFAULT_BATCH_RETRY: BatchRetryOptions = {
   ...DEFAULT_RETRY,
-  sleep: (ms) => abortableSleep(ms),
+  sleep: (ms) => setTimeout(ms),
   random: Math.random,
 };
 

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { AppError } from '../../../errors';
 import type { Action, ActionOutcome } from '../../../setup/plan';
 import type { ActionContext } from '../actions';
@@ -104,11 +105,8 @@ export async function streamed<T>(state: BulkState, items: T[], size: number, li
   if (failure) throw failure.error;
 }
 
-/** At most `limit` tasks at once (the HTTP policy bounds each service again underneath). */
+/** At most `limit` tasks at once, in order (the HTTP policy bounds each service again underneath). */
 export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const gate = pLimit(limit);
+  await Promise.all(items.map((item) => gate(() => task(item))));
 }
