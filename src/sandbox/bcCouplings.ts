@@ -11,7 +11,6 @@ import { type Ctx, state } from './context';
 import { HttpError, decodeSegment, decodeSkipToken, isGuid, isObject, jsonBody, nextLink, uuid, type SbReply, type SbRequest } from './http';
 import type { BcEnvironment, Coupling } from './state';
 
-export const COUPLING_API = 'api/contoso/crm/v1.0';
 const PATH = /^\/bc\/v2\.0\/([^/]+)\/([^/]+)\/api\/contoso\/crm\/v1\.0\/companies\(([^)]*)\)\/crmCouplings\/?$/;
 const CT = 'application/json; odata.metadata=minimal; charset=utf-8';
 

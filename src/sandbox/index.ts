@@ -25,8 +25,7 @@ import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './to
 
 export { SEED } from './seed';
 export type { RecordOptions, RecordedRequest } from './recorder';
-export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
-export { DEFAULT_SETTINGS } from './settings';
+export type { SandboxSettingsPatch, SeedOptions } from './settings';
 
 export interface SandboxOptions {
   /** default 3979; 0 = a random free port */

@@ -8,7 +8,7 @@ import { AppError } from '../../../errors';
 import type { HttpPolicy } from '../../http/policy';
 import { DEFAULT_BATCH_RETRY, runGraphBatch, type BatchRetryOptions, type GraphBatchItem, type GraphBatchResult } from './batch';
 import { graphError } from './errors';
-import { chunkFilter, guid, inList, isGuid, query, quote, sameBaseLink, segment, uniqueIgnoringCase } from '../odata';
+import { guid, isGuid, query, quote, sameBaseLink, segment } from '../odata';
 import type { HttpResponse } from '../../http/types';
 
 /**
@@ -30,8 +30,6 @@ export const SALES_SERVICE_PLANS: readonly string[] = [
   'DYN365_ENTERPRISE_CUSTOMER_SERVICE', // Customer Service Enterprise (full Dataverse user access)
 ];
 
-/** Graph's limit of values in one `in (…)` filter. */
-export const GRAPH_IN_LIMIT = 15;
 /** Graph's limit of group ids per checkMemberGroups call. */
 const CHECK_MEMBER_GROUPS_LIMIT = 20;
 /** Graph's limit of `members@odata.bind` links in one request (Learn "Add members", example 2). */
@@ -96,15 +94,6 @@ export interface CreateUserInput {
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'password' | 'forceChangePasswordNextSignIn' | 'userPrincipalName'>> & {
   userPrincipalName?: string;
 };
-
-export interface FoundUsers {
-  /** Every user that matched, once. */
-  users: DirectoryUser[];
-  /** Keyed by lower-cased UPN, for the UPNs asked for. */
-  byUpn: Map<string, DirectoryUser>;
-  /** Keyed by lower-cased mail, for the mails asked for. */
-  byMail: Map<string, DirectoryUser>;
-}
 
 export interface ServicePlan {
   servicePlanId: string;
@@ -229,36 +218,6 @@ export class DirectoryClient {
     if (response.status === 404) return null;
     this.ensure(response, { what: `read the user ${idOrUpn}` });
     return toUser(response.json<User>());
-  }
-
-  /**
-   * Bulk lookup by UPN and by mail, 15 values per query. Graph compares case-insensitively; the
-   * match back to the values asked for is done here, also case-insensitively.
-   */
-  async findUsers(input: { upns?: string[]; mails?: string[] }): Promise<FoundUsers> {
-    const upns = uniqueIgnoringCase((input.upns ?? []).filter(Boolean));
-    const mails = uniqueIgnoringCase((input.mails ?? []).filter(Boolean));
-    const filters = [
-      ...chunkFilter(upns, (g) => inList('userPrincipalName', g), { maxValues: GRAPH_IN_LIMIT }).map((g) => inList('userPrincipalName', g)),
-      ...chunkFilter(mails, (g) => inList('mail', g), { maxValues: GRAPH_IN_LIMIT }).map((g) => inList('mail', g)),
-    ];
-    const pages = await Promise.all(filters.map((filter) => this.listAll<User>(`/users${query({ $filter: filter, $select: USER_SELECT })}`, 'look up users')));
-    const wantedUpns = new Set(upns.map((u) => u.toLowerCase()));
-    const wantedMails = new Set(mails.map((m) => m.toLowerCase()));
-    const users = new Map<string, DirectoryUser>();
-    const byUpn = new Map<string, DirectoryUser>();
-    const byMail = new Map<string, DirectoryUser>();
-    for (const raw of pages.flat()) {
-      const user = toUser(raw);
-      const upn = user.userPrincipalName.toLowerCase();
-      const mail = user.mail?.toLowerCase();
-      const matched = wantedUpns.has(upn) || (mail !== undefined && wantedMails.has(mail));
-      if (!matched) continue;
-      users.set(user.id, user);
-      if (wantedUpns.has(upn)) byUpn.set(upn, user);
-      if (mail !== undefined && wantedMails.has(mail)) byMail.set(mail, user);
-    }
-    return { users: [...users.values()], byUpn, byMail };
   }
 
   /** Every user in the directory, all pages. */
