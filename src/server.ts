@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { SetupTurnState } from './bot/state';

@@ -19,7 +19,7 @@ export interface BulkState {
   /** Persists outcomes in the run's journal (and reports progress). */
   save(outcomes: Outcomes): Promise<void>;
   /** True once the run must stop (another instance took it over). */
-  stopped(): boolean;
+  stopped: () => boolean;
   /** Lower-cased UPN → Entra object id, learned while running. */
   ids: Map<string, string>;
   /** Lower-cased UPN → the UPN as planned, of users whose later steps are not attempted (an earlier one failed). */

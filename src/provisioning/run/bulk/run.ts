@@ -30,7 +30,7 @@ const PHASES: [ActionType, Phase][] = [
 export interface BulkHooks {
   save(outcomes: Outcomes): Promise<void>;
   /** True when the run must stop at once (its lease was lost). */
-  stopped(): boolean;
+  stopped: () => boolean;
 }
 
 /** Runs every action of the plan not yet done. Resolves false when it was stopped part-way. */

@@ -1,4 +1,4 @@
-import { AppError, coded, isAppError } from '../../../errors';
+import { coded, isAppError } from '../../../errors';
 import { createUserInput } from '../actions/createUser';
 import type { Action } from '../../../setup/plan';
 import { applyAction } from '../actions';
