@@ -86,7 +86,8 @@ const claimValue = (claims: Claim[], type: string): unknown => claims.find((clai
 function channelClaimsOnly(appId: string) {
   return async (claims: Claim[]): Promise<void> => {
     if (claimValue(claims, AuthenticationConstants.IssuerClaim) !== BOT_CONNECTOR_ISSUER) throw refuse('not issued by the Bot Connector service');
-    if (String(claimValue(claims, AuthenticationConstants.AudienceClaim) ?? '').toLowerCase() !== appId.toLowerCase()) throw refuse('not issued for this bot');
+    const audience = claimValue(claims, AuthenticationConstants.AudienceClaim);
+    if (typeof audience !== 'string' || audience.toLowerCase() !== appId.toLowerCase()) throw refuse('not issued for this bot');
     if (SkillValidation.isSkillClaim(claims)) throw refuse('a skill token');
   };
 }

@@ -270,7 +270,7 @@ export interface FilterOptions {
 }
 
 export interface CompiledFilter {
-  test(row: Record<string, unknown>): boolean;
+  test: (row: Record<string, unknown>) => boolean;
   /** operators and functions used: 'ne', 'not', 'in', 'endswith', 'any', ... */
   features: Set<string>;
 }

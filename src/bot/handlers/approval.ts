@@ -51,7 +51,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
   const refusal = async (context: TurnContext, plan: Plan, reason: string) => {
     const actor = person(context);
     await services.audit
-      .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: String(context.activity.value?.action?.verb ?? ''), outcome: reason })
+      .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: String((context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb ?? ''), outcome: reason })
       .catch((error) => services.logger.error({ err: error, planId: plan.id }, 'could not audit a refused decision'));
   };
 
@@ -103,7 +103,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
       locale,
     };
     // The approving decision and the record that its run must happen are one guarded write.
-    const result = await services.plans.decide(plan.id, 'approve', String(data.digest ?? ''), actor, rules(services), undefined, report);
+    const result = await services.plans.decide(plan.id, 'approve', typeof data.digest === 'string' ? data.digest : '', actor, rules(services), undefined, report);
     if (!result) return t(locale, 'planUnknown');
     const decided = result.approval;
     switch (result.outcome) {
