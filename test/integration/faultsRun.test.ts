@@ -63,7 +63,9 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   const own = failed.filter(([, o]) => o.code !== 'blocked');
   expect(own.length).toBeGreaterThan(0);
   // Later steps for a user whose step failed say why they were not attempted.
-  expect(failed.filter(([, o]) => o.code === 'blocked').every(([, o]) => failureReason(o, 'en').startsWith('Not attempted'))).toBe(true);
+  const blocked = failed.filter(([, o]) => o.code === 'blocked');
+  expect(blocked.length).toBeGreaterThan(0);
+  expect(blocked.filter(([, o]) => !failureReason(o, 'en').startsWith('Not attempted'))).toEqual([]);
 
   // The card lists each failure with its reason, page by page.
   const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);

@@ -83,7 +83,8 @@ async function startBreaker(target: string): Promise<Breaker> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void forward());
+    const forward = async () => {
       const rule = breaker.rule;
       if (rule && (req.url ?? '').includes(rule.pathContains) && (!rule.method || rule.method === req.method)) {
         res.writeHead(rule.status, { 'content-type': 'application/json' });
@@ -100,7 +101,7 @@ async function startBreaker(target: string): Promise<Breaker> {
       });
       res.writeHead(upstream.status, out);
       res.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   breaker.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

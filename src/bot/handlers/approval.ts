@@ -51,7 +51,7 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
   const refusal = async (context: TurnContext, plan: Plan, reason: string) => {
     const actor = person(context);
     await services.audit
-      .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: String((context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb ?? ''), outcome: reason })
+      .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: verbOf(context.activity.value), outcome: reason })
       .catch((error) => services.logger.error({ err: error, planId: plan.id }, 'could not audit a refused decision'));
   };
 
@@ -203,4 +203,10 @@ export function approvalHandlers(services: BotServices): Record<string, Handler>
 function alreadyText(locale: ReturnType<typeof localeFor>, approval: { status: string; decidedBy?: { name?: string }; decidedAt?: string }) {
   const key = approval.status === 'approved' ? 'approvalAlreadyApproved' : approval.status === 'rejected' ? 'approvalAlreadyRejected' : 'approvalAlreadyDecided';
   return t(locale, key, { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
+}
+
+/** The verb of the card action an invoke carries ('' when it has none). */
+function verbOf(value: unknown): string {
+  const verb = (value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+  return typeof verb === 'string' ? verb : '';
 }
