@@ -13,6 +13,8 @@ import { localeFor } from './context';
 import { environmentKey } from './salespeopleServices';
 import type { SalespeopleView } from '../setup/salespeopleView';
 import type { BotServices } from './services';
+import { applyEvent, sessionOf } from './session';
+import type { SetupTurnState } from './state';
 
 /**
  * The salespeople list between turns: loaded from its record (observed anew when asked, when the
@@ -149,4 +151,11 @@ export async function chosenView(
     return { refusal: await renderView(services, context, session, chosen, reason) };
   }
   return { view: await observeView(services, context, session, chosen) };
+}
+
+/** The session, moved to Part 3 when a Part 3 card is used from another step; none: a hint. */
+export function inPart3(state: SetupTurnState): SetupSession | undefined {
+  const session = sessionOf(state);
+  if (!session?.environment) return undefined;
+  return session.active && session.step === 'salespeople' ? session : applyEvent(state, { type: 'goto', step: 'salespeople' });
 }

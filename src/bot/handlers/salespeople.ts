@@ -5,25 +5,17 @@ import { failuresCard } from '../../cards/salespeoplePlan';
 import { t } from '../../i18n';
 import { planSalespeople } from '../../setup/salespeoplePlanner';
 import { selectedIds } from '../../setup/salespeopleView';
-import type { SetupSession } from '../../setup/session';
 import { localeFor } from '../context';
 import { createPlan, lookUpPlan, planCardFor } from '../planView';
-import { applyEvent, sessionOf } from '../session';
+import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { applyInputs, chosenView, environmentOf, loadView, renderView, salespeopleStepCard, ViewInput } from '../salespeopleSteps';
+import { applyInputs, chosenView, environmentOf, inPart3, loadView, renderView, salespeopleStepCard, ViewInput } from '../salespeopleSteps';
 import { rememberSalespersonRole } from './salespeopleRole';
 
 /** Part 3's card verbs and the `salespeople` command. Thin: parse, call the procedure, render. */
 
 type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
-
-/** The session, moved to Part 3 when a Part 3 card is used from another step; none: a hint. */
-export function inPart3(state: SetupTurnState): SetupSession | undefined {
-  const session = sessionOf(state);
-  if (!session?.environment) return undefined;
-  return session.active && session.step === 'salespeople' ? session : applyEvent(state, { type: 'goto', step: 'salespeople' });
-}
 
 /** `salespeople` / `selgere`: Part 3 straight away (after the environments, if none are chosen yet). */
 export function salespeopleCommand(services: BotServices) {

@@ -16,7 +16,7 @@ import { createPlan, planCardFor } from '../planView';
 import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { inPart3 } from './salespeople';
+import { inPart3 } from '../salespeopleSteps';
 import { chosenView, environmentOf } from '../salespeopleSteps';
 
 /**

@@ -8,8 +8,7 @@ import { guid } from '../../setup/validation';
 import { actorOf, localeFor } from '../context';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { inPart3 } from './salespeople';
-import { applyInputs, environmentOf, loadView, observeView, renderView, ViewInput } from '../salespeopleSteps';
+import { applyInputs, environmentOf, inPart3, loadView, observeView, renderView, ViewInput } from '../salespeopleSteps';
 
 /**
  * `salespeople.role`: the admin picks the role salespeople get in an environment where no role
