@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
+import { configuredEnvironment } from '../src/setup/session';
 import { createLogger } from '../src/log';
 import { createTokenProvider } from '../src/provisioning/http/auth';
 import { createClients } from '../src/provisioning/clients';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       logger,
       policy: mode === 'naive' ? { maxConcurrent: 1 } : undefined,
     });
-    const environment: PlanEnvironment = { ...config.defaults };
+    const environment: PlanEnvironment = configuredEnvironment(config)!; // sandbox mode always configures it
     const observedAt = Date.now();
     const observation = await observeSalespeople(clients, environment, { tenantId: config.tenantId });
     const rows = matchSalespeople(observation.facts).filter((row) => /^sales\d{5}@contoso\.no$/.test(row.email));

@@ -71,8 +71,11 @@ export interface Config {
   stateDir: string;
   tenantId: string;
   endpoints: Endpoints;
-  /** The environment the conversation proposes by default (the admin can change it on the card). */
-  defaults: { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string };
+  /**
+   * The environment the conversation proposes when the tenant's lists do not say otherwise (the
+   * admin chooses on the card). Optional in tenant mode: without it the admin chooses from the lists.
+   */
+  defaults: { dataverseUrl?: string; bapEnvironmentId?: string; bcEnvironment?: string; bcCompanyId?: string };
   /** Client id of Business Central's application user in Dataverse (BC online's integration). */
   bcAppId?: string;
   /**
@@ -162,9 +165,10 @@ const tenantSchema = z
   .object({
     ...common,
     TENANT_ID: guid,
-    DATAVERSE_URL: dataverseUrl,
-    BAP_ENVIRONMENT_ID: guid,
-    BC_ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]{1,30}$/, 'must be a Business Central environment name'),
+    // Optional defaults: the environment card proposes them when the tenant's lists do not link a pair.
+    DATAVERSE_URL: optional(dataverseUrl),
+    BAP_ENVIRONMENT_ID: optional(guid),
+    BC_ENVIRONMENT: optional(z.string().regex(/^[A-Za-z0-9_-]{1,30}$/, 'must be a Business Central environment name')),
     BC_COMPANY_ID: optional(guid),
     BC_APP_ID: optional(guid),
     BOT_APP_ID: guid,
@@ -206,6 +210,10 @@ const tenantSchema = z
       });
     }
     if (env.BOT_CERTIFICATE_THUMBPRINT) need('BOT_CERTIFICATE_KEY_PATH', 'with BOT_CERTIFICATE_THUMBPRINT');
+    // The Sales environment is its URL and its Power Platform id together; a company belongs to an environment.
+    if (env.DATAVERSE_URL) need('BAP_ENVIRONMENT_ID', 'with DATAVERSE_URL');
+    if (env.BAP_ENVIRONMENT_ID) need('DATAVERSE_URL', 'with BAP_ENVIRONMENT_ID');
+    if (env.BC_COMPANY_ID) need('BC_ENVIRONMENT', 'with BC_COMPANY_ID');
     // The coupling endpoint gets a Business Central token, so it must be on Business Central's own host.
     if (env.COUPLING_URL && new URL(env.COUPLING_URL).host !== new URL(env.BC_API_URL).host) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['COUPLING_URL'], message: `must be on the Business Central API host (${new URL(env.BC_API_URL).host})` });
@@ -310,7 +318,8 @@ function tenantConfig(env: Env): Config {
   const parsed = tenantSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(problems(parsed.error));
   const t = parsed.data;
-  const dataverse = t.DATAVERSE_URL.replace(/\/$/, '');
+  // '' when no default Sales environment is configured (each environment's URL comes from the lists then).
+  const dataverse = (t.DATAVERSE_URL ?? '').replace(/\/$/, '');
   let credential: CredentialConfig;
   switch (t.AZURE_CREDENTIAL) {
     case 'certificate':
@@ -346,7 +355,7 @@ function tenantConfig(env: Env): Config {
       bc: t.BC_API_URL.replace(/\/$/, ''),
     },
     defaults: {
-      dataverseUrl: dataverse,
+      dataverseUrl: dataverse || undefined,
       bapEnvironmentId: t.BAP_ENVIRONMENT_ID,
       bcEnvironment: t.BC_ENVIRONMENT,
       bcCompanyId: t.BC_COMPANY_ID,

@@ -12,18 +12,30 @@ export type Grant =
   | 'graph:User.ReadWrite.All'
   | 'graph:Organization.Read.All'
   | 'graph:GroupMember.ReadWrite.All'
+  // Only for Part 3 through a group (group-based licensing), beside the table's rows.
+  | 'graph:LicenseAssignment.ReadWrite.All'
+  | 'graph:Group.Create'
   | 'dataverse:applicationUser'
   | 'bap:managementApp'
-  | 'bc:s2s';
+  | 'bc:s2s'
+  | 'bc:adminCenter';
 
 export const GRANTS: Record<Grant, { service: Service; permission: string }> = {
   'graph:User.ReadWrite.All': { service: 'graph', permission: 'User.ReadWrite.All' },
   'graph:Organization.Read.All': { service: 'graph', permission: 'Organization.Read.All' },
   'graph:GroupMember.ReadWrite.All': { service: 'graph', permission: 'GroupMember.ReadWrite.All' },
+  'graph:LicenseAssignment.ReadWrite.All': { service: 'graph', permission: 'LicenseAssignment.ReadWrite.All' },
+  'graph:Group.Create': { service: 'graph', permission: 'Group.Create' },
   'dataverse:applicationUser': { service: 'dataverse', permission: 'System Administrator' },
   'bap:managementApp': { service: 'bap', permission: 'management app' },
   'bc:s2s': { service: 'bc', permission: 'API.ReadWrite.All' },
+  'bc:adminCenter': { service: 'bc', permission: 'AdminCenter.ReadWrite.All' },
 };
+
+/** A Business Central request to the administration center API (`…/admin/v2.x/…`), not the BC API. */
+export function isAdminCenterUrl(url: string): boolean {
+  return /^[a-z]+:\/\/[^/]+(?:\/[^/?]+)*?\/admin\/v\d+\.\d+(?:\/|$)/i.test(url);
+}
 
 /** The Graph path of a request URL, without the version and the query ("/users/x/assignLicense"). */
 function graphPath(url: string): string {
@@ -40,10 +52,13 @@ export function grantFor(service: Service, request?: { method: string; url: stri
     case 'bap':
       return 'bap:managementApp';
     case 'bc':
-      return 'bc:s2s';
+      return request && isAdminCenterUrl(request.url) ? 'bc:adminCenter' : 'bc:s2s';
     case 'graph': {
       if (!request) return undefined;
       const path = graphPath(request.url);
+      // Group-based licensing: a group's licence (Learn "group: assignLicense") and a new group ("Create group").
+      if (/^\/groups\/[^/]+\/assignLicense$/.test(path)) return 'graph:LicenseAssignment.ReadWrite.All';
+      if (request.method.toUpperCase() === 'POST' && /^\/groups\/?$/.test(path)) return 'graph:Group.Create';
       if (/^\/users(\/[^/]+)?\/checkMemberGroups$/.test(path) || /^\/groups(\/|$)/.test(path)) return 'graph:GroupMember.ReadWrite.All';
       if (/^\/users(\/|\(|$)/.test(path)) return 'graph:User.ReadWrite.All';
       if (/^\/(subscribedSkus|organization)(\/|$)/.test(path)) return 'graph:Organization.Read.All';
@@ -58,6 +73,8 @@ export function grantSentence(grant: Grant): string {
     case 'graph:User.ReadWrite.All':
     case 'graph:Organization.Read.All':
     case 'graph:GroupMember.ReadWrite.All':
+    case 'graph:LicenseAssignment.ReadWrite.All':
+    case 'graph:Group.Create':
       return `the app registration needs the Microsoft Graph application permission ${GRANTS[grant].permission} (admin-consented)`;
     case 'dataverse:applicationUser':
       return 'the app must be an application user of the Sales environment with the System Administrator role';
@@ -65,6 +82,8 @@ export function grantSentence(grant: Grant): string {
       return 'the app must be registered as a Power Platform management app (pac admin application register)';
     case 'bc:s2s':
       return `the app needs the Business Central application permission API.ReadWrite.All (admin-consented) and must be registered, enabled and consented on Business Central's "Microsoft Entra Applications" page`;
+    case 'bc:adminCenter':
+      return `the app needs the Business Central application permission AdminCenter.ReadWrite.All (admin-consented) and must be authorised in the Business Central admin center (Authorized Microsoft Entra apps)`;
   }
 }
 
@@ -78,6 +97,6 @@ export function grantMessage(grant: Grant): { key: StringKey; vars: Record<strin
     case 'bap':
       return { key: 'forbiddenBap', vars: {} };
     case 'bc':
-      return { key: 'forbiddenBc', vars: {} };
+      return { key: grant === 'bc:adminCenter' ? 'forbiddenBcAdminCenter' : 'forbiddenBc', vars: {} };
   }
 }

@@ -55,3 +55,11 @@ export function commandOf(activity: Partial<Activity>): Command | undefined {
 export function isPersonalChat(context: TurnContext): boolean {
   return context.activity.conversation?.conversationType === 'personal';
 }
+
+/** The answer for an invoke: Teams shows an Action.Execute's message text to the user. */
+export async function answerInvoke(context: TurnContext, text: string): Promise<void> {
+  await context.sendActivity({
+    type: 'invokeResponse',
+    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
+  });
+}

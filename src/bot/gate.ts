@@ -2,7 +2,8 @@ import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { t, type StringKey } from '../i18n';
 import { TEAMS_CHANNEL_ID } from './adapter';
-import { actorOf, commandOf, localeFor, type Actor } from './context';
+import { actorOf, answerInvoke, commandOf, localeFor, type Actor } from './context';
+import { approversMayUse } from './routes';
 import type { BotServices } from './services';
 import type { SetupTurnState } from './state';
 
@@ -12,22 +13,14 @@ import type { SetupTurnState } from './state';
  *    adapter has already refused any other with 401, and the Agents Playground is started with
  *    `--channel-id msteams`);
  * 1. the activity must come from the tenant the bot serves (in sandbox mode, the sandbox tenant);
- * 2. the sender must be an admin; approvers may pass only with the approval verbs, whose handlers
- *    then apply the approver policy themselves;
+ * 2. the sender must be an admin; an approver who is not one passes only with a route routes.ts
+ *    marks for approvers (the approval card's verbs), whose handlers then apply the approver policy;
  * 3. the envelope must have the shape the routes expect (text is text, an Action.Execute names a
  *    verb), so no handler sees a message body or invoke of another shape.
  * A refusal is polite, carries no tenant data, answers every invoke (Teams retries an invoke left
  * unanswered), is audited (folded with the same refusals of the minute, counted), and changes
  * nothing else: no handler runs and no state is written.
  */
-
-/**
- * Verbs an approver who is not an admin may use: the approval card's own (view is its refresh for
- * approvers, approve and reject its buttons). Their handlers decide by the approver policy.
- */
-export const APPROVER_VERB_PREFIXES = ['plan.approve', 'plan.reject', 'plan.view', 'approval.'] as const;
-
-export const isApproverVerb = (verb: string | undefined): boolean => !!verb && APPROVER_VERB_PREFIXES.some((prefix) => verb.startsWith(prefix));
 
 const ACTION_INVOKE = 'adaptiveCard/action';
 const MAX_SUBJECT = 100;
@@ -100,14 +93,6 @@ export function fromTenant(activity: Activity, tenantId: string): boolean {
   return named.length > 0 && named.every((id) => id === tenantId.toLowerCase());
 }
 
-/** The answer for an invoke: Teams shows an Action.Execute's message text to the user. */
-export async function answerInvoke(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: 'invokeResponse',
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
-  });
-}
-
 /** Tells the sender, in the way the activity allows: the invoke's answer, or a message. */
 async function answer(context: TurnContext, kind: Kind, key: StringKey): Promise<void> {
   const text = t(localeFor(context), key);
@@ -158,8 +143,8 @@ export function accessGate(services: BotServices) {
       return refuse(services, context, kind, actor, 'access check failed', 'securityCheckFailed');
     }
     if (!admin) {
-      const approverVerb = kind === 'action' && isApproverVerb(verbOf(activity));
-      if (!approverVerb) return refuse(services, context, kind, actor, 'not an admin', 'securityNotAllowed');
+      const forApprovers = kind === 'action' ? approversMayUse({ verb: verbOf(activity) }) : kind === 'message' && approversMayUse({ command: commandOf(activity) });
+      if (!forApprovers) return refuse(services, context, kind, actor, 'not an admin', 'securityNotAllowed');
       let approver: boolean;
       try {
         approver = await services.access.isApprover(actor.aadObjectId);

@@ -71,10 +71,17 @@ async function runOf(services: BotServices, plan: Plan): Promise<Run | undefined
  * own view, while the shared message (baseCard, with the approvers' refresh) is updated for
  * everyone by broadcast.
  */
-export async function planCardFor(services: BotServices, context: TurnContext, plan: Plan, notice?: string, nothingText?: string): Promise<AdaptiveCardJson> {
+export async function planCardFor(
+  services: BotServices,
+  context: TurnContext,
+  plan: Plan,
+  notice?: string,
+  nothingText?: string,
+  options: { movedOn?: boolean } = {},
+): Promise<AdaptiveCardJson> {
   const [approval, run] = await Promise.all([services.plans.approval(plan.id), runOf(services, plan)]);
   const rights = await rightsOf(services, actorOf(context), plan, approval);
-  return planCard({ plan, approval, run, rights, notice, nothingText }, localeFor(context));
+  return planCard({ plan, approval, run, rights, notice, nothingText, movedOn: options.movedOn }, localeFor(context));
 }
 
 /** The card everyone sees where the approval was posted: status, no buttons; approvers refresh to theirs. */
@@ -103,13 +110,21 @@ export async function broadcast(services: BotServices, plan: Plan, locale: Local
  * password may be shown. An older plan for the same step still waiting for approval is
  * superseded: it is on record, and every posted copy of its card says so.
  */
-export async function createPlan(services: BotServices, context: TurnContext, kind: PlanKind, environment: PlanEnvironment, actions: Action[]): Promise<Plan> {
+export async function createPlan(
+  services: BotServices,
+  context: TurnContext,
+  kind: PlanKind,
+  environment: PlanEnvironment,
+  actions: Action[],
+  extra: Pick<Plan, 'licensing'> = {},
+): Promise<Plan> {
   const actor = actorOf(context);
   const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = environment;
   const { plan, superseded } = await services.plans.create({
     kind,
     environment: { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId },
     actions,
+    ...(extra.licensing ? { licensing: extra.licensing } : {}),
     conversationId: context.activity.conversation.id,
     createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     // With the requester's language as this conversation reads it ("språk nb"), for the password card.

@@ -21,7 +21,8 @@ import { SALESPEOPLE_EXPORT_PREFIX, SALESPEOPLE_IMPORT_PREFIX, salespeopleViewKe
 
 export interface SalespeopleServices {
   couplingConfigured: boolean;
-  observe(environment: PlanEnvironment): Promise<SalespeopleObservation>;
+  /** `licenceGroup`: the name of the group Part 3 would license through (group-based licensing). */
+  observe(environment: PlanEnvironment, options?: { licenceGroup?: string }): Promise<SalespeopleObservation>;
   /** Licences and the Salesperson role (or the roles to pick it from), for planning imported users. */
   planningFacts(environment: PlanEnvironment): Promise<Pick<SalespeopleObservation, 'skus' | 'salespersonRole' | 'roleChoices'>>;
   /** The root business unit's roles the admin may pick for salespeople; remembering a pick. */
@@ -62,8 +63,13 @@ export function createSalespeopleServices(config: Config, clients: Clients, reco
   });
   return {
     couplingConfigured: !!config.couplingUrl,
-    observe: async (environment) =>
-      observeSalespeople(clients, environment, { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) }),
+    observe: async (environment, options) =>
+      observeSalespeople(clients, environment, {
+        tenantId: config.tenantId,
+        couplingUrl: config.couplingUrl,
+        salespersonChoice: await roles.salesperson(environment),
+        licenceGroup: options?.licenceGroup,
+      }),
     planningFacts: async (environment) => observePlanningFacts(clients, environment, await roles.salesperson(environment)),
     pickableRoles: (environment) => observePickableRoles(clients, environment),
     rememberRole: (environment, role, chosenBy) => roles.remember(environment, 'salesperson', role, chosenBy),

@@ -5,16 +5,20 @@ import type { AdaptiveCardJson } from '../cards/render';
 import { userMessage } from '../errors';
 import { t } from '../i18n';
 import { isCountryCode } from '../setup/csvCountries';
+import { cleanGroupName } from '../setup/groupLicensing';
 import { matchSalespeople } from '../setup/salespeopleMatch';
+import { predictCoupling, predictionFacts } from '../setup/couplingPrediction';
 import { applyPagePicks, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import type { SetupSession } from '../setup/session';
 import { guid } from '../setup/validation';
-import { localeFor } from './context';
-import { environmentKey } from './salespeopleServices';
-import type { SalespeopleView } from '../setup/salespeopleView';
-import type { BotServices } from './services';
+import { actorOf, localeFor } from './context';
 import { applyEvent, sessionOf } from './session';
 import type { SetupTurnState } from './state';
+import { environmentKey } from './salespeopleServices';
+import type { SalespeopleView } from '../setup/salespeopleView';
+import type { PlanEnvironment } from '../setup/plan';
+import type { RoleChoice } from '../setup/roles';
+import type { BotServices } from './services';
 
 /**
  * The salespeople list between turns: loaded from its record (observed anew when asked, when the
@@ -35,20 +39,22 @@ export const ViewInput = z.object({
   usageLocation: z.string().max(10).optional(),
   couple: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(0).max(100_000).optional(),
+  licensing: z.enum(['group', 'perUser']).optional(),
+  licenceGroup: z.string().max(1000).optional(),
 });
 
 export type ViewData = z.infer<typeof ViewInput>;
 
 export function environmentOf(services: BotServices, session: SetupSession) {
-  return session.environment ?? services.defaultEnvironment();
+  return services.environmentOf(session.environment);
 }
 
 /** A fresh view: observed now, keeping how the admin looked at the previous one (same environment). */
 export async function observeView(services: BotServices, context: TurnContext, session: SetupSession, previous?: SalespeopleView): Promise<SalespeopleView> {
   const environment = environmentOf(services, session);
-  const { facts, ...observation } = await services.salespeople.observe(environment);
   const key = environmentKey(environment);
   const keep = previous && previous.environmentKey === key ? previous : undefined;
+  const { facts, ...observation } = await services.salespeople.observe(environment, { licenceGroup: keep?.licenceGroup });
   return {
     conversationId: context.activity.conversation.id,
     environmentKey: key,
@@ -60,6 +66,9 @@ export async function observeView(services: BotServices, context: TurnContext, s
     page: keep?.page ?? 0,
     usageLocation: keep?.usageLocation ?? observation.country ?? '',
     couple: keep?.couple ?? true,
+    ...(keep?.licensing ? { licensing: keep.licensing } : {}),
+    ...(keep?.licenceGroup ? { licenceGroup: keep.licenceGroup } : {}),
+    ...(services.salespeople.couplingConfigured ? {} : { coupling: predictCoupling(predictionFacts(facts)) }),
   };
 }
 
@@ -85,6 +94,8 @@ export function applyInputs(services: BotServices, view: SalespeopleView, data: 
   if (data.usageLocation !== undefined) next.usageLocation = data.usageLocation.trim().toUpperCase();
   if (data.couple !== undefined) next.couple = data.couple === 'true';
   if (data.page !== undefined) next.page = data.page;
+  if (data.licensing !== undefined) next.licensing = data.licensing;
+  if (data.licenceGroup !== undefined) next.licenceGroup = data.licenceGroup.trim().replace(/\s+/g, ' ');
   return next;
 }
 
@@ -96,6 +107,7 @@ export async function renderView(services: BotServices, context: TurnContext, se
       couplingConfigured: services.salespeople.couplingConfigured,
       bcLink: services.tenant.businessCentralPage(environmentOf(services, session), 7209),
       error,
+      predictions: view.coupling,
     },
     localeFor(context),
   );
@@ -150,6 +162,10 @@ export async function chosenView(
     const reason = t(localeFor(context), 'spRefuseUsageLocation', { value: chosen.usageLocation.slice(0, 10) });
     return { refusal: await renderView(services, context, session, chosen, reason) };
   }
+  if (chosen.licenceGroup !== undefined && !cleanGroupName(chosen.licenceGroup)) {
+    const reason = t(localeFor(context), 'glGroupName', { value: chosen.licenceGroup.slice(0, 60) });
+    return { refusal: await renderView(services, context, session, { ...chosen, licenceGroup: undefined }, reason) };
+  }
   return { view: await observeView(services, context, session, chosen) };
 }
 
@@ -158,4 +174,36 @@ export function inPart3(state: SetupTurnState): SetupSession | undefined {
   const session = sessionOf(state);
   if (!session?.environment) return undefined;
   return session.active && session.step === 'salespeople' ? session : applyEvent(state, { type: 'goto', step: 'salespeople' });
+}
+
+/** The environments a Part 3 plan is made for (the company's name is not part of a plan). */
+export const planEnvironmentOf = (environment: PlanEnvironment): PlanEnvironment => ({
+  dataverseUrl: environment.dataverseUrl,
+  bapEnvironmentId: environment.bapEnvironmentId,
+  bcEnvironment: environment.bcEnvironment,
+  bcCompanyId: environment.bcCompanyId,
+});
+
+/**
+ * The role salespeople get, picked by the admin where no role has a known name: only a role of
+ * the environment's root business unit (not an administrative one) is taken; the pick is
+ * remembered for the environment and audited. Undefined when the value is not one of the
+ * environment's pickable roles.
+ */
+export async function rememberSalespersonRole(services: BotServices, context: TurnContext, environment: PlanEnvironment, value: unknown): Promise<RoleChoice | undefined> {
+  const parsed = guid.safeParse(value);
+  if (!parsed.success) return undefined;
+  const id = parsed.data.toLowerCase();
+  const role = (await services.salespeople.pickableRoles(environment)).find((r) => r.roleid === id);
+  if (!role) return undefined;
+  const actor = actorOf(context);
+  await services.salespeople.rememberRole(environment, role, actor.aadObjectId ?? actor.teamsId);
+  await services.audit.append({
+    event: 'role.chosen',
+    actor: { aadObjectId: actor.aadObjectId, name: actor.name },
+    conversationId: context.activity.conversation.id,
+    subject: `salesperson:${role.roleid}`,
+    outcome: `${role.name} in ${environment.dataverseUrl}`,
+  });
+  return role;
 }

@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import { configuredEnvironment } from '../setup/session';
+import { coded } from '../errors';
 import type { Logger } from '../log';
 import type { Actor } from './context';
 import type { Overview } from '../setup/overview';
@@ -10,6 +12,10 @@ import type { Clients } from '../provisioning/clients';
 import { checkOrgUrl } from '../provisioning/clients';
 import { observeAdmin, observeApplicationUsers, observeDedicatedUser, observeOverview } from '../provisioning/observe/parts';
 import { skuInfo } from '../provisioning/observe/skus';
+import { readEnvironmentLists, type EnvironmentListsRead } from '../provisioning/observe/environments';
+import { checkHealth, planHealthFix, type HealthFixPlan, type HealthInput } from '../provisioning/observe/health';
+import type { HealthReport } from '../provisioning/observe/healthReport';
+import type { HealthCheckId } from '../setup/health';
 import type { Runner } from '../provisioning/run/runner';
 import { PlanStore } from '../approvals/plans';
 import { AuditLog } from '../approvals/audit';
@@ -28,9 +34,21 @@ export interface BotServices {
   config: Config;
   logger: Logger;
   observer: { overview(actor: Actor, environment: EnvironmentRef): Promise<Overview> };
-  defaultEnvironment(): EnvironmentRef;
+  /** The configured environment, when one is configured (tenant mode may leave it to the lists). */
+  defaultEnvironment(): EnvironmentRef | undefined;
+  /** The conversation's environment, else the configured one; else an invalid_input error asking to choose them (set up). */
+  environmentOf(chosen: EnvironmentRef | undefined): EnvironmentRef;
+  /**
+   * The integration's health check (the status card; the watch): every check in priority order.
+   * `admin`: whose roles the first check reads (UPN or Entra object id); without it that row says so.
+   */
+  health(environment: EnvironmentRef, options?: { admin?: string }): Promise<HealthReport>;
+  /** The plan that fixes one failing check, read anew (the card's "Plan the fix"). */
+  healthFix(environment: EnvironmentRef, check: HealthCheckId, options?: { admin?: string }): Promise<HealthFixPlan>;
   tenant: {
     companies(environment: EnvironmentRef): Promise<{ id: string; name: string }[]>;
+    /** The tenant's Business Central and Power Platform environments, for choosing them. */
+    environmentLists(): Promise<EnvironmentListsRead>;
     adminObservation(environment: EnvironmentRef, userPrincipalNameOrId: string): Promise<AdminObservation>;
     userPrincipalName(aadObjectId: string): Promise<string | undefined>;
     /** The canonical environment URL, or an invalid_input error (tenant mode: Dynamics hosts only). */
@@ -78,7 +96,10 @@ export interface ServiceDeps {
 }
 
 export function createServices({ config, logger, clients, records, runner, notifier, passwords, now }: ServiceDeps): BotServices {
-  const defaultEnvironment = (): EnvironmentRef => ({ ...config.defaults, deployment: 'online' });
+  const defaultEnvironment = (): EnvironmentRef | undefined => {
+    const configured = configuredEnvironment(config);
+    return configured ? { ...configured, deployment: 'online' } : undefined;
+  };
   const roles = new RoleChoiceStore(records);
   // The organisation's name (read once; the tenant id until it could be read).
   let organisation: string | undefined;
@@ -88,10 +109,33 @@ export function createServices({ config, logger, clients, records, runner, notif
     if (org?.displayName) organisation = `${org.displayName} (${config.tenantId})`;
     return organisation ?? config.tenantId;
   };
+  const environmentOf = (chosen: EnvironmentRef | undefined): EnvironmentRef => {
+    const environment = chosen ?? defaultEnvironment();
+    if (!environment) throw coded('invalid_input', 'envChooseFirst');
+    return environment;
+  };
+  const labels = async (environment: EnvironmentRef) => ({
+    tenant: await tenantLabel(),
+    salesEnvironment: environment.dataverseUrl,
+    businessCentral: environment.bcCompanyName ? `${environment.bcEnvironment} · ${environment.bcCompanyName}` : environment.bcEnvironment,
+  });
+  const healthInput = async (environment: EnvironmentRef, admin: string | undefined): Promise<HealthInput> => ({
+    environment,
+    admin,
+    bcAppId: config.bcAppId,
+    salespeople: { tenantId: config.tenantId, couplingUrl: config.couplingUrl, salespersonChoice: await roles.salesperson(environment) },
+    businessCentralPage: (page) => businessCentralPageUrl(config, environment, page),
+    labels: await labels(environment),
+    now,
+  });
   return {
     config,
     logger,
     defaultEnvironment,
+    environmentOf,
+    health: async (environment, options = {}) => checkHealth(clients, await healthInput(environment, options.admin), logger),
+    healthFix: async (environment, check, options = {}) =>
+      planHealthFix(clients, { ...(await healthInput(environment, options.admin)), nonAdministrativeChoice: (await roles.get(environment))?.nonAdministrative }, check, logger),
     observer: {
       overview: async (actor, environment) =>
         observeOverview(
@@ -111,6 +155,7 @@ export function createServices({ config, logger, clients, records, runner, notif
         ),
     },
     tenant: {
+      environmentLists: () => readEnvironmentLists(clients),
       companies: async (environment) =>
         (await clients.businessCentral(environment.bcEnvironment).listCompanies()).map((c) => ({ id: c.id, name: c.displayName ?? c.name })),
       adminObservation: (environment, who) => observeAdmin(clients, environment, who),

@@ -1,6 +1,7 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { IntegrationPath, Rule } from '../setup/integrationPlanner';
 import type { SkuInfo } from '../setup/adminPlanner';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
 /** Card views of Part 2: data in, card out. */
@@ -38,7 +39,7 @@ export function integrationUserCard(input: IntegrationUserCardInput, locale: Loc
       domain: values.domain ?? input.domains[0] ?? '',
       displayName: values.displayName ?? 'Business Central Integration',
       usageLocation: values.usageLocation ?? '',
-      skus: available.map((s) => ({ title: t(locale, 'dedicatedSkuChoice', { sku: s.skuPartNumber, free: s.freeSeats }), value: s.skuId })),
+      skus: available.map((s) => ({ title: t(locale, 'dedicatedSkuChoice', { sku: skuDisplayName(s), free: s.freeSeats }), value: s.skuId })),
       skuId: values.skuId ?? available[0]?.skuId ?? '',
     },
     locale,

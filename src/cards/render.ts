@@ -9,8 +9,9 @@ import { strings, type Locale } from '../i18n';
  * passes data and the locale's strings (`${strings.key}` in a template), never card JSON.
  */
 
-export type CardName = 'welcome' | 'environment' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password' | 'audit'
-  | 'salespeople' | 'salespeoplePlan' | 'salespeopleFailures' | 'salespeopleExport' | 'salespeopleCsvText' | 'salespeopleImport' | 'salespeopleRole';
+export type CardName = 'welcome' | 'environment' | 'environmentPick' | 'admin' | 'plan' | 'language' | 'integrationPath' | 'integrationUser' | 'integrationCheck' | 'integrationConnection' | 'password' | 'audit'
+  | 'salespeople' | 'salespeoplePlan' | 'salespeopleFailures' | 'salespeopleExport' | 'salespeopleCsvText' | 'salespeopleImport' | 'salespeopleRole'
+  | 'health';
 
 export interface AdaptiveCardJson {
   type: 'AdaptiveCard';

@@ -2,9 +2,12 @@ import { t, type Locale, type StringKey } from '../i18n';
 import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../setup/salespeopleView';
 import { countryName } from '../setup/csvCountries';
 import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
-import { filterRows, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
+import { filterRows, licensingMode, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import { KNOWN_ROLE_NAMES } from '../setup/roles';
 import { formatNumber } from './salespeoplePlan';
+import { matchSectionData } from './couplingPrediction';
+import { BC_CAPTIONS } from '../setup/bcCaptions';
+import type { CouplingPrediction } from '../setup/couplingPrediction';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 
 /** Card views of Part 3: the salespeople list, the export, the CSV as text, an import's problems. */
@@ -57,6 +60,8 @@ export interface SalespeopleCardInput {
   /** Deep link to Business Central page 7209 "Couple Dataverse Users with Salespersons", when Business Central is online. */
   bcLink?: string;
   error?: string;
+  /** Business Central's Match-Based Coupling as predicted when the salespeople were read (absent: not shown). */
+  predictions?: CouplingPrediction[];
 }
 
 export function salespeopleCard(input: SalespeopleCardInput, locale: Locale): AdaptiveCardJson {
@@ -96,7 +101,23 @@ export function salespeopleCardData(input: SalespeopleCardInput, locale: Locale)
     couplingConfigured,
     couple: view.couple ? 'true' : 'false',
     bcLink: input.bcLink ?? '',
+    licensing: licensingData(view, locale),
+    couplingOpen: t(locale, 'spCouplingOpen', { page: BC_CAPTIONS.couplePage }),
+    // Without a coupling endpoint the admin couples on page 7209: what BC's Match-Based Coupling will do.
+    match: matchSectionData(couplingConfigured || !input.predictions ? undefined : { predictions: input.predictions, bcLink: input.bcLink }, locale),
     ...roleData(view.observation, locale),
+  };
+}
+
+/** The licensing choice (group-based licensing), offered where the tenant has Entra ID P1 or P2. */
+function licensingData(view: SalespeopleView, locale: Locale) {
+  const facts = view.observation.groupLicensing;
+  if (!facts?.entraPremium) return { on: false, available: '', mode: 'perUser', group: '' };
+  return {
+    on: true,
+    available: t(locale, 'glAvailable', { premium: escapeMarkdown(facts.entraPremium) }),
+    mode: licensingMode(view),
+    group: view.licenceGroup ?? facts.name,
   };
 }
 

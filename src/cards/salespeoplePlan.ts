@@ -1,7 +1,10 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { Action, ActionOutcome, Plan, Run } from '../setup/plan';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
 import { failureReason } from '../provisioning/run/outcomes';
+import type { Approval } from '../approvals/approval';
+import { planStage, type PlanStage } from './planStage';
 
 /**
  * The Part 3 plan as a summary: counts per kind of change, the first salespeople with their
@@ -17,9 +20,11 @@ const STEP: Partial<Record<Action['type'], StringKey>> = {
   createUser: 'spStepCreate',
   assignLicense: 'spStepLicence',
   addGroupMember: 'spStepGroup',
+  joinLicenceGroup: 'glStepJoin',
   addUserToEnvironment: 'spStepEnvironment',
   assignRole: 'spStepRole',
   coupleSalesperson: 'spStepCouple',
+  setMail: 'spStepMail',
 };
 
 interface Person {
@@ -30,10 +35,14 @@ interface Person {
 
 export const formatNumber = (n: number, locale: Locale) => new Intl.NumberFormat(locale === 'nb' ? 'nb-NO' : 'en-GB').format(n);
 
+/** Steps on the licence group itself (group-based licensing), not on a person. */
+const GROUP_STEPS: ReadonlySet<Action['type']> = new Set(['createGroup', 'assignGroupLicense', 'nestGroup']);
+
 /** The plan's people in plan order, each with their actions. */
 export function peopleOf(plan: Plan): Person[] {
   const people = new Map<string, Person>();
   for (const action of plan.actions) {
+    if (GROUP_STEPS.has(action.type)) continue;
     const key = action.target.userPrincipalName.toLowerCase();
     const person = people.get(key) ?? { user: action.target.userPrincipalName, actions: [] };
     if (action.type === 'coupleSalesperson') person.code = action.params.salespersonCode;
@@ -65,23 +74,39 @@ function summary(plan: Plan, locale: Locale): string[] {
   const of = (type: Action['type']) => plan.actions.filter((a) => a.type === type);
   const n = (count: number) => formatNumber(count, locale);
   const lines: string[] = [];
+  for (const a of plan.actions) {
+    if (a.type === 'createGroup') lines.push(t(locale, 'glPlanCreateGroup', { group: escapeMarkdown(a.params.displayName) }));
+    if (a.type === 'assignGroupLicense') lines.push(t(locale, 'glPlanGroupLicence', { group: escapeMarkdown(a.params.groupName), sku: escapeMarkdown(skuDisplayName(a.params)), members: n(a.params.members) }));
+    if (a.type === 'nestGroup') lines.push(t(locale, 'glPlanNest', { group: escapeMarkdown(a.params.groupName), parent: escapeMarkdown(a.params.parentGroupName) }));
+  }
+  const joins = of('joinLicenceGroup') as Extract<Action, { type: 'joinLicenceGroup' }>[];
+  if (joins.length) lines.push(t(locale, 'glPlanJoin', { count: n(joins.length), group: escapeMarkdown(joins[0].params.groupName) }));
   const creates = of('createUser');
   const licences = of('assignLicense') as Extract<Action, { type: 'assignLicense' }>[];
   const usage = licences.filter((a) => a.params.usageLocation);
   if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
   if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0].params.usageLocation!) }));
-  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(licences[0].params.skuPartNumber) }));
+  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(skuDisplayName(licences[0].params)) }));
   const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
   if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0].params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
   const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
   if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0].params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
+  if (of('setMail').length) lines.push(t(locale, 'spPlanMail', { count: n(of('setMail').length) }));
   return lines;
 }
 
+const SP_PLAN_INTRO: Record<PlanStage, StringKey> = {
+  proposed: 'spPlanIntro',
+  applying: 'spPlanIntroApplying',
+  applied: 'spPlanIntroApplied',
+  partly: 'spPlanIntroPartly',
+  notMade: 'spPlanIntroNotMade',
+};
+
 /** The Part 3 parts of the plan card's data (bound as `sp` in salespeoplePlan.json). */
-export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Locale) {
+export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Locale, { approval, movedOn = false }: { approval?: Approval; movedOn?: boolean } = {}) {
   const people = peopleOf(plan);
   const journal = run?.journal ?? {};
   const states = people.map((p) => stateOf(p, journal));
@@ -98,12 +123,19 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
   if (run?.status === 'completed') [progress, progressColor] = [t(locale, 'spRunDone', { total: n(people.length) }), 'Good'];
   if (run?.status === 'failed') [progress, progressColor] = [t(locale, 'spRunFailed', { done: n(done), total: n(people.length), failed: n(failedPeople) }), 'Attention'];
   const notes: string[] = [];
+  const joins = plan.actions.filter((a): a is Extract<Action, { type: 'joinLicenceGroup' }> => a.type === 'joinLicenceGroup');
+  const waited = joins.map((a) => journal[a.key]).filter((o): o is Extract<ActionOutcome, { status: 'done' }> => o?.status === 'done' && o.waitedMs !== undefined);
+  if (run && waited.length > 0) {
+    const seconds = Math.max(...waited.map((o) => o.waitedMs!)) / 1000;
+    notes.push(t(locale, 'glWaited', { seconds: formatNumber(Math.round(seconds * 10) / 10, locale), count: n(waited.length), group: escapeMarkdown(joins[0].params.groupName) }));
+  }
   if (run && run.status !== 'running' && couples.length > 0) {
     notes.push(t(locale, 'spCouplingsMade', { count: n(made) }));
     if (already > 0) notes.push(t(locale, 'spCouplingsAlready', { count: n(already) }));
   }
   return {
-    intro: t(locale, 'spPlanIntro', { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+    intro: t(locale, SP_PLAN_INTRO[planStage(approval, run)], { people: n(people.length), environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+    licensing: licensingLine(plan, locale),
     summary: summary(plan, locale),
     passwords: plan.actions.some((a) => a.type === 'createUser') ? t(locale, 'spPlanPasswords') : '',
     people: people.slice(0, PEOPLE_SHOWN).map((p, i) => ({
@@ -117,9 +149,19 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
     failureTitle: failures.length ? t(locale, 'spFailures', { from: 1, to: Math.min(FAILURES_ON_PLAN, failures.length), count: n(failures.length) }) : '',
     failures: failures.slice(0, FAILURES_ON_PLAN),
     moreFailures: failures.length > FAILURES_ON_PLAN,
-    // Back to the list whenever nothing is running (after a run, a cancellation or a rejection).
-    back: run?.status !== 'running',
+    // Back to the list whenever nothing is running (after a run, a cancellation or a rejection),
+    // unless the list was already sent below this card ("Continue"): the card is then a record.
+    back: run?.status !== 'running' && !movedOn,
   };
+}
+
+/** Which licensing mode the plan uses and why (group-based licensing or per user). */
+function licensingLine(plan: Plan, locale: Locale): string {
+  const note = plan.licensing;
+  if (!note) return '';
+  const vars = Object.fromEntries(Object.entries(note.why.vars ?? {}).map(([k, v]) => [k, escapeMarkdown(String(v))]));
+  const why = t(locale, note.why.key as StringKey, vars);
+  return note.mode === 'group' ? why : t(locale, 'glModePerUser', { why });
 }
 
 /** One page (1-based) of a run's failures. */

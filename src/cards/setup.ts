@@ -6,7 +6,9 @@ import type { Action, Plan, Run } from '../setup/plan';
 import { KNOWN_ROLE_NAMES, resolveRole, type RoleChoice } from '../setup/roles';
 import type { SessionEnvironment } from '../setup/session';
 import { BC_ENVIRONMENT_PATTERN, GUID_PATTERN, TENANT_DATAVERSE_PATTERN, UPN_PATTERN } from '../setup/validation';
+import { skuDisplayName } from '../setup/skuNames';
 import { escapeMarkdown, renderCard, type AdaptiveCardJson } from './render';
+import { planStage, type PlanStage } from './planStage';
 import { salespeoplePlanData } from './salespeoplePlan';
 import { failureReason } from '../provisioning/run/outcomes';
 
@@ -17,6 +19,10 @@ export interface EnvironmentCardInput {
   companies: { id: string; name: string }[];
   tenantMode: boolean;
   error?: string;
+  /** Why the values are typed: the lists could not be read (the permission it needs), or hold nothing to choose. */
+  notice?: string;
+  /** Offer "Choose from the lists" (the lists could be read). */
+  offerLists?: boolean;
 }
 
 export function environmentCard(input: EnvironmentCardInput, locale: Locale): AdaptiveCardJson {
@@ -25,6 +31,8 @@ export function environmentCard(input: EnvironmentCardInput, locale: Locale): Ad
     'environment',
     {
       error: input.error ? escapeMarkdown(input.error) : '',
+      notice: input.notice ? escapeMarkdown(input.notice) : '',
+      offerLists: !!input.offerLists,
       dataverseUrl: environment.dataverseUrl,
       dataverseUrlPattern: input.tenantMode ? TENANT_DATAVERSE_PATTERN : '^https?://\\S+$',
       bapEnvironmentId: environment.bapEnvironmentId,
@@ -99,7 +107,7 @@ export function actionText(action: Action, locale: Locale): string {
   const user = escapeMarkdown(action.target.userPrincipalName);
   switch (action.type) {
     case 'assignLicense':
-      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(action.params.skuPartNumber), user });
+      return t(locale, 'actionAssignLicense', { sku: escapeMarkdown(skuDisplayName(action.params)), user });
     case 'addGroupMember':
       return t(locale, 'actionAddGroupMember', { user, group: escapeMarkdown(action.params.groupName) });
     case 'addUserToEnvironment':
@@ -114,6 +122,20 @@ export function actionText(action: Action, locale: Locale): string {
       return t(locale, 'actionRemoveRole', { user, role: escapeMarkdown(action.params.roleName) });
     case 'coupleSalesperson':
       return t(locale, 'actionCoupleSalesperson', { user, code: escapeMarkdown(action.params.salespersonCode) });
+    case 'createGroup':
+      return t(locale, 'actionCreateGroup', { group: escapeMarkdown(action.params.displayName) });
+    case 'assignGroupLicense':
+      return t(locale, 'actionAssignGroupLicense', { group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(skuDisplayName(action.params)) });
+    case 'nestGroup':
+      return t(locale, 'actionNestGroup', { group: escapeMarkdown(action.params.groupName), parent: escapeMarkdown(action.params.parentGroupName) });
+    case 'joinLicenceGroup':
+      return t(locale, 'actionJoinLicenceGroup', { user, group: escapeMarkdown(action.params.groupName), sku: escapeMarkdown(skuDisplayName(action.params)) });
+    case 'setMail':
+      return t(locale, 'actionSetMail', { user, address: escapeMarkdown(action.params.mail) });
+    case 'assignTeamRole':
+      return t(locale, 'actionAssignTeamRole', { team: escapeMarkdown(action.params.teamName), role: escapeMarkdown(action.params.roleName) });
+    case 'addTeamMember':
+      return t(locale, 'actionAddTeamMember', { user, team: escapeMarkdown(action.params.teamName) });
   }
 }
 
@@ -123,6 +145,7 @@ const KIND_TITLE: Record<Plan['kind'], StringKey> = {
   integrationUser: 'kindIntegrationUser',
   integrationAccessMode: 'kindIntegrationAccessMode',
   salespeople: 'kindSalespeople',
+  health: 'kindHealth',
 };
 
 export interface PlanCardInput {
@@ -137,6 +160,11 @@ export interface PlanCardInput {
   rights?: PlanRights;
   /** Teams ids of the approvers who should see their own view (shared chats); at most 60. */
   refreshUserIds?: string[];
+  /**
+   * The setup has gone on from this plan ("Continue", its next step sent below it): the card stays
+   * in the chat as the record of what was done, without the buttons that lead on.
+   */
+  movedOn?: boolean;
 }
 
 export interface PlanRights {
@@ -151,6 +179,14 @@ const REQUESTER_WHO_MAY_APPROVE: PlanRights = { approve: true, reject: false, ca
 function when(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
 }
+
+const PLAN_INTRO: Record<PlanStage, StringKey> = {
+  proposed: 'planIntro',
+  applying: 'planIntroApplying',
+  applied: 'planIntroApplied',
+  partly: 'planIntroPartly',
+  notMade: 'planIntroNotMade',
+};
 
 export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson {
   const { plan, approval, run } = input;
@@ -191,14 +227,15 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
     buttons.cancel = rights.cancel;
     buttons.request = rights.request;
   }
+  if (input.movedOn) buttons.next = false;
   // A Part 3 plan can hold thousands of changes: it is shown as a summary (salespeoplePlan.ts).
   const bulk = plan.kind === 'salespeople';
   return renderCard(
     bulk ? 'salespeoplePlan' : 'plan',
     {
       title: t(locale, 'planTitle', { title: t(locale, KIND_TITLE[plan.kind]) }),
-      intro: t(locale, 'planIntro', { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
-      nothing: input.nothingText ?? '',
+      intro: t(locale, PLAN_INTRO[planStage(approval, run)], { environment: escapeMarkdown(plan.environment.dataverseUrl) }),
+      nothing: input.nothingText ?? t(locale, 'planNothingHere'),
       actions: (bulk ? [] : plan.actions).map((action) => {
         const outcome = run?.journal[action.key];
         return {
@@ -220,7 +257,7 @@ export function planCard(input: PlanCardInput, locale: Locale): AdaptiveCardJson
       digest: plan.digest,
       digestShort: plan.actions.length > 0 ? plan.digest.slice(0, 12) : '',
       buttons,
-      sp: bulk ? salespeoplePlanData(plan, run, locale) : undefined,
+      sp: bulk ? salespeoplePlanData(plan, run, locale, { approval, movedOn: input.movedOn }) : undefined,
       refresh: {
         on: input.refreshUserIds !== undefined,
         userIds: approval?.status === 'pending' ? (input.refreshUserIds ?? []).slice(0, 60) : [],

@@ -1,9 +1,13 @@
+import { couplingEn } from './coupling.en';
+import { healthEn } from './health.en';
 import { securityEn } from './security.en';
+import { environmentsEn } from './environments.en';
 import { integrationEn } from './integration.en';
 import { languageEn } from './language.en';
 import { salespeopleEn } from './salespeople.en';
 import { validationEn } from './validation.en';
 import { outcomesEn } from './outcomes.en';
+import { groupLicensingEn } from './groupLicensing.en';
 
 /**
  * English strings. Every key here must exist in nb.ts (the compiler enforces it). A feature may
@@ -104,7 +108,12 @@ const core = {
   factNone: "None",
   planTitle: "Plan: {title}",
   planIntro: "These changes will be made in {environment} after approval:",
+  planIntroApplying: "These changes are being made in {environment}:",
+  planIntroApplied: "These changes were made in {environment}:",
+  planIntroPartly: "These changes were made in {environment}, except those marked ❌:",
+  planIntroNotMade: "These changes were planned for {environment} and not made:",
   planNothing: "Nothing to change: {user} already has everything Part 1 needs.",
+  planNothingHere: "Nothing to change: the tenant already had everything this step needs.",
   planApprove: "Approve and apply",
   planCancel: "Cancel",
   planRetry: "Retry failed",
@@ -205,9 +214,13 @@ export const en = {
   ...integrationEn,
   ...languageEn,
   ...salespeopleEn,
+  ...couplingEn,
   ...outcomesEn,
   ...securityEn,
+  ...environmentsEn,
   ...validationEn,
+  ...healthEn,
+  ...groupLicensingEn,
 } as const;
 
 export type StringKey = keyof typeof en;

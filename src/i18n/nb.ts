@@ -1,9 +1,13 @@
+import { couplingNb } from './coupling.nb';
+import { healthNb } from './health.nb';
 import { securityNb } from './security.nb';
+import { environmentsNb } from './environments.nb';
 import { integrationNb } from './integration.nb';
 import { languageNb } from './language.nb';
 import { salespeopleNb } from './salespeople.nb';
 import { validationNb } from './validation.nb';
 import { outcomesNb } from './outcomes.nb';
+import { groupLicensingNb } from './groupLicensing.nb';
 import type { StringKey } from './en';
 
 /** Norsk bokmål. */
@@ -103,7 +107,12 @@ const core = {
   factNone: "Ingen",
   planTitle: "Plan: {title}",
   planIntro: "Disse endringene gjøres i {environment} etter godkjenning:",
+  planIntroApplying: "Disse endringene gjøres nå i {environment}:",
+  planIntroApplied: "Disse endringene ble gjort i {environment}:",
+  planIntroPartly: "Disse endringene ble gjort i {environment}, bortsett fra de som er merket ❌:",
+  planIntroNotMade: "Disse endringene ble planlagt for {environment}, men ikke gjort:",
   planNothing: "Ingenting å endre: {user} har allerede alt del 1 krever.",
+  planNothingHere: "Ingenting å endre: tenanten hadde allerede alt dette trinnet trenger.",
   planApprove: "Godkjenn og utfør",
   planCancel: "Avbryt",
   planRetry: "Prøv de mislykkede på nytt",
@@ -204,7 +213,11 @@ export const nb: Record<StringKey, string> = {
   ...integrationNb,
   ...languageNb,
   ...salespeopleNb,
+  ...couplingNb,
   ...outcomesNb,
   ...securityNb,
+  ...environmentsNb,
   ...validationNb,
+  ...healthNb,
+  ...groupLicensingNb,
 };

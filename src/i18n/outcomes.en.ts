@@ -23,6 +23,7 @@ export const outcomesEn = {
   errNoEntraAccount: 'There is no Entra account {user}.',
   errNoEntraAccountAnyMore: 'There is no Entra account {user} any more.',
   errNotSalesUser: '{user} is not a user in the Sales environment.',
+  errMailSetMeanwhile: '{user} got the mail address {mail} after the plan was made; it was left as it is. Check again to see what Match-Based Coupling will do now.',
   errSalesUserDisabled: '{user} is disabled in the Sales environment; roles can only be given to enabled users.',
   errRoleNoCopy: 'The role {role} has no copy in the business unit of {user}.',
   errAccessModeUnchanged: 'The access mode of {user} did not change to {mode}.',

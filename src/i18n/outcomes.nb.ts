@@ -22,6 +22,7 @@ export const outcomesNb: Record<keyof typeof outcomesEn, string> = {
   errNoEntraAccount: 'Det finnes ingen Entra-konto {user}.',
   errNoEntraAccountAnyMore: 'Entra-kontoen {user} finnes ikke lenger.',
   errNotSalesUser: '{user} er ikke bruker i Sales-miljøet.',
+  errMailSetMeanwhile: '{user} fikk e-postadressen {mail} etter at planen ble laget; den ble latt være. Kontroller på nytt for å se hva Match-Based Coupling vil gjøre nå.',
   errSalesUserDisabled: '{user} er deaktivert i Sales-miljøet; roller kan bare gis til aktiverte brukere.',
   errRoleNoCopy: 'Rollen {role} har ingen kopi i forretningsenheten til {user}.',
   errAccessModeUnchanged: 'Tilgangsmodusen til {user} ble ikke endret til {mode}.',

@@ -10,8 +10,19 @@ import type { PowerPlatformEnvironment } from './state';
 export const BAP_PREFIX = '/bap/providers/Microsoft.BusinessAppPlatform';
 const ENV_PATH = /^\/scopes\/admin\/environments(?:\/([^/]+))?(\/addUser)?\/?$/;
 
-function envJson(req: SbRequest, e: PowerPlatformEnvironment): Record<string, unknown> {
-  const instanceUrl = `${req.origin}/dataverse/`;
+/**
+ * The environment as BAP lists it. The sandbox serves Dataverse for one environment (the one whose
+ * organisation is the sandbox's, at `{origin}/dataverse/`); the others carry the instance URL a
+ * real environment in their region would have (`https://<org>.crm<N>.dynamics.com/`, crm4 in
+ * Europe, crm in the United States), which the sandbox does not serve. An environment without
+ * Dataverse has `databaseType` "None" and `linkedEnvironmentMetadata` null (terraform-provider-
+ * power-platform `internal/services/environment/tests/datasource/Validate_Read/get_environments.json`).
+ */
+function envJson(req: SbRequest, e: PowerPlatformEnvironment, served: boolean): Record<string, unknown> {
+  const hasDataverse = e.hasDataverse !== false;
+  const crm = e.location === 'unitedstates' ? 'crm' : 'crm4';
+  const instanceUrl = served ? `${req.origin}/dataverse/` : `https://${e.dataverseOrg}.${crm}.dynamics.com/`;
+  const instanceApiUrl = served ? `${req.origin}${DV_PREFIX}` : `https://${e.dataverseOrg}.api.${crm}.dynamics.com`;
   return {
     id: `/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${e.id}`,
     type: 'Microsoft.BusinessAppPlatform/scopes/environments',
@@ -20,28 +31,37 @@ function envJson(req: SbRequest, e: PowerPlatformEnvironment): Record<string, un
     properties: {
       displayName: e.displayName,
       environmentSku: e.environmentSku,
-      azureRegion: 'norwayeast',
+      azureRegion: e.azureRegion ?? 'norwayeast',
+      isDefault: e.environmentSku === 'Default',
+      databaseType: hasDataverse ? 'CommonDataService' : 'None',
       provisioningState: 'Succeeded',
-      states: { management: { id: 'Ready' }, runtime: { id: 'Enabled' } },
-      linkedEnvironmentMetadata: {
-        type: 'Dynamics365Instance',
-        resourceId: e.id,
-        friendlyName: e.displayName,
-        uniqueName: e.dataverseOrg,
-        domainName: e.dataverseOrg,
-        version: '9.2.25014.00163',
-        instanceUrl,
-        instanceApiUrl: `${req.origin}${DV_PREFIX}`,
-        instanceState: 'Ready',
-        ...(e.securityGroupId ? { securityGroupId: e.securityGroupId } : {}),
-      },
+      states: { management: { id: 'Ready' }, runtime: { id: e.runtimeState ?? 'Enabled' } },
+      linkedEnvironmentMetadata: hasDataverse
+        ? {
+            type: 'Dynamics365Instance',
+            resourceId: e.id,
+            friendlyName: e.displayName,
+            uniqueName: e.dataverseOrg,
+            domainName: e.dataverseOrg,
+            version: '9.2.25014.00163',
+            instanceUrl,
+            instanceApiUrl,
+            instanceState: 'Ready',
+            ...(e.securityGroupId ? { securityGroupId: e.securityGroupId } : {}),
+          }
+        : null,
     },
   };
 }
 
+/** The environment whose Dataverse the sandbox serves. */
+function served(ctx: Ctx, e: PowerPlatformEnvironment): boolean {
+  return e.hasDataverse !== false && e.dataverseOrg === state(ctx).dataverse.organizationName;
+}
+
 function findEnv(ctx: Ctx, rawId: string): PowerPlatformEnvironment {
   const id = decodeSegment(rawId).toLowerCase();
-  const e = state(ctx).bap.environments.find((x) => x.id === id);
+  const e = state(ctx).bap.environments.find((x) => x.id.toLowerCase() === id);
   if (!e) {
     throw new HttpError(404, 'EnvironmentNotFound', `The environment '${id}' could not be found in the tenant '${state(ctx).tenant.id}'.`);
   }
@@ -106,15 +126,17 @@ export function handleBap(ctx: Ctx, req: SbRequest): SbReply {
     const [, envId, isAddUser] = m;
     if (envId === undefined) {
       if (req.method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
-      return { status: 200, body: { value: state(ctx).bap.environments.map((e) => envJson(req, e)) } };
+      return { status: 200, body: { value: state(ctx).bap.environments.map((e) => envJson(req, e, served(ctx, e))) } };
     }
     const env = findEnv(ctx, envId);
     if (isAddUser) {
       if (req.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
+      // The sandbox keeps one Dataverse organisation; the other environments are listed only.
+      if (!served(ctx, env)) throw new HttpError(400, 'EnvironmentNotServedBySandbox', `The sandbox does not serve the Dataverse of the environment '${env.id}'.`);
       return addUser(ctx, req, env);
     }
     if (req.method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported.`);
-    return { status: 200, body: envJson(req, env) };
+    return { status: 200, body: envJson(req, env, served(ctx, env)) };
   } catch (err) {
     if (err instanceof HttpError) return bapError(err.status, err.code, err.message, err.headers);
     throw err;

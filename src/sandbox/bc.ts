@@ -1,5 +1,6 @@
 /** Business Central API v2.0 subset: companies and salespeoplePurchasers, paged. */
 import { type Ctx, state } from './context';
+import { routeCompanyInformation } from './bcCompanyInformation';
 import { routeCouplings } from './bcCouplings';
 import { bcError } from './errors';
 import { HttpError, decodeSegment, decodeSkipToken, isGuid, nextLink, type SbReply, type SbRequest } from './http';
@@ -131,7 +132,7 @@ function route(ctx: Ctx, req: SbRequest): SbReply {
 /** Handles one Business Central request (path under /bc/v2.0). */
 export function handleBc(ctx: Ctx, req: SbRequest): SbReply {
   try {
-    return routeCouplings(ctx, req) ?? route(ctx, req);
+    return routeCouplings(ctx, req) ?? routeCompanyInformation(ctx, req) ?? route(ctx, req);
   } catch (err) {
     if (err instanceof HttpError) return bcError(err.status, err.code, err.message, err.headers);
     throw err;

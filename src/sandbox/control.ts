@@ -102,6 +102,7 @@ const appPatchSchema = z
     businessCentralRoles: z.array(z.string().regex(/^[A-Za-z]+(\.[A-Za-z]+)+$/, 'must be a permission name such as API.ReadWrite.All')),
     powerPlatformManagementApp: z.boolean(),
     businessCentralEntraApplication: z.boolean(),
+    businessCentralAdminCenterApp: z.boolean(),
     dataverseApplicationUser: z.boolean(),
     dataverseSystemAdministrator: z.boolean(),
   })
@@ -121,6 +122,7 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   if (p.businessCentralRoles) s.app.businessCentralRoles = [...new Set(p.businessCentralRoles)];
   if (p.powerPlatformManagementApp !== undefined) s.app.powerPlatformManagementApp = p.powerPlatformManagementApp;
   if (p.businessCentralEntraApplication !== undefined) s.app.businessCentralEntraApplication = p.businessCentralEntraApplication;
+  if (p.businessCentralAdminCenterApp !== undefined) s.app.businessCentralAdminCenterApp = p.businessCentralAdminCenterApp;
   const dv = s.dataverse;
   const existing = () => dv.systemUsers.find((u) => u.applicationid === s.app.clientId);
   if (p.dataverseApplicationUser === false) {
@@ -156,7 +158,67 @@ function patchApp(ctx: ControlCtx, req: SbRequest): SbReply {
   return ok(appView(ctx));
 }
 
+const integrationPatchSchema = z
+  .object({
+    /** The Sales environment's administration mode (BAP runtime state AdminMode / Enabled). */
+    administrationMode: z.boolean(),
+    /** The BC company's "LCY Code" (companyInformation.currencyCode); null: not set. */
+    bcLocalCurrency: z.string().trim().regex(/^[A-Z0-9]{1,10}$/, 'must be a currency code such as NOK').nullable(),
+    /** Take Business Central's integration role out of these business units (as an incomplete solution deployment leaves it). */
+    removeIntegrationRoleFrom: z.array(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a business unit id')),
+  })
+  .strict()
+  .partial();
+
+/** Breaks (or mends) what the health check reads and the product itself never changes. */
+function patchIntegration(ctx: ControlCtx, req: SbRequest): SbReply {
+  const parsed = integrationPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const p = parsed.data;
+  const s = ctx.store.state;
+  if (p.administrationMode !== undefined) for (const e of s.bap.environments) e.runtimeState = p.administrationMode ? 'AdminMode' : 'Enabled';
+  if (p.bcLocalCurrency !== undefined) {
+    for (const env of s.bc.environments) for (const c of env.companies) c.localCurrency = p.bcLocalCurrency ?? '';
+  }
+  for (const unit of p.removeIntegrationRoleFrom ?? []) {
+    const id = unit.toLowerCase();
+    if (!s.dataverse.businessUnits.some((b) => b.businessunitid === id)) throw new HttpError(400, 'BadRequest', `Business unit ${id} does not exist.`);
+    const gone = new Set(s.dataverse.roles.filter((r) => r.businessunitid === id && r.parentrootroleid === INTEGRATION_ROLE_ID).map((r) => r.roleid));
+    s.dataverse.roles = s.dataverse.roles.filter((r) => !gone.has(r.roleid));
+    s.dataverse.userRoles = s.dataverse.userRoles.filter((a) => !gone.has(a.roleid));
+    s.dataverse.teamRoles = s.dataverse.teamRoles.filter((a) => !gone.has(a.roleid));
+  }
+  ctx.store.touch();
+  return ok({
+    administrationMode: s.bap.environments.map((e) => e.runtimeState === 'AdminMode'),
+    bcLocalCurrency: s.bc.environments.flatMap((e) => e.companies.map((c) => c.localCurrency ?? null)),
+  });
+}
+
+const salespersonPatchSchema = z
+  .object({ email: z.string().trim().max(80), blocked: z.boolean() })
+  .strict()
+  .partial();
+
+/** Edits a salesperson as someone would on BC's page 14 "Salespersons/Purchasers" (the product only reads them). */
+function patchSalesperson(ctx: ControlCtx, req: SbRequest, rawCode: string): SbReply {
+  const parsed = salespersonPatchSchema.safeParse(json(req));
+  if (!parsed.success) throw new HttpError(400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  const code = decodeSegment(rawCode);
+  const people = ctx.store.state.bc.environments.flatMap((e) => e.companies.flatMap((c) => c.salespeople.filter((p) => p.code === code)));
+  if (people.length === 0) throw new HttpError(404, 'NotFound', `No salesperson has the code ${code}.`);
+  const at = new Date(ctx.now()).toISOString();
+  for (const person of people) Object.assign(person, parsed.data, { lastModifiedDateTime: at });
+  ctx.store.touch();
+  return ok(people[0]);
+}
+
+/** Business Central's integration role (codeunit 7201 IntegrationRoleIdTxt), the root copy's id. */
+const INTEGRATION_ROLE_ID = 'a2b18661-9ff5-e911-a812-000d3a0b9028';
+
 const router = new Router<ControlCtx>()
+  .on('PATCH', /^\/integration$/, (ctx, req) => patchIntegration(ctx, req))
+  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]))
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
   .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))

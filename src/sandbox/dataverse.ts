@@ -163,6 +163,40 @@ function disassociate(ctx: Ctx, req: SbRequest, set: string, id: string, keyInPa
   return dvOk(204);
 }
 
+/**
+ * Team membership: `AddMembersTeam` bound to a team (Learn, Web API reference "AddMembersTeam
+ * Action": parameter `Members`, Collection(systemuser); no return value), and the members read
+ * through `teammembership_association`. A default business-unit team's members are the unit's
+ * users: Dataverse keeps them itself, so adding to one is refused (the error code is unverified).
+ */
+function teamRoute(ctx: Ctx, req: SbRequest, set: string, key: string, nav: string): SbReply | undefined {
+  const s = state(ctx);
+  if (set !== 'teams') return undefined;
+  const team = s.dataverse.teams.find((t) => t.teamid === key)!;
+  if (nav === 'teammembership_association' && req.method === 'GET') {
+    const ids = new Set((s.dataverse.teamMembers ?? []).filter((m) => m.teamid === key).map((m) => m.systemuserid));
+    return readCollection(s, req, ENTITY_SETS.systemusers, s.dataverse.systemUsers.filter((u) => ids.has(u.systemuserid)).map(systemUserRow));
+  }
+  if (nav !== 'Microsoft.Dynamics.CRM.AddMembersTeam') return undefined;
+  if (req.method !== 'POST') throw new HttpError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed for AddMembersTeam.`);
+  const body = jsonBody(req, '0x80048d19', 'Error identified in Payload provided by the user for Entity :\'team\'.');
+  const members = isObject(body) && Array.isArray(body.Members) ? body.Members : null;
+  if (!members || members.length === 0) throw new HttpError(400, '0x80040203', "Required field 'Members' is missing or empty.");
+  if (team.isdefault) throw new HttpError(400, '0x80041d1f', "You can't add members to the default business unit team.");
+  const ids: string[] = [];
+  for (const m of members) {
+    const id = isObject(m) && typeof m.systemuserid === 'string' ? m.systemuserid.toLowerCase() : null;
+    if (!id || !isGuid(id)) throw new HttpError(400, '0x80040203', 'Each member must be a systemuser with its systemuserid.');
+    const user = s.dataverse.systemUsers.find((u) => u.systemuserid === id);
+    if (!user) throw notFound('systemuser', id);
+    ids.push(id);
+  }
+  const list = (s.dataverse.teamMembers ??= []);
+  for (const id of ids) if (!list.some((m) => m.teamid === key && m.systemuserid === id)) list.push({ teamid: key, systemuserid: id });
+  ctx.store.touch();
+  return dvOk(204);
+}
+
 const ASSOCIATIONS: Record<string, string> = { systemusers: 'systemuserroles_association', teams: 'teamroles_association' };
 
 function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
@@ -196,6 +230,8 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
     if (method === 'PATCH' && es.set === 'systemusers') return updateSystemUser(ctx, req, key);
     throw new HttpError(405, '0x80060888', `The HTTP method '${method}' is not supported for '${es.entity}'.`);
   }
+  const team = teamRoute(ctx, req, es.set, key, nav);
+  if (team) return team;
   const assoc = ASSOCIATIONS[es.set];
   const navMatch = assoc ? new RegExp(`^${assoc}(?:\\(([^)]*)\\))?(/\\$ref)?$`).exec(nav) : null;
   if (!assoc || !navMatch) {

@@ -68,6 +68,16 @@ function rolesOf(s: SandboxState, links: { ownerid: string; roleid: string }[], 
   return s.dataverse.roles.filter((r) => ids.has(r.roleid)).map(roleRow);
 }
 
+const membersOf = (s: SandboxState, teamId: unknown): Row[] => {
+  const ids = new Set((s.dataverse.teamMembers ?? []).filter((m) => m.teamid === teamId).map((m) => m.systemuserid));
+  return s.dataverse.systemUsers.filter((u) => ids.has(u.systemuserid)).map(systemUserRow);
+};
+
+const teamsOf = (s: SandboxState, userId: unknown): Row[] => {
+  const ids = new Set((s.dataverse.teamMembers ?? []).filter((m) => m.systemuserid === userId).map((m) => m.teamid));
+  return s.dataverse.teams.filter((t) => ids.has(t.teamid)).map(teamRow);
+};
+
 const buById = (s: SandboxState, id: unknown): Row[] =>
   s.dataverse.businessUnits.filter((b) => b.businessunitid === id).map(businessUnitRow);
 
@@ -78,6 +88,7 @@ export const ENTITY_SETS: Record<string, EntitySet> = {
     expand: {
       systemuserroles_association: { target: 'roles', single: false, resolve: (s, row) => rolesOf(s, s.dataverse.userRoles, row.systemuserid) },
       businessunitid: { target: 'businessunits', single: true, resolve: (s, row) => buById(s, row._businessunitid_value) },
+      teammembership_association: { target: 'teams', single: false, resolve: (s, row) => teamsOf(s, row.systemuserid) },
     },
   },
   roles: {
@@ -95,7 +106,23 @@ export const ENTITY_SETS: Record<string, EntitySet> = {
     set: 'teams', entity: 'team', key: 'teamid',
     select: { teamid: 'guid', name: 'string', teamtype: 'int', _businessunitid_value: 'guid', isdefault: 'bool', azureactivedirectoryobjectid: 'guid', versionnumber: 'int' },
     rows: (s) => s.dataverse.teams.map(teamRow),
-    expand: { teamroles_association: { target: 'roles', single: false, resolve: (s, row) => rolesOf(s, s.dataverse.teamRoles, row.teamid) } },
+    expand: {
+      teamroles_association: { target: 'roles', single: false, resolve: (s, row) => rolesOf(s, s.dataverse.teamRoles, row.teamid) },
+      teammembership_association: { target: 'systemusers', single: false, resolve: (s, row) => membersOf(s, row.teamid) },
+    },
+  },
+  // Dataverse's currencies: Business Central matches its local currency against isocurrencycode.
+  transactioncurrencies: {
+    set: 'transactioncurrencies', entity: 'transactioncurrency', key: 'transactioncurrencyid',
+    select: { transactioncurrencyid: 'guid', isocurrencycode: 'string', currencyname: 'string', currencysymbol: 'string', statecode: 'int' },
+    rows: (s) => (s.dataverse.currencies ?? []).map((c) => ({ ...c, statecode: 0 })),
+  },
+  // Business Central's company records (its table 5393 "CDS Company", ExternalName bcbi_company).
+  bcbi_companies: {
+    set: 'bcbi_companies', entity: 'bcbi_company', key: 'bcbi_companyid',
+    select: { bcbi_companyid: 'guid', bcbi_name: 'string', bcbi_externalid: 'string', _bcbi_defaultowningteam_value: 'guid' },
+    rows: (s) =>
+      (s.dataverse.bcCompanies ?? []).map((c) => ({ bcbi_companyid: c.bcbi_companyid, bcbi_name: c.bcbi_name, bcbi_externalid: c.bcbi_externalid, _bcbi_defaultowningteam_value: c.defaultowningteam })),
   },
   organizations: {
     set: 'organizations', entity: 'organization', key: 'organizationid',

@@ -8,6 +8,7 @@
 import { type Ctx, dynamicsLicensedAt, state } from './context';
 import { uuid } from './http';
 import { dataverseEnvironment, environmentAdmits } from './graphGroups';
+import { processGroupLicences } from './graphLicensing';
 import type { GraphUser, SandboxState, SystemUser } from './state';
 
 export function rootBusinessUnitId(s: SandboxState): string {
@@ -25,7 +26,7 @@ export function createSystemUserFor(s: SandboxState, u: GraphUser, now: number):
     firstname: u.givenName,
     lastname: u.surname,
     domainname: u.userPrincipalName,
-    internalemailaddress: u.mail ?? u.userPrincipalName,
+    internalemailaddress: u.mail,
     azureactivedirectoryobjectid: u.id,
     applicationid: null,
     isdisabled: !u.accountEnabled,
@@ -37,7 +38,7 @@ export function createSystemUserFor(s: SandboxState, u: GraphUser, now: number):
     createdon: iso,
     modifiedon: iso,
     versionnumber: Math.floor(now / 1000),
-    sync: { enabled: u.accountEnabled, licensed: true },
+    sync: { enabled: u.accountEnabled, licensed: true, mail: u.mail },
   };
   s.dataverse.systemUsers.push(su);
   return su;
@@ -50,6 +51,7 @@ export function touchSystemUser(su: SystemUser, now: number): void {
 
 /** Brings Dataverse up to date with the directory as of `ctx.now()`. */
 export function syncDataverse(ctx: Ctx): void {
+  processGroupLicences(ctx);
   const s = state(ctx);
   const now = ctx.now();
   const delay = ctx.settings().syncDelayMs;
@@ -78,7 +80,15 @@ export function syncDataverse(ctx: Ctx): void {
     if (!prev || prev.enabled !== u.accountEnabled || prev.licensed !== licensed || (prev.member ?? true) !== member) {
       su.isdisabled = !(u.accountEnabled && licensed && member);
       su.islicensed = licensed;
-      su.sync = { enabled: u.accountEnabled, licensed, ...(member ? {} : { member }) };
+      su.sync = { ...(prev && 'mail' in prev ? { mail: prev.mail } : {}), enabled: u.accountEnabled, licensed, ...(member ? {} : { member }) };
+      touchSystemUser(su, now);
+      changed = true;
+    }
+    if (su.sync && 'mail' in su.sync && su.sync.mail !== u.mail) {
+      // The directory's `mail` is the Sales user's primary e-mail: a change reaches Dataverse with
+      // the next sync (a value set by hand in Dataverse stays until `mail` changes again).
+      su.internalemailaddress = u.mail;
+      su.sync = { ...su.sync, mail: u.mail };
       touchSystemUser(su, now);
       changed = true;
     }

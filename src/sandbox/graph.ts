@@ -3,8 +3,9 @@ import { type Ctx, consumedUnits, state } from './context';
 import { graphError } from './errors';
 import { HttpError, Router, decodeSegment, type SbReply, type SbRequest } from './http';
 import { type GraphEntity, graphEntity, graphList, GRAPH_PREFIX } from './graphQuery';
-import { assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, updateUser } from './graphUsers';
-import { GROUP, addMemberRef, getGroup, groupRow, listGroupMembers, updateGroup } from './graphGroups';
+import { assignLicense, checkMemberGroups, createUser, deleteUser, getUser, licenseDetails, listUsers, reprocessLicenseAssignment, updateUser } from './graphUsers';
+import { GROUP, addMemberRef, createGroup, getGroup, groupAssignLicense, groupRow, listGroupMembers, updateGroup } from './graphGroups';
+import { processGroupLicences } from './graphLicensing';
 
 function subscribedSkus(ctx: Ctx, req: SbRequest): SbReply {
   for (const k of req.query.keys()) {
@@ -89,6 +90,7 @@ const router = new Router<Ctx>()
   .on('PATCH', new RegExp(`^/users/${seg}$`), (ctx, req, p) => updateUser(ctx, req, p[0]))
   .on('DELETE', new RegExp(`^/users/${seg}$`), (ctx, req, p) => deleteUser(ctx, req, p[0]))
   .on('POST', new RegExp(`^/users/${seg}/assignLicense$`), (ctx, req, p) => assignLicense(ctx, req, p[0]))
+  .on('POST', new RegExp(`^/users/${seg}/reprocessLicenseAssignment$`), (ctx, req, p) => reprocessLicenseAssignment(ctx, req, p[0]))
   .on('GET', new RegExp(`^/users/${seg}/licenseDetails$`), (ctx, req, p) => licenseDetails(ctx, req, p[0]))
   .on('POST', new RegExp(`^/users/${seg}/checkMemberGroups$`), (ctx, req, p) => checkMemberGroups(ctx, req, p[0]))
   .on('GET', /^\/subscribedSkus\/?$/, (ctx, req) => subscribedSkus(ctx, req))
@@ -96,6 +98,8 @@ const router = new Router<Ctx>()
   .on('GET', new RegExp(`^/domains/${seg}$`), (ctx, req, p) => domains(ctx, req, p[0]))
   .on('GET', /^\/organization\/?$/, (ctx, req) => organization(ctx, req))
   .on('GET', /^\/groups\/?$/, (ctx, req) => graphList(req, state(ctx).graph.groups.map(groupRow), GROUP, 'groups'))
+  .on('POST', /^\/groups\/?$/, (ctx, req) => createGroup(ctx, req))
+  .on('POST', new RegExp(`^/groups/${seg}/assignLicense$`), (ctx, req, p) => groupAssignLicense(ctx, req, p[0]))
   .on('GET', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => getGroup(ctx, req, p[0]))
   .on('PATCH', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => updateGroup(ctx, req, p[0]))
   .on('GET', new RegExp(`^/groups/${seg}/members$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0], false))
@@ -113,6 +117,8 @@ export async function handleGraph(ctx: Ctx, req: SbRequest, batch?: Handler): Pr
       if (req.method !== 'POST') throw new HttpError(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for $batch.`);
       return await batch(ctx, req, []);
     }
+    // Group licences Entra has processed by now show on every read and write.
+    processGroupLicences(ctx);
     const m = router.match(req.method, path);
     if (m === 'method') throw new HttpError(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not supported for this resource.`);
     if (!m) {

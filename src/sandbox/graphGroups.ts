@@ -13,24 +13,33 @@
  * own Microsoft365DSC, which matches on the first); the codes are Request_BadRequest.
  */
 import { type Ctx, state } from './context';
-import { HttpError, decodeSegment, isObject, type SbReply, type SbRequest } from './http';
-import { type GraphEntity, graphEntity, graphList, graphOk } from './graphQuery';
+import { HttpError, decodeSegment, isObject, uuid, type SbReply, type SbRequest } from './http';
+import { type GraphEntity, contextUrl, graphEntity, graphList, graphOk } from './graphQuery';
 import { USER, USER_DEFAULT_PROPS, body, userRow } from './graphUserModel';
 import type { Group, PowerPlatformEnvironment, SandboxState } from './state';
+import { assignGroupLicense, queueMembers } from './graphLicensing';
 
 export const MAX_LINK_CHANGES = 20;
 export const ALREADY_MEMBER = "One or more added object references already exist for the following modified properties: 'members'.";
 
 export const GROUP: GraphEntity = {
   entity: 'microsoft.graph.group',
-  schema: { id: 'string', displayName: 'string', description: 'string', mailNickname: 'string', mailEnabled: 'bool', securityEnabled: 'bool' },
+  schema: {
+    id: 'string', displayName: 'string', description: 'string', mailNickname: 'string', mailEnabled: 'bool', securityEnabled: 'bool',
+    groupTypes: 'string', assignedLicenses: 'string', createdDateTime: 'datetime',
+  },
   filterable: new Set(['id', 'displayName', 'mailNickname', 'mailEnabled', 'securityEnabled']),
   orderable: new Set(['displayName']),
-  defaults: ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled'],
+  // assignedLicenses is returned only on $select (Learn "group resource type").
+  defaults: ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled', 'groupTypes', 'createdDateTime'],
 };
 
 export function groupRow(g: Group): Record<string, unknown> {
-  return { id: g.id, displayName: g.displayName, description: g.description, mailNickname: g.mailNickname, mailEnabled: g.mailEnabled, securityEnabled: g.securityEnabled };
+  return {
+    id: g.id, displayName: g.displayName, description: g.description, mailNickname: g.mailNickname, mailEnabled: g.mailEnabled, securityEnabled: g.securityEnabled,
+    groupTypes: [...(g.groupTypes ?? [])], createdDateTime: g.createdDateTime ?? null,
+    assignedLicenses: (g.assignedLicenses ?? []).map((l) => ({ disabledPlans: [...l.disabledPlans], skuId: l.skuId })),
+  };
 }
 
 const notFound = (id: string) =>
@@ -130,6 +139,7 @@ export function addMemberRef(ctx: Ctx, req: SbRequest, segment: string): SbReply
   referencedObject(s, id);
   if (g.members.includes(id)) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
   g.members.push(id);
+  queueMembers(ctx, g, [id]);
   ctx.store.touch();
   return graphOk(req, 204);
 }
@@ -160,6 +170,69 @@ export function updateGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply 
   if (typeof b.displayName === 'string') g.displayName = b.displayName;
   if (typeof b.description === 'string') g.description = b.description;
   g.members.push(...add);
+  queueMembers(ctx, g, add);
   ctx.store.touch();
   return graphOk(req, 204);
+}
+
+export function groupAssignLicense(ctx: Ctx, req: SbRequest, segment: string): SbReply {
+  return assignGroupLicense(ctx, req, findGroup(ctx, segment), body(req));
+}
+
+/** ASCII 0–127 except @ () \ [] " ; : . <> , and space (Learn "Create group", mailNickname). */
+const MAIL_NICKNAME = /^[\x21-\x7e]{1,64}$/;
+const NICKNAME_FORBIDDEN = /[@()\\[\]";:.<>,\s]/;
+const CREATABLE = new Set(['displayName', 'description', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes', 'members@odata.bind', 'owners@odata.bind']);
+
+/**
+ * `POST /groups` (Learn "Create group", graph/api/group-post-groups): displayName (≤ 256),
+ * mailEnabled, mailNickname (≤ 64, ASCII without the listed characters) and securityEnabled are
+ * required; `groupTypes` [] is a security group; members and owners may be bound at creation,
+ * "a maximum of 20 relationships". 201 with the group's default properties. A mailNickname need
+ * be unique only for Microsoft 365 groups. The sandbox refuses a mail-enabled group that is not a
+ * Microsoft 365 group (mail-enabled security groups cannot be created through Graph; the text is
+ * unverified).
+ */
+export function createGroup(ctx: Ctx, req: SbRequest): SbReply {
+  const s = state(ctx);
+  const b = body(req);
+  if (!isObject(b)) throw new HttpError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
+  const unknown = Object.keys(b).find((k) => !CREATABLE.has(k) && !k.startsWith('@odata.'));
+  if (unknown !== undefined) throw new HttpError(400, 'Request_BadRequest', `Property '${unknown}' is read-only or does not exist on type 'microsoft.graph.group'.`);
+  const invalid = (prop: string) => new HttpError(400, 'Request_BadRequest', `Invalid value specified for property '${prop}' of resource 'Group'.`);
+  if (typeof b.displayName !== 'string' || !b.displayName.trim() || b.displayName.length > 256) throw invalid('displayName');
+  if (typeof b.mailEnabled !== 'boolean') throw invalid('mailEnabled');
+  if (typeof b.securityEnabled !== 'boolean') throw invalid('securityEnabled');
+  if (typeof b.mailNickname !== 'string' || !MAIL_NICKNAME.test(b.mailNickname) || NICKNAME_FORBIDDEN.test(b.mailNickname)) throw invalid('mailNickname');
+  if (b.description !== undefined && b.description !== null && typeof b.description !== 'string') throw invalid('description');
+  const groupTypes = b.groupTypes ?? [];
+  if (!Array.isArray(groupTypes) || groupTypes.some((t) => t !== 'Unified' && t !== 'DynamicMembership')) throw invalid('groupTypes');
+  const unified = groupTypes.includes('Unified');
+  if (b.mailEnabled && !unified) throw new HttpError(400, 'Request_BadRequest', 'Only Microsoft 365 groups can be mail enabled when created through Microsoft Graph.');
+  if (unified && s.graph.groups.some((g) => g.groupTypes?.includes('Unified') && g.mailNickname.toLowerCase() === String(b.mailNickname).toLowerCase())) {
+    throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property mailNickname already exists.');
+  }
+  const links = [b['members@odata.bind'], b['owners@odata.bind']];
+  if (links.some((l) => l !== undefined && !Array.isArray(l))) throw new HttpError(400, 'Request_BadRequest', "'members@odata.bind' must be an array of directory object references.");
+  const members = ((b['members@odata.bind'] as unknown[] | undefined) ?? []).map(referencedId);
+  const owners = ((b['owners@odata.bind'] as unknown[] | undefined) ?? []).map(referencedId);
+  if (members.length + owners.length > MAX_LINK_CHANGES) throw new HttpError(400, 'Request_BadRequest', `A resource cannot contain more than ${MAX_LINK_CHANGES} link changes`);
+  for (const id of [...members, ...owners]) referencedObject(s, id);
+  const g: Group = {
+    id: uuid(),
+    displayName: b.displayName,
+    description: typeof b.description === 'string' ? b.description : null,
+    mailNickname: b.mailNickname,
+    mailEnabled: b.mailEnabled,
+    securityEnabled: b.securityEnabled,
+    groupTypes: groupTypes as string[],
+    members: [...new Set(members)],
+    createdDateTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  s.graph.groups.push(g);
+  ctx.store.touch();
+  const row = groupRow(g);
+  return graphOk(req, 201, { '@odata.context': contextUrl(req, 'groups/$entity'), ...Object.fromEntries(GROUP.defaults.map((k) => [k, row[k] ?? null])) }, {
+    Location: `${req.origin}/graph/v1.0/groups/${g.id}`,
+  });
 }

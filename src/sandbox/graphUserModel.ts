@@ -3,6 +3,7 @@ import { HttpError, isObject, jsonBody, type SbRequest } from './http';
 import type { GraphEntity } from './graphQuery';
 import type { Schema } from './odata';
 import type { GraphUser, Json, SandboxState } from './state';
+import { licenceStates } from './graphLicensing';
 
 export const USER_ENTITY = 'microsoft.graph.user';
 
@@ -21,7 +22,8 @@ const PROFILE_ARRAYS = ['businessPhones', 'otherMails'];
 export const USER_SCHEMA: Schema = {
   id: 'string', userPrincipalName: 'string', displayName: 'string', givenName: 'string', surname: 'string', mail: 'string',
   mailNickname: 'string', jobTitle: 'string', accountEnabled: 'bool', usageLocation: 'string', createdDateTime: 'datetime',
-  userType: 'string', passwordProfile: 'string', assignedLicenses: 'string', businessPhones: 'string', otherMails: 'string',
+  userType: 'string', passwordProfile: 'string', assignedLicenses: 'string', licenseAssignmentStates: 'string', businessPhones: 'string', otherMails: 'string',
+  onPremisesSyncEnabled: 'bool',
   ...Object.fromEntries(Object.keys(PROFILE_STRINGS).map((k) => [k, 'string' as const])),
 };
 
@@ -49,7 +51,9 @@ export function userRow(u: GraphUser): Record<string, unknown> {
     createdDateTime: u.createdDateTime,
     userType: u.userType,
     passwordProfile: null,
+    onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
     assignedLicenses: u.assignedLicenses.map((a) => ({ disabledPlans: [...a.disabledPlans], skuId: a.skuId })),
+    licenseAssignmentStates: licenceStates(u),
   };
 }
 
@@ -87,6 +91,23 @@ export function checkUpnUnique(s: SandboxState, upn: string, selfId?: string): v
   const lower = upn.toLowerCase();
   if (s.graph.users.some((u) => u.id !== selfId && u.userPrincipalName.toLowerCase() === lower)) {
     throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
+  }
+}
+
+/**
+ * `mail` is writable (microsoftgraph/microsoft-graph-docs PR 9653, "the user's mail property was made
+ * writable"; Learn "user resource type": changes to it add the value to proxyAddresses as an SMTP
+ * address). An SMTP proxy address is unique in the tenant and on one of its domains; the texts of
+ * both refusals are modelled on the userPrincipalName ones and are unverified for `mail`.
+ */
+export function checkMail(s: SandboxState, mail: string, selfId: string): void {
+  const lower = mail.toLowerCase();
+  const domain = lower.slice(lower.lastIndexOf('@') + 1);
+  if (!s.tenant.domains.some((d) => d.isVerified && d.name.toLowerCase() === domain)) {
+    throw new HttpError(400, 'Request_BadRequest', 'The domain portion of the mail property is invalid. You must use one of the verified domain names in your organization.');
+  }
+  if (s.graph.users.some((u) => u.id !== selfId && (u.mail?.toLowerCase() === lower || u.userPrincipalName.toLowerCase() === lower))) {
+    throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
   }
 }
 
@@ -153,6 +174,10 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
   if (body.mail !== undefined) {
     const v = str(body.mail, 'mail', 254);
     if (v !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) throw invalid('mail');
+    if (user.onPremisesSyncEnabled) {
+      // The on-premises directory is the source of authority (microsoftgraph/microsoft-graph-docs-contrib issue 3564).
+      throw new HttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for objects that have originated within an external service.');
+    }
     u.mail = v;
   }
   if (body.usageLocation !== undefined) {
@@ -174,6 +199,8 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
     checkUpnUnique(s, upn, create ? undefined : u.id);
     u.userPrincipalName = upn;
   }
+  // After the sign-in name: a create repeated after a lost answer meets the userPrincipalName conflict first.
+  if (body.mail !== undefined && u.mail !== null) checkMail(s, u.mail, u.id);
   if (body.passwordProfile !== undefined) {
     if (!isObject(body.passwordProfile)) throw invalid('passwordProfile');
     const pp = body.passwordProfile;

@@ -1,5 +1,6 @@
 /** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
 import { isTransitiveMember } from './graphGroups';
+import { reprocessUser } from './graphLicensing';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
 import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbRequest, uuid } from './http';
 import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
@@ -83,7 +84,10 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     if (!isGuid(r)) throw badLicense(r);
     const i = next.findIndex((a) => a.skuId === r.toLowerCase());
     if (i < 0) throw new HttpError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
-    next.splice(i, 1);
+    // A licence inherited from a group stays while the user is in the group (Learn "group-based licensing").
+    if (next[i].direct === false) throw new HttpError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
+    if (next[i].viaGroups?.length) next[i] = { ...next[i], direct: false };
+    else next.splice(i, 1);
   }
   if (adds.length && !u.usageLocation) {
     throw new HttpError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
@@ -100,7 +104,7 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
     const existing = next.findIndex((x) => x.skuId === skuId);
     if (existing >= 0) {
-      next[existing] = { ...next[existing], disabledPlans };
+      next[existing] = { ...next[existing], disabledPlans, direct: undefined };
       continue;
     }
     const held = u.assignedLicenses.some((x) => x.skuId === skuId);
@@ -114,6 +118,12 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
   s.graph.users[s.graph.users.indexOf(u)] = updated;
   ctx.store.touch();
   return graphOk(req, 200, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(updated) });
+}
+
+export function reprocessLicenseAssignment(ctx: Ctx, req: SbRequest, id: string): SbReply {
+  const u = userFromSegment(ctx, id);
+  reprocessUser(ctx, u);
+  return graphOk(req, 200, { '@odata.context': contextUrl(req, 'users/$entity'), ...project(u) });
 }
 
 export function licenseDetails(ctx: Ctx, req: SbRequest, id: string): SbReply {

@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BAP_PREFIX, handleBap } from './bap';
 import { BC_PREFIX, handleBc } from './bc';
+import { BC_ADMIN_PREFIX, handleBcAdmin } from './bcAdmin';
 import { CONTROL_PREFIX, type ControlCtx, handleControl } from './control';
 import { handleDataverse } from './dataverse';
 import { batchTargets, executeBatch, parseBatch } from './dataverseBatch';
@@ -23,7 +24,7 @@ import { DEFAULT_SETTINGS, type SandboxSettingsPatch, type SeedOptions, mergeSet
 import { type Service, Store } from './state';
 import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './tokens';
 
-export { SEED } from './seed';
+export { SEED, SEED_INTEGRATION } from './seed';
 export type { RecordOptions, RecordedRequest } from './recorder';
 export type { SandboxSettingsPatch, SeedOptions } from './settings';
 
@@ -53,7 +54,7 @@ function serviceOf(path: string): Service | null {
   if (path === GRAPH_PREFIX || path.startsWith(`${GRAPH_PREFIX}/`)) return 'graph';
   if (path.startsWith(`${DV_PREFIX}/`)) return 'dataverse';
   if (path.startsWith(`${BAP_PREFIX}/`)) return 'bap';
-  if (path.startsWith(`${BC_PREFIX}/`)) return 'bc';
+  if (path.startsWith(`${BC_PREFIX}/`) || path.startsWith(`${BC_ADMIN_PREFIX}/`)) return 'bc';
   return null;
 }
 
@@ -103,7 +104,7 @@ async function dispatch(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
     case 'bap':
       return serve(ctx, req, { service: 'bap', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => handleBap(ctx, req) });
     case 'bc':
-      return serve(ctx, req, { service: 'bc', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => handleBc(ctx, req) });
+      return serve(ctx, req, { service: 'bc', scope: 'request', targets: [{ method: req.method, path: req.path }], units: 1, run: () => (req.path.startsWith(`${BC_ADMIN_PREFIX}/`) ? handleBcAdmin(ctx, req) : handleBc(ctx, req)) });
     default:
       return { kind: 'reply', reply: { status: 404, body: { error: { code: 'NotFound', message: `No service answers at ${req.path}.` } } } };
   }

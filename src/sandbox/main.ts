@@ -4,7 +4,9 @@
  * SANDBOX_STATE_FILE (.sandbox/state.json; .sandbox/state.nb.json for nb),
  * SANDBOX_SYNTHETIC_SALESPEOPLE (0), SANDBOX_MAX_NON_INTERACTIVE_USERS (7: the environment's
  * published MaxNumberOfNonInteractiveUsers; 'none' publishes none), SANDBOX_RECORD_FILE (unset:
- * every service request is appended to this JSON Lines file, see recorder.ts).
+ * every service request is appended to this JSON Lines file, see recorder.ts),
+ * SANDBOX_GROUP_LICENSING (unset; 1: the tenant has Microsoft Entra ID P1, seed option
+ * groupBasedLicensing), SANDBOX_GROUP_LICENSE_DELAY_MS (3000: the setting groupLicenseDelayMs).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +30,15 @@ async function main(): Promise<void> {
   const rawLimit = process.env.SANDBOX_MAX_NON_INTERACTIVE_USERS;
   const maxNonInteractiveUsers = rawLimit === 'none' ? null : intFromEnv('SANDBOX_MAX_NON_INTERACTIVE_USERS', 7);
   const recordFile = process.env.SANDBOX_RECORD_FILE ? path.resolve(process.cwd(), process.env.SANDBOX_RECORD_FILE) : undefined;
-  const handle = await startSandbox({ port, stateFile, seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers, language }, record: recordFile ? { file: recordFile } : undefined });
+  const groupBasedLicensing = ['1', 'true'].includes((process.env.SANDBOX_GROUP_LICENSING ?? '').toLowerCase());
+  const groupLicenseDelayMs = intFromEnv('SANDBOX_GROUP_LICENSE_DELAY_MS', 3000);
+  const handle = await startSandbox({
+    port,
+    stateFile,
+    seed: { syntheticSalespeople: synthetic, maxNonInteractiveUsers, language, ...(groupBasedLicensing ? { groupBasedLicensing } : {}) },
+    settings: { groupLicenseDelayMs },
+    record: recordFile ? { file: recordFile } : undefined,
+  });
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'sandbox tenant listening', url: handle.url, stateFile, language })}\n`);
   let stopping = false;
   const stop = (signal: string) => {

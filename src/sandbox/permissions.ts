@@ -13,6 +13,10 @@
  *   `pac admin application register`).
  * - Business Central: the token must carry API.ReadWrite.All and the app must be on the
  *   "Microsoft Entra Applications" page (Learn: "Using Service-to-Service (S2S) Authentication").
+ * - Business Central administration center API: the token must carry AdminCenter.ReadWrite.All
+ *   and the app must be authorised in the admin center (Learn: "The Business Central Admin Center
+ *   API", "Authenticate using service-to-service Microsoft Entra apps"; "Authorized Microsoft Entra
+ *   apps"). There is no read-only admin center permission.
  */
 import type { SbRequest } from './http';
 import type { AppRegistration, SandboxState, SystemUser } from './state';
@@ -60,6 +64,13 @@ export const GRAPH_RULES: GraphRule[] = [
     source: 'Learn: user: assignLicense (graph/api/user-assignlicense), Permissions',
   },
   {
+    method: 'POST',
+    path: new RegExp(`^/users/${id}/reprocessLicenseAssignment$`),
+    // Unverified: the page's permission include could not be read; these are assignLicense's.
+    anyOf: ['LicenseAssignment.ReadWrite.All', 'Directory.ReadWrite.All', 'User.ReadWrite.All'],
+    source: 'Learn: user: reprocessLicenseAssignment (graph/api/user-reprocesslicenseassignment), Permissions (as for assignLicense; unverified)',
+  },
+  {
     method: 'GET',
     path: new RegExp(`^/users/${id}/licenseDetails$`),
     anyOf: ['LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All', ...USER_READ],
@@ -78,6 +89,18 @@ export const GRAPH_RULES: GraphRule[] = [
     path: new RegExp(`^/domains(?:/${id})?/?$`),
     anyOf: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     source: 'Learn: List domains (graph/api/domain-list) and Get domain (graph/api/domain-get), Permissions',
+  },
+  {
+    method: 'POST',
+    path: /^\/groups\/?$/,
+    anyOf: ['Group.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    source: 'Learn: Create group (graph/api/group-post-groups), Permissions',
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/groups/${id}/assignLicense$`),
+    anyOf: ['LicenseAssignment.ReadWrite.All', 'Directory.ReadWrite.All', 'Group.ReadWrite.All'],
+    source: 'Learn: group: assignLicense (graph/api/group-assignlicense), Permissions',
   },
   { method: 'GET', path: new RegExp(`^/groups(?:/${id})?/?$`), anyOf: GROUP_MEMBER_READ, source: 'Learn: List groups / Get group (graph/api/group-list, group-get), Permissions' },
   {
@@ -133,4 +156,9 @@ export function holdsSystemAdministrator(s: SandboxState, user: SystemUser): boo
 /** What Business Central needs for a service-to-service call. */
 export function businessCentralAllows(app: AppRegistration, roles: readonly string[]): boolean {
   return app.businessCentralEntraApplication && roles.includes('API.ReadWrite.All');
+}
+
+/** What the Business Central administration center API needs for a service-to-service call. */
+export function businessCentralAdminCenterAllows(app: AppRegistration, roles: readonly string[]): boolean {
+  return app.businessCentralAdminCenterApp !== false && roles.includes('AdminCenter.ReadWrite.All');
 }

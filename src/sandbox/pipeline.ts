@@ -20,7 +20,8 @@ import {
 import { type FaultScope, type Target, sleep } from './faults';
 import { GRAPH_PREFIX } from './graphQuery';
 import { type SbReply, type SbRequest } from './http';
-import { applicationUser, businessCentralAllows, graphAllows, graphRule, holdsSystemAdministrator } from './permissions';
+import { BC_ADMIN_PREFIX, bcAdminError } from './bcAdmin';
+import { applicationUser, businessCentralAdminCenterAllows, businessCentralAllows, graphAllows, graphRule, holdsSystemAdministrator } from './permissions';
 import type { Service } from './state';
 import { RESOURCES, dataverseResource, validateToken, type TokenClaims } from './tokens';
 
@@ -130,6 +131,11 @@ function permitted(ctx: Ctx, req: SbRequest, service: Service, claims: TokenClai
     case 'bap':
       return s.app.powerPlatformManagementApp && appId === s.app.clientId ? null : bapNotManagementApp(req, claims);
     case 'bc':
+      if (req.path.startsWith(`${BC_ADMIN_PREFIX}/`)) {
+        return businessCentralAdminCenterAllows(s.app, roles) && appId === s.app.clientId
+          ? null
+          : bcAdminError(401, 'Unauthorized', 'The app is not authorized to call the Business Central administration center API for this tenant.');
+      }
       return businessCentralAllows(s.app, roles) && appId === s.app.clientId
         ? null
         : unauthorizedReply('bc', req, { kind: 'signature' }, { tenantId: s.tenant.id, resource: RESOURCES.bc });

@@ -13,6 +13,18 @@ export const SEED = {
   admin: { id: '3b8f1c2d-5e6a-4f70-8a91-b2c3d4e5f601', upn: 'ingrid.berg@contoso.no', displayName: 'Ingrid Berg' },
   environment: { bapId: 'c4a2e8f0-1b3d-4e5f-9a7b-2c6d8e0f1a3b', name: 'Contoso Sales (Production)', dataverseOrg: 'contososales' },
   businessCentral: { environment: 'Production', companyName: 'CRONUS Norge AS', companyId: 'd8976880-678b-457c-adad-7b5b624c6c0f' },
+  /**
+   * The tenant's other environments, for choosing from live lists: Business Central's production
+   * environment is linked (admin center) to the Sales environment above; a BC sandbox and two more
+   * Power Platform environments are not linked — one of them a Sales environment in another
+   * region, one without Dataverse (the tenant's default environment).
+   */
+  otherEnvironments: {
+    bcSandbox: { name: 'Sandbox', companyName: 'CRONUS Norge AS (test)', companyId: '2b6f4a1c-8d3e-4f5a-9c7b-1e0d2a4b6c8f' },
+    salesUs: { bapId: '9d3b5f7a-1c2e-4a6b-8d0f-3e5a7c9b1d2f', name: 'Contoso Sales US', dataverseOrg: 'contososalesus', location: 'unitedstates', azureRegion: 'eastus' },
+    salesTest: { bapId: 'e7c3a9b1-2d5f-4a8e-b6c0-9d1f3e5a7c2b', name: 'Contoso Sales (Test)', dataverseOrg: 'contososalestest' },
+    default: { bapId: 'Default-7a1c5f3e-0b6d-4c2a-9e51-3d8f2b6a4c10', name: 'Contoso Norge (default)' },
+  },
   /** applicationid of the "Business Central Integration" application user */
   bcAppId: '6cdfa691-f9f4-49de-a40e-043b0af7b928',
   /** applicationid of the application user the product signs in to Dataverse as (WhoAmI) */
@@ -55,7 +67,11 @@ export const SEED = {
     sales: '1e1a282c-9c54-43a2-9310-98ef728faace',
     salesCustomerService: '8edc2cf8-6438-4fa9-b6e3-aa1660c640cc',
     office365E3: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+    /** Microsoft Entra ID P1 (AAD_PREMIUM), with the seed option groupBasedLicensing */
+    entraIdP1: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4',
   },
+  /** Graph permissions group-based licensing needs beside the README's table (seed option groupBasedLicensing). */
+  groupLicensingGraphRoles: ['LicenseAssignment.ReadWrite.All', 'Group.Create'],
   dataverse: {
     organizationId: '8f623467-cf4f-407b-be7d-64fab5d9ad9a',
     /** salgBergen (a child of Salg Vest) exists only with the seed option `nestedBusinessUnit` */
@@ -118,8 +134,8 @@ export const SEED = {
     displayName: 'BC Setup Assistant',
     /** The README's permission table: Microsoft Graph application permissions */
     graphRoles: ['User.ReadWrite.All', 'Organization.Read.All', 'GroupMember.ReadWrite.All'],
-    /** ... and Dynamics 365 Business Central's */
-    businessCentralRoles: ['API.ReadWrite.All'],
+    /** ... and Dynamics 365 Business Central's (the admin center's for the environment lists) */
+    businessCentralRoles: ['API.ReadWrite.All', 'AdminCenter.ReadWrite.All'],
   },
   /** free seats of the Sales SKU in the default seed (N + 50 with N synthetic salespeople) */
   freeSalesSeats: 8,
@@ -147,9 +163,19 @@ const P = {
   MCOSTANDARD: '0feaeb32-d00e-4d66-bd5a-43b5b83db82c',
   TEAMS1: '57ff2da0-773e-42df-b2af-ffb7a2317929',
   OFFICESUBSCRIPTION: '43de0ff5-c92c-492b-9116-175376d08c38',
+  // Microsoft Entra ID P1 (Learn "Product names and service plan identifiers for licensing")
+  AAD_PREMIUM: '41781fb2-bc02-4b7c-bd55-b576c07bb09d',
+  ADALLOM_S_DISCOVERY: '932ad362-64a8-4783-9106-97849a1a30b9',
+  EXCHANGE_S_FOUNDATION: '113feb6c-3fe4-4440-bddc-54d774bf0318',
+  MFA_PREMIUM: '8a256a2b-b617-496d-b51b-e76466e88db0',
 } as const;
 
 const plans = (...names: (keyof typeof P)[]) => names.map((n) => ({ servicePlanId: P[n], servicePlanName: n, appliesTo: 'User' }));
+
+function entraIdP1(seats: number): Sku {
+  return { skuId: SEED.skus.entraIdP1, skuPartNumber: 'AAD_PREMIUM', enabled: seats, suspended: 0, warning: 0, consumedOffset: 0,
+    servicePlans: plans('AAD_PREMIUM', 'ADALLOM_S_DISCOVERY', 'EXCHANGE_S_FOUNDATION', 'MFA_PREMIUM') };
+}
 
 function skus(synthetic: number): Sku[] {
   const salesModelled = 4; // Ingrid, Kari, Lars, the reporting account
@@ -252,8 +278,8 @@ function systemUser(s: Partial<SystemUser> & Pick<SystemUser, 'systemuserid' | '
 function personUser(id: string, g: GraphUser, extra: Partial<SystemUser> = {}): SystemUser {
   return systemUser({
     systemuserid: id, fullname: g.displayName, firstname: g.givenName, lastname: g.surname, domainname: g.userPrincipalName,
-    internalemailaddress: g.mail ?? g.userPrincipalName, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
-    sync: { enabled: true, licensed: true }, ...extra,
+    internalemailaddress: g.mail, azureactivedirectoryobjectid: g.id, islicensed: true, title: g.jobTitle,
+    sync: { enabled: true, licensed: true, mail: g.mail }, ...extra,
   });
 }
 
@@ -327,6 +353,7 @@ export function seedAppRegistration(): AppRegistration {
     businessCentralRoles: [...SEED.app.businessCentralRoles],
     powerPlatformManagementApp: true,
     businessCentralEntraApplication: true,
+    businessCentralAdminCenterApp: true,
   };
 }
 
@@ -350,7 +377,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
   const S = SEED.dataverse.systemUsers;
   return {
     version: 1,
-    app: seedAppRegistration(),
+    app: opts.groupBasedLicensing ? { ...seedAppRegistration(), graphRoles: [...SEED.app.graphRoles, ...SEED.groupLicensingGraphRoles] } : seedAppRegistration(),
     tenant: {
       id: SEED.tenantId, displayName: SEED.tenantName, countryLetterCode: 'NO',
       domains: [
@@ -361,7 +388,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
     },
     graph: {
       users,
-      skus: skus(synthetic),
+      skus: [...skus(synthetic), ...(opts.groupBasedLicensing ? [entraIdP1(opts.groupLicensingSeats ?? 300)] : [])],
       groups: [{ id: SEED.approverGroupId, displayName: 'BC Setup Approvers', description: 'May approve account changes for Business Central and Sales.',
         mailNickname: 'bcsetupapprovers', mailEnabled: false, securityEnabled: true, members: [SEED.admin.id] },
         ...(opts.environmentSecurityGroup ? environmentGroups() : [])],
@@ -380,6 +407,7 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
         { teamid: SEED.dataverse.teams.root, name: SEED.environment.dataverseOrg, teamtype: 0, businessunitid: root, isdefault: true, azureactivedirectoryobjectid: null },
         { teamid: SEED.dataverse.teams.salgVest, name: 'Salg Vest', teamtype: 0, businessunitid: salgVest, isdefault: true, azureactivedirectoryobjectid: null },
         ...(nested ? [{ teamid: SEED.dataverse.teams.salgBergen, name: 'Salg Bergen', teamtype: 0, businessunitid: salgBergen, isdefault: true, azureactivedirectoryobjectid: null }] : []),
+        seedOwningTeam(),
       ],
       userRoles: [
         { ownerid: S.bcIntegrationApp, roleid: R.bcIntegration },
@@ -388,13 +416,74 @@ export function createSeedState(opts: SeedOptions = {}): SandboxState {
         { ownerid: S.kariHansen, roleid: R.salesperson },
         { ownerid: S.reporting, roleid: R.salesManager },
       ],
-      teamRoles: [],
+      teamRoles: [{ ownerid: SEED_INTEGRATION.owningTeamId, roleid: SEED.dataverse.roles.salgVest.bcIntegration }],
+      currencies: seedCurrencies(),
+      bcCompanies: [seedBcCompanyRecord()],
+      teamMembers: [],
       maxNonInteractiveUsers: opts.maxNonInteractiveUsers === undefined ? DEFAULT_NON_INTERACTIVE_LIMIT : opts.maxNonInteractiveUsers,
     },
     bap: {
       environments: [{ id: SEED.environment.bapId, displayName: SEED.environment.name, location: 'europe', environmentSku: 'Production',
-        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null }],
+        dataverseOrg: SEED.environment.dataverseOrg, securityGroupId: opts.environmentSecurityGroup ? SEED.environmentGroupId : null,
+        ...(opts.administrationMode ? { runtimeState: 'AdminMode' } : {}) },
+        ...otherPowerPlatformEnvironments()],
     },
-    bc: { environments: [{ name: SEED.businessCentral.environment, companies: [company(synthetic)] }] },
+    bc: {
+      environments: [
+        { name: SEED.businessCentral.environment, type: 'Production', countryCode: 'NO', linkedPowerPlatformEnvironmentId: SEED.environment.bapId, companies: [{ ...company(synthetic), ...(opts.bcLocalCurrency ? { localCurrency: opts.bcLocalCurrency } : {}) }] },
+        sandboxBcEnvironment(),
+      ],
+    },
   };
+}
+
+/** The Power Platform environments beside the Sales environment the sandbox serves (none of them linked to Business Central). */
+function otherPowerPlatformEnvironments(): SandboxState['bap']['environments'] {
+  const O = SEED.otherEnvironments;
+  return [
+    { id: O.salesUs.bapId, displayName: O.salesUs.name, location: O.salesUs.location, azureRegion: O.salesUs.azureRegion, environmentSku: 'Production',
+      dataverseOrg: O.salesUs.dataverseOrg, securityGroupId: null },
+    { id: O.salesTest.bapId, displayName: O.salesTest.name, location: 'europe', environmentSku: 'Sandbox', dataverseOrg: O.salesTest.dataverseOrg, securityGroupId: null },
+    { id: O.default.bapId, displayName: O.default.name, location: 'europe', environmentSku: 'Default', dataverseOrg: '', securityGroupId: null, hasDataverse: false },
+  ];
+}
+
+/** Business Central's sandbox environment: a copy of the company with three salespeople, linked to nothing. */
+function sandboxBcEnvironment(): SandboxState['bc']['environments'][number] {
+  const O = SEED.otherEnvironments.bcSandbox;
+  const base = company(0);
+  const copy: Company = {
+    ...base, id: O.companyId, name: O.companyName, displayName: O.companyName,
+    salespeople: base.salespeople.slice(0, 3).map((p) => ({ ...p, id: guidFrom(`bc-sandbox-salesperson:${p.code}`) })),
+  };
+  return { name: O.name, type: 'Sandbox', countryCode: 'NO', linkedPowerPlatformEnvironmentId: null, companies: [copy] };
+}
+
+/**
+ * What Business Central's Dataverse connection leaves in the environment (codeunit 7201 "CDS
+ * Integration Impl."): its company record (`bcbi_company`, BC table 5393 "CDS Company") whose
+ * default owning team is "BCI - <business unit>" (`TeamNameTemplateTok`), an owner team in the
+ * business unit chosen for BC (here Salg Vest) holding that unit's copy of the integration role;
+ * and Dataverse's currencies (NOK is the base currency of this Norwegian organisation).
+ */
+export const SEED_INTEGRATION = {
+  owningTeamId: 'b7c1e4a2-5d3f-4a8b-9c6e-2f1d0a7b3e95',
+  owningTeamName: 'BCI - Salg Vest',
+  bcCompanyRecordId: 'e2f4a6c8-1b3d-4e5f-8a7c-9d0b2c4e6f81',
+  currencies: { NOK: '6a1d2c3b-4e5f-4a7b-8c9d-0e1f2a3b4c5d', EUR: '7b2e3d4c-5f6a-4b8c-9d0e-1f2a3b4c5d6e' },
+} as const;
+
+function seedOwningTeam() {
+  return { teamid: SEED_INTEGRATION.owningTeamId, name: SEED_INTEGRATION.owningTeamName, teamtype: 0, businessunitid: SEED.dataverse.businessUnits.salgVest, isdefault: false, azureactivedirectoryobjectid: null };
+}
+
+function seedBcCompanyRecord() {
+  return { bcbi_companyid: SEED_INTEGRATION.bcCompanyRecordId, bcbi_name: SEED.businessCentral.companyName, bcbi_externalid: SEED.businessCentral.companyId, defaultowningteam: SEED_INTEGRATION.owningTeamId };
+}
+
+function seedCurrencies() {
+  return [
+    { transactioncurrencyid: SEED_INTEGRATION.currencies.NOK, isocurrencycode: 'NOK', currencyname: 'Norsk krone', currencysymbol: 'kr' },
+    { transactioncurrencyid: SEED_INTEGRATION.currencies.EUR, isocurrencycode: 'EUR', currencyname: 'Euro', currencysymbol: '€' },
+  ];
 }

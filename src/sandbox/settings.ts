@@ -23,6 +23,12 @@ export interface SandboxSettings {
   syncDelayMs: number;
   /** BAP addUser answers userNotLicensed until this long after the licence was assigned */
   licensePropagationMs: number;
+  /**
+   * Group-based licensing: Entra processes a licensed group's new member (or a member of a group
+   * that has just been given a licence) this long after the change, then the user holds the
+   * licence or a licence error (CountViolation when seats are short). Learn says only "within minutes".
+   */
+  groupLicenseDelayMs: number;
   /** page size of Business Central collections */
   bcPageSize: number;
   /** lifetime of the access tokens the token endpoint issues (`expires_in`) */
@@ -66,12 +72,25 @@ export interface SeedOptions {
   roleNames?: Partial<Record<'systemAdministrator' | 'systemCustomizer' | 'salesManager' | 'salesperson' | 'bcIntegration', string>>;
   /** A third level of business units: "Salg Bergen" under "Salg Vest", where Lars Johansen works. */
   nestedBusinessUnit?: boolean;
+  /** The Sales environment starts in administration mode (BAP runtime state AdminMode). */
+  administrationMode?: boolean;
+  /** The BC company's local currency ("LCY Code"; default NOK, a Dataverse currency of the seed). */
+  bcLocalCurrency?: string;
+  /**
+   * The tenant can use group-based licensing: it subscribes to Microsoft Entra ID P1 (`AAD_PREMIUM`,
+   * `groupLicensingSeats` seats, default 300), and the app holds the two Graph permissions group mode
+   * uses beside the README's table (LicenseAssignment.ReadWrite.All, Group.Create).
+   */
+  groupBasedLicensing?: boolean;
+  /** Seats of Microsoft Entra ID P1 with `groupBasedLicensing` (default 300). */
+  groupLicensingSeats?: number;
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
   latencyMs: 0,
   syncDelayMs: 5000,
   licensePropagationMs: 2000,
+  groupLicenseDelayMs: 3000,
   bcPageSize: 50,
   tokenLifetimeSeconds: 3599,
   limits: { graph: null, dataverse: null, bap: null, bc: null },
@@ -96,6 +115,7 @@ export const settingsPatchSchema = z
     latencyMs: z.number().int().min(0).max(60_000),
     syncDelayMs: z.number().int().min(0),
     licensePropagationMs: z.number().int().min(0),
+    groupLicenseDelayMs: z.number().int().min(0).max(3_600_000),
     bcPageSize: z.number().int().min(1).max(20_000),
     tokenLifetimeSeconds: z.number().int().min(0).max(86_400),
     limits: z
@@ -145,6 +165,10 @@ export const seedOptionsSchema = z
       .strict()
       .optional(),
     nestedBusinessUnit: z.boolean().optional(),
+    administrationMode: z.boolean().optional(),
+    bcLocalCurrency: z.string().trim().regex(/^[A-Z0-9]{1,10}$/, 'must be a currency code such as NOK (Code[10])').optional(),
+    groupBasedLicensing: z.boolean().optional(),
+    groupLicensingSeats: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict();
 
@@ -155,6 +179,7 @@ export function mergeSettings(base: SandboxSettings, patch: SettingsPatch | Sand
     latencyMs: p.latencyMs ?? base.latencyMs,
     syncDelayMs: p.syncDelayMs ?? base.syncDelayMs,
     licensePropagationMs: p.licensePropagationMs ?? base.licensePropagationMs,
+    groupLicenseDelayMs: p.groupLicenseDelayMs ?? base.groupLicenseDelayMs,
     bcPageSize: p.bcPageSize ?? base.bcPageSize,
     tokenLifetimeSeconds: p.tokenLifetimeSeconds ?? base.tokenLifetimeSeconds,
     limits: { ...base.limits, ...(p.limits ?? {}) },

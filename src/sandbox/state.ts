@@ -16,6 +16,27 @@ export interface LicenseAssignment {
   disabledPlans: string[];
   /** epoch ms when the licence was assigned (drives background sync and propagation) */
   assignedAt: number;
+  /** Group-based licensing: the groups this licence is inherited from (absent: none). */
+  viaGroups?: string[];
+  /** False when the licence is only inherited from groups (absent: assigned directly). */
+  direct?: boolean;
+}
+
+/** A group licence Entra could not give the user (licenseAssignmentState with state Error). */
+export interface LicenceError {
+  skuId: string;
+  groupId: string;
+  /** CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other */
+  error: string;
+  at: number;
+}
+
+/** A member whose group licence Entra processes at `dueAt` (group-based licensing is asynchronous). */
+export interface LicenceWork {
+  userId: string;
+  groupId: string;
+  skuId: string;
+  dueAt: number;
 }
 
 export interface GraphUser {
@@ -37,6 +58,10 @@ export interface GraphUser {
   /** the remaining writable profile properties (department, city, businessPhones, ...) */
   profile: Record<string, Json>;
   assignedLicenses: LicenseAssignment[];
+  /** Group licences that could not be assigned (absent: none). */
+  licenceErrors?: LicenceError[];
+  /** true: synchronised from an on-premises directory (absent: a cloud-only account, read as null) */
+  onPremisesSyncEnabled?: boolean;
 }
 
 export interface ServicePlan {
@@ -71,6 +96,11 @@ export interface Group {
   mailEnabled: boolean;
   securityEnabled: boolean;
   members: string[];
+  /** "Unified" for Microsoft 365 groups, "DynamicMembership" (absent: []). */
+  groupTypes?: string[];
+  /** Licences the group holds (group-based licensing; absent: none). */
+  assignedLicenses?: { skuId: string; disabledPlans: string[] }[];
+  createdDateTime?: string;
 }
 
 // ---------------------------------------------------------------- Dataverse
@@ -109,7 +139,8 @@ export interface SystemUser {
   versionnumber: number;
   /** what background sync last saw in the directory (so hand-made changes are not overwritten) */
   /** `member: false` when the environment's security group did not admit the user (absent: admitted). */
-  sync: { enabled: boolean; licensed: boolean; member?: boolean } | null;
+  /** `mail`: the directory's mail last synchronised into internalemailaddress (absent in older state: not followed). */
+  sync: { enabled: boolean; licensed: boolean; member?: boolean; mail?: string | null } | null;
 }
 
 export interface Team {
@@ -126,6 +157,30 @@ export interface Association {
   roleid: string;
 }
 
+/** Dataverse `transactioncurrency`. */
+export interface Currency {
+  transactioncurrencyid: string;
+  isocurrencycode: string;
+  currencyname: string;
+  currencysymbol: string;
+}
+
+/** A row of the N:N `teammembership` between team and systemuser. */
+export interface TeamMember {
+  teamid: string;
+  systemuserid: string;
+}
+
+/** Business Central's "CDS Company" table 5393, entity `bcbi_company` in Dataverse. */
+export interface BcCompanyRecord {
+  bcbi_companyid: string;
+  bcbi_name: string;
+  /** the BC company's id (GetCompanyExternalId) */
+  bcbi_externalid: string;
+  /** the team that owns new records of this company by default */
+  defaultowningteam: string;
+}
+
 export interface DataverseState {
   organizationId: string;
   organizationName: string;
@@ -139,6 +194,12 @@ export interface DataverseState {
   teams: Team[];
   userRoles: Association[];
   teamRoles: Association[];
+  /** transactioncurrency rows (absent in older state files: the seed's). */
+  currencies?: Currency[];
+  /** Team memberships (teammembership_association); absent: none. */
+  teamMembers?: TeamMember[];
+  /** Business Central's company records in Dataverse (bcbi_company), made by BC's connection setup; absent: none. */
+  bcCompanies?: BcCompanyRecord[];
   /**
    * OrganizationResources.MaxNumberOfNonInteractiveUsers (RetrieveOrganizationResources); absent
    * in older state files (then 7), null when the environment does not publish it.
@@ -154,6 +215,12 @@ export interface PowerPlatformEnvironment {
   environmentSku: string;
   dataverseOrg: string;
   securityGroupId: string | null;
+  /** `properties.azureRegion` (absent in older state files: norwayeast). */
+  azureRegion?: string;
+  /** false: an environment without a Dataverse database (`linkedEnvironmentMetadata` null); absent: it has one. */
+  hasDataverse?: boolean;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode in administration mode (absent: Enabled). */
+  runtimeState?: string;
 }
 
 export interface Salesperson {
@@ -182,6 +249,8 @@ export interface Company {
   systemModifiedAt: string;
   systemModifiedBy: string;
   salespeople: Salesperson[];
+  /** General Ledger Setup "LCY Code", served as companyInformation.currencyCode (absent: NOK). */
+  localCurrency?: string;
 }
 
 /** A salesperson ↔ Sales user coupling made through the coupling endpoint (bcCouplings.ts). */
@@ -197,6 +266,11 @@ export interface Coupling {
 export interface BcEnvironment {
   name: string;
   companies: Company[];
+  /** What the admin center API tells about it (absent in older state files: a Norwegian production environment). */
+  type?: 'Production' | 'Sandbox';
+  countryCode?: string;
+  /** The Power Platform environment the admin center links it to (null or absent: none). */
+  linkedPowerPlatformEnvironmentId?: string | null;
   /** absent until the first coupling */
   couplings?: Coupling[];
 }
@@ -220,13 +294,16 @@ export interface AppRegistration {
   powerPlatformManagementApp: boolean;
   /** on Business Central's "Microsoft Entra Applications" page, enabled and consented */
   businessCentralEntraApplication: boolean;
+  /** authorised on the Business Central admin center's "Authorized Microsoft Entra apps" (absent in older state files: true) */
+  businessCentralAdminCenterApp?: boolean;
 }
 
 export interface SandboxState {
   version: 1;
   app: AppRegistration;
   tenant: { id: string; displayName: string; countryLetterCode: string; domains: Domain[] };
-  graph: { users: GraphUser[]; skus: Sku[]; groups: Group[] };
+  /** `licenceWork`: group licences still being processed (absent: none). */
+  graph: { users: GraphUser[]; skus: Sku[]; groups: Group[]; licenceWork?: LicenceWork[] };
   dataverse: DataverseState;
   bap: { environments: PowerPlatformEnvironment[] };
   bc: { environments: BcEnvironment[] };

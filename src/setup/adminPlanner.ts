@@ -1,4 +1,5 @@
 import type { StringKey } from '../i18n';
+import { skuDisplayName } from './skuNames';
 import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
 import { isCopyOf, KNOWN_ROLE_NAMES, pickableRoles, resolveRole, ROLE_TEMPLATES, rootRoleId, type RoleRef } from './roles';
 
@@ -12,6 +13,8 @@ export interface SkuInfo {
   skuPartNumber: string;
   salesCapable: boolean;
   freeSeats: number;
+  /** It brings Microsoft Entra ID P1 or P2 (service plan AAD_PREMIUM or AAD_PREMIUM_P2): group-based licensing can be used. */
+  entraPremium?: boolean;
 }
 
 export interface EnvironmentRole extends RoleRef {
@@ -106,7 +109,7 @@ export function planAdmin(desired: AdminDesired, observed: AdminObservation, env
     if (!entra.usageLocation) return { ok: false, refusal: { key: 'refuseNoUsageLocation', vars: { user: upn } } };
     const sku = chooseSalesSku(observed.skus);
     if (!sku) {
-      const names = observed.skus.filter((s) => s.salesCapable).map((s) => `${s.skuPartNumber} (${s.freeSeats})`);
+      const names = observed.skus.filter((s) => s.salesCapable).map((s) => `${skuDisplayName(s)} (${s.freeSeats})`);
       return { ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: names.join(', ') || '—' } } };
     }
     actions.push({

@@ -1,4 +1,5 @@
 import type { StringKey } from '../i18n';
+import { skuDisplayName } from './skuNames';
 import { chooseSalesSku, type EnvironmentRole, type PlanResult, type SkuInfo } from './adminPlanner';
 import { actionKey, groupMemberAction, type Action, type EnvironmentSecurityGroup, type PlanEnvironment } from './plan';
 import { BC_INTEGRATION_ROLE_ID, isIntegrationRole, isSystemAdministrator, rootRoleId, type RoleRef } from './roles';
@@ -161,8 +162,8 @@ export function planDedicatedUser(
       return {
         ok: false,
         refusal: fallback
-          ? { key: 'refuseSkuNotAvailable', vars: { sku: sku?.skuPartNumber ?? desired.skuId } }
-          : { key: 'refuseNoFreeSeats', vars: { skus: observed.skus.filter((s) => s.salesCapable).map((s) => `${s.skuPartNumber} (${s.freeSeats})`).join(', ') || '—' } },
+          ? { key: 'refuseSkuNotAvailable', vars: { sku: sku ? skuDisplayName(sku) : desired.skuId } }
+          : { key: 'refuseNoFreeSeats', vars: { skus: observed.skus.filter((s) => s.salesCapable).map((s) => `${skuDisplayName(s)} (${s.freeSeats})`).join(', ') || '—' } },
       };
     }
     actions.push({ key: actionKey.assignLicense(key, sku.skuId), type: 'assignLicense', target, params: { skuId: sku.skuId, skuPartNumber: sku.skuPartNumber } });

@@ -37,6 +37,11 @@ export interface ObservedSalespeople {
   blocked: number;
   /** Active salespeople whose Sales user is enabled, licensed and holds the Salesperson role. */
   ready: number;
+  /**
+   * The couplings as far as they can be seen: read through the coupling endpoint, or — without one,
+   * when BC's couplings cannot be read — how many Match-Based Coupling would make.
+   */
+  couplings?: { seen: number } | { predicted: number };
 }
 
 export type PartState = 'done' | 'todo' | 'unknown';
@@ -142,6 +147,11 @@ export function salespeopleStatus(observed: ObservedSalespeople): PartStatus {
     });
   }
   if (observed.blocked > 0) details.push({ key: 'salespeopleBlocked', vars: { count: observed.blocked } });
+  if (observed.couplings && observed.active > 0) {
+    details.push('seen' in observed.couplings
+      ? { key: 'cpCouplingsObserved', vars: { count: observed.couplings.seen, total: observed.active } }
+      : { key: 'cpCouplingsUnobservable', vars: { count: observed.couplings.predicted, total: observed.active } });
+  }
   return { part: 'salespeople', state, details };
 }
 

@@ -35,6 +35,12 @@ export interface CreateUserParams {
   /** Profile fields from an imported admin center file (Graph user properties). */
   profile?: UserProfileParams;
   /**
+   * The account's `mail`, set at creation (writable: microsoftgraph/microsoft-graph-docs PR 9653):
+   * for a salesperson, the e-mail in Business Central, so that the Sales user's primary e-mail
+   * carries it and BC's Match-Based Coupling finds it (an account without a mailbox has none).
+   */
+  mail?: string;
+  /**
    * True for an account whose password a person must receive (the integration user): it is shown
    * once to the requester. Otherwise the password is random and never shown; the admin resets it.
    */
@@ -112,11 +118,54 @@ export type Action =
     }
   | { key: string; type: 'setAccessMode'; target: UserTarget; params: { accessMode: number; accessModeName: string } }
   | { key: string; type: 'removeRole'; target: UserTarget; params: { roleId: string; roleName: string; roleTemplateId?: string | null } }
-  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams };
+  | { key: string; type: 'coupleSalesperson'; target: UserTarget; params: CoupleSalespersonParams }
+  // Group-based licensing (Part 3 through a group). The group's target names it: `userPrincipalName`
+  // is the group's name, `userId` its object id once it exists.
+  | { key: string; type: 'createGroup'; target: UserTarget; params: { displayName: string; mailNickname: string; description: string } }
+  | {
+      key: string;
+      type: 'assignGroupLicense';
+      target: UserTarget;
+      /** `members`: the seats the group's future members need (the seat check at planning). */
+      params: { groupName: string; groupId?: string; skuId: string; skuPartNumber: string; members: number };
+    }
+  | {
+      key: string;
+      type: 'nestGroup';
+      target: UserTarget;
+      /** The licence group joins the environment's security group, so its members are admitted. */
+      params: { groupName: string; groupId?: string; parentGroupId: string; parentGroupName: string };
+    }
+  | {
+      key: string;
+      type: 'joinLicenceGroup';
+      target: UserTarget;
+      /** The user joins the licence group and counts done once Entra shows the group's licence Active on them. */
+      params: { groupName: string; groupId?: string; skuId: string; skuPartNumber: string };
+    }
+  /**
+   * Sets the account's missing `mail` (Graph PATCH /users) and, when the target names its Sales user,
+   * that user's primary e-mail (internalemailaddress), so that BC's Match-Based Coupling finds it.
+   */
+  | { key: string; type: 'setMail'; target: UserTarget; params: { mail: string } }
+  | {
+      key: string;
+      type: 'assignTeamRole';
+      /** The team (its name as `userPrincipalName`): BC's owning team holds the integration role of its business unit. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string; roleId: string; roleName: string; rootRoleId: string };
+    }
+  | {
+      key: string;
+      type: 'addTeamMember';
+      /** A coupled Sales user, made a member of BC's default owning team. */
+      target: UserTarget;
+      params: { teamId: string; teamName: string };
+    };
 
 export type ActionType = Action['type'];
 
-export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople';
+export type PlanKind = 'admin' | 'integrationApplication' | 'integrationUser' | 'integrationAccessMode' | 'salespeople' | 'health';
 
 export interface Plan {
   id: string;
@@ -132,6 +181,8 @@ export interface Plan {
    * digest; absent when the plan was made elsewhere, and then no password is ever delivered).
    */
   requesterChat?: Record<string, unknown>;
+  /** Part 3: how the salespeople are licensed and why (shown on the card; the actions say the same). */
+  licensing?: { mode: 'perUser' | 'group'; why: { key: string; vars?: Record<string, string | number> } };
 }
 
 /** Canonical JSON: keys sorted at every level, so equal content gives an equal digest. */
@@ -176,6 +227,13 @@ export const actionKey = {
   addGroupMember: (groupId: string, user: string) => `addGroupMember:${groupId.toLowerCase()}:${user.toLowerCase()}`,
   assignRole: (user: string, roleId: string) => `assignRole:${user.toLowerCase()}:${roleId}`,
   coupleSalesperson: (salespersonId: string) => `coupleSalesperson:${salespersonId.toLowerCase()}`,
+  createGroup: (name: string) => `createGroup:${name.toLowerCase()}`,
+  assignGroupLicense: (group: string, skuId: string) => `assignGroupLicense:${group.toLowerCase()}:${skuId.toLowerCase()}`,
+  nestGroup: (group: string, parentId: string) => `nestGroup:${group.toLowerCase()}:${parentId.toLowerCase()}`,
+  joinLicenceGroup: (group: string, user: string) => `joinLicenceGroup:${group.toLowerCase()}:${user.toLowerCase()}`,
+  setMail: (user: string) => `setMail:${user.toLowerCase()}`,
+  assignTeamRole: (teamId: string, roleId: string) => `assignTeamRole:${teamId.toLowerCase()}:${roleId.toLowerCase()}`,
+  addTeamMember: (teamId: string, user: string) => `addTeamMember:${teamId.toLowerCase()}:${user.toLowerCase()}`,
 };
 
 /** Why a step failed: a catalogue key and its parameters, rendered in the reader's language (provisioning/run/outcomes.ts). */
@@ -187,7 +245,8 @@ export interface OutcomeText {
 /** Journal of a run: one entry per action key. */
 export type ActionOutcome =
   | { status: 'pending' }
-  | { status: 'done'; at: string; note?: string }
+  /** `waitedMs`: how long the step waited for a service to finish in the background (group licences). */
+  | { status: 'done'; at: string; note?: string; waitedMs?: number }
   /**
    * `code`: the error's code ("blocked" when not attempted because an earlier step for the user
    * failed); `text`: why, as a key with parameters; `reason`: the English text journals held

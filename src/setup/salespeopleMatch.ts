@@ -59,6 +59,8 @@ export interface EntraFact {
   accountEnabled: boolean;
   usageLocation: string | null;
   salesLicensed: boolean;
+  /** true when the account is synchronised from an on-premises directory. */
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 export interface SalesUserFact {
@@ -73,6 +75,8 @@ export interface SalesUserFact {
   /** systemuser.applicationid is set: an application user, not a person. */
   isApplicationUser: boolean;
   hasSalespersonRole: boolean;
+  /** systemuser.internalemailaddress ("Primary Email"), what Business Central's Match-Based Coupling matches on. */
+  internalEmail?: string | null;
 }
 
 export interface CouplingFact {
@@ -87,6 +91,8 @@ export interface SalespeopleFacts {
   /** null when no coupling endpoint is configured: couplings cannot be read. */
   couplings: CouplingFact[] | null;
   verifiedDomains: string[];
+  /** Sales users whose primary e-mail is one of the salespeople's e-mails (whoever's account they are). */
+  primaryEmailUsers?: SalesUserFact[];
 }
 
 export interface SalespersonRow {

@@ -1,9 +1,11 @@
+import type { GroupLicensingFacts } from './groupLicensing';
 import type { SkuInfo } from './adminPlanner';
 import type { CsvFile, CsvLeftOut } from './csvExport';
 import type { CsvProblem } from './csvImport';
 import type { EnvironmentSecurityGroup } from './plan';
 import type { RoleChoice } from './roles';
 import { isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+import type { CouplingPrediction } from './couplingPrediction';
 
 /**
  * The salespeople list as the admin browses it, pure: a filter (status and free text), pages,
@@ -95,6 +97,8 @@ export interface SalespeopleObservation {
   couplingEndpoint?: string;
   /** The environment's security group and which of the salespeople's accounts are not in it. */
   securityGroup?: EnvironmentSecurityGroup | null;
+  /** What licensing through a group needs to know (Entra ID P1/P2, the licence group by name). */
+  groupLicensing?: GroupLicensingFacts;
 }
 
 /** A conversation's salespeople list: the last observation and how the admin is looking at it. */
@@ -109,6 +113,12 @@ export interface SalespeopleView {
   page: number;
   usageLocation: string;
   couple: boolean;
+  /** How the plan licenses: through a group (the default where it can be used) or per user. */
+  licensing?: 'group' | 'perUser';
+  /** The licence group's name (found by name, created when there is none). */
+  licenceGroup?: string;
+  /** Without a coupling endpoint: what Business Central's Match-Based Coupling will do (couplingPrediction.ts). */
+  coupling?: CouplingPrediction[];
 }
 
 export interface CsvExportRecord {
@@ -128,4 +138,9 @@ export interface CsvImportRecord {
   name: string;
   rows: number;
   problems: CsvProblem[];
+}
+
+/** The licensing mode a view plans with: the admin's choice, else through a group wherever the tenant can use one. */
+export function licensingMode(view: Pick<SalespeopleView, 'licensing' | 'observation'>): 'group' | 'perUser' {
+  return view.licensing ?? (view.observation.groupLicensing?.entraPremium ? 'group' : 'perUser');
 }

@@ -1,3 +1,4 @@
+import type { Config } from '../config';
 import type { IntegrationPath } from './integrationPlanner';
 import type { PlanEnvironment, PlanKind } from './plan';
 
@@ -94,6 +95,8 @@ export type SessionEvent =
   | { type: 'integrationPlanned'; planId: string }
   | { type: 'integrationPhase'; phase: IntegrationPhase }
   | { type: 'salespeoplePlanned'; planId: string }
+  /** A plan made from the health check's "Plan the fix": the plan this conversation now waits on. */
+  | { type: 'healthPlanned'; planId: string }
   | { type: 'advance' };
 
 export function newSession(now: string, environment?: SessionEnvironment): SetupSession {
@@ -140,6 +143,7 @@ export function transition(session: SetupSession | undefined, event: SessionEven
     case 'integrationPhase':
       return at({ ...session, planId: undefined, integration: { ...integrationOf(session), phase: event.phase } });
     case 'salespeoplePlanned':
+    case 'healthPlanned':
       return at({ ...session, planId: event.planId });
     case 'advance': {
       const index = STEPS.indexOf(session.step);
@@ -162,6 +166,13 @@ function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
     case 'integrationApplication':
       return { ...session, integration: { ...integrationOf(session), phase: 'check' } };
     case 'salespeople':
+    case 'health':
       return session;
   }
+}
+
+/** The configured default environment when all of it is configured (tenant mode may leave it out). */
+export function configuredEnvironment(config: Pick<Config, 'defaults'>): { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string } | undefined {
+  const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = config.defaults;
+  return dataverseUrl && bapEnvironmentId && bcEnvironment ? { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } : undefined;
 }

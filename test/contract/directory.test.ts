@@ -137,7 +137,7 @@ describe('DirectoryClient writes', () => {
   it('maps a SKU without free seats to license_no_free_seats, naming the SKU', async () => {
     const error = await rejection(tenant.clients().directory.assignLicense(SEED.users.oysteinBakke.id, SEED.skus.customerEngagementPlan));
     expect(error.code).toBe('license_no_free_seats');
-    expect(error.message).toContain('DYN365_ENTERPRISE_PLAN1');
+    expect(error.message).toContain('Dynamics 365 Plan 1 Enterprise Edition');
   });
 
   it('maps an unknown SKU to license_unknown_sku', async () => {

@@ -61,8 +61,8 @@ async function startVariant(tenant: TenantVariant): Promise<Playground> {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        seed: { language: tenant.language, ...(tenant.securityGroup ? { environmentSecurityGroup: true } : {}) },
-        settings: { syncDelayMs: 300, licensePropagationMs: 300 },
+        seed: { language: tenant.language, ...(tenant.securityGroup ? { environmentSecurityGroup: true } : {}), ...(tenant.groupLicensing ? { groupBasedLicensing: true } : {}) },
+        settings: { syncDelayMs: 300, licensePropagationMs: 300, groupLicenseDelayMs: 1000 },
       }),
     });
     if (!reset.ok) throw new Error(`the sandbox refused the seed: ${reset.status} ${await reset.text()}`);

@@ -1,3 +1,5 @@
+import { KNOWN_SKUS } from '../../src/setup/skuNames';
+import { BC_CAPTIONS } from '../../src/setup/bcCaptions';
 /**
  * Which catalogue strings of the other language a user read: the pure part of the test that reads
  * every card. Every string of the "foreign" table becomes a pattern (its `{placeholders}` match any
@@ -16,8 +18,12 @@ export interface Matcher {
   pattern: RegExp;
 }
 
-/** Names that read the same in both languages: they do not make a string foreign. */
+/**
+ * Names that read the same in both languages: they do not make a string foreign. Licences by their
+ * product names and Business Central's page, field and action captions are Microsoft's own names.
+ */
 export const PRODUCT_NAMES = [
+  ...[...KNOWN_SKUS.map((s) => s.productName), ...Object.values(BC_CAPTIONS)].sort((a, b) => b.length - a.length),
   'Microsoft Entra',
   'Microsoft 365 admin center',
   'Microsoft 365',
@@ -146,8 +152,8 @@ export const LANGUAGE_WORDS: Record<'en' | 'nb', ReadonlySet<string>> = {
 /** The words of `language` in a text, product names and the given tenant values taken out first. */
 export function languageWordsIn(text: string, language: 'en' | 'nb', tenantValues: readonly string[] = []): string[] {
   let rest = text;
-  for (const value of [...tenantValues].sort((a, b) => b.length - a.length)) if (value) rest = rest.split(value).join(' ');
-  for (const name of PRODUCT_NAMES) rest = rest.split(name).join(' ');
+  // Longest first across both lists: a caption such as "Couple Dataverse Users with Salespersons" goes whole before the role name "Salesperson".
+  for (const value of [...tenantValues, ...PRODUCT_NAMES].sort((a, b) => b.length - a.length)) if (value) rest = rest.split(value).join(' ');
   rest = rest.replace(/\b[a-z]+(?:\.[a-zA-Z]+)+\b/g, ' '); // dotted codes such as action.failed or plan.retry
   const words = rest.toLowerCase().split(/[^\p{L}-]+/u).map((w) => w.replace(/^-+|-+$/g, ''));
   return [...new Set(words.filter((w) => LANGUAGE_WORDS[language].has(w)))];

@@ -35,8 +35,24 @@ export async function completePart1(h: Harness, chat: TeamsConversation) {
   ).body.value;
   const { final } = await approveAndWait(h, chat, plan, cardActivityId);
   if (!cardText(final).includes('Applied: all')) throw new Error(`Part 1 did not apply:\n${cardText(final)}`);
-  const next = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
-  return { card: next.body.value, cardActivityId };
+  const { next, nextActivityId } = await continuePlan(h, chat, final, cardActivityId);
+  return { card: next, cardActivityId: nextActivityId };
+}
+
+/**
+ * "Continue" on an applied (or empty) plan card. The answer is the plan card itself, kept in the
+ * chat as the record of what was done; the next step arrives below it as a new message, whose id
+ * the next card actions reply to.
+ */
+export async function continuePlan(h: Harness, chat: TeamsConversation, planCard: any, cardActivityId: string, user: TeamsUser = ADMIN) {
+  const before = h.connector.activities.length;
+  const response = await chat.execute(user, 'plan.continue', action(planCard, 'plan.continue').data, cardActivityId);
+  if (response.status !== 200) throw new Error(`plan.continue answered ${response.status}`);
+  const posted = h.connector.activities
+    .slice(before)
+    .filter((a) => a.method === 'POST' && (a.activity.attachments ?? []).some((att: any) => att.contentType === 'application/vnd.microsoft.card.adaptive'));
+  const last = posted.at(-1);
+  return { record: response.body.value, next: last?.activity.attachments[0].content, nextActivityId: last?.activityId ?? '', posted: posted.length };
 }
 
 export const dataverse = async (h: Harness, path: string, init: RequestInit = {}) =>

@@ -165,12 +165,12 @@ describe('approvals decided at once', () => {
     expect(records.filter((r) => r.event === 'action.done').map((r) => r.outcome)).toEqual(['done', 'done']); // nothing was "already" there: applied once
   });
 
-  it('status reports an integration user given System Administrator by hand as failing, with the way to fix it', async () => {
+  it('the welcome card reports an integration user given System Administrator by hand as failing, with the way to fix it', async () => {
     await dataverse(h, `systemusers(${SEED.dataverse.systemUsers.bcIntegrationApp})/systemuserroles_association/$ref`, {
       method: 'POST', body: JSON.stringify({ '@odata.id': `${h.sandbox.url}/dataverse/api/data/v9.2/roles(${ROLES.systemAdministrator})` }),
     });
     const chat = h.conversation();
-    await chat.say(ADMIN, 'status');
+    await chat.say(ADMIN, 'help');
     const card = h.connector.cards().at(-1);
     const text = cardText(card);
     expect(partState(card, '2. Integration account')).toBe('⚠️ Needs work');

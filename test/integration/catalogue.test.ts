@@ -92,7 +92,7 @@ async function procedure(locale: 'nb' | 'en'): Promise<Read[]> {
   // Part 1, on premises: environment card, admin card, plan, applied.
   reader.at('part 1');
   await say(locale === 'nb' ? 'sett opp' : 'set up');
-  const card = lastActivityId(h);
+  let card = lastActivityId(h);
   await exec('env.save', { ...inputValues(lastCard(h)), deployment: 'onpremises' }, card);
   const adminPlan = await exec('admin.plan', { userPrincipalName: SEED.admin.upn, nonAdminRoleIds: ROLES.salesManager }, card);
   const part1 = await approveRun(chat, reader, adminPlan, card);
@@ -100,7 +100,13 @@ async function procedure(locale: 'nb' | 'en'): Promise<Read[]> {
 
   // Part 2, the dedicated integration user: form, plan, password card, connection, non-interactive.
   reader.at('part 2');
-  const path = await exec('plan.continue', action(part1, 'plan.continue').data, card);
+  // "Continue": the applied plan card stays; the next step is a new message below it, and the next actions are on that one.
+  const next = async (plan: any) => {
+    await exec('plan.continue', action(plan, 'plan.continue').data, card);
+    card = lastActivityId(h);
+    return lastCard(h);
+  };
+  const path = await next(part1);
   expect(findById(path, 'path')?.value).toBe('dedicated');
   const form = await exec('integration.path', { path: 'dedicated' }, card);
   const userPlan = await exec('integration.plan', { ...inputValues(form), localPart: 'bc-sync', domain: 'contoso.no', displayName: 'BC Sync', skuId: SEED.skus.sales }, card);
@@ -108,10 +114,10 @@ async function procedure(locale: 'nb' | 'en'): Promise<Read[]> {
   const passwordMessage = h.connector.activities.find((a) => a.method === 'POST' && cardText(a.activity).includes('bc-sync@contoso.no') && actionsOf(a.activity.attachments?.[0]?.content).some((b) => b.verb === 'secret.stored'))!;
   expect(passwordMessage).toBeDefined();
   await exec('secret.stored', action(passwordMessage.activity.attachments[0].content, 'secret.stored').data, passwordMessage.activityId);
-  await exec('plan.continue', action(part2, 'plan.continue').data, card);
+  await next(part2);
   const accessPlan = await exec('integration.connected', {}, card);
   const access = await approveRun(chat, reader, accessPlan, card);
-  const check = await exec('plan.continue', action(access, 'plan.continue').data, card);
+  const check = await next(access);
   await exec('integration.next', action(check, 'integration.next').data, card);
 
   // Part 3: the list, the export (files and "Show as text").

@@ -49,7 +49,7 @@ describe('the language command', () => {
 
     await h.restartBot();
     await chat.say(ADMIN, 'status');
-    expect(cardText(lastCard())).toContain(t('en', 'welcomeTitle'));
+    expect(cardText(lastCard())).toContain(t('en', 'healthTitle'));
 
     await chat.say(ADMIN, 'språk teams');
     expect(lastText()).toBe(t('nb', 'languageFollowTeamsSet'));

@@ -1,3 +1,4 @@
+import { BC_CAPTIONS } from '../../src/setup/bcCaptions';
 import { t } from '../../src/i18n';
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
@@ -57,7 +58,7 @@ describe('Business Central deep links', () => {
 
   it('on premises with BC_WEB_CLIENT_URL: the link opens the page in that web client', async () => {
     const card = await salespeopleCard(withWebClient, withWebClient.conversation(), 'onpremises');
-    expect(openUrls(card)).toEqual([{ type: 'Action.OpenUrl', title: t('en', 'spCouplingOpen'), url: `${WEB_CLIENT}/?page=7209` }]);
+    expect(openUrls(card)).toEqual([{ type: 'Action.OpenUrl', title: t('en', 'spCouplingOpen', { page: BC_CAPTIONS.couplePage }), url: `${WEB_CLIENT}/?page=7209` }]);
   });
 
   it('online with BC_WEB_CLIENT_URL: every link uses the setting', async () => {

@@ -1,9 +1,10 @@
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
-import { action, findById, inputValues } from '../helpers/cards';
+import { action, actionsOf, findById, inputValues } from '../helpers/cards';
 import { graph, graphUser, salesUserWithRoles } from '../helpers/tenant';
-import { approveAndWait as approveAndWaitFlow, startSetup, resetTenant } from '../helpers/flows';
+import { approveAndWait as approveAndWaitFlow, continuePlan, startSetup, resetTenant } from '../helpers/flows';
+import { t } from '../../src/i18n';
 
 let h: Harness;
 beforeAll(async () => {
@@ -71,9 +72,43 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     const again = await planFor(chat, SEED.admin.upn, [ROLES.root.salesManager], cardActivityId);
     expect(cardText(again)).toContain('Nothing to change: ingrid.berg@contoso.no already has everything Part 1 needs.');
     expect(() => action(again, 'plan.approve')).toThrow();
-    const next = await chat.execute(ADMIN, 'plan.continue', action(again, 'plan.continue').data, cardActivityId);
-    expect(cardText(next.body.value)).toContain('Part 2 of 3 — the integration account');
+    const { record, next } = await continuePlan(h, chat, again, cardActivityId);
+    expect(cardText(next)).toContain('Part 2 of 3 — the integration account');
     expect(h.connector.texts().at(-1)).toContain('Part 1 is done');
+    // The empty plan's card stays, saying there was nothing to change, with nothing left to press.
+    expect(cardText(record)).toContain('Nothing to change');
+    expect(() => action(record, 'plan.continue')).toThrow();
+  });
+
+  it.each([
+    ['en', 'en-US'],
+    ['nb', 'nb-NO'],
+  ] as const)('keeps the applied plan card as the record of what was done, with Part 2 below it (%s)', async (locale, teamsLocale) => {
+    const chat = h.conversation({ locale: teamsLocale });
+    const { cardActivityId } = await startPart1(chat);
+    const plan = await planFor(chat, SEED.admin.upn, [ROLES.root.salesManager], cardActivityId);
+    // The sentence above the changes, up to the environment's name.
+    const proposed = t(locale, 'planIntro', { environment: '|' }).split('|')[0];
+    const applied = t(locale, 'planIntroApplied', { environment: '|' }).split('|')[0];
+    expect(cardText(plan)).toContain(proposed);
+    const { final } = await approveAndWait(chat, plan, cardActivityId);
+    // Once applied, the card says what was done, not what would be done after approval.
+    expect(cardText(final)).toContain(applied);
+    expect(cardText(final)).not.toContain(proposed);
+
+    const { record, next, nextActivityId, posted } = await continuePlan(h, chat, final, cardActivityId);
+    // The answer to "Continue" is the same plan card in its applied state: its changes, each done, and no Continue.
+    expect(cardText(record)).toContain(applied);
+    expect(cardText(record)).toContain(t(locale, 'planStateDone', { count: 2 }));
+    expect(cardText(record)).toContain(t(locale, 'actionAssignRole', { user: SEED.admin.upn, role: 'System Customizer' }));
+    expect(cardText(record).match(new RegExp(t(locale, 'outcomeDone'), 'g'))).toHaveLength(2);
+    expect(actionsOf(record)).toEqual([]);
+    // Part 2 is a new message below it, and the plan card's message was not overwritten with it.
+    expect(posted).toBe(1);
+    expect(nextActivityId).not.toBe(cardActivityId);
+    expect(cardText(next)).toContain(t(locale, 'pathTitle'));
+    const overwritten = h.connector.activities.filter((a) => a.activityId === cardActivityId && cardText(a.activity).includes(t(locale, 'pathTitle')));
+    expect(overwritten).toEqual([]);
   });
 
   it('assigns the copies of the roles in the user\'s own business unit', async () => {
@@ -95,7 +130,7 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     const silje = SEED.users.siljeAndersen;
     const plan = await planFor(chat, silje.upn, [ROLES.root.salesManager], cardActivityId);
     const text = cardText(plan);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${silje.upn}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${silje.upn}`);
     expect(text).toContain(`Add ${silje.upn} to the Sales environment`);
     const { final } = await approveAndWait(chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 5 changes done.');
@@ -128,7 +163,7 @@ describe('Part 1: the administrator account, from card to applied roles', () => 
     const { cardActivityId } = await startPart1(chat);
     const refused = await planFor(chat, SEED.users.siljeAndersen.upn, [ROLES.root.salesManager], cardActivityId);
     const text = cardText(refused);
-    expect(text).toMatch(/No Sales-capable licence has a free seat \(free seats: .*DYN365_ENTERPRISE_PLAN1 \(0\).*DYN365_ENTERPRISE_SALES \(0\)/);
+    expect(text).toMatch(/No Sales-capable licence has a free seat \(free seats: .*Dynamics 365 Plan 1 Enterprise Edition \(0\).*Dynamics 365 for Sales Enterprise Edition \(0\)/);
     expect(() => action(refused, 'plan.approve')).toThrow();
     expect(await h.tenantState()).toEqual(before);
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, completePart1, dataverse, rawTenantState, resetTenant } from '../helpers/flows';
+import { approveAndWait, completePart1, continuePlan, dataverse, rawTenantState, resetTenant } from '../helpers/flows';
 import { graph, graphUser, salesUserWithRoles } from '../helpers/tenant';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 
@@ -61,7 +61,12 @@ describe('Part 2, BC online: the application user', () => {
     expect(cardText(plan)).toContain('Take the role System Administrator away from Business Central Integration');
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 2 changes done.');
-    const checked = (await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId)).body.value;
+    const { record, next: checked } = await continuePlan(h, chat, final, cardActivityId);
+    // The applied plan stays in the chat as the record of the two fixes; the check comes below it.
+    expect(cardText(record)).toContain('These changes were made in');
+    expect(cardText(record)).toContain('Give Business Central Integration the role Business Central Dataverse Integration');
+    expect(cardText(record)).toContain('Applied: all 2 changes done.');
+    expect(actionsOf(record)).toEqual([]);
     expect(Object.values(rulesOf(checked)).every((mark) => mark === '✅')).toBe(true);
     const roles = (await (await dataverse(h, `systemusers(${APP_USER})/systemuserroles_association?$select=roleid`)).json()).value.map((r: any) => r.roleid);
     expect(roles).toEqual([ROLES.bcIntegration]);
@@ -90,15 +95,15 @@ describe('Part 2, the procedure\'s dedicated integration user', () => {
     expect(cardText(form)).toContain('not synchronised');
     expect(findById(form, 'domain')!.choices.map((c: any) => c.value).sort()).toEqual(['contoso.no', 'contosonorge.onmicrosoft.com']);
     const skuChoices = findById(form, 'skuId')!.choices.map((c: any) => c.title);
-    expect(skuChoices).toContain('DYN365_ENTERPRISE_SALES — 8 free');
-    expect(skuChoices.join()).not.toContain('DYN365_ENTERPRISE_PLAN1'); // no free seat: not offered
+    expect(skuChoices).toContain('Dynamics 365 for Sales Enterprise Edition — 8 free');
+    expect(skuChoices.join()).not.toContain('Dynamics 365 Plan 1 Enterprise Edition'); // no free seat: not offered
     expect(findById(form, 'usageLocation')!.value).toBe('NO'); // the admin's own
 
     const values = { ...inputValues(form), localPart: 'bc-sync', domain: 'contoso.no', displayName: 'BC Sync', skuId: SEED.skus.sales };
     const plan = (await chat.execute(ADMIN, 'integration.plan', values, cardActivityId)).body.value;
     const text = cardText(plan);
     expect(text).toContain(`Create the Microsoft 365 account ${UPN} (usage location NO)`);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${UPN}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${UPN}`);
     expect(text).toContain(`Add ${UPN} to the Sales environment`);
 
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
@@ -116,13 +121,21 @@ describe('Part 2, the procedure\'s dedicated integration user', () => {
     expect(cardText(stored.body.value)).toContain('was shown once and has been removed from this card');
 
     // After the connection exists: non-interactive.
-    const connection = (await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId)).body.value;
+    const toConnection = await continuePlan(h, chat, final, cardActivityId);
+    // The user's plan stays as the record of the account made; the connection step comes below it.
+    expect(cardText(toConnection.record)).toContain(`Create the Microsoft 365 account ${UPN} (usage location NO)`);
+    expect(cardText(toConnection.record)).toContain('These changes were made in');
+    expect(cardText(toConnection.record)).not.toContain('after approval');
+    const connection = toConnection.next;
     expect(cardText(connection)).toContain(`https://businesscentral.dynamics.com/${SEED.tenantId}/Production?page=1817`);
-    const accessPlan = (await chat.execute(ADMIN, 'integration.connected', {}, cardActivityId)).body.value;
+    const accessPlan = (await chat.execute(ADMIN, 'integration.connected', {}, toConnection.nextActivityId)).body.value;
     expect(cardText(accessPlan)).toContain(`Set the Sales access mode of ${UPN} to Non-interactive`);
-    const applied = await approveAndWait(h, chat, accessPlan, cardActivityId);
+    const applied = await approveAndWait(h, chat, accessPlan, toConnection.nextActivityId);
     expect(cardText(applied.final)).toContain('Applied: all 1 changes done.');
-    const check = (await chat.execute(ADMIN, 'plan.continue', action(applied.final, 'plan.continue').data, cardActivityId)).body.value;
+    const toCheck = await continuePlan(h, chat, applied.final, toConnection.nextActivityId);
+    expect(cardText(toCheck.record)).toContain(`Set the Sales access mode of ${UPN} to Non-interactive`);
+    expect(cardText(toCheck.record)).toContain('These changes were made in');
+    const check = toCheck.next;
     expect(Object.values(rulesOf(check))).toEqual(['✅', '✅', '✅', '✅', '✅', '✅', '✅']);
 
     // The end state, read through the sandbox's Graph and Dataverse APIs.

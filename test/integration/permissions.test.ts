@@ -21,8 +21,8 @@ afterAll(async () => {
   await h.close();
 });
 
-type Feature = 'adminCheck' | 'integrationCheck' | 'salespeopleCheck' | 'part1Applied' | 'part1SecurityGroup';
-const FEATURES: Feature[] = ['adminCheck', 'integrationCheck', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'];
+type Feature = 'environmentLists' | 'adminCheck' | 'integrationCheck' | 'salespeopleCheck' | 'part1Applied' | 'part1SecurityGroup';
+const FEATURES: Feature[] = ['environmentLists', 'adminCheck', 'integrationCheck', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'];
 
 async function control(path: string, method: string, body?: unknown) {
   const response = await fetch(`${h.sandbox.url}/_sandbox/${path}`, {
@@ -64,9 +64,16 @@ async function part1ForOystein(locale?: string, userPrincipalName: string = SEED
 
 /** Each feature: the text the admin reads, and whether it worked (the app registration patched as given). */
 async function observe(patch: Record<string, unknown>): Promise<Record<Feature, { ok: boolean; text: string }>> {
+  // Choosing the environments from the lists: a fresh chat's "set up" offers the choice, not typed values.
+  const choosing = h.conversation();
+  h.connector.clear();
+  await choosing.say(ADMIN, 'set up');
+  const envCard = h.connector.cards().at(-1);
+  const environmentLists = { ok: JSON.stringify(envCard).includes('"id":"bcCompany"'), text: cardText(envCard) };
   const chat = h.conversation();
   h.connector.clear();
-  await chat.say(ADMIN, 'status');
+  // The welcome card's three parts (help); the health card (status) is read the same way below.
+  await chat.say(ADMIN, 'help');
   const status = parts(cardText(h.connector.cards().at(-1)));
   const checked = (s: string) => !/Could not check|refused this/.test(s);
   const part1 = await part1ForOystein();
@@ -75,6 +82,7 @@ async function observe(patch: Record<string, unknown>): Promise<Record<Feature, 
   h.connector.clear();
   const part1SecurityGroup = await part1ForOystein(undefined, SEED.admin.upn);
   return {
+    environmentLists,
     adminCheck: { ok: checked(status.admin), text: status.admin },
     integrationCheck: { ok: checked(status.integration), text: status.integration },
     salespeopleCheck: { ok: checked(status.salespeople), text: status.salespeople },
@@ -125,8 +133,9 @@ const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; nam
   {
     row: 'Power Platform management app',
     patch: { powerPlatformManagementApp: false },
-    // Parts 1 and 3 read the environment (its security group) before they can say what is missing.
-    fails: ['adminCheck', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'],
+    // Parts 1 and 3 read the environment (its security group) before they can say what is missing;
+    // the environment card lists the Power Platform environments.
+    fails: ['environmentLists', 'adminCheck', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'],
     names: /registered as a Power Platform management app/,
     nb: /registrert som administrasjonsapp for Power Platform/,
   },
@@ -134,9 +143,17 @@ const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; nam
     row: 'Business Central API.ReadWrite.All and Microsoft Entra Applications',
     patch: { businessCentralEntraApplication: false },
     // The setup starts by choosing the environments, which lists the Business Central companies.
-    fails: ['salespeopleCheck', 'part1Applied', 'part1SecurityGroup'],
+    fails: ['environmentLists', 'salespeopleCheck', 'part1Applied', 'part1SecurityGroup'],
     names: /API\.ReadWrite\.All .* Microsoft Entra Applications/,
     nb: /API\.ReadWrite\.All .* Microsoft Entra-programmer/,
+  },
+  {
+    row: 'Business Central AdminCenter.ReadWrite.All and the admin center authorisation',
+    patch: { businessCentralRoles: SEED.app.businessCentralRoles.filter((p) => p !== 'AdminCenter.ReadWrite.All') },
+    // Optional: only the lists to choose the environments from; the typed values still work.
+    fails: ['environmentLists'],
+    names: /AdminCenter\.ReadWrite\.All .*authorised in the Business Central admin center/,
+    nb: /AdminCenter\.ReadWrite\.All .*autorisert i administrasjonssenteret/,
   },
 ];
 
@@ -154,9 +171,10 @@ describe("the README's permission table", () => {
     const rows = readmeRows();
     const graph = rows.filter((r) => r.api === 'Microsoft Graph').map((r) => /^`([^`]+)`$/.exec(r.permission)?.[1]);
     expect(graph).toEqual(SEED.app.graphRoles);
-    expect(rows.map((r) => r.api)).toEqual(['Microsoft Graph', 'Microsoft Graph', 'Microsoft Graph', 'Dynamics CRM (Dataverse)', 'Power Platform admin API', 'Dynamics 365 Business Central']);
+    expect(rows.map((r) => r.api)).toEqual(['Microsoft Graph', 'Microsoft Graph', 'Microsoft Graph', 'Dynamics CRM (Dataverse)', 'Power Platform admin API', 'Dynamics 365 Business Central', 'Dynamics 365 Business Central']);
     expect(ROWS).toHaveLength(rows.length);
-    expect(rows.find((r) => r.api === 'Dynamics 365 Business Central')?.permission).toContain(SEED.app.businessCentralRoles[0]);
+    const bc = rows.filter((r) => r.api === 'Dynamics 365 Business Central').map((r) => /^`([^`]+)`/.exec(r.permission)?.[1]);
+    expect(bc).toEqual(SEED.app.businessCentralRoles);
   });
 
   it('with every row granted, every feature works', async () => {
@@ -173,7 +191,15 @@ describe("the README's permission table", () => {
     for (const f of fails) expect(seen[f].text).toMatch(names);
   });
 
-  it.each(ROWS.filter((r) => r.fails.some((f) => !f.startsWith('part1'))))('names $row in Norwegian for a Norwegian Teams client', async ({ patch, fails, nb }) => {
+  it.each(ROWS.filter((r) => r.fails.includes('environmentLists')))('names $row in Norwegian on the environment card', async ({ patch, nb }) => {
+    await withoutRow(patch);
+    const chat = h.conversation({ locale: 'nb-NO' });
+    h.connector.clear();
+    await chat.say(ADMIN, 'sett opp');
+    expect(cardText(h.connector.cards().at(-1))).toMatch(nb);
+  });
+
+  it.each(ROWS.filter((r) => r.fails.some((f) => f.endsWith('Check'))))('names $row in Norwegian for a Norwegian Teams client', async ({ patch, fails, nb }) => {
     await withoutRow(patch);
     const chat = h.conversation({ locale: 'nb-NO' });
     h.connector.clear();

@@ -1,7 +1,7 @@
 import { SEED } from '../../src/sandbox';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
-import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, completePart1, dataverse, openPart3, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
+import { actionsOf, findById, inputValues } from '../helpers/cards';
+import { approveAndWait, completePart1, continuePlan, dataverse, openPart3, resetTenant, salespeoplePlan, startSetup } from '../helpers/flows';
 import { salesUserWithRoles } from '../helpers/tenant';
 import { sendFile, startFileHost } from '../helpers/salespeopleFiles';
 import { ADMIN_CENTER_HEADER } from '../../src/setup/csvFormat';
@@ -95,7 +95,7 @@ describe('a Norwegian environment (base language nb)', () => {
     const plan = (await chat.execute(ADMIN, 'integration.fix', {}, cardActivityId)).body.value;
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 1 changes done.');
-    const checked = (await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId)).body.value;
+    const { next: checked } = await continuePlan(h, chat, final, cardActivityId);
     expect(rulesOf(checked).every((mark) => mark === '✅')).toBe(true);
     expect((await rolesOf(SEED.servicePrincipals.bcIntegration)).map((r) => r.roleid)).toEqual(['a2b18661-9ff5-e911-a812-000d3a0b9028']);
   });

@@ -99,7 +99,7 @@ describe.each([
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     const text = cardText(final);
     const other: Locale = locale === 'nb' ? 'en' : 'nb';
-    const reason = (l: Locale) => t(l, 'spFailure', { user: 'marte.nilsen@contoso.no', reason: t(l, 'errNoFreeSeats', { sku: 'DYN365_ENTERPRISE_SALES' }) });
+    const reason = (l: Locale) => t(l, 'spFailure', { user: 'marte.nilsen@contoso.no', reason: t(l, 'errNoFreeSeats', { sku: 'Dynamics 365 for Sales Enterprise Edition' }) });
     expect(text).toContain(`❌ ${reason(locale)}`);
     expect(text).not.toContain(reason(other));
   });

@@ -3,7 +3,7 @@ import { guidFrom } from '../../src/sandbox/seed';
 import { startHarness, ADMIN, type Harness } from '../helpers/harness';
 import { cardText, type TeamsConversation } from '../helpers/teams';
 import { action, actionsOf, findById, inputValues } from '../helpers/cards';
-import { approveAndWait, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
+import { approveAndWait, continuePlan, dataverse, openPart3 as openPart3Flow, rawTenantState, resetTenant, salespeoplePlan } from '../helpers/flows';
 import { graph } from '../helpers/tenant';
 import { authFor } from '../helpers/sandboxAuth';
 
@@ -77,7 +77,7 @@ describe('Part 3: the salespeople', () => {
     expect(planText).toContain('for 9 salespeople');
     expect(planText).toContain('4 new Microsoft 365 accounts');
     expect(planText).toContain('1 × usage location NO set first');
-    expect(planText).toContain('7 × the licence DYN365_ENTERPRISE_SALES');
+    expect(planText).toContain('7 × the licence Dynamics 365 for Sales Enterprise Edition');
     expect(planText).toContain('7 added to the Sales environment');
     expect(planText).toContain("8 × the role Salesperson (the copy in each user's business unit)");
     expect(planText).toContain('9 couplings in Business Central');
@@ -120,11 +120,21 @@ describe('Part 3: the salespeople', () => {
     expect(state.graph.users.filter((u: any) => /^(tone|anders\.kristiansen|jonas)/i.test(u.userPrincipalName))).toEqual([]);
     expect(couplings.map((c) => c.salespersonCode).sort()).toEqual(Object.keys(SELECTABLE).sort());
 
+    // The applied plan stays as the record of what was done for the nine; the list comes below it.
+    expect(cardText(final)).toContain('These changes were made for 9 salespeople in');
+    const { record, next: back, nextActivityId } = await continuePlan(h, chat, final, cardActivityId);
+    expect(cardText(record)).toContain('These changes were made for 9 salespeople in');
+    expect(cardText(record)).toContain('Applied: all 9 salespeople are set up.');
+    expect(cardText(record)).not.toContain('After approval');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('plan.continue');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('salespeople.refresh');
     // Back on the list: everyone selectable is coupled, and there is nothing left to plan.
-    const back = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
-    expect(facts(back.body.value)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
-    const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back.body.value), ...action(back.body.value, 'salespeople.plan').data }, cardActivityId);
+    expect(facts(back)).toMatchObject({ Coupled: '9', 'No account': '2', 'Ready to couple': '0' });
+    const again = await chat.execute(ADMIN, 'salespeople.plan', { ...inputValues(back), ...action(back, 'salespeople.plan').data }, nextActivityId);
     expect(cardText(again.body.value)).toContain('Nothing is selected.');
+    // status counts the couplings the endpoint shows.
+    await chat.say(ADMIN, 'status');
+    expect(cardText(h.connector.cards().at(-1))).toContain('Couplings seen through the coupling endpoint: 9 of 11 salespeople.');
   });
 
   it('couples only Sales users Business Central would couple: an integration user is held up, an unlicensed one synchronised first', async () => {
@@ -193,8 +203,11 @@ describe('Part 3: the salespeople', () => {
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     const text = cardText(final);
     expect(text).toContain('2 of 9 salespeople are set up, 7 failed.');
+    // The sentence above the changes says they were made except the failures, not that they will be.
+    expect(text).toContain('These changes were made for 9 salespeople in');
+    expect(text).toContain('except the failures below');
     expect(text).toMatch(/Failures 1–7 of 7/);
-    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*DYN365_ENTERPRISE_SALES/);
+    expect(text).toMatch(/❌ marte\.nilsen@contoso\.no: .*Dynamics 365 for Sales Enterprise Edition/);
     expect(text).not.toContain('Not attempted'); // only failures with a cause of their own are listed
     // Kari and Lars needed no licence and are done; the accounts made before the licence step stay.
     expect((await usersWith('eirik.haugen@contoso.no'))).toHaveLength(1);
@@ -208,6 +221,30 @@ describe('Part 3: the salespeople', () => {
     expect(await usersWith('eirik.haugen@contoso.no')).toHaveLength(1);
     const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json())).value as any[];
     expect(couplings).toHaveLength(9);
+  });
+
+  it('"Back" on a plan that ran keeps it as the record, and the list comes below it; on a waiting plan the list replaces it', async () => {
+    const chat = h.conversation();
+    const { card, cardActivityId } = await openPart3(chat);
+    const waiting = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
+    // Waiting for approval: Back returns to the list in place, as before (nothing was decided to keep).
+    const before = h.connector.activities.length;
+    const list = (await chat.execute(ADMIN, 'salespeople.refresh', action(waiting, 'salespeople.refresh').data, cardActivityId)).body.value;
+    expect(facts(list)).toMatchObject({ 'Ready to couple': '1' });
+    expect(h.connector.activities.slice(before).filter((a) => a.method === 'POST')).toEqual([]);
+
+    const plan = (await salespeoplePlan(chat, list, cardActivityId)).body.value;
+    const { final } = await approveAndWait(h, chat, plan, cardActivityId);
+    expect(cardText(final)).toContain('Applied: all 9 salespeople are set up.');
+    const after = h.connector.activities.length;
+    const record = (await chat.execute(ADMIN, 'salespeople.refresh', action(final, 'salespeople.refresh').data, cardActivityId)).body.value;
+    expect(cardText(record)).toContain('These changes were made for 9 salespeople in');
+    expect(cardText(record)).toContain('Applied: all 9 salespeople are set up.');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('salespeople.refresh');
+    expect(actionsOf(record).map((a) => a.verb)).not.toContain('plan.continue');
+    const posted = h.connector.activities.slice(after).filter((a) => a.method === 'POST');
+    expect(posted).toHaveLength(1);
+    expect(facts(posted[0].activity.attachments[0].content)).toMatchObject({ Coupled: '9', 'Ready to couple': '0' });
   });
 
   it('refuses up front when the licences are short, saying how many are missing, and changes nothing', async () => {
@@ -224,9 +261,13 @@ describe('Part 3: the salespeople', () => {
         await graph(h.sandbox.url, 'POST', `/users/${created.body.id}/assignLicense`, { addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }], removeLicenses: [] });
       }
     }
+    // The licensed fillers reach Sales by the sandbox's background sync, which changes the state by
+    // itself: without its delay, one Dataverse read brings them in before the state is taken.
+    expect((await fetch(`${h.sandbox.url}/_sandbox/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ syncDelayMs: 0 }) })).status).toBe(200);
+    await salesUserOf(SEED.admin.id);
     const before = await rawTenantState(h);
     const refused = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
-    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, DYN365_ENTERPRISE\w*, has 1: 6 missing/);
+    expect(cardText(refused)).toMatch(/7 Sales licences are needed, but the Sales licence with the most free seats, Dynamics 365 [\w ]+, has 1: 6 missing/);
     expect(actionsOf(refused).map((a) => a.verb)).not.toContain('plan.approve');
     expect(await rawTenantState(h)).toBe(before);
   });
@@ -271,7 +312,7 @@ describe('Part 3 with Dataverse answering expanded collections from its cache', 
     const plan = (await salespeoplePlan(chat, card, cardActivityId)).body.value;
     const { final } = await approveAndWait(cached, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
-    const back = await chat.execute(ADMIN, 'plan.continue', action(final, 'plan.continue').data, cardActivityId);
-    expect(facts(back.body.value)).toMatchObject({ 'No Salesperson role': '0', 'Ready to couple': '9' });
+    const { next: back } = await continuePlan(cached, chat, final, cardActivityId);
+    expect(facts(back)).toMatchObject({ 'No Salesperson role': '0', 'Ready to couple': '9' });
   });
 });

@@ -39,7 +39,7 @@ describe("a quote in a sign-in name (ola.o'brien@…) is data, never OData", () 
 
     // The welcome card looks the salespeople up by e-mail in a $filter: the quote must not break it.
     const chat = h.conversation();
-    await chat.say(ADMIN, 'status');
+    await chat.say(ADMIN, 'help');
     const status = cardText(h.connector.cards().at(-1));
     expect(status).toMatch(/of \d+ active salespeople are ready/);
     expect(status).not.toContain('Could not check');
@@ -48,7 +48,7 @@ describe("a quote in a sign-in name (ola.o'brien@…) is data, never OData", () 
     const planned = await chat.execute(ADMIN, 'admin.plan', { userPrincipalName: OBRIEN, nonAdminRoleIds: ROLES.salesManager }, cardActivityId);
     const plan = planned.body.value;
     const text = cardText(plan);
-    expect(text).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${OBRIEN}`);
+    expect(text).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${OBRIEN}`);
     expect(text).toContain(`Give ${OBRIEN} the role System Administrator`);
     expect(text).toContain(`Give ${OBRIEN} the role Sales Manager`);
 
@@ -155,7 +155,7 @@ describe('error text a user reads never carries a raw service response, a token 
     [400, 'Microsoft Graph rejected the request to'],
   ])('on the status card (Graph answers %i)', async (status, said) => {
     breaker.rule = { status, pathContains: '/graph/v1.0/users' };
-    await chat().say(ADMIN, 'status');
+    await chat().say(ADMIN, 'help');
     const text = cardText(connector.cards().at(-1));
     expect(text).toContain('Could not check');
     expect(text).toContain(said);

@@ -176,7 +176,7 @@ describe('two bot instances on shared Azure Blob state', () => {
     const id = `a:${randomUUID()}`;
     const silje = SEED.users.siljeAndersen;
     const { plan, cardActivityId } = await planThrough(a, chatWith(a, id), silje.upn);
-    expect(cardText(plan)).toContain(`Assign the licence DYN365_ENTERPRISE_SALES to ${silje.upn}`);
+    expect(cardText(plan)).toContain(`Assign the licence Dynamics 365 for Sales Enterprise Edition to ${silje.upn}`);
     const approve = action(plan, 'plan.approve');
     const planId = String(approve.data.planId);
     expect((await chatWith(a, id).execute(ADMIN, 'plan.approve', approve.data, cardActivityId)).status).toBe(200);

@@ -73,9 +73,9 @@ describe('a damaged record', () => {
     expect(existsSync(recordFile(key))).toBe(true);
     damage(key);
     h.connector.clear();
-    const answer = await chat.say(ADMIN, 'status');
+    const answer = await chat.say(ADMIN, 'help');
     expect(answer.status).toBe(200);
-    // Answered (the status card), not "something went wrong".
+    // Answered (the welcome card), not "something went wrong".
     expect(h.connector.texts()).not.toContain(t('en', 'errorGeneric'));
     expect(h.connector.cards()).toHaveLength(1);
     expect(cardText(h.connector.cards()[0])).toContain('Administrator account in Sales');

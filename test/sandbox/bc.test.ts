@@ -77,7 +77,7 @@ describe('Business Central API v2.0', () => {
   it('answers unknown tenant, environment and company with 404 BadRequest_NotFound', async () => {
     for (const path of [
       `/bc/v2.0/00000000-0000-0000-0000-000000000001/Production/api/v2.0/companies`,
-      `/bc/v2.0/${SEED.tenantId}/Sandbox/api/v2.0/companies`,
+      `/bc/v2.0/${SEED.tenantId}/Staging/api/v2.0/companies`,
       `${api}/companies(00000000-0000-0000-0000-000000000002)/salespeoplePurchasers`,
     ]) {
       const res = await t.call('GET', path);

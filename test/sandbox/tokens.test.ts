@@ -50,7 +50,7 @@ describe('Sandbox token endpoint (Entra v2.0 client credentials)', () => {
 
     const audiences = await Promise.all([SCOPE.bap, SCOPE.bc, SCOPE.dataverse(t.url)].map(async (s) => claims(await tokenFor(t.url, s))));
     expect(audiences.map((x) => x.aud)).toEqual(['https://service.powerapps.com/', 'https://api.businesscentral.dynamics.com', `${t.url}/dataverse`]);
-    expect(audiences.map((x) => x.roles)).toEqual([undefined, ['API.ReadWrite.All'], undefined]);
+    expect(audiences.map((x) => x.roles)).toEqual([undefined, SEED.app.businessCentralRoles, undefined]);
   });
 
   it('refuses like Entra: unknown tenant, app, secret, scope and resource, each with its AADSTS code', async () => {

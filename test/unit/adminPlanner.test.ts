@@ -1,5 +1,5 @@
-import { planAdmin, chooseSalesSku, type AdminObservation } from '../../src/setup/adminPlanner';
-import { ROLE_TEMPLATES } from '../../src/setup/roles';
+import { planAdmin, chooseSalesSku, nonAdminChoices, type AdminObservation } from '../../src/setup/adminPlanner';
+import { BC_INTEGRATION_ROLE_ID, BC_VIRTUAL_TABLES_ROLE_ID, ROLE_TEMPLATES } from '../../src/setup/roles';
 import { planDigest } from '../../src/setup/plan';
 
 const ROOT = 'bu-root';
@@ -84,7 +84,7 @@ describe('Part 1 planner', () => {
       entra: { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: false },
       skus: skus.map((s) => ({ ...s, freeSeats: 0 })),
     }), env);
-    expect(result).toEqual({ ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'DYN365_ENTERPRISE_PLAN1 (0), DYN365_ENTERPRISE_SALES (0)' } } });
+    expect(result).toEqual({ ok: false, refusal: { key: 'refuseNoFreeSeats', vars: { skus: 'Dynamics 365 Plan 1 Enterprise Edition (0), Dynamics 365 for Sales Enterprise Edition (0)' } } });
   });
 
   it('refuses an empty non-admin role choice, an unknown role and an administrative role offered as non-admin', () => {
@@ -114,5 +114,60 @@ describe('Part 1 planner', () => {
     const c = planDigest({ kind: 'admin', environment: env, actions: result.actions.slice(1) });
     expect(a).toBe(b);
     expect(a).not.toBe(c);
+  });
+});
+
+describe('Part 1 planner: what else it refuses and plans', () => {
+  const unlicensed = { id: 'u1', userPrincipalName: 'ingrid@contoso.no', displayName: 'Ingrid', accountEnabled: true, usageLocation: 'NO', salesLicensed: false };
+
+  it('refuses, naming the role and its template, when the environment has no System Administrator or System Customizer', () => {
+    const withoutCustomizer = roles.filter((r) => r.roletemplateid !== ROLE_TEMPLATES.systemCustomizer);
+    expect(planAdmin(desired, observed({ roles: withoutCustomizer }), env)).toEqual({
+      ok: false,
+      refusal: { key: 'refuseRoleMissingInEnvironment', vars: expect.objectContaining({ role: 'System Customizer', template: ROLE_TEMPLATES.systemCustomizer }) },
+    });
+    const withoutAdministrator = roles.filter((r) => r.roletemplateid !== ROLE_TEMPLATES.systemAdministrator);
+    expect(planAdmin(desired, observed({ roles: withoutAdministrator }), env)).toMatchObject({ ok: false, refusal: { vars: { template: ROLE_TEMPLATES.systemAdministrator } } });
+  });
+
+  it('refuses a licensed admin whose Sales user is disabled (no plan enables it), and re-adds an unlicensed one once licensed', () => {
+    const disabled = { systemuserid: 's1', businessUnitId: ROOT, isdisabled: true, roles: [] };
+    expect(planAdmin(desired, observed({ salesUser: disabled }), env)).toEqual({ ok: false, refusal: { key: 'refuseSalesUserDisabled', vars: { user: 'ingrid@contoso.no' } } });
+    const relicensed = planAdmin(desired, observed({ entra: unlicensed, salesUser: disabled }), env);
+    expect(relicensed.ok && relicensed.actions.map((a) => a.type)).toEqual(['assignLicense', 'addUserToEnvironment', 'assignRole', 'assignRole', 'assignRole']);
+  });
+
+  it('counts a held role it does not know by id when its template is the wanted one\'s', () => {
+    const result = planAdmin(desired, observed({
+      salesUser: { systemuserid: 's1', businessUnitId: 'bu-unknown', isdisabled: false, roles: [
+        { roleid: 'sa-elsewhere', name: 'System Administrator', roletemplateid: ROLE_TEMPLATES.systemAdministrator },
+        { roleid: 'sc-elsewhere', name: 'System Customizer', roletemplateid: ROLE_TEMPLATES.systemCustomizer },
+        { roleid: 'sm-elsewhere', name: 'Sales Manager', roletemplateid: 'tpl-sm' },
+      ] },
+    }), env);
+    expect(result).toEqual({ ok: true, actions: [] });
+  });
+
+  it('offers as non-administrative choices only the root unit\'s roles, without the administrative ones and Business Central\'s, by name', () => {
+    const offered = nonAdminChoices({
+      rootBusinessUnitId: ROOT,
+      roles: [
+        ...roles,
+        { roleid: 'bc-int', name: 'Business Central Dataverse Integration', roletemplateid: null, businessUnitId: ROOT, parentrootroleid: BC_INTEGRATION_ROLE_ID },
+        { roleid: BC_VIRTUAL_TABLES_ROLE_ID, name: 'BC Virtual Tables', roletemplateid: null, businessUnitId: ROOT, parentrootroleid: null },
+        { roleid: 'acc-root', name: 'Accountant', roletemplateid: null, businessUnitId: ROOT, parentrootroleid: 'acc-root' },
+      ],
+    });
+    expect(offered.map((r) => r.roleid)).toEqual(['acc-root', 'sm-root']);
+  });
+
+  it('takes the licence with the most free seats among equally preferred ones, and never one that is not Sales-capable', () => {
+    const others = [
+      { skuId: 'x1', skuPartNumber: 'DYN365_OTHER_A', salesCapable: true, freeSeats: 2 },
+      { skuId: 'x2', skuPartNumber: 'DYN365_OTHER_B', salesCapable: true, freeSeats: 9 },
+      { skuId: 'e3', skuPartNumber: 'ENTERPRISEPACK', salesCapable: false, freeSeats: 100 },
+    ];
+    expect(chooseSalesSku(others)?.skuId).toBe('x2');
+    expect(chooseSalesSku([others[2]])).toBeUndefined();
   });
 });

@@ -78,6 +78,83 @@ describe('decide', () => {
   });
 });
 
+describe('decide: the order of the rules', () => {
+  const decided = {
+    approved: () => decide(pending(), 'approve', DIGEST, KARI, NOW, FIRST).approval,
+    rejected: () => decide(pending(), 'reject', DIGEST, KARI, NOW, FIRST, 'No').approval,
+    cancelled: () => decide(pending(), 'cancel', DIGEST, INGRID, NOW, FIRST).approval,
+    expired: () => decide(pending(), 'approve', DIGEST, KARI, later(60_000), FIRST).approval,
+  };
+
+  it.each(Object.keys(decided) as (keyof typeof decided)[])('once %s, an approval answers every later decision with "already", even with a wrong digest or after expiry', (status) => {
+    const current = decided[status]();
+    expect(current.status).toBe(status);
+    for (const decision of ['approve', 'reject', 'cancel'] as const) {
+      expect(decide(current, decision, DIGEST, LARS, later(1), ALL)).toEqual({ outcome: 'already', approval: current });
+      expect(decide(current, decision, 'b'.repeat(64), LARS, later(120_000), ALL)).toEqual({ outcome: 'already', approval: current });
+    }
+  });
+
+  it('checks the digest before expiry, and expiry before the decision itself (cancel, reject, the two-person rule)', () => {
+    const late = later(60_000);
+    expect(decide(pending(), 'cancel', 'b'.repeat(64), INGRID, late, TWO_PERSON).outcome).toBe('digestMismatch');
+    for (const decision of ['approve', 'reject', 'cancel'] as const) {
+      expect(decide(pending(), decision, DIGEST, INGRID, late, TWO_PERSON).outcome).toBe('expired');
+    }
+  });
+
+  it('the two-person rule binds approval only: the requester may still cancel, and an approver reject', () => {
+    expect(decide(pending(), 'cancel', DIGEST, INGRID, NOW, TWO_PERSON).approval).toMatchObject({ status: 'cancelled', decidedBy: INGRID });
+    expect(decide(pending(), 'reject', DIGEST, KARI, NOW, TWO_PERSON, 'Not now').approval).toMatchObject({ status: 'rejected', decidedBy: KARI, comment: 'Not now' });
+  });
+
+  it('changes nothing in the approval it is given', () => {
+    const current = pending();
+    const copy = structuredClone(current);
+    decide(current, 'approve', DIGEST, KARI, NOW, ALL);
+    decide(current, 'reject', DIGEST, KARI, NOW, FIRST, 'No');
+    decide(current, 'approve', DIGEST, KARI, later(60_000), FIRST);
+    expect(current).toEqual(copy);
+  });
+
+  it('reads an approval stored without its list of approvals', () => {
+    const { approvals: _none, ...stored } = pending();
+    expect(decide(stored, 'approve', DIGEST, KARI, NOW, FIRST).approval.approvals).toEqual([{ ...KARI, at: NOW.toISOString() }]);
+  });
+});
+
+describe('decide: "all" mode', () => {
+  const ALL_OPEN: DecisionRules = { ...ALL, twoPersonRule: false };
+
+  it('without the two-person rule the requester is one of those who must approve', () => {
+    const kari = decide(pending(), 'approve', DIGEST, KARI, later(1), ALL_OPEN);
+    const lars = decide(kari.approval, 'approve', DIGEST, LARS, later(2), ALL_OPEN);
+    expect(lars.outcome).toBe('recorded');
+    const ingrid = decide(lars.approval, 'approve', DIGEST, INGRID, later(3), ALL_OPEN);
+    expect(ingrid.outcome).toBe('decided');
+    expect(ingrid.approval.approvals!.map((a) => a.name)).toEqual(['Kari Hansen', 'Lars Johansen', 'Ingrid Berg']);
+  });
+
+  it('counts listed approvers by object id without regard to case; one not on the list is recorded but never completes it', () => {
+    const outsider = { aadObjectId: '44444444-4444-4444-8444-444444444444', name: 'Øystein Bakke' };
+    const first = decide(pending(), 'approve', DIGEST, outsider, later(1), ALL);
+    expect(first.outcome).toBe('recorded');
+    const kari = decide(first.approval, 'approve', DIGEST, { ...KARI, aadObjectId: KARI.aadObjectId.toUpperCase() }, later(2), ALL);
+    expect(kari.outcome).toBe('recorded');
+    expect(decide(kari.approval, 'approve', DIGEST, KARI, later(3), ALL).outcome).toBe('already');
+    expect(decide(kari.approval, 'approve', DIGEST, LARS, later(4), ALL).outcome).toBe('decided');
+  });
+
+  it('with nobody listed, the first approval decides', () => {
+    expect(decide(pending(), 'approve', DIGEST, KARI, NOW, { mode: 'all', required: [], twoPersonRule: true }).outcome).toBe('decided');
+  });
+
+  it('a reject by anyone ends it, whatever approvals were recorded', () => {
+    const kari = decide(pending(), 'approve', DIGEST, KARI, later(1), ALL);
+    expect(decide(kari.approval, 'reject', DIGEST, LARS, later(2), ALL, 'No').approval).toMatchObject({ status: 'rejected', decidedBy: LARS, approvals: [expect.objectContaining({ name: 'Kari Hansen' })] });
+  });
+});
+
 describe('supersede', () => {
   it('replaces only a pending approval: one decided first stands', () => {
     const approved = decide(pending(), 'approve', DIGEST, KARI, NOW, FIRST).approval;

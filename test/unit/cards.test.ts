@@ -3,6 +3,7 @@ import path from 'node:path';
 import { renderCard, type CardName } from '../../src/cards/render';
 import { t, type Locale } from '../../src/i18n';
 import { SALESPEOPLE_SAMPLES } from './salespeopleCardSamples';
+import { healthCardData } from '../../src/cards/health';
 
 /**
  * Every template in cards/, bound with sample data in both languages, is a card Teams accepts:
@@ -28,6 +29,34 @@ type Sample = { name: string; data: (locale: Locale) => object };
 /** Sample data per template: realistic, and large where a card can grow (long plans, many rules). */
 const SAMPLES: Record<string, Sample[]> = {
   ...SALESPEOPLE_SAMPLES,
+  health: [
+    {
+      name: 'nine rows: passing, failing with a plan, a Part, steps with and without a link, not checked',
+      data: (l) =>
+        healthCardData(
+          {
+            at: '2026-01-15T08:00:00.000Z',
+            environmentKey: 'x',
+            labels: { tenant: 'Contoso Norge', salesEnvironment: 'https://contososales.crm4.dynamics.com', businessCentral: 'Production · CRONUS Norge AS' },
+            rows: [
+              { id: 'adminRoles', state: 'fail', key: 'adminMissingRoles', vars: { user: 'ingrid.berg@contoso.no', roles: { keys: ['roleSystemCustomizer'] } }, fix: { kind: 'plan', verb: 'health.fix', data: { check: 'adminRoles' } } },
+              { id: 'integrationUser', state: 'pass', key: 'healthAppUserDone', vars: { name: 'Business Central Integration' } },
+              {
+                id: 'salespeople', state: 'fail', key: 'healthSalespeopleNoAccount', vars: { count: 40, names: Array.from({ length: 10 }, (_, i) => `Selger ${i} (S${i})`).join(', ') + ' +30' },
+                more: [{ key: 'healthSalespeopleNotCoupled', vars: { count: 1, names: 'Kari Hansen (KH)' } }], fix: { kind: 'plan', verb: 'setup.goto', data: { part: 'salespeople' } },
+              },
+              { id: 'securityGroup', state: 'unknown', key: 'checkFailed', vars: { reason: 'HTTP 503' } },
+              { id: 'nonInteractiveLimit', state: 'fail', key: 'healthNonInteractiveOver', vars: { count: 8, limit: 7, names: 'a, b' }, fix: { kind: 'steps', key: 'healthNonInteractiveFix', link: 'https://admin.powerplatform.microsoft.com/environments' } },
+              { id: 'integrationRole', state: 'fail', key: 'healthRoleMissingInUnits', vars: { units: 'Salg Vest' }, fix: { kind: 'steps', key: 'healthRoleMissingFix', page: 7201 } },
+              { id: 'currency', state: 'fail', key: 'healthCurrencyMismatch', vars: { lcy: 'SEK', codes: 'NOK, EUR' }, fix: { kind: 'steps', key: 'healthCurrencyFix', vars: { lcy: 'SEK' }, link: 'https://admin.powerplatform.microsoft.com/environments' } },
+              { id: 'administrationMode', state: 'pass', key: 'healthAdminModeOff' },
+              { id: 'owningTeam', state: 'fail', key: 'healthTeamMissing', vars: { team: 'BCI - Salg Vest', count: 1, names: 'kari.hansen@contoso.no' }, fix: { kind: 'plan', verb: 'health.fix', data: { check: 'owningTeam' } } },
+            ],
+          },
+          l,
+        ),
+    },
+  ],
   welcome: [
     {
       name: 'three parts in every state',
@@ -72,6 +101,30 @@ const SAMPLES: Record<string, Sample[]> = {
         bcEnvironmentPattern: '^[A-Za-z0-9_-]{1,30}$',
         companies: Array.from({ length: 12 }, (_, i) => ({ title: `CRONUS ${i} AS`, value: GUID(100 + i) })),
         bcCompanyId: GUID(100),
+        deployment: 'online',
+        notice: t(l, 'envListsFailed', { reason: t(l, 'forbiddenBcAdminCenter') }),
+        offerLists: true,
+      }),
+    },
+  ],
+  environmentPick: [
+    {
+      name: 'six BC environments with 10 companies each, 20 Power Platform environments',
+      data: (l) => ({
+        error: t(l, 'envPickProblemCompany'),
+        reason: t(l, 'envReasonLinked', { bcEnvironment: 'Production', environment: 'Contoso Sales (Production)' }),
+        reasonColor: 'Good',
+        companies: Array.from({ length: 60 }, (_, i) => ({
+          title: t(l, 'envCompanyChoice', { environment: `Env${Math.floor(i / 10)}`, type: t(l, 'envTypeProduction'), country: 'NO', company: `CRONUS ${i} AS` }),
+          value: `Env${Math.floor(i / 10)}/${GUID(600 + i)}`,
+        })),
+        bcCompany: `Env0/${GUID(600)}`,
+        powerPlatform: Array.from({ length: 20 }, (_, i) => ({
+          title: t(l, 'envPowerPlatformChoice', { name: `Contoso Sales ${i}`, location: 'europe', region: 'norwayeast', host: `contososales${i}.crm4.dynamics.com` }),
+          value: GUID(700 + i),
+        })),
+        bapEnvironmentId: GUID(700),
+        withoutDataverse: t(l, 'envPickNoDataverse', { names: 'Contoso Norge (default)' }),
         deployment: 'online',
       }),
     },

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config';
+import { configuredEnvironment } from '../../src/setup/session';
 import { businessCentralPageUrl } from '../../src/bot/services';
 import { ConfigError } from '../../src/errors';
 import { SEED } from '../../src/sandbox';
@@ -60,7 +61,17 @@ describe('configuration', () => {
     expect(config.bot).toMatchObject({ appId: tenantEnv.BOT_APP_ID, appType: 'SingleTenant', appTenantId: tenantEnv.TENANT_ID });
   });
 
-  it.each(['TENANT_ID', 'DATAVERSE_URL', 'BAP_ENVIRONMENT_ID', 'BC_ENVIRONMENT', 'BOT_APP_ID', 'AZURE_CREDENTIAL', 'ADMIN_IDS'])(
+  it('takes the environment settings as optional defaults: the Sales URL and its Power Platform id together, a company with its environment', () => {
+    const none = loadConfig({ ...tenantEnv, DATAVERSE_URL: undefined, BAP_ENVIRONMENT_ID: undefined, BC_ENVIRONMENT: undefined, MODE: 'tenant' });
+    expect(none.defaults).toEqual({ dataverseUrl: undefined, bapEnvironmentId: undefined, bcEnvironment: undefined, bcCompanyId: undefined });
+    expect(configuredEnvironment(none)).toBeUndefined();
+    expect(configuredEnvironment(loadConfig(tenantEnv))).toMatchObject({ dataverseUrl: 'https://contoso.crm4.dynamics.com', bcEnvironment: tenantEnv.BC_ENVIRONMENT });
+    expect(failure({ ...tenantEnv, BAP_ENVIRONMENT_ID: undefined, MODE: 'tenant' }).message).toMatch(/BAP_ENVIRONMENT_ID: required with DATAVERSE_URL/);
+    expect(failure({ ...tenantEnv, DATAVERSE_URL: undefined, MODE: 'tenant' }).message).toMatch(/DATAVERSE_URL: required with BAP_ENVIRONMENT_ID/);
+    expect(failure({ ...tenantEnv, BC_ENVIRONMENT: undefined, BC_COMPANY_ID: '11111111-2222-3333-4444-555555555555', MODE: 'tenant' }).message).toMatch(/BC_ENVIRONMENT: required with BC_COMPANY_ID/);
+  });
+
+  it.each(['TENANT_ID', 'DATAVERSE_URL', 'BAP_ENVIRONMENT_ID', 'BOT_APP_ID', 'AZURE_CREDENTIAL', 'ADMIN_IDS'])(
     'a missing %s stops the start and names the setting',
     (setting) => {
       const error = failure({ ...tenantEnv, [setting]: undefined, MODE: 'tenant' });

@@ -1,6 +1,6 @@
 import { couplingBar, countByStatus, isSelectable, matchSalespeople, type SalespeopleFacts, type SalespersonRow } from '../../src/setup/salespeopleMatch';
 import { salespeopleCardData } from '../../src/cards/salespeople';
-import { planSalespeople, type SalespeoplePlanContext } from '../../src/setup/salespeoplePlanner';
+import { planImportedUsers, planSalespeople, type SalespeoplePlanContext } from '../../src/setup/salespeoplePlanner';
 import { applyPagePicks, filterRows, pageOf, selectedIds } from '../../src/setup/salespeopleView';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -205,7 +205,7 @@ describe('planning salespeople', () => {
 
   it('refuses up front when licences are short, saying how many are missing', () => {
     const result = planSalespeople(selectable, context({ skus: [{ skuId: id(800), skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 1 }] }));
-    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, sku: 'DYN365_ENTERPRISE_SALES', free: 1, missing: 1 } } });
+    expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, sku: 'Dynamics 365 for Sales Enterprise Edition', free: 1, missing: 1 } } });
     expect(planSalespeople(selectable, context({ skus: [] }))).toEqual({ ok: false, refusal: { key: 'spRefuseNoSku' } });
     expect(planSalespeople([], context())).toEqual({ ok: false, refusal: { key: 'spRefuseNothingSelected' } });
   });
@@ -213,5 +213,42 @@ describe('planning salespeople', () => {
   it('never plans for a blocked or held-up salesperson, even when handed one', () => {
     const result = planSalespeople(rows.filter((r) => ['S7', 'S8', 'S12'].includes(r.code)), context());
     expect(result).toEqual({ ok: false, refusal: { key: 'spRefuseNothingToDo' } });
+  });
+});
+
+describe('planning salespeople: the role, and imported users', () => {
+  const rows = matchSalespeople(FACTS);
+
+  it('refuses without a Salesperson role when someone needs it, and plans without one when nobody does', () => {
+    const needsRole = rows.filter((r) => r.code === 'S4');
+    expect(planSalespeople(needsRole, context({ salespersonRole: undefined }))).toEqual({ ok: false, refusal: { key: 'spRefuseNoRole' } });
+    const ready = planSalespeople(rows.filter((r) => r.code === 'S5'), context({ salespersonRole: undefined }));
+    expect(ready.ok && ready.actions.map((a) => a.type)).toEqual(['coupleSalesperson']);
+  });
+
+  it('gives each imported user everything a salesperson needs, with the file\'s details and no coupling', () => {
+    const users = [
+      { line: 2, userPrincipalName: 'nina.berg@contoso.no', displayName: 'Nina Berg', givenName: 'Nina', surname: 'Berg', jobTitle: 'Selger', department: 'Salg', usageLocation: 'NO', country: 'Norway', city: 'Oslo', businessPhones: ['+47 22 00 00 01'] },
+      { line: 3, userPrincipalName: 'sven@contoso.no', displayName: 'Sven Svensson', country: 'Sweden', usageLocation: 'SE' },
+    ];
+    const result = planImportedUsers(users, context());
+    if (!result.ok) throw new Error(result.refusal.key);
+    expect(result.actions.map((a) => `${a.type}:${a.target.userPrincipalName}`)).toEqual([
+      'createUser:nina.berg@contoso.no',
+      'assignLicense:nina.berg@contoso.no',
+      'addUserToEnvironment:nina.berg@contoso.no',
+      'assignRole:nina.berg@contoso.no',
+      'createUser:sven@contoso.no',
+      'assignLicense:sven@contoso.no',
+      'addUserToEnvironment:sven@contoso.no',
+      'assignRole:sven@contoso.no',
+    ]);
+    const nina = result.actions[0];
+    expect(nina.type === 'createUser' && nina.params).toEqual({
+      mailNickname: 'nina.berg', usageLocation: 'NO', givenName: 'Nina', surname: 'Berg', jobTitle: 'Selger', department: 'Salg',
+      profile: { country: 'Norway', city: 'Oslo', businessPhones: ['+47 22 00 00 01'] }, deliverPassword: false,
+    });
+    expect(planImportedUsers(users, context({ skus: [{ skuId: id(800), skuPartNumber: 'DYN365_ENTERPRISE_SALES', salesCapable: true, freeSeats: 1 }] }))).toMatchObject({ ok: false, refusal: { key: 'spRefuseSeats', vars: { needed: 2, missing: 1 } } });
+    expect(planImportedUsers([], context())).toEqual({ ok: false, refusal: { key: 'spRefuseNothingSelected' } });
   });
 });

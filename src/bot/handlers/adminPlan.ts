@@ -23,7 +23,7 @@ export function adminPlan(services: BotServices) {
     const locale = localeFor(context);
     const session = sessionOf(state);
     if (!session?.active || session.step !== 'admin' || !session.environment) {
-      return session ? stepCard(services, context, session) : adminStepCard(services, context, services.defaultEnvironment(), undefined, t(locale, 'statusNoSession'));
+      return session ? stepCard(services, context, session) : adminStepCard(services, context, services.environmentOf(undefined), undefined, t(locale, 'statusNoSession'));
     }
     const environment = session.environment;
     const parsed = AdminInput.safeParse(data);

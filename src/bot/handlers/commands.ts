@@ -1,9 +1,8 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { cardAttachment, type AdaptiveCardJson } from '../../cards/render';
-import { welcomeCard } from '../../cards/welcome';
 import { t } from '../../i18n';
-import { actorOf, localeFor } from '../context';
+import { localeFor } from '../context';
 import { applyEvent, sessionOf } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
@@ -22,14 +21,6 @@ export function setup(services: BotServices) {
     const session = applyEvent(state, { type: 'start' });
     if (wasActive) await context.sendActivity(t(localeFor(context), 'resumed'));
     await sendCard(context, await stepCard(services, context, session));
-  };
-}
-
-export function status(services: BotServices) {
-  return async (context: TurnContext, state: SetupTurnState): Promise<void> => {
-    const environment = sessionOf(state)?.environment ?? services.defaultEnvironment();
-    const overview = await services.observer.overview(actorOf(context), environment);
-    await sendCard(context, welcomeCard(overview, localeFor(context)));
   };
 }
 

@@ -1,6 +1,6 @@
-import type { TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { AuditEntry } from '../../approvals/audit';
-import { escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
+import { cardAttachment, escapeMarkdown, type AdaptiveCardJson } from '../../cards/render';
 import { MAX_RETRIES } from '../../provisioning/run/runner';
 import type { Plan } from '../../setup/plan';
 import { t } from '../../i18n';
@@ -108,7 +108,10 @@ export function planRetry(services: BotServices) {
   };
 }
 
-/** "Continue" after a completed (or empty) plan: the next step of the procedure. */
+/**
+ * "Continue" after a completed (or empty) plan: the next step of the procedure, as a new card
+ * below this one; this card becomes the record of what was applied, without Continue.
+ */
 export function planContinue(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCardJson | string> => {
     const locale = localeFor(context);
@@ -122,6 +125,9 @@ export function planContinue(services: BotServices) {
       session = applyEvent(state, { type: 'planCompleted', kind: plan.kind });
       if (plan.kind === 'admin') await context.sendActivity(`${t(locale, 'adminComplete')} ${t(locale, 'nextStepIntegration')}`);
     }
-    return session ? stepCard(services, context, session) : planCardFor(services, context, plan);
+    if (!session) return planCardFor(services, context, plan);
+    // The plan card stays in the chat as the record of what was done; the next step comes below it.
+    await context.sendActivity(MessageFactory.attachment(cardAttachment(await stepCard(services, context, session))));
+    return planCardFor(services, context, plan, undefined, undefined, { movedOn: true });
   };
 }

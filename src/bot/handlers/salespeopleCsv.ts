@@ -16,8 +16,8 @@ import { createPlan, planCardFor } from '../planView';
 import { applyEvent } from '../session';
 import type { BotServices } from '../services';
 import type { SetupTurnState } from '../state';
-import { inPart3 } from '../salespeopleSteps';
-import { chosenView, environmentOf } from '../salespeopleSteps';
+import type { CardHandler, Make } from '../handler';
+import { chosenView, environmentOf, inPart3 } from '../salespeopleSteps';
 
 /**
  * Part 3's files. Export: the admin center's "Add multiple users" files for the selected
@@ -25,8 +25,6 @@ import { chosenView, environmentOf } from '../salespeopleSteps';
  * readable as text on a card (where files cannot be sent). Import: a CSV the admin sends in
  * personal chat, checked row by row; only a file without problems becomes a plan.
  */
-
-type CardHandler = (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>) => Promise<AdaptiveCardJson | string>;
 
 export const FILE_KIND = 'salespeopleCsv';
 const TEAMS_FILE = 'application/vnd.microsoft.teams.file.download.info';
@@ -45,54 +43,53 @@ export const salespeopleCsvFile: FileProducer = async (services, context, reques
   return Buffer.from(file.content, 'utf8');
 };
 
-export function salespeopleCsvHandlers(services: BotServices): Record<string, CardHandler> {
-  const exportFiles: CardHandler = async (context, state, data) => {
-    const locale = localeFor(context);
-    const session = inPart3(state);
-    if (!session) return t(locale, 'spNoSession');
-    const chosen = await chosenView(services, context, session, data);
-    if ('refusal' in chosen) return chosen.refusal;
-    const { view } = chosen;
-    await services.salespeople.view.put(view);
-    const selected = selectedIds(view.rows, view.selection, services.salespeople.couplingConfigured && view.couple);
-    const rows = view.rows.filter((row) => selected.has(row.id));
-    const newcomers = rows.filter((row) => row.status === 'noAccount' && !row.issue);
-    const { files, leftOut } = buildAdminCenterFiles(
-      newcomers.map((row) => ({ userName: row.email, displayName: row.displayName, jobTitle: row.jobTitle, officePhone: row.phoneNo, country: view.usageLocation })),
-    );
-    const record = await services.salespeople.exports.create({ conversationId: context.activity.conversation.id, files, leftOut, withAccount: rows.length - newcomers.length });
-    const personal = isPersonalChat(context);
-    if (personal) {
-      for (const [index, file] of files.entries()) {
-        await offerFile(context, {
-          name: file.name,
-          description: t(locale, 'spFileDescription', { users: file.users, country: countryName(file.country) }),
-          size: Buffer.byteLength(file.content, 'utf8'),
-          request: { kind: FILE_KIND, key: `${record.id}/${index}` },
-        });
-      }
+/** `salespeople.export`: the admin center's files for the selected salespeople without an account, offered as files (personal chat) and as text. */
+export const salespeopleExport: Make<CardHandler> = (services) => async (context, state, data) => {
+  const locale = localeFor(context);
+  const session = inPart3(state);
+  if (!session) return t(locale, 'spNoSession');
+  const chosen = await chosenView(services, context, session, data);
+  if ('refusal' in chosen) return chosen.refusal;
+  const { view } = chosen;
+  await services.salespeople.view.put(view);
+  const selected = selectedIds(view.rows, view.selection, services.salespeople.couplingConfigured && view.couple);
+  const rows = view.rows.filter((row) => selected.has(row.id));
+  const newcomers = rows.filter((row) => row.status === 'noAccount' && !row.issue);
+  const { files, leftOut } = buildAdminCenterFiles(
+    newcomers.map((row) => ({ userName: row.email, displayName: row.displayName, jobTitle: row.jobTitle, officePhone: row.phoneNo, country: view.usageLocation })),
+  );
+  const record = await services.salespeople.exports.create({ conversationId: context.activity.conversation.id, files, leftOut, withAccount: rows.length - newcomers.length });
+  const personal = isPersonalChat(context);
+  if (personal) {
+    for (const [index, file] of files.entries()) {
+      await offerFile(context, {
+        name: file.name,
+        description: t(locale, 'spFileDescription', { users: file.users, country: countryName(file.country) }),
+        size: Buffer.byteLength(file.content, 'utf8'),
+        request: { kind: FILE_KIND, key: `${record.id}/${index}` },
+      });
     }
-    return exportCard(record, locale, !personal);
-  };
+  }
+  return exportCard(record, locale, !personal);
+};
 
-  const csvText: CardHandler = async (context, _state, data) => {
-    const locale = localeFor(context);
-    const record = await exportOf(services, context, data.exportId);
-    const file = z.coerce.number().int().min(0).max(1000).catch(-1).parse(data.file);
-    if (!record || !record.files[file]) return t(locale, 'spFileGone');
-    return csvTextCard(record, file, z.coerce.number().int().min(0).max(1000).catch(0).parse(data.part), locale);
-  };
+/** `salespeople.csvText`: an exported file as text on a card, part by part. */
+export const salespeopleCsvText: Make<CardHandler> = (services) => async (context, _state, data) => {
+  const locale = localeFor(context);
+  const record = await exportOf(services, context, data.exportId);
+  const file = z.coerce.number().int().min(0).max(1000).catch(-1).parse(data.file);
+  if (!record || !record.files[file]) return t(locale, 'spFileGone');
+  return csvTextCard(record, file, z.coerce.number().int().min(0).max(1000).catch(0).parse(data.part), locale);
+};
 
-  const importProblems: CardHandler = async (context, _state, data) => {
-    const locale = localeFor(context);
-    const parsed = guid.safeParse(data.importId);
-    const record = parsed.success ? await services.salespeople.imports.get(parsed.data.toLowerCase()) : undefined;
-    if (!record || record.conversationId !== context.activity.conversation.id) return t(locale, 'spImportGone');
-    return importCard(record, z.coerce.number().int().min(0).max(10_000).catch(0).parse(data.page), locale);
-  };
-
-  return { 'salespeople.export': exportFiles, 'salespeople.csvText': csvText, 'salespeople.importProblems': importProblems };
-}
+/** `salespeople.importProblems`: an imported file's problems, page by page. */
+export const salespeopleImportProblems: Make<CardHandler> = (services) => async (context, _state, data) => {
+  const locale = localeFor(context);
+  const parsed = guid.safeParse(data.importId);
+  const record = parsed.success ? await services.salespeople.imports.get(parsed.data.toLowerCase()) : undefined;
+  if (!record || record.conversationId !== context.activity.conversation.id) return t(locale, 'spImportGone');
+  return importCard(record, z.coerce.number().int().min(0).max(10_000).catch(0).parse(data.page), locale);
+};
 
 /** A message that carries a file sent in Teams. */
 export async function hasTeamsFile(context: TurnContext): Promise<boolean> {

@@ -1,7 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { t } from '../../i18n';
-import { localeFor } from '../context';
-import { answerInvoke } from '../gate';
+import { answerInvoke, localeFor } from '../context';
 
 /**
  * Last route for invokes: a verb no route knows (a card from an older version, or a made-up verb)

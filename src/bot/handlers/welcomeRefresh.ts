@@ -8,7 +8,7 @@ import type { SetupTurnState } from '../state';
 /** "Check again" on the welcome card: the same card, read anew, replaces the old one. */
 export function welcomeRefresh(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState): Promise<AdaptiveCardJson> => {
-    const environment = state.conversation.setup?.environment ?? services.defaultEnvironment();
+    const environment = services.environmentOf(state.conversation.setup?.environment);
     const overview = await services.observer.overview(actorOf(context), environment);
     return welcomeCard(overview, localeFor(context));
   };

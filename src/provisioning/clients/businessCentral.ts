@@ -119,6 +119,20 @@ export class BusinessCentralClient {
     return all(this.listSalespeople(companyId));
   }
 
+  /**
+   * The company's local currency: `companyInformation.currencyCode` (APIV2 page 30011, General Ledger
+   * Setup "LCY Code", read-only). Null when it is empty.
+   */
+  async localCurrency(companyId: string): Promise<string | null> {
+    const id = guid(companyId, 'company id');
+    const what = 'read the company information';
+    const response = await this.policy.send({ method: 'GET', url: `${this.apiRoot}/companies(${id})/companyInformation` });
+    if (response.status < 200 || response.status >= 300) throw toServiceError(response, what);
+    const body = response.json<{ value?: { currencyCode?: string }[]; currencyCode?: string }>();
+    const code = (body?.value?.[0]?.currencyCode ?? body?.currencyCode ?? '').trim();
+    return code || null;
+  }
+
   private async *pages<T>(first: string, what: string, specific: (response: HttpResponse) => AppError | undefined): AsyncGenerator<T> {
     let url: string | undefined = first;
     while (url) {

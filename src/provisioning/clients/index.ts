@@ -4,6 +4,7 @@ import type { Logger } from '../../log';
 import { SCOPES, scopesFor, type TokenProvider } from '../http/auth';
 import { HttpPolicy, type HttpPolicyOptions, type HttpStats } from '../http/policy';
 import { BusinessCentralClient } from './businessCentral';
+import { ADMIN_CENTER_API_VERSION, BusinessCentralAdminClient } from './businessCentralAdmin';
 import { DirectoryClient } from './graph/directory';
 import type { BatchRetryOptions } from './graph/batch';
 import { PowerPlatformClient } from './powerPlatform';
@@ -17,6 +18,7 @@ export { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from './datave
 export { DirectoryClient } from './graph/directory';
 export { PowerPlatformClient } from './powerPlatform';
 export { BusinessCentralClient, all } from './businessCentral';
+export { BusinessCentralAdminClient } from './businessCentralAdmin';
 
 /** Concurrency per service: Dataverse allows 20 concurrent requests per user; we stay below. */
 export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, dataverse: 16, bap: 4, bc: 5 };
@@ -68,6 +70,8 @@ export interface Clients {
   powerPlatform: PowerPlatformClient;
   /** The Business Central client for an environment (default: the configured one); cached. */
   businessCentral(environment?: string): BusinessCentralClient;
+  /** Business Central's administration center API (the environment list), with the BC token. */
+  businessCentralAdmin: BusinessCentralAdminClient;
   policies: { graph: HttpPolicy; bap: HttpPolicy; bc: HttpPolicy; dataverse: ReadonlyMap<string, HttpPolicy> };
   /** Request, retry and throttle counts per service (Dataverse summed over environments). */
   stats(): Record<Service, HttpStats>;
@@ -110,6 +114,14 @@ export function checkOrgUrl(orgUrl: string, config: Config): string {
   return `${url.origin}${path}`;
 }
 
+/**
+ * The admin center API root beside the BC API root: `https://api.businesscentral.dynamics.com/v2.0`
+ * → `https://api.businesscentral.dynamics.com/admin/v2.24` (the same host and token audience).
+ */
+function adminCenterEndpoint(bcEndpoint: string): string {
+  return `${bcEndpoint.replace(/\/+$/, '').replace(/\/v2\.0$/, '')}/admin/${ADMIN_CENTER_API_VERSION}`;
+}
+
 /** Environments whose clients are kept at once (each a Dataverse or BC client and its HTTP policy). */
 export const MAX_CACHED_ENVIRONMENTS = 32;
 
@@ -139,8 +151,10 @@ export function createClients(options: CreateClientsOptions): Clients {
 
   const directory = new DirectoryClient({ endpoint: config.endpoints.graph, policy: graph, batchRetry: options.batchRetry });
   const powerPlatform = new PowerPlatformClient({ endpoint: config.endpoints.bap, policy: bap });
+  const businessCentralAdmin = new BusinessCentralAdminClient({ endpoint: adminCenterEndpoint(config.endpoints.bc), policy: bc });
 
-  const sales = (orgUrl: string = config.defaults.dataverseUrl): SalesClient => {
+  const sales = (orgUrl: string | undefined = config.defaults.dataverseUrl): SalesClient => {
+    if (!orgUrl) throw new AppError('invalid_input', 'No Sales environment is chosen: choose the environments first (set up).');
     const url = checkOrgUrl(orgUrl, config);
     let client = salesClients.get(url);
     if (!client) {
@@ -153,7 +167,8 @@ export function createClients(options: CreateClientsOptions): Clients {
     return client;
   };
 
-  const businessCentral = (environment: string = config.defaults.bcEnvironment): BusinessCentralClient => {
+  const businessCentral = (environment: string | undefined = config.defaults.bcEnvironment): BusinessCentralClient => {
+    if (!environment) throw new AppError('invalid_input', 'No Business Central environment is chosen: choose the environments first (set up).');
     let client = bcClients.get(environment);
     if (!client) {
       client = new BusinessCentralClient({ endpoint: config.endpoints.bc, tenantId: config.tenantId, environment, policy: bc });
@@ -172,5 +187,5 @@ export function createClients(options: CreateClientsOptions): Clients {
     return { graph: { ...graph.stats }, dataverse, bap: { ...bap.stats }, bc: { ...bc.stats } };
   };
 
-  return { directory, sales, powerPlatform, businessCentral, policies: { graph, bap, bc, dataverse: dataversePolicies }, stats };
+  return { directory, sales, powerPlatform, businessCentral, businessCentralAdmin, policies: { graph, bap, bc, dataverse: dataversePolicies }, stats };
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import { type HttpPolicy } from '../http/policy';
-import { guid, query, segment } from './odata';
+import { guid, query, sameBaseLink, segment } from './odata';
 import { HttpResponse } from '../http/types';
 import { readServiceError, toServiceError } from '../http/errors';
 
@@ -19,12 +19,16 @@ export interface PowerPlatformEnvironment {
   displayName: string | null;
   location: string | null;
   sku: string | null;
+  /** The Azure region (`properties.azureRegion`, e.g. norwayeast); `location` is the geography (europe). */
+  region: string | null;
   /** Dataverse environment URL, e.g. https://contoso.crm4.dynamics.com/ (null without Dataverse). */
   instanceUrl: string | null;
   domainName: string | null;
   /** The Entra group whose members alone are admitted to the environment (null: none). */
   securityGroupId: string | null;
   state: string | null;
+  /** `properties.states.runtime.id`: Enabled, or AdminMode while the environment is in administration mode. */
+  runtimeState: string | null;
 }
 
 interface WireEnvironment {
@@ -34,9 +38,27 @@ interface WireEnvironment {
   properties?: {
     displayName?: string;
     environmentSku?: string;
+    azureRegion?: string;
     provisioningState?: string;
-    states?: { management?: { id?: string } };
-    linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string; securityGroupId?: string };
+    states?: { management?: { id?: string }; runtime?: { id?: string } };
+    linkedEnvironmentMetadata?: { instanceUrl?: string; domainName?: string; securityGroupId?: string } | null;
+  };
+}
+
+function toEnvironment(raw: WireEnvironment, fallbackName: string): PowerPlatformEnvironment {
+  const linked = raw.properties?.linkedEnvironmentMetadata ?? undefined;
+  return {
+    id: raw.id ?? '',
+    name: raw.name ?? fallbackName,
+    displayName: raw.properties?.displayName ?? null,
+    location: raw.location ?? null,
+    region: raw.properties?.azureRegion ?? null,
+    sku: raw.properties?.environmentSku ?? null,
+    instanceUrl: linked?.instanceUrl || null,
+    domainName: linked?.domainName ?? null,
+    securityGroupId: linked?.securityGroupId?.toLowerCase() || null,
+    state: raw.properties?.states?.management?.id ?? raw.properties?.provisioningState ?? null,
+    runtimeState: raw.properties?.states?.runtime?.id ?? null,
   };
 }
 
@@ -88,18 +110,26 @@ export class PowerPlatformClient {
     });
     if (response.status === 404) return null;
     if (response.status < 200 || response.status >= 300) throw this.error(response, `read the environment ${env}`, env);
-    const raw = response.json<WireEnvironment>();
-    return {
-      id: raw.id ?? '',
-      name: raw.name ?? env,
-      displayName: raw.properties?.displayName ?? null,
-      location: raw.location ?? null,
-      sku: raw.properties?.environmentSku ?? null,
-      instanceUrl: raw.properties?.linkedEnvironmentMetadata?.instanceUrl ?? null,
-      domainName: raw.properties?.linkedEnvironmentMetadata?.domainName ?? null,
-      securityGroupId: raw.properties?.linkedEnvironmentMetadata?.securityGroupId?.toLowerCase() || null,
-      state: raw.properties?.states?.management?.id ?? raw.properties?.provisioningState ?? null,
-    };
+    return toEnvironment(response.json<WireEnvironment>(), env);
+  }
+
+  /**
+   * Every environment of the tenant (the admin scope), with its Dataverse URL where it has one.
+   * The terraform provider reads `value` of one answer; a `nextLink`, should one come, is followed
+   * on the same host (BAP's paging is not documented).
+   */
+  async listEnvironments(): Promise<PowerPlatformEnvironment[]> {
+    const root = `${this.endpoint}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments`;
+    const out: PowerPlatformEnvironment[] = [];
+    let url: string | undefined = `${root}${query({ 'api-version': BAP_API_VERSION })}`;
+    for (let page = 0; url && page < 100; page++) {
+      const response = await this.policy.send({ method: 'GET', url });
+      if (response.status < 200 || response.status >= 300) throw toServiceError(response, 'list the Power Platform environments');
+      const body = response.json<{ value?: WireEnvironment[]; nextLink?: string }>();
+      for (const raw of body?.value ?? []) if (raw.name) out.push(toEnvironment(raw, raw.name));
+      url = body?.nextLink ? sameBaseLink(body.nextLink, root).url : undefined;
+    }
+    return out;
   }
 
   private environmentUrl(env: string): string {

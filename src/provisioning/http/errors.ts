@@ -13,9 +13,12 @@ export function redactQuery(url: string): string {
 /** The `{ error: { code, message } }` shape all four services use for errors. */
 export function readServiceError(response: HttpResponse): { code?: string; message?: string } {
   try {
-    const parsed = response.json<{ error?: { code?: unknown; message?: unknown } }>();
-    const code = typeof parsed?.error?.code === 'string' ? parsed.error.code : undefined;
-    const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
+    // Most services wrap the error in `error`; Business Central's admin center API answers
+    // `{ code, message }` at the top level (Learn "The Business Central Administration Center API", "Error Format").
+    const parsed = response.json<{ error?: { code?: unknown; message?: unknown }; code?: unknown; message?: unknown }>();
+    const inner = parsed?.error ?? parsed;
+    const code = typeof inner?.code === 'string' ? inner.code : undefined;
+    const message = typeof inner?.message === 'string' ? inner.message : undefined;
     return { code, message };
   } catch {
     return {};
@@ -49,8 +52,12 @@ export function toServiceError(response: HttpResponse, what: string, specific?: 
   switch (response.status) {
     case 401: {
       // Business Central answers 401 (Authentication_InvalidCredentials) to a valid token of an app
-      // it does not admit: no API.ReadWrite.All, or not on its "Microsoft Entra Applications" page.
-      if (service === 'bc') return new AppError('forbidden', `${name} refused to ${what}: ${grantSentence('bc:s2s')}.`, { ...options, grant: 'bc:s2s' });
+      // it does not admit: no API.ReadWrite.All, or not on its "Microsoft Entra Applications" page;
+      // its admin center answers 401 to an app without AdminCenter.ReadWrite.All or not authorised there.
+      if (service === 'bc') {
+        const grant = grantFor('bc', response.request) ?? 'bc:s2s';
+        return new AppError('forbidden', `${name} refused to ${what}: ${grantSentence(grant)}.`, { ...options, grant });
+      }
       return new AppError('auth_failed', `${name} did not accept the app's credentials while trying to ${what}. Check the app registration's secret or certificate.`, options);
     }
     case 403: {

@@ -16,6 +16,21 @@ export interface BulkUser {
   usageLocation: string | null;
   /** Lower-cased SKU ids. */
   skuIds: string[];
+  /** Synchronised from an on-premises directory (its mail is mastered there). */
+  onPremisesSyncEnabled?: boolean;
+  /** The user's licenseAssignmentStates, when asked for (group-based licensing: Active or an error such as CountViolation). */
+  licenceStates?: LicenceState[];
+}
+
+export interface LicenceState {
+  /** Lower-cased SKU id. */
+  skuId: string;
+  /** Lower-cased id of the group it comes from; null when assigned directly. */
+  assignedByGroup: string | null;
+  /** Active, ActiveWithError, Disabled, Error (Learn "licenseAssignmentState resource type"). */
+  state: string;
+  /** CountViolation, MutuallyExclusiveViolation, …; null (or "None") when there is none. */
+  error: string | null;
 }
 
 export interface BulkUsers {
@@ -25,7 +40,7 @@ export interface BulkUsers {
   byMail: Map<string, BulkUser>;
 }
 
-const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses';
+const SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,usageLocation,assignedLicenses,onPremisesSyncEnabled';
 const IN_LIMIT = 15;
 
 interface WireUser {
@@ -36,6 +51,8 @@ interface WireUser {
   accountEnabled?: boolean | null;
   usageLocation?: string | null;
   assignedLicenses?: { skuId?: string }[];
+  licenseAssignmentStates?: { skuId?: string | null; assignedByGroup?: string | null; state?: string | null; error?: string | null }[];
+  onPremisesSyncEnabled?: boolean | null;
 }
 
 const toUser = (raw: WireUser): BulkUser => ({
@@ -46,9 +63,21 @@ const toUser = (raw: WireUser): BulkUser => ({
   accountEnabled: raw.accountEnabled !== false,
   usageLocation: raw.usageLocation ?? null,
   skuIds: (raw.assignedLicenses ?? []).map((l) => (l.skuId ?? '').toLowerCase()),
+  ...(raw.licenseAssignmentStates
+    ? {
+        licenceStates: raw.licenseAssignmentStates.map((l) => ({
+          skuId: (l.skuId ?? '').toLowerCase(),
+          assignedByGroup: l.assignedByGroup ? l.assignedByGroup.toLowerCase() : null,
+          state: l.state ?? '',
+          error: l.error && l.error !== 'None' ? l.error : null,
+        })),
+      }
+    : {}),
+  onPremisesSyncEnabled: raw.onPremisesSyncEnabled === true,
 });
 
-export async function lookUpUsers(directory: DirectoryClient, input: { upns?: string[]; mails?: string[] }): Promise<BulkUsers> {
+/** `licenceStates`: also read each user's licenseAssignmentStates (returned only on $select). */
+export async function lookUpUsers(directory: DirectoryClient, input: { upns?: string[]; mails?: string[]; licenceStates?: boolean }): Promise<BulkUsers> {
   const upns = uniqueIgnoringCase((input.upns ?? []).filter(Boolean));
   const mails = uniqueIgnoringCase((input.mails ?? []).filter(Boolean));
   const filters = [
@@ -58,7 +87,7 @@ export async function lookUpUsers(directory: DirectoryClient, input: { upns?: st
   const items: GraphBatchItem[] = filters.map((filter, i) => ({
     id: String(i + 1),
     method: 'GET',
-    url: `/users${query({ $filter: filter, $select: SELECT, $top: 999 })}`,
+    url: `/users${query({ $filter: filter, $select: input.licenceStates ? `${SELECT},licenseAssignmentStates` : SELECT, $top: 999 })}`,
     context: { what: 'look up users' },
   }));
   const results = await directory.batch(items);

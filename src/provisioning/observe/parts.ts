@@ -16,6 +16,7 @@ import {
 } from '../../setup/overview';
 import type { PlanEnvironment } from '../../setup/plan';
 import { countByStatus, matchSalespeople } from '../../setup/salespeopleMatch';
+import { countOutcomes, predictCoupling, predictionFacts } from '../../setup/couplingPrediction';
 import { observeSalespeople, type ObserveOptions } from './salespeople';
 import { observeUserMembership } from './securityGroup';
 import { toEnvironmentRole, toRoleRef } from './roles';
@@ -127,7 +128,10 @@ async function salespeoplePart(clients: Clients, environment: PlanEnvironment, o
   const observed = await observeSalespeople(clients, environment, options);
   const counts = countByStatus(matchSalespeople(observed.facts));
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  return salespeopleStatus({ active: total - counts.blocked, blocked: counts.blocked, ready: counts.ready + counts.coupled });
+  const couplings = observed.facts.couplings
+    ? { seen: counts.coupled }
+    : { predicted: countOutcomes(predictCoupling(predictionFacts(observed.facts))).match };
+  return salespeopleStatus({ active: total - counts.blocked, blocked: counts.blocked, ready: counts.ready + counts.coupled, couplings });
 }
 
 export interface OverviewInput {

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import { FRESH, type DataverseOperation, type SalesClient } from '../clients/dataverse/sales';
-import { chunkFilter, encode, guid, orChain, query } from '../clients/odata';
+import { chunkFilter, encode, guid, orChain, query, uniqueIgnoringCase } from '../clients/odata';
 
 /**
  * Reads and writes of many Sales users at once through Dataverse `$batch`: users (with their
@@ -20,15 +20,18 @@ export interface BulkSalesUser {
   businessUnitId: string;
   /** Lower-cased ids of the roles assigned to the user directly. */
   roleIds: string[];
+  /** internalemailaddress ("Primary Email"), what Business Central's Match-Based Coupling matches on. */
+  internalEmail: string | null;
 }
 
-const SELECT = 'systemuserid,domainname,azureactivedirectoryobjectid,applicationid,isdisabled,islicensed,isintegrationuser,_businessunitid_value';
+const SELECT = 'systemuserid,domainname,internalemailaddress,azureactivedirectoryobjectid,applicationid,isdisabled,islicensed,isintegrationuser,_businessunitid_value';
 const EXPAND = 'systemuserroles_association($select=roleid)';
 const MAX_FILTER_LENGTH = 1800;
 
 interface WireUser {
   systemuserid: string;
   domainname?: string | null;
+  internalemailaddress?: string | null;
   azureactivedirectoryobjectid?: string | null;
   isdisabled?: boolean | null;
   islicensed?: boolean | null;
@@ -48,6 +51,7 @@ const toUser = (raw: WireUser): BulkSalesUser => ({
   isApplicationUser: !!raw.applicationid,
   businessUnitId: (raw._businessunitid_value ?? '').toLowerCase(),
   roleIds: (raw.systemuserroles_association ?? []).map((r) => r.roleid.toLowerCase()),
+  internalEmail: raw.internalemailaddress ?? null,
 });
 
 /** Sales users by lower-cased Entra object id (people only; application users are not asked for). */
@@ -74,6 +78,31 @@ export async function findSalesUsers(sales: SalesClient, aadObjectIds: string[])
     }
   }
   return found;
+}
+
+/**
+ * Sales users whose primary e-mail (internalemailaddress) is one of `emails`, whoever's account they
+ * are: what Business Central's Match-Based Coupling would find for those addresses. People only
+ * (application users are never a salesperson's match). Dataverse compares strings without case.
+ */
+export async function findSalesUsersByPrimaryEmail(sales: SalesClient, emails: string[]): Promise<BulkSalesUser[]> {
+  const wanted = uniqueIgnoringCase(emails.map((e) => e.trim()).filter(Boolean));
+  if (wanted.length === 0) return [];
+  const filterFor = (group: string[]) => `(${orChain('internalemailaddress', group)}) and applicationid eq null`;
+  const groups = chunkFilter(wanted, (g) => encode(filterFor(g)), { maxLength: MAX_FILTER_LENGTH });
+  const operations: DataverseOperation[] = groups.map((group) => ({
+    method: 'GET',
+    url: `systemusers${query({ $select: SELECT, $filter: filterFor(group) })}`,
+    headers: { prefer: 'odata.maxpagesize=5000', ...FRESH },
+  }));
+  const found = new Map<string, BulkSalesUser>();
+  for (const result of await sales.batch(operations)) {
+    if (result.error) throw result.error;
+    const body = result.body as { value?: WireUser[]; '@odata.nextLink'?: string } | null;
+    if (body?.['@odata.nextLink']) throw new AppError('service_error', 'Dynamics 365 Sales paged a small user lookup; try again.', { service: 'dataverse' });
+    for (const raw of body?.value ?? []) found.set(raw.systemuserid.toLowerCase(), toUser(raw));
+  }
+  return [...found.values()];
 }
 
 /** One role association per operation; results in operation order (a duplicate is success). */

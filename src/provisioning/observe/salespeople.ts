@@ -4,12 +4,14 @@ import { isCopyOf, pickableRoles, resolveRole, toRoleChoice, type RoleChoice } f
 import type { BcSalesperson } from '../../setup/salespeopleMatch';
 import type { SalespeopleObservation } from '../../setup/salespeopleView';
 import { lookUpUsers } from './directoryReads';
-import { findSalesUsers } from './salesReads';
+import { findSalesUsers, findSalesUsersByPrimaryEmail, type BulkSalesUser } from './salesReads';
 import type { Clients } from '../clients';
 import { CouplingClient, couplingRoot } from '../clients/coupling';
 import { toEnvironmentRole } from './roles';
 import { skuInfo } from './skus';
 import { observeMemberships } from './securityGroup';
+import { observeLicenceGroup } from './licenceGroup';
+import { DEFAULT_LICENCE_GROUP } from '../../setup/groupLicensing';
 import type { SalesClient } from '../clients/dataverse/sales';
 
 /**
@@ -24,6 +26,8 @@ export interface ObserveOptions {
   couplingUrl?: string;
   /** The role the admin chose for salespeople in this environment, when one was chosen. */
   salespersonChoice?: RoleChoice;
+  /** The licence group's name (group-based licensing); default DEFAULT_LICENCE_GROUP. */
+  licenceGroup?: string;
 }
 
 /** The Salesperson role (known name or remembered choice), its copies in every business unit, and what to pick from. */
@@ -72,7 +76,25 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
   const found = await lookUpUsers(clients.directory, { upns: emails, mails: emails });
   const entra = new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
-  const [salesUsers, securityGroup] = await Promise.all([findSalesUsers(sales, [...entra.keys()]), observeMemberships(clients, environment, [...entra.keys()])]);
+  // Without a coupling endpoint the admin couples with BC's Match-Based Coupling, which matches the
+  // salesperson's e-mail against every Sales user's primary e-mail: read those too.
+  const [salesUsers, securityGroup, byPrimaryEmail] = await Promise.all([
+    findSalesUsers(sales, [...entra.keys()]),
+    observeMemberships(clients, environment, [...entra.keys()]),
+    couplingEndpoint ? Promise.resolve([] as BulkSalesUser[]) : findSalesUsersByPrimaryEmail(sales, emails),
+  ]);
+  const toFact = (u: BulkSalesUser) => ({
+    systemuserid: u.id,
+    aadObjectId: u.aadObjectId,
+    domainName: u.domainName,
+    isDisabled: u.isDisabled,
+    isLicensed: u.isLicensed,
+    isIntegrationUser: u.isIntegrationUser,
+    isApplicationUser: u.isApplicationUser,
+    hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
+    internalEmail: u.internalEmail,
+  });
+  const groupLicensing = await observeLicenceGroup(clients, skus, options.licenceGroup ?? DEFAULT_LICENCE_GROUP, securityGroup?.id);
 
   return {
     company: { id: companyId, name },
@@ -80,6 +102,7 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     country: organization.countryLetterCode,
     couplingEndpoint,
     securityGroup,
+    groupLicensing,
     salespersonRole: role.role,
     salespersonRoleVia: role.via,
     ...(role.choices ? { roleChoices: role.choices } : {}),
@@ -94,18 +117,11 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
         displayName: u.displayName,
         accountEnabled: u.accountEnabled,
         usageLocation: u.usageLocation,
+        onPremisesSyncEnabled: u.onPremisesSyncEnabled === true,
         salesLicensed: u.skuIds.some((id) => capable.has(id)),
       })),
-      salesUsers: [...salesUsers.values()].map((u) => ({
-        systemuserid: u.id,
-        aadObjectId: u.aadObjectId,
-        domainName: u.domainName,
-        isDisabled: u.isDisabled,
-        isLicensed: u.isLicensed,
-        isIntegrationUser: u.isIntegrationUser,
-        isApplicationUser: u.isApplicationUser,
-        hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
-      })),
+      salesUsers: [...salesUsers.values()].map(toFact),
+      ...(couplingEndpoint ? {} : { primaryEmailUsers: byPrimaryEmail.map(toFact) }),
     },
   };
 }

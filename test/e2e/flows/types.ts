@@ -13,6 +13,8 @@ export interface TenantVariant {
   language: 'en' | 'nb';
   /** the environment admits only the members of "Contoso Sales Access" */
   securityGroup: boolean;
+  /** the tenant has Microsoft Entra ID P1 (group-based licensing) */
+  groupLicensing?: boolean;
 }
 
 export interface FlowContext {

@@ -51,6 +51,21 @@ const PAGE_SIZE = 500;
 /** Asks Dataverse for current data instead of a cached answer (Learn "Join tables using OData"). */
 export const FRESH = { 'if-none-match': 'null' } as const;
 
+export interface SalesTeam {
+  id: string;
+  name: string;
+  businessUnitId: string;
+  isDefault: boolean;
+}
+
+export interface BcCompanyRecord {
+  id: string;
+  name: string;
+  /** The Business Central company's id. */
+  externalId: string;
+  defaultOwningTeamId: string;
+}
+
 export interface SalesRole {
   id: string;
   name: string;
@@ -361,6 +376,21 @@ export class SalesClient {
   }
 
   /**
+   * Sets systemuser.internalemailaddress ("Primary Email"), which Learn lists as synchronised from
+   * the Entra `mail` and updatable by customers (power-platform/admin/create-users).
+   */
+  async setPrimaryEmail(userId: string, email: string): Promise<void> {
+    const user = guid(userId, 'Sales user id');
+    const response = await this.policy.send({
+      method: 'PATCH',
+      url: `${this.apiRoot}/systemusers(${user})`,
+      headers: this.headers({ 'if-match': '*' }),
+      json: { internalemailaddress: email },
+    });
+    this.ensure(response, { what: `set the primary e-mail of the Sales user ${user}`, user });
+  }
+
+  /**
    * Sets systemuser.accessmode, then reads the user back to confirm. Setting the 8th
    * non-interactive user fails with non_interactive_limit.
    */
@@ -399,6 +429,81 @@ export class SalesClient {
       results.push(...(await this.batchChunk(operations.slice(i, i + DATAVERSE_BATCH_LIMIT), options.changeSet ?? false)));
     }
     return results;
+  }
+
+  // --- teams, currencies and Business Central's company records (the health check) ----------
+
+  /** Teams (owner and group teams) with their business unit. */
+  async listTeams(): Promise<SalesTeam[]> {
+    const raw = await this.listAll<{ teamid: string; name?: string; _businessunitid_value?: string; isdefault?: boolean; teamtype?: number }>(
+      `teams${query({ $select: 'teamid,name,_businessunitid_value,isdefault,teamtype' })}`,
+      'list the teams',
+    );
+    return raw.map((t) => ({ id: t.teamid.toLowerCase(), name: t.name ?? '', businessUnitId: lower(t._businessunitid_value) ?? '', isDefault: t.isdefault ?? false }));
+  }
+
+  /** The roles held by the team itself (teamroles_association). */
+  async teamRoles(teamId: string): Promise<SalesRole[]> {
+    const id = guid(teamId, 'team id');
+    const raw = await this.listAll<WireRole>(`teams(${id})/teamroles_association${query({ $select: ROLE_SELECT })}`, `read the roles of the team ${id}`);
+    return raw.map(toRole);
+  }
+
+  /** Assigns a role to a team (the copy in the team's business unit). Already held is success. */
+  async assignTeamRole(teamId: string, roleId: string): Promise<void> {
+    const team = guid(teamId, 'team id');
+    const role = guid(roleId, 'role id');
+    const response = await this.policy.send({
+      method: 'POST',
+      url: `${this.apiRoot}/teams(${team})/teamroles_association/$ref`,
+      headers: this.headers(),
+      json: { '@odata.id': this.roleRef(role) },
+    });
+    if (response.status >= 200 && response.status < 300) return;
+    if (isDataverseCode(response, DATAVERSE_ERRORS.duplicate)) return;
+    throw dataverseError(response, { what: `assign the role ${role} to the team ${team}`, role });
+  }
+
+  /** The team's members' systemuserids (teammembership_association). */
+  async teamMemberIds(teamId: string): Promise<string[]> {
+    const id = guid(teamId, 'team id');
+    const raw = await this.listAll<{ systemuserid: string }>(`teams(${id})/teammembership_association${query({ $select: 'systemuserid' })}`, `read the members of the team ${id}`);
+    return raw.map((u) => u.systemuserid.toLowerCase());
+  }
+
+  /**
+   * Adds users to a team: the bound action `AddMembersTeam` (Learn, Web API reference "AddMembersTeam
+   * Action": parameter `Members`, Collection(systemuser); no return value). A member already is one.
+   */
+  async addTeamMembers(teamId: string, userIds: string[]): Promise<void> {
+    const team = guid(teamId, 'team id');
+    const members = userIds.map((u) => ({ '@odata.type': 'Microsoft.Dynamics.CRM.systemuser', systemuserid: guid(u, 'Sales user id') }));
+    const response = await this.policy.send({
+      method: 'POST',
+      url: `${this.apiRoot}/teams(${team})/Microsoft.Dynamics.CRM.AddMembersTeam`,
+      headers: this.headers(),
+      json: { Members: members },
+    });
+    this.ensure(response, { what: `add members to the team ${team}` });
+  }
+
+  /** ISO codes of the environment's currencies (transactioncurrency.isocurrencycode). */
+  async listCurrencyCodes(): Promise<string[]> {
+    const raw = await this.listAll<{ isocurrencycode?: string }>(`transactioncurrencies${query({ $select: 'isocurrencycode' })}`, 'list the currencies');
+    return raw.map((c) => c.isocurrencycode ?? '').filter(Boolean);
+  }
+
+  /**
+   * Business Central's company records (its table 5393 "CDS Company", ExternalName `bcbi_company`):
+   * the company's external id and its default owning team. None when BC's integration solution is
+   * not installed (the entity set does not exist: 404).
+   */
+  async listBcCompanies(): Promise<BcCompanyRecord[]> {
+    const path = `bcbi_companies${query({ $select: 'bcbi_companyid,bcbi_name,bcbi_externalid,_bcbi_defaultowningteam_value' })}`;
+    const probe = await this.get(path);
+    if (probe.status === 404) return [];
+    const raw = await this.listAll<{ bcbi_companyid: string; bcbi_name?: string; bcbi_externalid?: string; _bcbi_defaultowningteam_value?: string | null }>(path, 'list Business Central\'s company records');
+    return raw.map((c) => ({ id: c.bcbi_companyid.toLowerCase(), name: c.bcbi_name ?? '', externalId: c.bcbi_externalid ?? '', defaultOwningTeamId: lower(c._bcbi_defaultowningteam_value) ?? '' }));
   }
 
   // --- plumbing -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { DEFAULT_BATCH_RETRY, runGraphBatch, type BatchRetryOptions, type GraphB
 import { graphError } from './errors';
 import { guid, isGuid, query, quote, sameBaseLink, segment } from '../odata';
 import type { HttpResponse } from '../../http/types';
+import { skuDisplayName } from '../../../setup/skuNames';
 
 /**
  * Microsoft Entra ID over Microsoft Graph v1.0: users, licences, domains, the organisation and
@@ -89,6 +90,8 @@ export interface CreateUserInput {
   postalCode?: string;
   country?: string;
   otherMails?: string[];
+  /** The SMTP address (writable: microsoftgraph/microsoft-graph-docs PR 9653); it joins proxyAddresses. */
+  mail?: string;
 }
 
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'password' | 'forceChangePasswordNextSignIn' | 'userPrincipalName'>> & {
@@ -141,6 +144,36 @@ export interface DirectoryClientOptions {
   /** `$top` for listing users (default and Graph's maximum: 999). */
   pageSize?: number;
 }
+
+/** A group as group mode reads it (group-based licensing). */
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  /** "Unified" (Microsoft 365 group), "DynamicMembership". */
+  groupTypes: string[];
+  /** Lower-cased SKU ids the group holds. */
+  skuIds: string[];
+}
+
+interface WireGroup {
+  id?: string;
+  displayName?: string | null;
+  securityEnabled?: boolean | null;
+  mailEnabled?: boolean | null;
+  groupTypes?: string[] | null;
+  assignedLicenses?: { skuId?: string }[] | null;
+}
+
+const toGroup = (raw: WireGroup): DirectoryGroup => ({
+  id: (raw.id ?? '').toLowerCase(),
+  displayName: raw.displayName ?? '',
+  securityEnabled: raw.securityEnabled === true,
+  mailEnabled: raw.mailEnabled === true,
+  groupTypes: raw.groupTypes ?? [],
+  skuIds: (raw.assignedLicenses ?? []).map((l) => (l.skuId ?? '').toLowerCase()),
+});
 
 interface Page<T> {
   value?: T[];
@@ -449,6 +482,72 @@ export class DirectoryClient {
     return members;
   }
 
+  // --- group-based licensing ------------------------------------------------------------------
+
+  /**
+   * Groups with exactly this display name (Graph compares case-insensitively), with what group
+   * mode needs: security, Microsoft 365 or dynamic, and the licences the group holds
+   * (`assignedLicenses` comes only on $select). GroupMember.Read.All.
+   */
+  async findGroupsByName(name: string): Promise<DirectoryGroup[]> {
+    const raw = await this.listAll<WireGroup>(
+      `/groups${query({ $filter: `displayName eq ${quote(name)}`, $select: 'id,displayName,securityEnabled,mailEnabled,groupTypes,assignedLicenses' })}`,
+      `find the group ${name}`,
+    );
+    return raw.map(toGroup).filter((g) => g.displayName.toLowerCase() === name.toLowerCase());
+  }
+
+  /**
+   * Creates a security group: `POST /groups` with displayName, mailEnabled false, mailNickname and
+   * securityEnabled true, `groupTypes` [] (Learn "Create group"; Group.Create). 201 with the group.
+   */
+  async createSecurityGroup(input: { displayName: string; mailNickname: string; description?: string }): Promise<{ id: string; displayName: string }> {
+    const body = { displayName: input.displayName, mailEnabled: false, mailNickname: input.mailNickname, securityEnabled: true, groupTypes: [] as string[], ...(input.description ? { description: input.description } : {}) };
+    const response = await this.send('POST', '/groups', body);
+    this.ensure(response, { what: `create the group ${input.displayName}` });
+    const raw = response.json<WireGroup>();
+    return { id: (raw.id ?? '').toLowerCase(), displayName: raw.displayName ?? input.displayName };
+  }
+
+  /**
+   * Gives the group a licence: `POST /groups/{id}/assignLicense` `{ addLicenses, removeLicenses }`
+   * → 202 Accepted; Entra then licenses the members in the background (Learn "group:
+   * assignLicense"; LicenseAssignment.ReadWrite.All).
+   */
+  async assignGroupLicense(groupId: string, skuId: string, options: { skuName?: string; groupName?: string } = {}): Promise<void> {
+    const id = guid(groupId, 'group id');
+    const sku = guid(skuId, 'licence (SKU) id');
+    const response = await this.send('POST', `/groups/${id}/assignLicense`, assignLicenseBody(sku, []));
+    this.ensure(response, { what: `give the group ${options.groupName ?? id} the licence ${options.skuName ?? sku}`, sku: options.skuName ?? sku });
+  }
+
+  /** The group with the licences it holds, or null when there is none. */
+  async getGroupLicences(groupId: string): Promise<{ id: string; skuIds: string[] } | null> {
+    const id = guid(groupId, 'group id');
+    const response = await this.send('GET', `/groups/${id}${query({ $select: 'id,assignedLicenses' })}`);
+    if (response.status === 404) return null;
+    this.ensure(response, { what: `read the licences of the group ${id}` });
+    return { id, skuIds: (response.json<WireGroup>().assignedLicenses ?? []).map((l) => (l.skuId ?? '').toLowerCase()) };
+  }
+
+  /**
+   * Asks Entra to process the user's group licences again: `POST /users/{id}/reprocessLicenseAssignment`
+   * (Learn "user: reprocessLicenseAssignment"; no body, 200 with the user). For a member whose
+   * group licence failed (CountViolation) once seats are free again.
+   */
+  static reprocessLicenceItem(id: string, userId: string): GraphBatchItem {
+    // Inside $batch a write needs a body and Content-Type ("Write request id : … does not contain
+    // Content-Type header or body."), so the action goes with an empty one: it has no parameters.
+    return { id, method: 'POST', url: `${userPath(guid(userId, 'user id'))}/reprocessLicenseAssignment`, body: {}, context: { what: `reprocess the group licences of ${userId}` } };
+  }
+
+  /** Ids of the group's direct members (`GET /groups/{id}/members`, 999 a page). */
+  async directMemberIds(groupId: string): Promise<Set<string>> {
+    const id = guid(groupId, 'group id');
+    const raw = await this.listAll<{ id?: string }>(`/groups/${id}/members${query({ $select: 'id', $top: this.pageSize })}`, `read the members of the group ${id}`);
+    return new Set(raw.map((m) => (m.id ?? '').toLowerCase()).filter(Boolean));
+  }
+
   /**
    * Runs many requests as Graph `$batch` envelopes of ≤ 20. Results come back in request order,
    * one per item, each with its status and, when it failed, a coded error. Items answered 429/503
@@ -490,7 +589,8 @@ export class DirectoryClient {
   private async skuName(skuId: string): Promise<string> {
     try {
       const sku = (await this.listSubscribedSkus()).find((s) => s.skuId.toLowerCase() === skuId);
-      return sku?.skuPartNumber ? `${sku.skuPartNumber} (${skuId})` : skuId;
+      // By its product name where known (setup/skuNames.ts), else its part number, else its id.
+      return sku ? skuDisplayName(sku) : skuId;
     } catch {
       return skuId;
     }
@@ -520,6 +620,7 @@ function createUserBody(input: CreateUserInput): User {
       'postalCode',
       'country',
       'otherMails',
+      'mail',
     ]),
   };
 }

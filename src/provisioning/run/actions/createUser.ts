@@ -18,6 +18,7 @@ export function createUserInput(action: CreateUser, password: string): CreateUse
     surname: params.surname,
     jobTitle: params.jobTitle,
     department: params.department,
+    ...(params.mail ? { mail: params.mail } : {}),
     ...params.profile,
     accountEnabled: true,
     password,

@@ -5,6 +5,7 @@ import { done, failed, upnOf, type BulkState, type Outcomes } from './phase';
 import { addUsersToEnvironment, assignSalesRoles } from './sales';
 import { assignLicenses, createUsers } from './users';
 import { addGroupMembers } from './groups';
+import { assignGroupLicences, createGroups, joinLicenceGroups, nestGroups } from './licenceGroup';
 import { blockedOutcome } from '../outcomes';
 
 /**
@@ -20,6 +21,11 @@ type Phase = (state: BulkState, actions: never[]) => Promise<void>;
 
 const PHASES: [ActionType, Phase][] = [
   ['createUser', createUsers],
+  // Through a group (group-based licensing): the group, its licence, its admission, then its members.
+  ['createGroup', createGroups],
+  ['assignGroupLicense', assignGroupLicences],
+  ['nestGroup', nestGroups],
+  ['joinLicenceGroup', joinLicenceGroups],
   ['assignLicense', assignLicenses],
   ['addGroupMember', addGroupMembers],
   ['addUserToEnvironment', addUsersToEnvironment],

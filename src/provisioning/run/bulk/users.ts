@@ -7,6 +7,7 @@ import { DirectoryClient } from '../../clients/graph/directory';
 import type { GraphBatchItem, GraphBatchResult } from '../../clients/graph/batch';
 import { lookUpUsers } from '../../observe/directoryReads';
 import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './phase';
+import { skuDisplayName } from '../../../setup/skuNames';
 
 /**
  * The directory phases of a bulk run: accounts, then licences, each as Graph `$batch` envelopes
@@ -117,7 +118,7 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
     const items: GraphBatchItem[] = [];
     group.forEach((action, i) => {
       if (located.get(`u${i}`)?.error) outcomes[action.key] = failed(state, action, located.get(`u${i}`)!.error);
-      else items.push(DirectoryClient.assignLicenseItem(`l${i}`, users.byUpn.get(upnOf(action))!.id, action.params.skuId, { skuName: action.params.skuPartNumber }));
+      else items.push(DirectoryClient.assignLicenseItem(`l${i}`, users.byUpn.get(upnOf(action))!.id, action.params.skuId, { skuName: skuDisplayName(action.params) }));
     });
     const results = items.length > 0 ? await send(directory, items) : new Map<string, GraphBatchResult | { error: unknown }>();
     const unsure: { action: AssignLicense; error: unknown }[] = [];
