@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, configuredEnvironment } from '../src/config';
+import { loadConfig } from '../src/config';
+import { configuredEnvironment } from '../src/setup/session';
 import { createLogger } from '../src/log';
 import { createTokenProvider } from '../src/provisioning/http/auth';
 import { createClients } from '../src/provisioning/clients';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-bench-'));
   try {
     const config = loadConfig({ SANDBOX_URL: process.env.SANDBOX_URL!, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: 'warn', COUPLING_URL: 'none' });
-    const logger = createLogger({ level: (process.env.BENCH_LOG_LEVEL as 'warn') ?? 'warn' });
+    const logger = createLogger({ level: (process.env.BENCH_LOG_LEVEL) ?? 'warn' });
     const clients = createClients({
       config,
       tokens: createTokenProvider(config.credential),

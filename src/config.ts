@@ -99,12 +99,6 @@ export interface Config {
   watchIntervalMs?: number;
 }
 
-/** The configured default environment when all of it is configured (tenant mode may leave it out). */
-export function configuredEnvironment(config: Pick<Config, 'defaults'>): { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string } | undefined {
-  const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = config.defaults;
-  return dataverseUrl && bapEnvironmentId && bcEnvironment ? { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } : undefined;
-}
-
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 const httpsUrl = z
   .string()

@@ -65,7 +65,7 @@ const SECRET_KEYS = new Set([
 ]);
 
 const isPlainObject = (value: object) => {
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 };
 

@@ -39,12 +39,4 @@ export class LruMap<K, V> {
     }
     return this;
   }
-
-  delete(key: K): boolean {
-    return this.entries.delete(key);
-  }
-
-  values(): IterableIterator<V> {
-    return this.entries.values();
-  }
 }

@@ -49,7 +49,7 @@ export interface RunningBot extends BotServer {
 }
 
 /** Undoes what start-up has done so far, newest first; errors are logged, never thrown. */
-async function undo(steps: (() => Promise<unknown> | unknown)[], logger: Logger): Promise<void> {
+async function undo(steps: (() => unknown)[], logger: Logger): Promise<void> {
   for (const step of steps.reverse()) {
     try {
       await step();
@@ -61,7 +61,7 @@ async function undo(steps: (() => Promise<unknown> | unknown)[], logger: Logger)
 
 /** Wires storage, tenant clients, the runner and the Teams surface, and starts listening. */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  const started: (() => Promise<unknown> | unknown)[] = [];
+  const started: (() => unknown)[] = [];
   try {
     return await start(config, logger, options, started);
   } catch (error) {
@@ -71,7 +71,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   }
 }
 
-async function start(config: Config, logger: Logger, options: StartOptions, started: (() => Promise<unknown> | unknown)[]): Promise<RunningBot> {
+async function start(config: Config, logger: Logger, options: StartOptions, started: (() => unknown)[]): Promise<RunningBot> {
   const opened = openStorage(config, {
     // The key says which record; its content may hold anything and is never logged.
     onDamaged: ({ key, movedTo }) => logger.error({ key, movedTo }, 'a stored record could not be read; it was moved aside and is treated as absent'),

@@ -39,7 +39,7 @@ export function isAdminCenterUrl(url: string): boolean {
 
 /** The Graph path of a request URL, without the version and the query ("/users/x/assignLicense"). */
 function graphPath(url: string): string {
-  const path = url.replace(/^https?:\/\/[^/]+/i, '').split('?')[0]!;
+  const path = url.replace(/^https?:\/\/[^/]+/i, '').split('?')[0];
   const at = path.search(/\/v1\.0(\/|$)/);
   return at >= 0 ? path.slice(at + '/v1.0'.length) : path.startsWith('/') ? path : `/${path}`;
 }

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { SetupTurnState } from './bot/state';
@@ -95,11 +94,14 @@ export async function startServer(
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (server.address()).port;
   logger.info({ port, mode: config.mode }, 'bot listening on /api/messages');
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
   };
 }

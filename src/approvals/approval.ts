@@ -107,9 +107,3 @@ export function supersede(current: Approval, newerPlanId: string, by: Person, no
   if (current.status !== 'pending' || current.planId === newerPlanId) return undefined;
   return { ...current, status: 'cancelled', supersededBy: newerPlanId, decidedBy: by, decidedAt: now.toISOString() };
 }
-
-/** Approvers whose approval is still needed (for the card's refresh.userIds). */
-export function pendingApprovers(approval: Approval, candidates: string[]): string[] {
-  if (approval.status !== 'pending') return [];
-  return candidates.filter((id) => !(approval.approvals ?? []).some((a) => same(a, { aadObjectId: id })));
-}

@@ -70,7 +70,7 @@ function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
     return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -86,7 +86,8 @@ const claimValue = (claims: Claim[], type: string): unknown => claims.find((clai
 function channelClaimsOnly(appId: string) {
   return async (claims: Claim[]): Promise<void> => {
     if (claimValue(claims, AuthenticationConstants.IssuerClaim) !== BOT_CONNECTOR_ISSUER) throw refuse('not issued by the Bot Connector service');
-    if (String(claimValue(claims, AuthenticationConstants.AudienceClaim) ?? '').toLowerCase() !== appId.toLowerCase()) throw refuse('not issued for this bot');
+    const audience = claimValue(claims, AuthenticationConstants.AudienceClaim);
+    if (typeof audience !== 'string' || audience.toLowerCase() !== appId.toLowerCase()) throw refuse('not issued for this bot');
     if (SkillValidation.isSkillClaim(claims)) throw refuse('a skill token');
   };
 }
@@ -102,7 +103,7 @@ export function precheck(authHeader: string, activity: Partial<Activity>): void 
   if (!match) throw refuse('no bearer token');
   if (activity.channelId !== TEAMS_CHANNEL_ID) throw refuse('not the Teams channel');
   if (typeof activity.serviceUrl !== 'string' || activity.serviceUrl === '') throw refuse('no serviceUrl');
-  const claims = unverifiedClaims(match[1]!);
+  const claims = unverifiedClaims(match[1]);
   if (!claims) throw refuse('not a JWT');
   if (claims[AuthenticationConstants.IssuerClaim] !== BOT_CONNECTOR_ISSUER) throw refuse('not issued by the Bot Connector service');
   if (SkillValidation.isSkillToken(authHeader)) throw refuse('a skill token');

@@ -23,7 +23,7 @@ const CHOSEN_LOCALE = 'bcSetup.chosenLocale';
 
 /** The conversation's chosen language ("language nb"), else the Teams client's. */
 export function localeFor(context: TurnContext): Locale {
-  return (context.turnState.get(CHOSEN_LOCALE) as Locale | undefined) ?? localeOf(context.activity.locale);
+  return context.turnState.get<Locale | undefined>(CHOSEN_LOCALE) ?? localeOf(context.activity.locale);
 }
 
 /** For this turn only (the choice itself lives in conversation state; see handlers/language.ts). */

@@ -25,7 +25,7 @@ export class Notifier {
     const reference = TurnContext.getConversationReference(context.activity);
     const id = reference.conversation?.id;
     if (!id || this.known.has(id)) return;
-    await this.records.create(conversationKey(id), reference as Record<string, unknown>);
+    await this.records.create(conversationKey(id), reference);
     this.known.set(id, true);
   }
 

@@ -206,7 +206,7 @@ export class PasswordCards {
       locale,
     );
     const activity = { type: 'message', id: card.activityId, attachments: [cardAttachment(replacement)] };
-    let gone = false;
+    let gone: boolean;
     try {
       if (context && context.activity.conversation.id === card.conversationId) await context.updateActivity(activity);
       else await this.options.adapter.continueConversationAsync(this.options.appId, card.reference, (turn) => turn.updateActivity(activity).then(() => undefined));

@@ -128,7 +128,7 @@ export async function createPlan(
     conversationId: context.activity.conversation.id,
     createdBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     // With the requester's language as this conversation reads it ("språk nb"), for the password card.
-    requesterChat: isPersonalChat(context) ? ({ ...TurnContext.getConversationReference(context.activity), locale: localeFor(context) } as Record<string, unknown>) : undefined,
+    requesterChat: isPersonalChat(context) ? ({ ...TurnContext.getConversationReference(context.activity), locale: localeFor(context) }) : undefined,
   });
   if (superseded) {
     try {

@@ -157,7 +157,7 @@ function guarded(services: BotServices, handler: CardHandler) {
   return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCard | string> => {
     try {
       const safeData = data && typeof data === 'object' && !Array.isArray(data) ? data : {};
-      return (await handler(context, state, safeData)) as unknown as AdaptiveCard | string;
+      return await handler(context, state, safeData);
     } catch (error) {
       services.logger.error({ err: error, verb: (context.activity.value as { action?: { verb?: string } })?.action?.verb }, 'card action failed');
       const message = userMessage(error, localeFor(context));

@@ -1,4 +1,5 @@
-import { configuredEnvironment, type Config } from '../config';
+import type { Config } from '../config';
+import { configuredEnvironment } from '../setup/session';
 import { coded } from '../errors';
 import type { Logger } from '../log';
 import type { Actor } from './context';

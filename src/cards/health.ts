@@ -65,7 +65,7 @@ function fixView(row: HealthRow, locale: Locale) {
     Object.assign(view, {
       fix: fix.verb === 'setup.goto' ? 'part' : 'plan',
       fixData: fix.data ?? {},
-      fixTitle: part && PART_TITLE[part] ? t(locale, 'healthFixPart', { part: t(locale, PART_TITLE[part]!) }) : t(locale, 'healthFixPlan'),
+      fixTitle: part && PART_TITLE[part] ? t(locale, 'healthFixPart', { part: t(locale, PART_TITLE[part]) }) : t(locale, 'healthFixPlan'),
     });
   }
   if (fix?.kind === 'steps') {

@@ -186,7 +186,7 @@ export function csvTextCard(record: CsvExportRecord, fileIndex: number, part: nu
 }
 
 export function csvTextCardData(record: CsvExportRecord, fileIndex: number, part: number, locale: Locale) {
-  const file = record.files[fileIndex]!;
+  const file = record.files[fileIndex];
   const parts = textParts(file.content);
   const at = Math.min(Math.max(0, part), parts.length - 1);
   return {

@@ -80,18 +80,18 @@ function summary(plan: Plan, locale: Locale): string[] {
     if (a.type === 'nestGroup') lines.push(t(locale, 'glPlanNest', { group: escapeMarkdown(a.params.groupName), parent: escapeMarkdown(a.params.parentGroupName) }));
   }
   const joins = of('joinLicenceGroup') as Extract<Action, { type: 'joinLicenceGroup' }>[];
-  if (joins.length) lines.push(t(locale, 'glPlanJoin', { count: n(joins.length), group: escapeMarkdown(joins[0]!.params.groupName) }));
+  if (joins.length) lines.push(t(locale, 'glPlanJoin', { count: n(joins.length), group: escapeMarkdown(joins[0].params.groupName) }));
   const creates = of('createUser');
   const licences = of('assignLicense') as Extract<Action, { type: 'assignLicense' }>[];
   const usage = licences.filter((a) => a.params.usageLocation);
   if (creates.length) lines.push(t(locale, 'spPlanCreate', { count: n(creates.length) }));
-  if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0]!.params.usageLocation!) }));
-  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(skuDisplayName(licences[0]!.params)) }));
+  if (usage.length) lines.push(t(locale, 'spPlanUsage', { count: n(usage.length), location: escapeMarkdown(usage[0].params.usageLocation!) }));
+  if (licences.length) lines.push(t(locale, 'spPlanLicence', { count: n(licences.length), sku: escapeMarkdown(skuDisplayName(licences[0].params)) }));
   const members = of('addGroupMember') as Extract<Action, { type: 'addGroupMember' }>[];
-  if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0]!.params.groupName) }));
+  if (members.length) lines.push(t(locale, 'spPlanGroup', { count: n(members.length), group: escapeMarkdown(members[0].params.groupName) }));
   if (of('addUserToEnvironment').length) lines.push(t(locale, 'spPlanEnvironment', { count: n(of('addUserToEnvironment').length) }));
   const roles = of('assignRole') as Extract<Action, { type: 'assignRole' }>[];
-  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0]!.params.roleName) }));
+  if (roles.length) lines.push(t(locale, 'spPlanRole', { count: n(roles.length), role: escapeMarkdown(roles[0].params.roleName) }));
   if (of('coupleSalesperson').length) lines.push(t(locale, 'spPlanCouple', { count: n(of('coupleSalesperson').length) }));
   if (of('setMail').length) lines.push(t(locale, 'spPlanMail', { count: n(of('setMail').length) }));
   return lines;
@@ -127,7 +127,7 @@ export function salespeoplePlanData(plan: Plan, run: Run | undefined, locale: Lo
   const waited = joins.map((a) => journal[a.key]).filter((o): o is Extract<ActionOutcome, { status: 'done' }> => o?.status === 'done' && o.waitedMs !== undefined);
   if (run && waited.length > 0) {
     const seconds = Math.max(...waited.map((o) => o.waitedMs!)) / 1000;
-    notes.push(t(locale, 'glWaited', { seconds: formatNumber(Math.round(seconds * 10) / 10, locale), count: n(waited.length), group: escapeMarkdown(joins[0]!.params.groupName) }));
+    notes.push(t(locale, 'glWaited', { seconds: formatNumber(Math.round(seconds * 10) / 10, locale), count: n(waited.length), group: escapeMarkdown(joins[0].params.groupName) }));
   }
   if (run && run.status !== 'running' && couples.length > 0) {
     notes.push(t(locale, 'spCouplingsMade', { count: n(made) }));

@@ -98,19 +98,19 @@ function route(ctx: Ctx, req: SbRequest): SbReply {
   if (!m) throw notFound(`No HTTP resource was found that matches the request URI '${req.path}'.`);
   const [, tenantRaw, envRaw, resource] = m;
   const s = state(ctx);
-  const tenant = decodeSegment(tenantRaw!).toLowerCase();
+  const tenant = decodeSegment(tenantRaw).toLowerCase();
   if (tenant !== s.tenant.id && !s.tenant.domains.some((d) => d.isVerified && d.name === tenant)) {
     throw notFound(`The tenant '${tenant}' was not found.`);
   }
-  const envName = decodeSegment(envRaw!);
+  const envName = decodeSegment(envRaw);
   const env: BcEnvironment | undefined = s.bc.environments.find((e) => e.name.toLowerCase() === envName.toLowerCase());
   if (!env) throw notFound(`The environment '${envName}' does not exist for the tenant '${s.tenant.id}'.`);
-  const r = RESOURCE.exec(resource!);
+  const r = RESOURCE.exec(resource);
   if (!r) throw notFound(`No HTTP resource was found that matches the request URI '${req.path}'.`);
   if (req.method !== 'GET') throw new HttpError(405, 'BadRequest_MethodNotAllowed', `'${req.method}' requests for '${resource}' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.`);
   const base = `${req.origin}${BC_PREFIX}/${tenantRaw}/${envRaw}/api/v2.0/$metadata#`;
   const [, companyKey, personKey] = r;
-  const isPeople = resource!.includes('salespeoplePurchasers');
+  const isPeople = resource.includes('salespeoplePurchasers');
   if (companyKey === undefined) {
     if (isPeople) throw notFound(`No HTTP resource was found that matches the request URI '${req.path}'.`);
     return collection(ctx, req, env.companies.map(companyRow), COMPANY, 'Microsoft.NAV.company', `${base}companies`);

@@ -19,11 +19,11 @@ export function routeCompanyInformation(ctx: Ctx, req: SbRequest): SbReply | und
   if (!m) return undefined;
   const [, tenantRaw, envRaw, companyRaw] = m;
   const s = state(ctx);
-  const tenant = decodeSegment(tenantRaw!).toLowerCase();
+  const tenant = decodeSegment(tenantRaw).toLowerCase();
   if (tenant !== s.tenant.id && !s.tenant.domains.some((d) => d.isVerified && d.name === tenant)) throw notFound(`The tenant '${tenant}' was not found.`);
-  const env = s.bc.environments.find((e) => e.name.toLowerCase() === decodeSegment(envRaw!).toLowerCase());
-  if (!env) throw notFound(`The environment '${decodeSegment(envRaw!)}' does not exist for the tenant '${s.tenant.id}'.`);
-  const companyId = decodeSegment(companyRaw!).replace(/^'|'$/g, '').toLowerCase();
+  const env = s.bc.environments.find((e) => e.name.toLowerCase() === decodeSegment(envRaw).toLowerCase());
+  if (!env) throw notFound(`The environment '${decodeSegment(envRaw)}' does not exist for the tenant '${s.tenant.id}'.`);
+  const companyId = decodeSegment(companyRaw).replace(/^'|'$/g, '').toLowerCase();
   const company = env.companies.find((c) => c.id === companyId);
   if (!company) throw notFound(`The company with id '${companyId}' does not exist.`);
   if (req.method !== 'GET') throw new HttpError(405, 'BadRequest_MethodNotAllowed', `'${req.method}' requests for 'companyInformation' are not allowed by this sandbox.`);

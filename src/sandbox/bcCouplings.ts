@@ -11,7 +11,6 @@ import { type Ctx, state } from './context';
 import { HttpError, decodeSegment, decodeSkipToken, isGuid, isObject, jsonBody, nextLink, uuid, type SbReply, type SbRequest } from './http';
 import type { BcEnvironment, Coupling } from './state';
 
-export const COUPLING_API = 'api/contoso/crm/v1.0';
 const PATH = /^\/bc\/v2\.0\/([^/]+)\/([^/]+)\/api\/contoso\/crm\/v1\.0\/companies\(([^)]*)\)\/crmCouplings\/?$/;
 const CT = 'application/json; odata.metadata=minimal; charset=utf-8';
 
@@ -47,7 +46,7 @@ function create(ctx: Ctx, req: SbRequest, env: BcEnvironment, companyId: string)
   const company = env.companies.find((c) => c.id === companyId)!;
   const person = company.salespeople.find((p) => p.id === (b.salespersonId as string).toLowerCase());
   if (!person) throw notFound(`The salespersonPurchaser with id '${String(b.salespersonId)}' does not exist.`);
-  const userId = (b.systemUserId as string).toLowerCase();
+  const userId = (b.systemUserId).toLowerCase();
   const user = s.dataverse.systemUsers.find((u) => u.systemuserid === userId);
   if (!user) throw new HttpError(400, 'BadRequest', `The Sales user ${userId} does not exist.`);
   if (person.blocked) throw new HttpError(400, 'BadRequest', `Salesperson ${person.code} is blocked.`);
@@ -68,8 +67,8 @@ function create(ctx: Ctx, req: SbRequest, env: BcEnvironment, companyId: string)
 export function routeCouplings(ctx: Ctx, req: SbRequest): SbReply | null {
   const m = PATH.exec(req.path);
   if (!m) return null;
-  const env = environment(ctx, m[1]!, m[2]!);
-  const companyId = decodeSegment(m[3]!).toLowerCase();
+  const env = environment(ctx, m[1], m[2]);
+  const companyId = decodeSegment(m[3]).toLowerCase();
   if (!isGuid(companyId)) throw new HttpError(400, 'BadRequest', `'${companyId}' is not a valid id.`);
   if (!env.companies.some((c) => c.id === companyId)) throw notFound(`The company with id '${companyId}' does not exist.`);
   if (req.method === 'GET') return list(ctx, req, (env.couplings ?? []).filter((c) => c.companyId === companyId));

@@ -258,7 +258,7 @@ const INTEGRATION_ROLE_ID = 'a2b18661-9ff5-e911-a812-000d3a0b9028';
 const router = new Router<ControlCtx>()
   .on('PATCH', /^\/integration$/, (ctx, req) => patchIntegration(ctx, req))
   .on('POST', /^\/bc\/salespeople$/, (ctx, req) => addSalesperson(ctx, req))
-  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]!))
+  .on('PATCH', /^\/bc\/salespeople\/([^/]+)$/, (ctx, req, p) => patchSalesperson(ctx, req, p[0]))
   .on('GET', /^\/app$/, (ctx) => ok(appView(ctx)))
   .on('PATCH', /^\/app$/, (ctx, req) => patchApp(ctx, req))
   .on('POST', /^\/reset$/, (ctx, req) => reset(ctx, req))
@@ -286,7 +286,7 @@ const router = new Router<ControlCtx>()
     ctx.guard.clearRules();
     return ok({ rules: [] });
   })
-  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]!));
+  .on('PATCH', /^\/dataverse\/systemusers\/([^/]+)$/, (ctx, req, p) => patchSystemUser(ctx, req, p[0]));
 
 export const CONTROL_PREFIX = '/_sandbox';
 

@@ -83,7 +83,7 @@ function updateSystemUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
   if (bind !== undefined) {
     const m = typeof bind === 'string' ? /businessunits\(([0-9a-fA-F-]{36})\)\s*$/.exec(bind) : null;
     if (!m) throw new HttpError(400, '0x80060888', `The value of 'businessunitid@odata.bind' is not a valid businessunits reference.`);
-    const buId = m[1]!.toLowerCase();
+    const buId = m[1].toLowerCase();
     if (!s.dataverse.businessUnits.some((x) => x.businessunitid === buId)) throw notFound('businessunit', buId);
     if (buId !== su.businessunitid) {
       next.businessunitid = buId;
@@ -95,7 +95,7 @@ function updateSystemUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
   s.dataverse.systemUsers[s.dataverse.systemUsers.indexOf(su)] = next;
   ctx.store.touch();
   if (/return=representation/i.test(req.headers.prefer ?? '')) {
-    return readOne(s, req, ENTITY_SETS.systemusers!, systemUserRow(next));
+    return readOne(s, req, ENTITY_SETS.systemusers, systemUserRow(next));
   }
   return dvOk(204, undefined, { 'OData-EntityId': `${req.origin}${DV_PREFIX}/systemusers(${next.systemuserid})` });
 }
@@ -103,7 +103,7 @@ function updateSystemUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
 function roleIdFromRef(ref: unknown): string {
   const m = typeof ref === 'string' ? /roles\(([0-9a-fA-F-]{36})\)\s*$/.exec(ref) : null;
   if (!m) throw new HttpError(400, '0x80060888', "The '@odata.id' of the reference must name a role, e.g. '<base>/roles(<roleid>)'.");
-  return m[1]!.toLowerCase();
+  return m[1].toLowerCase();
 }
 
 interface Owner {
@@ -175,7 +175,7 @@ function teamRoute(ctx: Ctx, req: SbRequest, set: string, key: string, nav: stri
   const team = s.dataverse.teams.find((t) => t.teamid === key)!;
   if (nav === 'teammembership_association' && req.method === 'GET') {
     const ids = new Set((s.dataverse.teamMembers ?? []).filter((m) => m.teamid === key).map((m) => m.systemuserid));
-    return readCollection(s, req, ENTITY_SETS.systemusers!, s.dataverse.systemUsers.filter((u) => ids.has(u.systemuserid)).map(systemUserRow));
+    return readCollection(s, req, ENTITY_SETS.systemusers, s.dataverse.systemUsers.filter((u) => ids.has(u.systemuserid)).map(systemUserRow));
   }
   if (nav !== 'Microsoft.Dynamics.CRM.AddMembersTeam') return undefined;
   if (req.method !== 'POST') throw new HttpError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed for AddMembersTeam.`);
@@ -210,7 +210,7 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
     return retrieveOrganizationResources(ctx, req);
   }
   const m = PATH.exec(path);
-  const es: EntitySet | undefined = m ? ENTITY_SETS[m[1]!] : undefined;
+  const es: EntitySet | undefined = m ? ENTITY_SETS[m[1]] : undefined;
   if (!m || !es) {
     const seg = decodeSegment(path.split('/').filter(Boolean)[0] ?? '');
     throw new HttpError(404, '0x8006088a', `Resource not found for the segment '${seg}'.`);
@@ -235,13 +235,13 @@ function route(ctx: Ctx, req: SbRequest, path: string): SbReply {
   const assoc = ASSOCIATIONS[es.set];
   const navMatch = assoc ? new RegExp(`^${assoc}(?:\\(([^)]*)\\))?(/\\$ref)?$`).exec(nav) : null;
   if (!assoc || !navMatch) {
-    throw new HttpError(400, '0x80060888', `Could not find a property named '${decodeSegment(nav.split('/')[0]!)}' on type 'Microsoft.Dynamics.CRM.${es.entity}'.`);
+    throw new HttpError(400, '0x80060888', `Could not find a property named '${decodeSegment(nav.split('/')[0])}' on type 'Microsoft.Dynamics.CRM.${es.entity}'.`);
   }
   const isRef = navMatch[2] !== undefined;
   const navKey = navMatch[1] ?? null;
   if (!isRef && navKey === null && method === 'GET') {
     const ids = new Set((es.set === 'systemusers' ? s.dataverse.userRoles : s.dataverse.teamRoles).filter((a) => a.ownerid === key).map((a) => a.roleid));
-    return readCollection(s, req, ENTITY_SETS.roles!, s.dataverse.roles.filter((r) => ids.has(r.roleid)).map(roleRow));
+    return readCollection(s, req, ENTITY_SETS.roles, s.dataverse.roles.filter((r) => ids.has(r.roleid)).map(roleRow));
   }
   if (isRef && navKey === null && method === 'POST') return associate(ctx, req, es.set, key);
   if (isRef && method === 'DELETE') return disassociate(ctx, req, es.set, key, navKey);

@@ -33,7 +33,7 @@ const bad = (message: string) => new HttpError(400, '0x80060888', message);
 export function boundaryOf(contentType: string | undefined): string | null {
   if (!contentType || !/^\s*multipart\/mixed/i.test(contentType)) return null;
   const m = /boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return m ? (m[1] ?? m[2]!) : null;
+  return m ? (m[1] ?? m[2]) : null;
 }
 
 function splitParts(text: string, boundary: string): string[] {
@@ -74,8 +74,8 @@ function parseOp(part: string): BatchOp {
   const m = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/1\.[01])?$/.exec(inner.first ?? '');
   if (!m) throw bad(`The request line '${inner.first ?? ''}' of a batch operation is not valid.`);
   return {
-    method: m[1]!,
-    url: m[2]!,
+    method: m[1],
+    url: m[2],
     headers: inner.headers,
     body: inner.rest.trim(),
     contentId: outer.headers['content-id'] ?? inner.headers['content-id'] ?? null,
@@ -142,7 +142,7 @@ function httpPart(reply: SbReply, contentId: string | null): string {
 function resolveContentId(op: BatchOp, entities: Map<string, string>): BatchOp | null {
   const m = /^\$([^/?]+)(.*)$/s.exec(op.url);
   if (!m) return op;
-  const base = entities.get(m[1]!);
+  const base = entities.get(m[1]);
   return base === undefined ? null : { ...op, url: `${base}${m[2]}` };
 }
 

@@ -161,7 +161,7 @@ function shape(es: EntitySet, opts: { select: string | null; expand: string | nu
     for (const item of parseExpand(opts.expand)) {
       const exp = es.expand?.[item.name];
       if (!exp) throw new ODataError(`Could not find a property named '${item.name}' on type '${typeName(es)}'.`);
-      const target = ENTITY_SETS[exp.target]!;
+      const target = ENTITY_SETS[exp.target];
       const f = item.options.$filter;
       const filter = f ? compileFilter(f, { entity: typeName(target), fields: { ...target.select, ...target.filterAliases }, functions: DV_FUNCTIONS }).test : null;
       expands.push({ name: item.name, exp, inner: shape(target, { select: item.options.$select ?? null, expand: item.options.$expand ?? null }), filter });

@@ -164,7 +164,7 @@ export class Guard {
       this.stats.throttled[service]++;
       // the window frees once enough of the oldest requests fall out of it
       const needed = Math.min(w.length, w.length + units - limit.requests);
-      const frees = needed > 0 ? w[needed - 1]! + limit.windowMs : now + limit.windowMs;
+      const frees = needed > 0 ? w[needed - 1] + limit.windowMs : now + limit.windowMs;
       return Math.max(1, Math.ceil((frees - now) / 1000));
     }
     for (let i = 0; i < units; i++) w.push(now);

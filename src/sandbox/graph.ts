@@ -52,7 +52,7 @@ function domains(ctx: Ctx, req: SbRequest, id?: string): SbReply {
     entity: 'microsoft.graph.domain',
     schema: { authenticationType: 'string', availabilityStatus: 'string', id: 'string', isAdminManaged: 'bool', isDefault: 'bool', isInitial: 'bool', isRoot: 'bool', isVerified: 'bool', supportedServices: 'string' },
     filterable: new Set(),
-    defaults: Object.keys(rows[0]!),
+    defaults: Object.keys(rows[0]),
   };
   if (id === undefined) return graphList(req, rows, entity, 'domains');
   const d = rows.find((r) => r.id.toLowerCase() === decodeSegment(id).toLowerCase());
@@ -86,25 +86,25 @@ const seg = '([^/]+)';
 const router = new Router<Ctx>()
   .on('GET', /^\/users\/?$/, (ctx, req) => listUsers(ctx, req))
   .on('POST', /^\/users\/?$/, (ctx, req) => createUser(ctx, req))
-  .on('GET', new RegExp(`^/users/${seg}$`), (ctx, req, p) => getUser(ctx, req, p[0]!))
-  .on('PATCH', new RegExp(`^/users/${seg}$`), (ctx, req, p) => updateUser(ctx, req, p[0]!))
-  .on('DELETE', new RegExp(`^/users/${seg}$`), (ctx, req, p) => deleteUser(ctx, req, p[0]!))
-  .on('POST', new RegExp(`^/users/${seg}/assignLicense$`), (ctx, req, p) => assignLicense(ctx, req, p[0]!))
-  .on('POST', new RegExp(`^/users/${seg}/reprocessLicenseAssignment$`), (ctx, req, p) => reprocessLicenseAssignment(ctx, req, p[0]!))
-  .on('GET', new RegExp(`^/users/${seg}/licenseDetails$`), (ctx, req, p) => licenseDetails(ctx, req, p[0]!))
-  .on('POST', new RegExp(`^/users/${seg}/checkMemberGroups$`), (ctx, req, p) => checkMemberGroups(ctx, req, p[0]!))
+  .on('GET', new RegExp(`^/users/${seg}$`), (ctx, req, p) => getUser(ctx, req, p[0]))
+  .on('PATCH', new RegExp(`^/users/${seg}$`), (ctx, req, p) => updateUser(ctx, req, p[0]))
+  .on('DELETE', new RegExp(`^/users/${seg}$`), (ctx, req, p) => deleteUser(ctx, req, p[0]))
+  .on('POST', new RegExp(`^/users/${seg}/assignLicense$`), (ctx, req, p) => assignLicense(ctx, req, p[0]))
+  .on('POST', new RegExp(`^/users/${seg}/reprocessLicenseAssignment$`), (ctx, req, p) => reprocessLicenseAssignment(ctx, req, p[0]))
+  .on('GET', new RegExp(`^/users/${seg}/licenseDetails$`), (ctx, req, p) => licenseDetails(ctx, req, p[0]))
+  .on('POST', new RegExp(`^/users/${seg}/checkMemberGroups$`), (ctx, req, p) => checkMemberGroups(ctx, req, p[0]))
   .on('GET', /^\/subscribedSkus\/?$/, (ctx, req) => subscribedSkus(ctx, req))
   .on('GET', /^\/domains\/?$/, (ctx, req) => domains(ctx, req))
-  .on('GET', new RegExp(`^/domains/${seg}$`), (ctx, req, p) => domains(ctx, req, p[0]!))
+  .on('GET', new RegExp(`^/domains/${seg}$`), (ctx, req, p) => domains(ctx, req, p[0]))
   .on('GET', /^\/organization\/?$/, (ctx, req) => organization(ctx, req))
   .on('GET', /^\/groups\/?$/, (ctx, req) => graphList(req, state(ctx).graph.groups.map(groupRow), GROUP, 'groups'))
   .on('POST', /^\/groups\/?$/, (ctx, req) => createGroup(ctx, req))
-  .on('POST', new RegExp(`^/groups/${seg}/assignLicense$`), (ctx, req, p) => groupAssignLicense(ctx, req, p[0]!))
-  .on('GET', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => getGroup(ctx, req, p[0]!))
-  .on('PATCH', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => updateGroup(ctx, req, p[0]!))
-  .on('GET', new RegExp(`^/groups/${seg}/members$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0]!, false))
-  .on('GET', new RegExp(`^/groups/${seg}/transitiveMembers$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0]!, true))
-  .on('POST', new RegExp(`^/groups/${seg}/members/(?:\\$|%24)ref$`), (ctx, req, p) => addMemberRef(ctx, req, p[0]!))
+  .on('POST', new RegExp(`^/groups/${seg}/assignLicense$`), (ctx, req, p) => groupAssignLicense(ctx, req, p[0]))
+  .on('GET', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => getGroup(ctx, req, p[0]))
+  .on('PATCH', new RegExp(`^/groups/${seg}$`), (ctx, req, p) => updateGroup(ctx, req, p[0]))
+  .on('GET', new RegExp(`^/groups/${seg}/members$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0], false))
+  .on('GET', new RegExp(`^/groups/${seg}/transitiveMembers$`), (ctx, req, p) => listGroupMembers(ctx, req, p[0], true))
+  .on('POST', new RegExp(`^/groups/${seg}/members/(?:\\$|%24)ref$`), (ctx, req, p) => addMemberRef(ctx, req, p[0]))
   .on('GET', /^\/me(\/.*)?$/, () => {
     throw new HttpError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
   });

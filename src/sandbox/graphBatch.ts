@@ -80,7 +80,7 @@ const fullyParallel = (items: BatchItem[]) => items.every((it) => it.dependsOn.l
 
 /** One chain in request order: the first depends on nothing, every other on exactly the one before. */
 function fullySequential(items: BatchItem[]): boolean {
-  return items.every((it, i) => (i === 0 ? it.dependsOn.length === 0 : it.dependsOn.length === 1 && it.dependsOn[0] === items[i - 1]!.id));
+  return items.every((it, i) => (i === 0 ? it.dependsOn.length === 0 : it.dependsOn.length === 1 && it.dependsOn[0] === items[i - 1].id));
 }
 
 /** Items in an order where each comes after what it depends on; throws on a cycle. */

@@ -15,8 +15,7 @@
 import { type Ctx, state } from './context';
 import { HttpError, decodeSegment, isObject, uuid, type SbReply, type SbRequest } from './http';
 import { type GraphEntity, contextUrl, graphEntity, graphList, graphOk } from './graphQuery';
-import { USER, body } from './graphUsers';
-import { USER_DEFAULT_PROPS, userRow } from './graphUserModel';
+import { USER, USER_DEFAULT_PROPS, body, userRow } from './graphUserModel';
 import type { Group, PowerPlatformEnvironment, SandboxState } from './state';
 import { assignGroupLicense, queueMembers } from './graphLicensing';
 
@@ -124,7 +123,7 @@ export function getGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply {
 function referencedId(ref: unknown): string {
   const m = typeof ref === 'string' ? /\/(?:directoryObjects|users|groups)(?:\/|\(')([0-9a-fA-F-]{36})(?:'\))?\/?$/.exec(ref) : null;
   if (!m) throw new HttpError(400, 'Request_BadRequest', `Invalid object identifier '${typeof ref === 'string' ? ref.slice(0, 200) : String(ref)}'.`);
-  return m[1]!.toLowerCase();
+  return m[1].toLowerCase();
 }
 
 function referencedObject(s: SandboxState, id: string): void {

@@ -1,5 +1,6 @@
 /** Graph user: property schema, projection, and validation of writes (POST / PATCH /users). */
-import { HttpError, isObject } from './http';
+import { HttpError, isObject, jsonBody, type SbRequest } from './http';
+import type { GraphEntity } from './graphQuery';
 import type { Schema } from './odata';
 import type { GraphUser, Json, SandboxState } from './state';
 import { licenceStates } from './graphLicensing';
@@ -211,4 +212,19 @@ export function applyUserWrite(s: SandboxState, user: GraphUser, body: unknown, 
     }
   }
   return u;
+}
+
+export const USER: GraphEntity = {
+  entity: USER_ENTITY,
+  schema: USER_SCHEMA,
+  filterable: USER_FILTERABLE,
+  collections: { assignedLicenses: { skuId: 'guid' }, otherMails: 'string' },
+  orderable: new Set(['displayName', 'userPrincipalName']),
+  defaults: USER_DEFAULT_PROPS,
+};
+
+const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
+
+export function body(req: SbRequest): unknown {
+  return jsonBody(req, 'BadRequest', BAD_JSON);
 }

@@ -2,25 +2,10 @@
 import { isTransitiveMember } from './graphGroups';
 import { reprocessUser } from './graphLicensing';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
-import { HttpError, decodeSegment, isGuid, isObject, jsonBody, type SbReply, type SbRequest, uuid } from './http';
-import { type GraphEntity, graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
-import { USER_DEFAULT_PROPS, USER_ENTITY, USER_FILTERABLE, USER_SCHEMA, applyUserWrite, userRow } from './graphUserModel';
+import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbRequest, uuid } from './http';
+import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
+import { USER, USER_DEFAULT_PROPS, applyUserWrite, body, userRow } from './graphUserModel';
 import type { GraphUser, LicenseAssignment } from './state';
-
-export const USER: GraphEntity = {
-  entity: USER_ENTITY,
-  schema: USER_SCHEMA,
-  filterable: USER_FILTERABLE,
-  collections: { assignedLicenses: { skuId: 'guid' }, otherMails: 'string' },
-  orderable: new Set(['displayName', 'userPrincipalName']),
-  defaults: USER_DEFAULT_PROPS,
-};
-
-const BAD_JSON = 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.';
-
-export function body(req: SbRequest): unknown {
-  return jsonBody(req, 'BadRequest', BAD_JSON);
-}
 
 /** The user named by a path segment: an object id or a UPN (a doubled '' stands for one '). */
 export function userFromSegment(ctx: Ctx, segment: string): GraphUser {
@@ -100,8 +85,8 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     const i = next.findIndex((a) => a.skuId === r.toLowerCase());
     if (i < 0) throw new HttpError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
     // A licence inherited from a group stays while the user is in the group (Learn "group-based licensing").
-    if (next[i]!.direct === false) throw new HttpError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
-    if (next[i]!.viaGroups?.length) next[i] = { ...next[i]!, direct: false };
+    if (next[i].direct === false) throw new HttpError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
+    if (next[i].viaGroups?.length) next[i] = { ...next[i], direct: false };
     else next.splice(i, 1);
   }
   if (adds.length && !u.usageLocation) {
@@ -119,7 +104,7 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
     const existing = next.findIndex((x) => x.skuId === skuId);
     if (existing >= 0) {
-      next[existing] = { ...next[existing]!, disabledPlans, direct: undefined };
+      next[existing] = { ...next[existing], disabledPlans, direct: undefined };
       continue;
     }
     const held = u.assignedLicenses.some((x) => x.skuId === skuId);

@@ -162,10 +162,6 @@ export function isGuid(s: unknown): s is string {
   return typeof s === 'string' && GUID_RE.test(s);
 }
 
-export function sameId(a: string | null | undefined, b: string | null | undefined): boolean {
-  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
-}
-
 /** Decodes one path segment; malformed percent-encoding is kept as is. */
 export function decodeSegment(s: string): string {
   try {

@@ -27,8 +27,7 @@ import { KEYS_PATH, SigningKey, TOKEN_PATH, handleKeys, handleToken } from './to
 
 export { SEED, SEED_INTEGRATION } from './seed';
 export type { RecordOptions, RecordedRequest } from './recorder';
-export type { SandboxSettings, SandboxSettingsPatch, SeedOptions, ServiceLimit, FaultRates } from './settings';
-export { DEFAULT_SETTINGS } from './settings';
+export type { SandboxSettingsPatch, SeedOptions } from './settings';
 
 export interface SandboxOptions {
   /** default 3979; 0 = a random free port */
@@ -98,7 +97,7 @@ async function dispatch(ctx: ControlCtx, req: SbRequest): Promise<Outcome> {
   if (req.path === '/healthz') return { kind: 'reply', reply: { status: 200, body: { status: 'ok' } } };
   if (req.path.startsWith(`${CONTROL_PREFIX}/`)) return { kind: 'reply', reply: await handleControl(ctx, req) };
   const token = TOKEN_PATH.exec(req.path);
-  if (token) return { kind: 'reply', reply: handleToken(ctx, ctx.signingKey, req, token[1]!) };
+  if (token) return { kind: 'reply', reply: handleToken(ctx, ctx.signingKey, req, token[1]) };
   if (KEYS_PATH.test(req.path)) return { kind: 'reply', reply: handleKeys(ctx.signingKey) };
   switch (serviceOf(req.path)) {
     case 'graph':
@@ -156,7 +155,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       try {
         body = await readBody(req);
       } catch (err) {
-        const service = serviceOf((req.url ?? '/').split('?')[0]!);
+        const service = serviceOf((req.url ?? '/').split('?')[0]);
         if (err instanceof BodyTooLargeError && service) {
           writeReply(res, errorReply(service, null, tooLargeError(service)));
           req.resume();

@@ -3,24 +3,15 @@
  * schema (odataEval.ts evaluates). Errors are ODataError; each service turns them into its own format.
  */
 import { evaluate } from './odataEval';
+import type { CmpOp, LitType, Node } from './odataAst';
+
+export type { Node };
 
 export class ODataError extends Error {}
 
 export type FieldType = 'string' | 'guid' | 'bool' | 'int' | 'number' | 'datetime';
 export type Schema = Record<string, FieldType>;
 
-type LitType = 'string' | 'guid' | 'bool' | 'null' | 'number' | 'datetime';
-export type Node =
-  | { k: 'or' | 'and'; l: Node; r: Node }
-  | { k: 'not'; e: Node }
-  | { k: 'cmp'; op: CmpOp; l: Node; r: Node }
-  | { k: 'in'; l: Node; list: Node[] }
-  | { k: 'prop'; name: string }
-  | { k: 'call'; name: string; args: Node[]; named: Record<string, Node> }
-  | { k: 'list'; items: Node[] }
-  | { k: 'lambda'; op: 'any' | 'all'; coll: string; v: string | null; body: Node | null }
-  | { k: 'lit'; t: LitType; v: string | number | boolean | null };
-type CmpOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 const CMP_OPS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const OP_NAMES: Record<CmpOp, string> = { eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual' };
 
@@ -39,7 +30,7 @@ export function tokenize(text: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
       continue;
@@ -108,10 +99,10 @@ class Parser {
   ) {}
 
   private peek(): Tok {
-    return this.toks[this.i]!;
+    return this.toks[this.i];
   }
   private next(): Tok {
-    return this.toks[this.i++]!;
+    return this.toks[this.i++];
   }
   private fail(tok: Tok): never {
     throw new ODataError(`Syntax error at position ${tok.pos} in '${this.text}'.`);
@@ -279,7 +270,7 @@ export interface FilterOptions {
 }
 
 export interface CompiledFilter {
-  test(row: Record<string, unknown>): boolean;
+  test: (row: Record<string, unknown>) => boolean;
   /** operators and functions used: 'ne', 'not', 'in', 'endswith', 'any', ... */
   features: Set<string>;
 }
@@ -318,10 +309,10 @@ export function compileFilter(text: string, opts: FilterOptions): CompiledFilter
     const bound = scope.get(first);
     if (bound !== undefined) {
       if (typeof bound === 'string') {
-        if (rest.length) throw unknown(rest[0]!, 'element');
+        if (rest.length) throw unknown(rest[0], 'element');
         return bound;
       }
-      const t = rest.length === 1 ? bound[rest[0]!] : undefined;
+      const t = rest.length === 1 ? bound[rest[0]] : undefined;
       if (!t) throw unknown(rest.join('/') || first, 'element');
       return t;
     }

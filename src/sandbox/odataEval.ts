@@ -1,5 +1,5 @@
 /** Evaluation of a parsed, type-checked $filter over one row. */
-import type { Node } from './odata';
+import type { Node } from './odataAst';
 
 type Vars = Record<string, unknown>;
 
@@ -89,8 +89,8 @@ export function evaluate(n: Node, row: Record<string, unknown>, vars: Vars): unk
         const list = (n.named.PropertyValues as { items: Node[] }).items;
         return v !== null && list.some((item) => equal(String(v), value(item, row, vars)));
       }
-      const a = value(n.args[0]!, row, vars);
-      const b = value(n.args[1]!, row, vars);
+      const a = value(n.args[0], row, vars);
+      const b = value(n.args[1], row, vars);
       if (typeof a !== 'string' || typeof b !== 'string') return false;
       const la = a.toLowerCase();
       const lb = b.toLowerCase();

@@ -73,7 +73,7 @@ export function parseExpand(text: string | null): ExpandItem[] {
       if (eq <= 0) throw new ODataError(`Syntax error in $expand '${text}'.`);
       options[opt.slice(0, eq).trim()] = opt.slice(eq + 1).trim();
     }
-    return { name: m[1]!, options };
+    return { name: m[1], options };
   });
 }
 

@@ -148,7 +148,7 @@ const ISO = new Date(SEED_TIME).toISOString();
 /** A stable GUID derived from a name. */
 export function guidFrom(name: string): string {
   const h = createHash('sha1').update(name).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const P = {
@@ -203,7 +203,7 @@ function user(u: UserSpec): GraphUser {
     id: u.id,
     userPrincipalName: u.upn,
     displayName: u.display ?? `${u.given} ${u.sur}`,
-    mailNickname: u.upn.split('@')[0]!,
+    mailNickname: u.upn.split('@')[0],
     givenName: u.given,
     surname: u.sur,
     mail: u.mail === undefined ? u.upn : u.mail,

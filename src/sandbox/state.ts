@@ -316,7 +316,7 @@ export function stableStringify(value: unknown, indent = 0): string {
     if (Array.isArray(v)) return v.map(sorted);
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v as object).sort()) {
+      for (const k of Object.keys(v).sort()) {
         const x = (v as Record<string, unknown>)[k];
         if (x !== undefined) out[k] = sorted(x);
       }

@@ -7,9 +7,16 @@
  * client credentials flow"; "Access token claims reference").
  */
 import { createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
-import type { Ctx } from './context';
+import type { SandboxSettings } from './settings';
 import type { SbReply, SbRequest } from './http';
-import type { AppRegistration, SandboxState } from './state';
+import type { AppRegistration, SandboxState, Store } from './state';
+
+/** What the token endpoint reads of the handlers' context (context.ts's Ctx has it). */
+interface TokenContext {
+  store: Store;
+  settings(): SandboxSettings;
+  now(): number;
+}
 
 /** The resources the sandbox issues tokens for, as Entra names them (the token's `aud`). */
 export const RESOURCES = {
@@ -114,7 +121,7 @@ export function rolesFor(app: AppRegistration, audience: Audience): string[] {
   return [];
 }
 
-export function handleToken(ctx: Ctx, key: SigningKey, req: SbRequest, tenant: string): SbReply {
+export function handleToken(ctx: TokenContext, key: SigningKey, req: SbRequest, tenant: string): SbReply {
   const s = ctx.store.state;
   if (req.method !== 'POST') {
     return entraError({ status: 400, error: 'invalid_request', code: 900561, description: 'The endpoint only accepts POST requests.' });
@@ -241,19 +248,19 @@ export function validateToken(
 ): { ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem } {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!m) return { ok: false, problem: { kind: 'missing' } };
-  const parts = m[1]!.split('.');
+  const parts = m[1].split('.');
   if (parts.length !== 3) return { ok: false, problem: { kind: 'malformed' } };
   let header: { alg?: unknown; kid?: unknown };
   let claims: TokenClaims;
   try {
-    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as typeof header;
-    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as TokenClaims;
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims;
   } catch {
     return { ok: false, problem: { kind: 'malformed' } };
   }
   if (!claims || typeof claims !== 'object') return { ok: false, problem: { kind: 'malformed' } };
   if (header.alg !== 'RS256' || header.kid !== key.kid) return { ok: false, problem: { kind: 'signature' } };
-  const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2]!, 'base64url'));
+  const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], 'base64url'));
   if (!valid) return { ok: false, problem: { kind: 'signature' } };
   if (claims.iss !== issuerFor(expected.tenantId) || claims.tid !== expected.tenantId) return { ok: false, problem: { kind: 'issuer' } };
   const nowSeconds = expected.now / 1000;

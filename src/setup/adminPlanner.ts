@@ -92,7 +92,7 @@ export function planAdmin(desired: AdminDesired, observed: AdminObservation, env
     const role = resolveRole(kind, roles, rootBusinessUnitId)?.role;
     if (!role) {
       const names = KNOWN_ROLE_NAMES[kind];
-      return { ok: false, refusal: { key: 'refuseRoleMissingInEnvironment', vars: { role: names[0]!, template: ROLE_TEMPLATES[kind], names: names.join(' / ') } } };
+      return { ok: false, refusal: { key: 'refuseRoleMissingInEnvironment', vars: { role: names[0], template: ROLE_TEMPLATES[kind], names: names.join(' / ') } } };
     }
     wanted.push(role);
   }

@@ -210,7 +210,7 @@ export function predictCoupling(facts: PredictionFacts): CouplingPrediction[] {
       continue;
     }
     if (eligible.length === 1) {
-      const user = eligible[0]!;
+      const user = eligible[0];
       const id = lower(user.systemuserid);
       if (taken.has(id)) {
         const code = taken.get(id);
@@ -226,7 +226,7 @@ export function predictCoupling(facts: PredictionFacts): CouplingPrediction[] {
       continue;
     }
     if (candidates.length > 0) {
-      const user = candidates[0]!;
+      const user = candidates[0];
       const reason = eligibility(user)!;
       predictions.set(person.id, { ...base, outcome: { kind: 'notEligible', reason, userPrincipalName: user.domainName }, fix: { kind: 'manual', step: INELIGIBLE_STEP[reason] } });
       continue;

@@ -55,7 +55,7 @@ const BOM = '\uFEFF';
 export function splitName(displayName: string): { first: string; last: string } {
   const words = displayName.trim().split(/\s+/).filter(Boolean);
   if (words.length <= 1) return { first: words[0] ?? '', last: '' };
-  return { first: words.slice(0, -1).join(' '), last: words[words.length - 1]! };
+  return { first: words.slice(0, -1).join(' '), last: words[words.length - 1] };
 }
 
 export function toAdminCenterUser(person: ExportPerson): AdminCenterUser {

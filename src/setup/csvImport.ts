@@ -87,7 +87,7 @@ export function readAdminCenterCsv(bytes: Uint8Array): ReadResult {
   }
   const header = records[0]?.map((cell) => cell.trim());
   if (!header || header.every((cell) => cell === '')) return fail('csvFileEmpty');
-  if (header.length === 1 && header[0]!.includes(';')) return fail('csvFileSemicolons');
+  if (header.length === 1 && header[0].includes(';')) return fail('csvFileSemicolons');
   if (header.join(',') !== HEADER_TEXT) return fail('csvFileHeader', { header: HEADER_TEXT, found: header.join(',').slice(0, 300) });
   // Rows are numbered as a spreadsheet shows them (a cell with a line break stays one row).
   const rows = records.slice(1).map((cells, i) => ({ line: i + 2, cells }));
@@ -112,7 +112,7 @@ function cellProblems(line: number, user: AdminCenterUser): CsvProblem[] {
     if (/[\u0000-\u001F\u007F]/.test(value)) problems.push({ line, key: 'csvRowControl', vars: { column } });
     else if (INVISIBLE.test(value)) problems.push({ line, key: 'csvRowInvisible', vars: { column } });
     else if (/^[=@]/.test(value) || (!PHONES.has(column) && /^[+-]/.test(value))) {
-      problems.push({ line, key: 'csvRowFormula', vars: { column, start: value[0]! } });
+      problems.push({ line, key: 'csvRowFormula', vars: { column, start: value[0] } });
     }
     const length = [...value].length;
     if (length > FIELD_LIMITS[column]) problems.push({ line, key: 'csvRowTooLong', vars: { column, length, limit: FIELD_LIMITS[column] } });
@@ -181,7 +181,7 @@ export function checkRows(rows: ParsedRow[], facts: ImportTenantFacts): { users:
       if (first !== undefined) rowProblems.push({ line, key: 'csvRowDuplicateInFile', vars: { value: user['User Name'], other: first } });
       else {
         seenUpn.set(upn, line);
-        const alias = upn.split('@')[0]!;
+        const alias = upn.split('@')[0];
         const aliasLine = seenAlias.get(alias);
         if (aliasLine !== undefined) rowProblems.push({ line, key: 'csvRowAliasInFile', vars: { alias, other: aliasLine } });
         else seenAlias.set(alias, line);

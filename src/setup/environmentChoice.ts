@@ -70,7 +70,7 @@ export const COMPANY_VALUE_PATTERN = COMPANY_VALUE.source;
 
 export function parseCompanyValue(value: string): { bcEnvironment: string; bcCompanyId: string } | undefined {
   const m = COMPANY_VALUE.exec(value.trim());
-  return m ? { bcEnvironment: m[1]!, bcCompanyId: m[2]!.toLowerCase() } : undefined;
+  return m ? { bcEnvironment: m[1], bcCompanyId: m[2].toLowerCase() } : undefined;
 }
 
 const sameId = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
@@ -116,10 +116,10 @@ export function propose(lists: EnvironmentLists, options: { current?: Wanted; co
   const configured = find(options.configured);
   if (configured) return { ...configured, reason: isLinked(configured) ? 'linked' : 'configured' };
   const [first] = linked;
-  if (first) return { bcEnvironment: first.bc.name, bcCompanyId: first.bc.companies[0]!.id.toLowerCase(), bapEnvironmentId: first.powerPlatform.id, reason: 'linked' };
+  if (first) return { bcEnvironment: first.bc.name, bcCompanyId: first.bc.companies[0].id.toLowerCase(), bapEnvironmentId: first.powerPlatform.id, reason: 'linked' };
   const bc = lists.businessCentral.find((e) => e.companies.length > 0);
   const powerPlatform = capable[0];
-  return bc && powerPlatform ? { bcEnvironment: bc.name, bcCompanyId: bc.companies[0]!.id.toLowerCase(), bapEnvironmentId: powerPlatform.id, reason: 'first' } : undefined;
+  return bc && powerPlatform ? { bcEnvironment: bc.name, bcCompanyId: bc.companies[0].id.toLowerCase(), bapEnvironmentId: powerPlatform.id, reason: 'first' } : undefined;
 }
 
 /** What the admin picked, checked against the lists as they are now (never against what the card claims). */

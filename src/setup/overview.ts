@@ -64,9 +64,6 @@ export interface PartStatus {
   details: Detail[];
 }
 
-/** A part whose observation failed carries the reason instead of data. */
-export type Observation<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 export function adminStatus(observed: ObservedAdmin): PartStatus {
   const user = observed.upn;
   const todo = (key: StringKey, vars: Record<string, string> = {}): PartStatus => ({

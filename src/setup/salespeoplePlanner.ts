@@ -59,7 +59,7 @@ function needsFor(row: SalespersonRow, context: SalespeoplePlanContext): Needs |
       return {
         target: { userPrincipalName: row.email, displayName: row.displayName || row.email },
         create: {
-          mailNickname: row.email.split('@')[0]!,
+          mailNickname: row.email.split('@')[0],
           // The salesperson's e-mail as mail: Match-Based Coupling matches it through the Sales user's primary e-mail.
           mail: row.email,
           usageLocation: context.usageLocation,
@@ -99,7 +99,7 @@ function importedNeeds(user: ImportedUser): Needs {
   const { line: _line, userPrincipalName, displayName, givenName, surname, jobTitle, department, usageLocation, ...profile } = user;
   return {
     target: { userPrincipalName, displayName },
-    create: { mailNickname: userPrincipalName.split('@')[0]!, usageLocation, givenName, surname, jobTitle, department, profile, deliverPassword: false },
+    create: { mailNickname: userPrincipalName.split('@')[0], usageLocation, givenName, surname, jobTitle, department, profile, deliverPassword: false },
     licence: true,
     environment: true,
     role: true,

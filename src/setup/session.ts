@@ -1,3 +1,4 @@
+import type { Config } from '../config';
 import type { IntegrationPath } from './integrationPlanner';
 import type { PlanEnvironment, PlanKind } from './plan';
 
@@ -168,4 +169,10 @@ function afterPlan(session: SetupSession, kind: PlanKind): SetupSession {
     case 'health':
       return session;
   }
+}
+
+/** The configured default environment when all of it is configured (tenant mode may leave it out). */
+export function configuredEnvironment(config: Pick<Config, 'defaults'>): { dataverseUrl: string; bapEnvironmentId: string; bcEnvironment: string; bcCompanyId?: string } | undefined {
+  const { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } = config.defaults;
+  return dataverseUrl && bapEnvironmentId && bcEnvironment ? { dataverseUrl, bapEnvironmentId, bcEnvironment, bcCompanyId } : undefined;
 }

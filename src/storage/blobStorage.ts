@@ -111,7 +111,7 @@ export class BlobStorage implements HealingStorage {
         } catch (error) {
           // 412: If-Match refused; 409 BlobAlreadyExists: If-None-Match: * refused.
           if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
-            throw new Error(`Storage: eTag conflict for key "${key}"${error.statusCode === 409 ? ' (exists)' : ''}`);
+            throw new Error(`Storage: eTag conflict for key "${key}"${error.statusCode === 409 ? ' (exists)' : ''}`, { cause: error });
           }
           throw error;
         }

@@ -110,7 +110,7 @@ export function parseCsdl(xml: string): CsdlModel {
   };
   const typeRef = (raw: string): TypeRef => {
     const match = /^Collection\((.+)\)$/.exec(raw);
-    return match ? { collection: true, name: qualify(match[1]!) } : { collection: false, name: qualify(raw) };
+    return match ? { collection: true, name: qualify(match[1]) } : { collection: false, name: qualify(raw) };
   };
   const propertyOf = (node: XmlNode): PropertyDef => ({
     name: attr(node, 'Name')!,

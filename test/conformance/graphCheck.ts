@@ -159,7 +159,7 @@ export class GraphChecker {
       report('the path is empty');
       return undefined;
     }
-    const first = splitParens(segments[0]!);
+    const first = splitParens(segments[0]);
     let current: Resource;
     if (first.name === '$batch' && segments.length === 1) return { kind: 'batch' };
     if (first.name === '$metadata' && segments.length === 1) return { kind: 'metadata' };
@@ -185,7 +185,7 @@ export class GraphChecker {
       }
     }
     for (let i = 1; i < segments.length; i++) {
-      const next = this.step(current, segments[i]!, segments.slice(0, i).join('/'), report);
+      const next = this.step(current, segments[i], segments.slice(0, i).join('/'), report);
       if (!next) return undefined;
       current = next;
     }
@@ -207,7 +207,7 @@ export class GraphChecker {
           return { ...current, type: cast };
         }
         const ops = boundOperations(this.model, name, { collection: true, name: current.type });
-        if (ops.length > 0) return { kind: 'operation', op: ops[0]! };
+        if (ops.length > 0) return { kind: 'operation', op: ops[0] };
         if (parens !== undefined) {
           report(`"${name}" is not an operation bound to a collection of ${current.type}`);
           return undefined;
@@ -233,7 +233,7 @@ export class GraphChecker {
           return type.collection ? { kind: 'entities', type: type.name, viaNavigation: true } : { kind: 'entity', type: type.name, viaNavigation: true };
         }
         const ops = boundOperations(this.model, name, { collection: false, name: current.type });
-        if (ops.length > 0) return { kind: 'operation', op: ops[0]! };
+        if (ops.length > 0) return { kind: 'operation', op: ops[0] };
         report(`"${name}" is not a property, navigation property or bound operation of ${describeType(this.model, current.type)}`);
         return undefined;
       }
@@ -347,12 +347,12 @@ export class GraphChecker {
   private checkEntityUrl(value: string, where: string, report: (message: string) => void): void {
     const match = /^https:\/\/graph\.microsoft\.com\/v1\.0\/(.*)$/i.exec(value);
     const onRoot = this.root && value.toLowerCase().startsWith(`${this.root.toLowerCase()}/`) ? value.slice(this.root.length + 1) : undefined;
-    const relative = match ? match[1]! : onRoot ?? (/^https?:\/\//i.test(value) ? undefined : value);
+    const relative = match ? match[1] : onRoot ?? (/^https?:\/\//i.test(value) ? undefined : value);
     if (relative === undefined) {
       report(`${where}: "${value}" is not a URL on https://graph.microsoft.com/v1.0${this.root ? ` (or ${this.root})` : ''}`);
       return;
     }
-    const resource = this.resolvePath(splitSegments(relative.split('?')[0]!), (message) => report(`${where}: ${message}`));
+    const resource = this.resolvePath(splitSegments(relative.split('?')[0]), (message) => report(`${where}: ${message}`));
     if (resource && resource.kind !== 'entity') report(`${where}: "${value}" does not address a single entity`);
   }
 
@@ -491,7 +491,7 @@ export class GraphChecker {
         case '$search':
           if (!/^".*"$/.test(value.trim())) report('$search takes a quoted string, e.g. "displayName:Ola"');
           for (const m of value.matchAll(/"([A-Za-z][\w.]*):/g)) {
-            if (!findProperty(this.model, target!, m[1]!)) report(`$search: "${m[1]}" is not a property of ${describeType(this.model, target!)}`);
+            if (!findProperty(this.model, target!, m[1])) report(`$search: "${m[1]}" is not a property of ${describeType(this.model, target!)}`);
           }
           break;
         case '$top':
@@ -616,7 +616,7 @@ export class GraphChecker {
           start = 1;
         } else if (first?.kind === 'member' && (first.name === '$it' || first.name === '$this')) start = 1;
         for (let i = start; i < expr.segments.length && type; i++) {
-          const segment = expr.segments[i]!;
+          const segment = expr.segments[i];
           if (segment.kind === 'lambda') {
             if (!type.collection) {
               report(`${option}: ${segment.operator}() needs a collection, and ${expr.segments.slice(0, i).map((s) => (s.kind === 'member' ? s.name : '')).join('/')} is not one`);

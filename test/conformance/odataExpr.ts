@@ -41,7 +41,7 @@ function tokenize(text: string): Token[] {
       i += space[0].length;
       continue;
     }
-    const ch = rest[0]!;
+    const ch = rest[0];
     if (ch === "'") {
       const m = STRING_BODY.exec(rest);
       if (!m) throw new ExprSyntaxError(`unterminated string literal at ${i}`);
@@ -90,7 +90,7 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
   }
   private next(): Token {
     const token = this.peek();
@@ -266,7 +266,7 @@ export function splitTopLevel(text: string, separator: string): string[] {
   let inString = false;
   let start = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (ch === "'") inString = !inString;
     else if (!inString && ch === '(') depth++;
     else if (!inString && ch === ')') depth--;

@@ -56,13 +56,13 @@ export function distinct(records: RecordedRequest[]): DistinctRequest[] {
 export function shape(request: GraphRequest): string[] {
   const generalise = (url: string) =>
     url
-      .split('?')[0]!
+      .split('?')[0]
       .split('/')
       .map((s) => (/^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(s) ? '{id}' : s.includes('%40') || s.includes('@') ? '{upn}' : s))
       .join('/')
       .replace(/\(('[^']*'|[^)]*)\)$/, '({key})');
   const own = `${request.method} ${generalise(request.url)}`;
-  if (!/\/\$batch$/.test(request.url.split('?')[0]!)) return [own];
+  if (!/\/\$batch$/.test(request.url.split('?')[0])) return [own];
   try {
     const items = (JSON.parse(String(request.body)) as { requests?: { method?: string; url?: string }[] }).requests ?? [];
     return [own, ...items.map((i) => `$batch: ${String(i.method)} ${generalise(String(i.url))}`)];

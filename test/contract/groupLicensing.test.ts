@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 beforeEach(() => tenant.control.reset({ seed: { groupBasedLicensing: true }, settings: { ...FAST, groupLicenseDelayMs: 50 } }));
 
-const newUser = (upn = freshUpn('gl')) => ({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0]!, password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
+const newUser = (upn = freshUpn('gl')) => ({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0], password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
 
 describe('DirectoryClient: group-based licensing', () => {
   it('recognises Entra ID P1 by its service plan, and only where the tenant has it', async () => {
@@ -78,7 +78,7 @@ describe('the licence-group phase', () => {
       slept,
       state: {
         context: {
-          clients: clients as never,
+          clients: clients,
           environment: { dataverseUrl: '', bapEnvironmentId: SEED.environment.bapId, bcEnvironment: 'Production' },
           settings: { ...TENANT_ACTION_SETTINGS, pollMs: 20, addUserTimeoutMs: 5000 },
           logger: createLogger({ level: 'silent' }),

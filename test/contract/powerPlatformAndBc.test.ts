@@ -22,7 +22,7 @@ describe('PowerPlatformClient', () => {
     await tenant.control.settings({ licensePropagationMs: 60_000, syncDelayMs: 60_000 });
     const { directory, powerPlatform, sales } = tenant.clients();
     const upn = freshUpn('bap');
-    const user = await directory.createUser({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0]!, password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
+    const user = await directory.createUser({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0], password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
 
     const unlicensed = await rejection(powerPlatform.addUser(SEED.environment.bapId, user.id));
     expect(unlicensed.code).toBe('user_not_licensed');

@@ -177,7 +177,7 @@ describe('SalesClient writes', () => {
     // Licensed directory users reach Sales by sync (no delay in these tests).
     for (let i = 0; i < 6; i++) {
       const upn = freshUpn('ikke-interaktiv');
-      const user = await directory.createUser({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0]!, password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
+      const user = await directory.createUser({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0], password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
       await directory.assignLicense(user.id, SEED.skus.sales);
     }
     const candidates = (await sales.listSystemUsers()).filter((u) => !u.applicationId && !u.isDisabled && u.accessMode === AccessMode.ReadWrite && u.domainName);
@@ -222,7 +222,7 @@ describe('SalesClient writes', () => {
       { changeSet: true },
     );
     expect(failed.every((r) => r.error?.code === 'role_not_in_business_unit')).toBe(true);
-    expect(failed[0]!.error).toBe(failed[1]!.error);
+    expect(failed[0].error).toBe(failed[1].error);
     expect((await sales.userRoles(S.admin)).map((r) => r.id)).toEqual([ROOT.systemAdministrator]);
 
     const independent = await sales.batch([
@@ -231,9 +231,9 @@ describe('SalesClient writes', () => {
       { method: 'GET', url: `systemusers(${S.admin})?$select=domainname` },
     ]);
     expect(independent.map((r) => r.status)).toEqual([200, expect.any(Number), 200]);
-    expect(independent[1]!.error?.code).toBe('role_not_in_business_unit');
-    expect((independent[0]!.body as { UserId: string }).UserId.toLowerCase()).toBe(S.assistantApp);
-    expect((independent[2]!.body as { domainname: string }).domainname).toBe(SEED.admin.upn);
+    expect(independent[1].error?.code).toBe('role_not_in_business_unit');
+    expect((independent[0].body as { UserId: string }).UserId.toLowerCase()).toBe(S.assistantApp);
+    expect((independent[2].body as { domainname: string }).domainname).toBe(SEED.admin.upn);
   });
 });
 

@@ -15,7 +15,7 @@ afterAll(async () => {
 beforeEach(() => tenant.control.reset({ seed: { environmentSecurityGroup: true }, settings: FAST }));
 
 const GROUP = SEED.environmentGroupId;
-const newUser = (upn = freshUpn('sg')) => ({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0]!, password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
+const newUser = (upn = freshUpn('sg')) => ({ userPrincipalName: upn, displayName: upn, mailNickname: upn.split('@')[0], password: 'Kontrakt-Passord-2025!', usageLocation: 'NO' });
 
 describe('DirectoryClient: the environment security group', () => {
   it('reads the group and its transitive members', async () => {
@@ -40,13 +40,13 @@ describe('DirectoryClient: the environment security group', () => {
   it('adds up to 20 in one PATCH, all or none', async () => {
     const { directory } = tenant.clients();
     const ids = await Promise.all(Array.from({ length: 3 }, async () => (await directory.createUser(newUser())).id));
-    const refused = await rejection(directory.addGroupMembers(GROUP, [ids[0]!, SEED.users.kariHansen.id]));
+    const refused = await rejection(directory.addGroupMembers(GROUP, [ids[0], SEED.users.kariHansen.id]));
     expect(refused.code).toBe('already_member');
-    expect((await directory.groupMemberIds(GROUP)).has(ids[0]!)).toBe(false);
+    expect((await directory.groupMemberIds(GROUP)).has(ids[0])).toBe(false);
     await directory.addGroupMembers(GROUP, ids);
     const members = await directory.groupMemberIds(GROUP);
     expect(ids.every((id) => members.has(id))).toBe(true);
-    expect((await rejection(directory.addGroupMembers(GROUP, Array.from({ length: 21 }, () => ids[0]!)))).code).toBe('invalid_input');
+    expect((await rejection(directory.addGroupMembers(GROUP, Array.from({ length: 21 }, () => ids[0])))).code).toBe('invalid_input');
   });
 });
 
@@ -69,7 +69,7 @@ describe('the bulk membership phase', () => {
     return {
       saved,
       state: {
-        context: { clients: clients as never, environment: { dataverseUrl: '', bapEnvironmentId: SEED.environment.bapId, bcEnvironment: 'Production' }, settings: TENANT_ACTION_SETTINGS, logger: createLogger({ level: 'silent' }), sleep: async () => undefined, now: Date.now },
+        context: { clients: clients, environment: { dataverseUrl: '', bapEnvironmentId: SEED.environment.bapId, bcEnvironment: 'Production' }, settings: TENANT_ACTION_SETTINGS, logger: createLogger({ level: 'silent' }), sleep: async () => undefined, now: Date.now },
         save: async (o) => void Object.assign(saved, o),
         stopped: () => false,
         ids: new Map(),
@@ -88,7 +88,7 @@ describe('the bulk membership phase', () => {
     const { directory } = clients;
     const users = await Promise.all(Array.from({ length: 25 }, () => directory.createUser(newUser())));
     // One of them was added by an earlier, interrupted run; the other is known only by UPN.
-    await directory.addGroupMember(GROUP, users[3]!.id);
+    await directory.addGroupMember(GROUP, users[3].id);
     const actions = users.map((u, i) => member(i === 7 ? undefined : u.id, u.userPrincipalName));
     const { state: s, saved } = state(clients);
     const patches = jest.spyOn(directory, 'addGroupMembers');
@@ -97,7 +97,7 @@ describe('the bulk membership phase', () => {
     expect(patches.mock.calls.map((c) => c[1].length)).toEqual([20, 5]);
     expect(singles).toHaveBeenCalledTimes(20); // the refused request's 20, one by one
     expect(Object.values(saved).map((o) => o.status)).toEqual(Array(25).fill('done'));
-    expect(saved[actions[3]!.key]).toMatchObject({ status: 'done', note: 'already' });
+    expect(saved[actions[3].key]).toMatchObject({ status: 'done', note: 'already' });
     const members = await directory.groupMemberIds(GROUP);
     expect(users.every((u) => members.has(u.id))).toBe(true);
   });

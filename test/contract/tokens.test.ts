@@ -31,7 +31,7 @@ function provider(overrides: Partial<ConstructorParameters<typeof ClientCredenti
   return { p, requests, advance: (ms: number) => (now += ms) };
 }
 
-const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 
 describe('the scopes the product asks for', () => {
   it('are the same real scopes in both modes; only the Dataverse environment URL differs', () => {
@@ -59,8 +59,8 @@ describe('ClientCredentialsTokenProvider against the sandbox token endpoint', ()
     expect(claims(await p.getToken(SCOPES.bap)).aud).toBe('https://service.powerapps.com/');
     expect(await p.getToken(SCOPES.graph)).toBe(graph);
     expect(requests).toHaveLength(2);
-    expect(requests[0]!.url).toBe(`${tenant.url}/${SEED.tenantId}/oauth2/v2.0/token`);
-    expect(Object.fromEntries(requests[0]!.body)).toEqual({ grant_type: 'client_credentials', client_id: SEED.app.clientId, client_secret: SEED.app.clientSecret, scope: SCOPES.graph });
+    expect(requests[0].url).toBe(`${tenant.url}/${SEED.tenantId}/oauth2/v2.0/token`);
+    expect(Object.fromEntries(requests[0].body)).toEqual({ grant_type: 'client_credentials', client_id: SEED.app.clientId, client_secret: SEED.app.clientSecret, scope: SCOPES.graph });
 
     advance(3599_000 - 300_000 - 1); // just before the refresh point (five minutes before expiry)
     expect(await p.getToken(SCOPES.graph)).toBe(graph);

@@ -26,14 +26,14 @@ export interface PlaygroundConfig {
 function block(text: string, key: string): Record<string, string> {
   const match = new RegExp(`^${key}:\\n((?:  \\w+: .*\\n?)+)`, 'm').exec(text);
   if (!match) throw new Error(`.m365agentsplayground.yml has no ${key} block`);
-  return Object.fromEntries([...match[1].matchAll(/^  (\w+): (.*)$/gm)].map((m) => [m[1], m[2].trim()]));
+  return Object.fromEntries([...match[1].matchAll(/^ {2}(\w+): (.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 }
 
 export function readPlaygroundConfig(file = path.join(ROOT, '.m365agentsplayground.yml')): PlaygroundConfig {
   const text = readFileSync(file, 'utf8');
-  const usersBlock = /^users:\n((?:  .*\n?)+)/m.exec(text)?.[1] ?? '';
+  const usersBlock = /^users:\n((?: {2}.*\n?)+)/m.exec(text)?.[1] ?? '';
   const users = usersBlock
-    .split(/^  - /m)
+    .split(/^ {2}- /m)
     .filter((item) => item.trim())
     .map((item) => Object.fromEntries([...item.matchAll(/^\s*(\w+): (.*)$/gm)].map((m) => [m[1], m[2].trim()])) as unknown as MockUser);
   const bot = block(text, 'bot');

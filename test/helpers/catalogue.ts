@@ -90,7 +90,7 @@ export function foreignMatchers(
 /** A template as a pattern: the literal parts in order, anything (lazily) in between; leading and trailing placeholders dropped. */
 export function patternOf(template: string): RegExp {
   const parts = template.split(PLACEHOLDER);
-  while (parts.length > 1 && parts[0]!.trim() === '') parts.shift();
+  while (parts.length > 1 && parts[0].trim() === '') parts.shift();
   while (parts.length > 1 && parts.at(-1)!.trim() === '') parts.pop();
   return new RegExp(parts.map(escapeRegExp).join('[\\s\\S]*?'));
 }

@@ -33,14 +33,14 @@ export async function startHarness(
   const sandbox = await startSandbox({
     port: 0,
     stateFile: null,
-    settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings } as never,
+    settings: { syncDelayMs: 200, licensePropagationMs: 300, ...options.sandboxSettings },
     record: sandboxRecording(),
   });
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-test-'));
   const config = loadConfig({ SANDBOX_URL: sandbox.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
   const logs: string[] = [];
   const logger = options.captureLogs
-    ? createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as never })
+    ? createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } })
     : createLogger({ level: config.logLevel });
   const start = options.start ?? { actionSettings: { addUserRetryMs: 100, addUserTimeoutMs: 15_000, pollMs: 100 } };
   const connector = new FakeConnector();

@@ -80,15 +80,15 @@ export async function startAzurite(): Promise<Azurite> {
         resolve(Number(match[1]));
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`Azurite exited with code ${code}:\n${output}`));
     });
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
     async stop() {
@@ -123,8 +123,8 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   const up = await waitUntil(async () => child.exitCode === null && (await answers(`${url}/healthz`)), 60, 200);
   if (!up) {
@@ -168,7 +168,7 @@ export interface Cluster {
 }
 
 export async function startCluster(settings: Record<string, unknown>, prefix: string): Promise<Cluster> {
-  const [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ port: 0, stateFile: null, settings: settings as never })]);
+  const [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox({ port: 0, stateFile: null, settings: settings })]);
   const connector = new FakeConnector();
   await connector.start();
   const stateDir = mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -37,14 +37,14 @@ export async function startFileHost(): Promise<FileHost> {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const [, kind, id, name] = (req.url ?? '').split('/');
-      if (req.method === 'GET' && kind === 'download' && files.has(id!)) {
+      if (req.method === 'GET' && kind === 'download' && files.has(id)) {
         host.downloads++;
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.end(files.get(id!));
+        res.end(files.get(id));
         return;
       }
       if (req.method === 'PUT' && kind === 'upload') {
-        host.uploads.set(decodeURIComponent(id!), Buffer.concat(chunks));
+        host.uploads.set(decodeURIComponent(id), Buffer.concat(chunks));
         res.writeHead(201, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: randomUUID(), name }));
         return;

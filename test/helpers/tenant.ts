@@ -12,7 +12,7 @@ export async function salesUserWithRoles(sandboxUrl: string, aadObjectId: string
 
 export async function graphUser(sandboxUrl: string, idOrUpn: string) {
   const response = await fetch(`${sandboxUrl}/graph/v1.0/users/${encodeURIComponent(idOrUpn)}?$select=id,userPrincipalName,usageLocation,assignedLicenses,accountEnabled`, { headers: await authFor(sandboxUrl, '/graph') });
-  return response.status === 200 ? ((await response.json()) as any) : undefined;
+  return response.status === 200 ? ((await response.json())) : undefined;
 }
 
 export async function graph(sandboxUrl: string, method: string, path: string, body?: unknown) {

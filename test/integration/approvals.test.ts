@@ -175,16 +175,22 @@ describe('approvals decided at once', () => {
     const text = cardText(card);
     expect(partState(card, '2. Integration account')).toBe('⚠️ Needs work');
     expect(text).toContain('holds System Administrator (not allowed for the integration account)');
-    expect(actionsOf(card).map((a) => a.title)).toContain('Set up Part 2');
-    const goto = await chat.execute(ADMIN, 'setup.goto', action(card, 'setup.goto').data.part === 'integration' ? { part: 'integration' } : { part: 'integration' });
+    const setUp = actionsOf(card).find((a) => a.title === 'Set up Part 2');
+    expect(setUp).toMatchObject({ verb: 'setup.goto', data: { part: 'integration' } });
+    const goto = await chat.execute(ADMIN, setUp!.verb, setUp!.data);
     expect(cardText(goto.body.value)).toContain('Which environments?'); // no environment remembered yet: that comes first
   });
 });
 
 describe('approval expiry', () => {
   let h: Harness;
+  // The bot's clock for plans and approvals, moved past the expiry by the test (never slept on).
+  let now = Date.parse('2026-03-02T09:00:00Z');
   beforeAll(async () => {
-    h = await startHarness({ env: { APPROVAL_EXPIRY_HOURS: '0.0002' } }); // 0.72 s
+    h = await startHarness({
+      env: { APPROVAL_EXPIRY_HOURS: '1' },
+      start: { actionSettings: { addUserRetryMs: 100, addUserTimeoutMs: 15_000, pollMs: 100 }, now: () => new Date(now) },
+    });
   });
   afterAll(async () => h.close());
   beforeEach(() => resetTenant(h));
@@ -192,7 +198,7 @@ describe('approval expiry', () => {
   it('an expired request cannot be approved and shows why its buttons are gone', async () => {
     const chat = groupChat(h);
     const { cardActivityId, planId, digest } = await makePlan(h, chat);
-    await new Promise((r) => setTimeout(r, 1000));
+    now += 60 * 60_000 + 1_000;
     const before = await rawTenantState(h);
     const late = await chat.execute(KARI, 'plan.approve', { planId, digest }, cardActivityId);
     expect(invokeText(late)).toContain('This request expired at');

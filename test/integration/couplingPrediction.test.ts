@@ -37,7 +37,7 @@ function matchFacts(card: any): Record<string, string> {
 
 async function primaryEmailOf(systemUserId: string): Promise<string | null> {
   const response = await dataverse(h, `systemusers(${systemUserId})?$select=internalemailaddress`);
-  return ((await response.json()) as any).internalemailaddress;
+  return ((await response.json())).internalemailaddress;
 }
 
 const refresh = (chat: TeamsConversation, card: any, cardActivityId: string) =>

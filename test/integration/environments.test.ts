@@ -55,11 +55,11 @@ describe('choosing the environments from live lists', () => {
     expect(findById(card, 'bcCompany')?.value).toBe(PRODUCTION);
     expect(findById(card, 'bapEnvironmentId')?.value).toBe(SEED.environment.bapId);
     expect(choices(card, 'bcCompany').map((c) => c.value)).toEqual([PRODUCTION, SANDBOX]);
-    expect(choices(card, 'bcCompany')[1]!.title).toBe(`${O.bcSandbox.name} (sandbox, NO) · ${O.bcSandbox.companyName}`);
+    expect(choices(card, 'bcCompany')[1].title).toBe(`${O.bcSandbox.name} (sandbox, NO) · ${O.bcSandbox.companyName}`);
     const pp = choices(card, 'bapEnvironmentId');
     expect(pp.map((c) => c.value)).toEqual([SEED.environment.bapId, O.salesUs.bapId, O.salesTest.bapId]);
-    expect(pp[0]!.title).toContain(`linked to ${SEED.businessCentral.environment}`);
-    expect(pp[1]!.title).toBe(`${O.salesUs.name} · unitedstates (eastus) · contososalesus.crm.dynamics.com`);
+    expect(pp[0].title).toContain(`linked to ${SEED.businessCentral.environment}`);
+    expect(pp[1].title).toBe(`${O.salesUs.name} · unitedstates (eastus) · contososalesus.crm.dynamics.com`);
     expect(text).toContain(t('en', 'envPickNoDataverse', { names: escapeMarkdown(O.default.name) }));
 
     const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(card), deployment: 'online' }, cardActivityId);

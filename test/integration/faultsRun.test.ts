@@ -48,7 +48,7 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   expect((await chat.execute(ADMIN, 'plan.approve', approve.data, cardActivityId)).status).toBe(200);
   await h.bot.runner.settled(planId);
 
-  const stats = (await (await control('stats', 'GET')).json()) as any;
+  const stats = (await (await control('stats', 'GET')).json());
   for (const kind of ['429', '503', 'reset', 'lost']) expect(stats.faults[kind]).toBeGreaterThan(0);
   const stored = (await h.bot.records.get<Plan>(`plan:${planId}`))!;
   const run = (await h.bot.records.get<Run>(`run:${planId}`))!;
@@ -63,7 +63,9 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
   const own = failed.filter(([, o]) => o.code !== 'blocked');
   expect(own.length).toBeGreaterThan(0);
   // Later steps for a user whose step failed say why they were not attempted.
-  expect(failed.filter(([, o]) => o.code === 'blocked').every(([, o]) => failureReason(o, 'en').startsWith('Not attempted'))).toBe(true);
+  const blocked = failed.filter(([, o]) => o.code === 'blocked');
+  expect(blocked.length).toBeGreaterThan(0);
+  expect(blocked.filter(([, o]) => !failureReason(o, 'en').startsWith('Not attempted'))).toEqual([]);
 
   // The card lists each failure with its reason, page by page.
   const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
@@ -88,7 +90,7 @@ it('rides out 10 % faults and lost answers, reports every failure, and ends with
 
   await control('settings', 'PATCH', { faults: { rate429: 0, rate503: 0, rateReset: 0, rateLost: 0 } });
   await expectExactSalespeople(h.sandbox.url, N);
-  const state = (await (await control('state', 'GET')).json()) as any;
+  const state = (await (await control('state', 'GET')).json());
   const couplings = state.bc.environments[0].couplings as { salespersonId: string }[];
   expect(new Set(couplings.map((c) => c.salespersonId)).size).toBe(couplings.length);
   expect(couplings.length).toBe(stored.actions.filter((a) => a.type === 'coupleSalesperson').length);

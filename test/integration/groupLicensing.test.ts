@@ -38,7 +38,7 @@ const licenceGroup = async () => (await tenant()).graph.groups.find((g: any) => 
 const userByUpn = async (upn: string) =>
   (await graph(h.sandbox.url, 'GET', `/users/${encodeURIComponent(upn.replace(/'/g, "''"))}?$select=id,assignedLicenses,licenseAssignmentStates`)).body;
 const salesUserOf = async (aad: string) =>
-  ((await (await dataverse(h, `systemusers?$filter=${encodeURIComponent(`azureactivedirectoryobjectid eq ${aad}`)}&$select=isdisabled,islicensed`)).json()) as any).value as any[];
+  ((await (await dataverse(h, `systemusers?$filter=${encodeURIComponent(`azureactivedirectoryobjectid eq ${aad}`)}&$select=isdisabled,islicensed`)).json())).value as any[];
 
 const NEEDING_LICENCE = ['oystein.bakke@contoso.no', 'marte.nilsen@contoso.no', 'hege@contoso.no', "ola.o'brien@contoso.no", 'eirik.haugen@contoso.no', 'siri.lunde@contoso.no', 'bjorn.jakobsen@contoso.no'];
 

@@ -179,7 +179,7 @@ describe('status: the integration\'s health, one row per check', () => {
     expect(rowText(card, 'integrationRole')).toContain('Business Central\'s owning teams without its integration role: BCI - Salg Vest.');
     const { plan } = await fixThroughApproval(chat, 'integrationRole');
     expect(cardText(plan)).toContain('Give the team BCI - Salg Vest the role Business Central Dataverse Integration');
-    const team = (await (await dataverse(h, `teams(${SEED_INTEGRATION.owningTeamId})/teamroles_association?$select=roleid`)).json()) as any;
+    const team = (await (await dataverse(h, `teams(${SEED_INTEGRATION.owningTeamId})/teamroles_association?$select=roleid`)).json());
     expect(team.value.map((r: any) => r.roleid)).toEqual([DV.roles.salgVest.bcIntegration]);
     expect(stateOf((await status(chat)).card, 'integrationRole')).toBe(PASS);
 
@@ -220,7 +220,7 @@ describe('status: the integration\'s health, one row per check', () => {
     const kari = SEED.businessCentral;
     const couplings = `/bc/v2.0/${SEED.tenantId}/${kari.environment}/api/contoso/crm/v1.0/companies(${kari.companyId})/crmCouplings`;
     const people = `${h.sandbox.url}/bc/v2.0/${SEED.tenantId}/${kari.environment}/api/v2.0/companies(${kari.companyId})/salespeoplePurchasers`;
-    const kariSalesperson = ((await (await fetch(people, { headers: await authFor(h.sandbox.url, '/bc') })).json()) as any).value.find((p: any) => p.code === 'KH');
+    const kariSalesperson = ((await (await fetch(people, { headers: await authFor(h.sandbox.url, '/bc') })).json())).value.find((p: any) => p.code === 'KH');
     const coupled = await fetch(`${h.sandbox.url}${couplings}`, {
       method: 'POST',
       headers: { ...(await authFor(h.sandbox.url, couplings)), 'content-type': 'application/json' },
@@ -241,7 +241,7 @@ describe('status: the integration\'s health, one row per check', () => {
     const chat = h.conversation();
     await chat.say(ADMIN, 'set up');
     const envCard = h.connector.cards().at(-1)!;
-    await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment: 'onpremises' }, h.connector.activities.at(-1)!.activityId!);
+    await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment: 'onpremises' }, h.connector.activities.at(-1)!.activityId);
     await control('/integration', { removeIntegrationRoleFrom: [DV.businessUnits.salgVest] });
     const { card } = await status(chat);
     expect(rowText(card, 'integrationRole')).toContain('Open page 7201 "Dataverse Connection Setup" in your Business Central.');

@@ -30,7 +30,7 @@ async function salespeopleCard(h: Harness, chat: TeamsConversation, deployment: 
   if (language) await chat.say(ADMIN, `språk ${language}`);
   await chat.say(ADMIN, language ? 'sett opp' : 'set up');
   const envCard = h.connector.cards().at(-1)!;
-  const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment }, h.connector.activities.at(-1)!.activityId!);
+  const saved = await chat.execute(ADMIN, 'env.save', { ...inputValues(envCard), deployment }, h.connector.activities.at(-1)!.activityId);
   expect(saved.status).toBe(200);
   await chat.say(ADMIN, language ? 'selgere' : 'salespeople');
   return h.connector.cards().at(-1)!;

@@ -44,7 +44,7 @@ function parts(text: string): Record<'admin' | 'integration' | 'salespeople', st
 /** Part 1 for an account with no Sales licence: licence, addUser (Power Platform), roles (Dataverse), approval (group). */
 async function part1ForOystein(locale?: string, userPrincipalName: string = SEED.users.oysteinBakke.upn): Promise<{ ok: boolean; text: string }> {
   const chat = h.conversation({ locale });
-  let part1 = { ok: false, text: '' };
+  let part1: { ok: boolean; text: string };
   try {
     const { cardActivityId } = await startSetup(h, chat);
     const plan = await chat.execute(ADMIN, 'admin.plan', { userPrincipalName, nonAdminRoleIds: SEED.dataverse.roles.root.salesManager }, cardActivityId);
@@ -161,8 +161,8 @@ const ROWS: { row: string; patch: Record<string, unknown>; fails: Feature[]; nam
 function readmeRows(): { api: string; permission: string }[] {
   const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
   return [...readme.matchAll(/^\s*\| (Microsoft Graph|Dynamics CRM \(Dataverse\)|Power Platform admin API|Dynamics 365 Business Central) \| ([^|]+) \|/gm)].map((m) => ({
-    api: m[1]!,
-    permission: m[2]!.trim(),
+    api: m[1],
+    permission: m[2].trim(),
   }));
 }
 

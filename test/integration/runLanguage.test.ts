@@ -119,7 +119,7 @@ describe('the dedicated integration user\'s password card', () => {
     await approveAndWait(h, chat, plan, cardActivityId);
     const messages = h.connector.activities.filter((a) => a.method === 'POST' && cardText(a.activity).includes(UPN) && JSON.stringify(a.activity).includes('secret.stored'));
     expect(messages).toHaveLength(1);
-    return { message: messages[0]!, card: messages[0]!.activity.attachments[0].content };
+    return { message: messages[0], card: messages[0].activity.attachments[0].content };
   }
 
   it.each([

@@ -91,7 +91,7 @@ describe('Part 3: the salespeople', () => {
     expect(finalText).toContain('Couplings made: 9.');
 
     const state = JSON.parse(await rawTenantState(h));
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json())).value as any[];
     expect(couplings).toHaveLength(9);
     for (const [code, upn] of Object.entries(SELECTABLE)) {
       const accounts = await usersWith(code === 'HP' ? 'hege.pedersen@contoso.no' : upn);
@@ -154,7 +154,7 @@ describe('Part 3: the salespeople', () => {
     expect(cardText(plan)).toContain('8 couplings in Business Central');
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 8 salespeople are set up.');
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json())).value as any[];
     expect(couplings.map((c) => c.salespersonCode)).not.toContain('LJ');
     expect(couplings.find((c) => c.salespersonCode === 'KH')?.systemUserId).toBe(SEED.dataverse.systemUsers.kariHansen);
     expect((await salesUserOf(SEED.users.kariHansen.id))[0].islicensed).toBe(true);
@@ -174,7 +174,7 @@ describe('Part 3: the salespeople', () => {
     }
     const { final } = await approveAndWait(h, chat, plan, cardActivityId);
     expect(cardText(final)).toContain('Applied: all 9 salespeople are set up.');
-    const stats = (await (await fetch(`${h.sandbox.url}/_sandbox/stats`)).json()) as any;
+    const stats = (await (await fetch(`${h.sandbox.url}/_sandbox/stats`)).json());
     expect(stats.faults.lost).toBe(3);
     for (const upn of ["ola.o'brien@contoso.no", 'eirik.haugen@contoso.no', 'siri.lunde@contoso.no', 'bjorn.jakobsen@contoso.no']) {
       const accounts = await usersWith(upn);
@@ -182,7 +182,7 @@ describe('Part 3: the salespeople', () => {
       const roles = (await salesUserOf(accounts[0].id))[0].systemuserroles_association.filter((r: any) => r.name === 'Salesperson');
       expect(roles).toHaveLength(1);
     }
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json())).value as any[];
     expect(couplings).toHaveLength(9);
   });
 
@@ -219,7 +219,7 @@ describe('Part 3: the salespeople', () => {
     const updates = h.connector.activities.filter((a) => a.method === 'PUT' && a.activityId === cardActivityId);
     expect(cardText(updates.at(-1)!.activity.attachments[0].content)).toContain('Applied: all 9 salespeople are set up.');
     expect(await usersWith('eirik.haugen@contoso.no')).toHaveLength(1);
-    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json()) as any).value as any[];
+    const couplings = ((await (await fetch(`${h.sandbox.url}${COUPLINGS}`, { headers: await authFor(h.sandbox.url, COUPLINGS) })).json())).value as any[];
     expect(couplings).toHaveLength(9);
   });
 

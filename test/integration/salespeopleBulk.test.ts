@@ -45,20 +45,20 @@ it('sets up 1,000 salespeople in one approved run, in batches', async () => {
   expect(updates.every((u) => Buffer.byteLength(JSON.stringify(u.activity)) < 28 * 1024)).toBe(true);
   const progress = updates.map((u) => cardText(u.activity.attachments[0].content).match(/(\d[\d,]*) \/ 1,009 salespeople · (\d+) failed/)).filter(Boolean);
   expect(progress.length).toBeGreaterThan(1);
-  expect(progress.map((m) => Number(m![1]!.replace(/,/g, '')))).toEqual([...progress.map((m) => Number(m![1]!.replace(/,/g, '')))].sort((a, b) => a - b));
+  expect(progress.map((m) => Number(m![1].replace(/,/g, '')))).toEqual([...progress.map((m) => Number(m![1].replace(/,/g, '')))].sort((a, b) => a - b));
 
   // The end state, read through the sandbox's own APIs.
-  const users = ((await (await sandbox(`/graph/v1.0/users?$select=userPrincipalName,id,assignedLicenses&$top=999`)).json()) as any);
+  const users = ((await (await sandbox(`/graph/v1.0/users?$select=userPrincipalName,id,assignedLicenses&$top=999`)).json()));
   let all: any[] = users.value;
   for (let next = users['@odata.nextLink']; next; ) {
-    const page = (await (await fetch(next, { headers: await authFor(h.sandbox.url, next) })).json()) as any;
+    const page = (await (await fetch(next, { headers: await authFor(h.sandbox.url, next) })).json());
     all = all.concat(page.value);
     next = page['@odata.nextLink'];
   }
   const synthetic = all.filter((u) => /^sales\d{5}@contoso\.no$/.test(u.userPrincipalName));
   expect(synthetic).toHaveLength(N);
   expect(synthetic.every((u) => u.assignedLicenses.some((l: any) => l.skuId === SEED.skus.sales))).toBe(true);
-  const salesUsers = ((await (await dataverse(h, `systemusers?$select=azureactivedirectoryobjectid,isdisabled&$expand=${encodeURIComponent('systemuserroles_association($select=name)')}`)).json()) as any).value as any[];
+  const salesUsers = ((await (await dataverse(h, `systemusers?$select=azureactivedirectoryobjectid,isdisabled&$expand=${encodeURIComponent('systemuserroles_association($select=name)')}`)).json())).value as any[];
   const byAad = new Map(salesUsers.map((u) => [u.azureactivedirectoryobjectid, u]));
   expect(synthetic.every((u) => byAad.get(u.id) && !byAad.get(u.id).isdisabled && byAad.get(u.id).systemuserroles_association.some((r: any) => r.name === 'Salesperson'))).toBe(true);
   const couplings = await (await sandbox(`/_sandbox/state`)).json();

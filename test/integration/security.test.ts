@@ -83,7 +83,8 @@ async function startBreaker(target: string): Promise<Breaker> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void forward());
+    const forward = async () => {
       const rule = breaker.rule;
       if (rule && (req.url ?? '').includes(rule.pathContains) && (!rule.method || rule.method === req.method)) {
         res.writeHead(rule.status, { 'content-type': 'application/json' });
@@ -100,7 +101,7 @@ async function startBreaker(target: string): Promise<Breaker> {
       });
       res.writeHead(upstream.status, out);
       res.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   breaker.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -118,11 +119,11 @@ describe('error text a user reads never carries a raw service response, a token 
   const chat = () => new TeamsConversation({ botUrl: () => bot.url, connector, tenantId: SEED.tenantId });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300 } as never });
+    sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300 } });
     breaker = await startBreaker(sandbox.url);
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'bc-setup-errors-'));
     const config = loadConfig({ SANDBOX_URL: breaker.url, PORT: '0', STATE_DIR: stateDir, PLAYGROUND: 'false', LOG_LEVEL: 'silent' });
-    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as never });
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
     bot = await startBot(config, logger, { actionSettings: { addUserRetryMs: 100, addUserTimeoutMs: 5_000, pollMs: 100 } });
     connector = new FakeConnector();
     await connector.start();

@@ -30,7 +30,7 @@ beforeEach(async () => {
 const GROUP = SEED.environmentGroupId;
 const groupMembers = async () => JSON.parse(await rawTenantState(h)).graph.groups.find((g: any) => g.id === GROUP).members as string[];
 const salesUserOf = async (aad: string) =>
-  ((await (await dataverse(h, `systemusers?$filter=${encodeURIComponent(`azureactivedirectoryobjectid eq ${aad}`)}&$select=isdisabled,accessmode`)).json()) as any).value as any[];
+  ((await (await dataverse(h, `systemusers?$filter=${encodeURIComponent(`azureactivedirectoryobjectid eq ${aad}`)}&$select=isdisabled,accessmode`)).json())).value as any[];
 
 describe('an environment with a security group', () => {
   it('Part 1: plans the admin into the group before the environment, changes nothing before approval, then completes', async () => {

@@ -172,7 +172,7 @@ describe('a damaged record', () => {
 describe('a journal write that fails (disk full)', () => {
   it('fails the run visibly with the reason; Retry failed refuses while storage is full and completes once it is back', async () => {
     const chat = h.conversation();
-    const { plan, ref, cardActivityId } = await appliedPart1(chat);
+    const { ref, cardActivityId } = await appliedPart1(chat);
     const storage = faulty.current!;
     let turnDone!: () => void;
     const approved = new Promise<void>((resolve) => (turnDone = resolve));
@@ -229,7 +229,7 @@ describe('a start that fails', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     let sawSandbox = false;
     const watching = (async () => {
       while (child.exitCode === null) {

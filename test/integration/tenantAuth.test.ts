@@ -61,8 +61,8 @@ describe('tenant mode: the inbound token', () => {
       accessToken: 'outbound-token',
       tokenType: 'Bearer',
       expiresOn: new Date(Date.now() + 3_600_000),
-    } as never);
-    bot = await startBot(config, createLogger({ level: (process.env.TEST_LOG_LEVEL as never) ?? 'silent' }), {
+    });
+    bot = await startBot(config, createLogger({ level: (process.env.TEST_LOG_LEVEL) ?? 'silent' }), {
       botAuthentication: { channelOpenIdMetadataUrl: openId.channelMetadataUrl, emulatorOpenIdMetadataUrl: openId.entraMetadataUrl },
     });
   });

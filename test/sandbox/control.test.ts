@@ -173,7 +173,7 @@ describe('seed', () => {
       const copies = a.dataverse.roles.filter((r) => r.roletemplateid === SEED.roleTemplates[key]);
       expect(copies.map((r) => r.businessunitid).sort()).toEqual([SEED.dataverse.businessUnits.root, SEED.dataverse.businessUnits.salgVest].sort());
     }
-    expect(a.bc.environments[0]!.companies[0]!.salespeople).toHaveLength(12);
+    expect(a.bc.environments[0].companies[0].salespeople).toHaveLength(12);
     // Business Central's integration role has Business Central's own root role id.
     expect(a.dataverse.roles.find((r) => r.businessunitid === SEED.dataverse.businessUnits.root && r.name === SEED.roleNames.bcIntegration)?.roleid).toBe('a2b18661-9ff5-e911-a812-000d3a0b9028');
     expect(a.dataverse.languageCode).toBe(1033);

@@ -15,7 +15,7 @@ describe('Graph: authentication and errors', () => {
   it('rejects a request without a bearer token in Graph error format', async () => {
     const res = await fetch(`${t.url}/graph/v1.0/users`, { headers: { 'client-request-id': 'abc-123' } });
     expect(res.status).toBe(401);
-    const body = (await res.json()) as any;
+    const body = (await res.json());
     expect(body.error.code).toBe('InvalidAuthenticationToken');
     expect(body.error.innerError['client-request-id']).toBe('abc-123');
     expect(body.error.innerError['request-id']).toMatch(/^[0-9a-f-]{36}$/);

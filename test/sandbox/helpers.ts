@@ -64,7 +64,7 @@ export function newUser(upn: string, extra: Record<string, unknown> = {}) {
   return {
     accountEnabled: true,
     displayName: upn.split('@')[0],
-    mailNickname: upn.split('@')[0]!.replace(/[^A-Za-z0-9]/g, ''),
+    mailNickname: upn.split('@')[0].replace(/[^A-Za-z0-9]/g, ''),
     userPrincipalName: upn,
     passwordProfile: { password: 'Xq7!kd93-Lm', forceChangePasswordNextSignIn: true },
     ...extra,

@@ -15,13 +15,13 @@ async function requestToken(fields: Record<string, string>, tenant: string = SEE
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) };
 }
 
 const good = (scope: string) => ({ grant_type: 'client_credentials', client_id: SEED.app.clientId, client_secret: SEED.app.clientSecret, scope });
 
 function claims(token: string): any {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 const bcApi = `/bc/v2.0/${SEED.tenantId}/${SEED.businessCentral.environment}/api/v2.0/companies`;
@@ -34,7 +34,7 @@ describe('Sandbox token endpoint (Entra v2.0 client credentials)', () => {
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599 });
     const header = JSON.parse(Buffer.from(body.access_token.split('.')[0], 'base64url').toString('utf8'));
     expect(header).toMatchObject({ typ: 'JWT', alg: 'RS256' });
-    const keys = (await (await fetch(`${t.url}/${SEED.tenantId}/discovery/v2.0/keys`)).json()) as any;
+    const keys = (await (await fetch(`${t.url}/${SEED.tenantId}/discovery/v2.0/keys`)).json());
     expect(keys.keys.map((k: any) => k.kid)).toContain(header.kid);
     const c = claims(body.access_token);
     expect(c).toMatchObject({

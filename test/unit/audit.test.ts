@@ -157,7 +157,7 @@ describe('the CSV export', () => {
     await audit.append({ event: 'plan.retried', planId: 'p', outcome: 'retry 2 of 5', outcomeKey: 'auditOutcomeRetry', outcomeVars: { round: 2, max: 5 } });
     const all = await audit.all();
     const nb = parse(auditCsv(all, 'nb').replace(/^\uFEFF/, ''), { relax_column_count: false }) as string[][];
-    expect(nb[0]![9]).toBe('Utfall');
+    expect(nb[0][9]).toBe('Utfall');
     expect(nb.slice(1).map((r) => r[9])).toEqual(['mislyktes', 'nytt forsøk 2 av 5']);
     const en = parse(auditCsv(all, 'en').replace(/^\uFEFF/, ''), { relax_column_count: false }) as string[][];
     expect(en.slice(1).map((r) => r[9])).toEqual(['failed', 'retry 2 of 5']);

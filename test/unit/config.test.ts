@@ -1,4 +1,5 @@
-import { configuredEnvironment, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configuredEnvironment } from '../../src/setup/session';
 import { businessCentralPageUrl } from '../../src/bot/services';
 import { ConfigError } from '../../src/errors';
 import { SEED } from '../../src/sandbox';

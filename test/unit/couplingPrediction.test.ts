@@ -20,14 +20,14 @@ const person = (code: string, email: string, blocked = false) => ({ id: `sp-${co
 describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail, eligible Sales users only)', () => {
   it('matches a salesperson to the one eligible Sales user with that primary e-mail, ignoring case', () => {
     const [p] = predictCoupling(facts({ salespeople: [person('KH', 'Kari.Hansen@contoso.no')], salesUsers: [salesUser('kari', 'kari.hansen@CONTOSO.no')] }));
-    expect(p!.outcome).toEqual({ kind: 'match', systemUserId: 'su-kari', userPrincipalName: 'kari@contoso.no' });
-    expect(p!.fix).toBeUndefined();
+    expect(p.outcome).toEqual({ kind: 'match', systemUserId: 'su-kari', userPrincipalName: 'kari@contoso.no' });
+    expect(p.fix).toBeUndefined();
   });
 
   it('finds no match without an e-mail on the salesperson, and asks for one', () => {
     const [p] = predictCoupling(facts({ salespeople: [person('NN', '  ')], salesUsers: [salesUser('x', null)] }));
-    expect(p!.outcome).toEqual({ kind: 'noMatch', cause: 'noEmail' });
-    expect(p!.fix).toEqual({ kind: 'manual', step: 'addEmail' });
+    expect(p.outcome).toEqual({ kind: 'noMatch', cause: 'noEmail' });
+    expect(p.fix).toEqual({ kind: 'manual', step: 'addEmail' });
   });
 
   it('finds no match for an account without mail, and plans setting its mail when Microsoft allows it', () => {
@@ -37,16 +37,16 @@ describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail,
       salesUsers: [salesUser('marte', null)],
     });
     const [p] = predictCoupling(f);
-    expect(p!.outcome).toEqual({ kind: 'noMatch', cause: 'noMail' });
-    expect(p!.fix).toEqual({ kind: 'setMail', entraId: 'aad-marte', userPrincipalName: 'marte.nilsen@contoso.no', address: 'marte.nilsen@contoso.no', systemUserId: 'su-marte' });
+    expect(p.outcome).toEqual({ kind: 'noMatch', cause: 'noMail' });
+    expect(p.fix).toEqual({ kind: 'setMail', entraId: 'aad-marte', userPrincipalName: 'marte.nilsen@contoso.no', address: 'marte.nilsen@contoso.no', systemUserId: 'su-marte' });
   });
 
   it('does not plan mail for an account synchronised from on-premises, on an unverified domain, or when another account holds the address', () => {
     const base = { salesUsers: [salesUser('marte', null)] };
     const synced = predictCoupling(facts({ ...base, salespeople: [person('MN', 'marte.nilsen@contoso.no')], accounts: [{ id: 'aad-marte', userPrincipalName: 'marte.nilsen@contoso.no', mail: null, onPremisesSyncEnabled: true }] }));
-    expect(synced[0]!.fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
+    expect(synced[0].fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
     const unverified = predictCoupling(facts({ ...base, salespeople: [person('MN', 'marte@fabrikam.com')], accounts: [{ id: 'aad-marte', userPrincipalName: 'marte@fabrikam.com', mail: null }] }));
-    expect(unverified[0]!.fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
+    expect(unverified[0].fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
     const heldByOther = predictCoupling(facts({
       ...base,
       salespeople: [person('MN', 'marte.nilsen@contoso.no')],
@@ -55,8 +55,8 @@ describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail,
         { id: 'aad-shared', userPrincipalName: 'shared@contoso.no', mail: 'marte.nilsen@contoso.no' },
       ],
     }));
-    expect(heldByOther[0]!.outcome).toEqual({ kind: 'noMatch', cause: 'noMail' });
-    expect(heldByOther[0]!.fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
+    expect(heldByOther[0].outcome).toEqual({ kind: 'noMatch', cause: 'noMail' });
+    expect(heldByOther[0].fix).toEqual({ kind: 'manual', step: 'setMailYourself' });
   });
 
   it('names the other primary e-mail a Sales user carries', () => {
@@ -65,25 +65,25 @@ describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail,
       accounts: [{ id: 'aad-hege', userPrincipalName: 'hege.pedersen@contoso.no', mail: 'hege@contoso.no' }],
       salesUsers: [salesUser('hege', 'hege@contoso.no')],
     }));
-    expect(p!.outcome).toEqual({ kind: 'noMatch', cause: 'otherMail', primaryEmail: 'hege@contoso.no' });
-    expect(p!.fix).toEqual({ kind: 'manual', step: 'useMail' });
+    expect(p.outcome).toEqual({ kind: 'noMatch', cause: 'otherMail', primaryEmail: 'hege@contoso.no' });
+    expect(p.fix).toEqual({ kind: 'manual', step: 'useMail' });
   });
 
   it('finds no match when nobody is in Sales yet', () => {
     const [p] = predictCoupling(facts({ salespeople: [person('TB', 'tone@contoso.no')] }));
-    expect(p!.outcome).toEqual({ kind: 'noMatch', cause: 'noSalesUser' });
-    expect(p!.fix).toEqual({ kind: 'manual', step: 'setUpFirst' });
+    expect(p.outcome).toEqual({ kind: 'noMatch', cause: 'noSalesUser' });
+    expect(p.fix).toEqual({ kind: 'manual', step: 'setUpFirst' });
   });
 
   it('couples none when several eligible Sales users share the address', () => {
     const [p] = predictCoupling(facts({ salespeople: [person('SL', 'sales@contoso.no')], salesUsers: [salesUser('a', 'sales@contoso.no'), salesUser('b', 'Sales@contoso.no')] }));
-    expect(p!.outcome).toEqual({ kind: 'several', count: 2 });
-    expect(p!.fix).toEqual({ kind: 'manual', step: 'uniqueEmail' });
+    expect(p.outcome).toEqual({ kind: 'several', count: 2 });
+    expect(p.fix).toEqual({ kind: 'manual', step: 'uniqueEmail' });
   });
 
   it('does not count an ineligible Sales user as one of several', () => {
     const [p] = predictCoupling(facts({ salespeople: [person('SL', 'sales@contoso.no')], salesUsers: [salesUser('a', 'sales@contoso.no'), salesUser('b', 'sales@contoso.no', { isDisabled: true })] }));
-    expect(p!.outcome.kind).toBe('match');
+    expect(p.outcome.kind).toBe('match');
   });
 
   it('reports a match that is already coupled to another salesperson, known or coupled earlier in the same run', () => {
@@ -93,8 +93,8 @@ describe('Match-Based Coupling prediction (BC defaults: E-Mail = primary e-mail,
       couplings: [{ salespersonId: 'sp-XX', systemUserId: 'su-eirik' }],
     }));
     expect(known).toHaveLength(1); // XX is coupled: BC skips it
-    expect(known[0]!.outcome).toEqual({ kind: 'alreadyCoupled', systemUserId: 'su-eirik', userPrincipalName: 'eirik@contoso.no', coupledToCode: 'XX' });
-    expect(known[0]!.fix).toEqual({ kind: 'manual', step: 'deleteCoupling' });
+    expect(known[0].outcome).toEqual({ kind: 'alreadyCoupled', systemUserId: 'su-eirik', userPrincipalName: 'eirik@contoso.no', coupledToCode: 'XX' });
+    expect(known[0].fix).toEqual({ kind: 'manual', step: 'deleteCoupling' });
 
     // two salespeople with one address: BC goes by Code, the first takes the Sales user
     const run = predictCoupling(facts({ salespeople: [person('ZZ', 'team@contoso.no'), person('AA', 'team@contoso.no')], salesUsers: [salesUser('team', 'team@contoso.no')] }));

@@ -15,7 +15,7 @@ const row = (upn: string, display = 'Ny Selger', country = 'Norway') => ADMIN_CE
 describe('reading an admin center file', () => {
   it('reads back what the export wrote, with the apostrophe it added removed', () => {
     const { files } = buildAdminCenterFiles([{ userName: 'ola@contoso.no', displayName: 'Ola Nordmann', officePhone: '+47 22 00 10 11', country: 'NO' }]);
-    const read = readAdminCenterCsv(bytes(files[0]!.content));
+    const read = readAdminCenterCsv(bytes(files[0].content));
     if (!read.ok) throw new Error(read.problem.key);
     const { users, problems } = checkRows(read.rows, facts);
     expect(problems).toEqual([]);
@@ -62,7 +62,7 @@ describe('reading an admin center file', () => {
       [7, 'csvRowFormula'],
       [7, 'csvRowCountryUnknown'],
     ]);
-    expect(problems[4]!.vars).toEqual({ value: 'OK@contoso.no', other: 2 });
+    expect(problems[4].vars).toEqual({ value: 'OK@contoso.no', other: 2 });
   });
 
   it('numbers rows as a spreadsheet does, also after a cell with a line break', () => {

@@ -254,7 +254,7 @@ describe('Graph conformance: expressions and recordings', () => {
       { ...base, method: 'GET', path: `/graph/v1.0/users/${USER}`, query: '%24select=id', label: 'b' },
       { ...base, service: 'dataverse' as const, method: 'GET', path: '/dataverse/api/data/v9.2/WhoAmI', query: '' },
     ];
-    expect(toGraphRequest({ ...records[0]!, origin: 'http://127.0.0.1:3979' })).toEqual({
+    expect(toGraphRequest({ ...records[0], origin: 'http://127.0.0.1:3979' })).toEqual({
       method: 'GET',
       url: `/users/${USER}?%24select=id`,
       body: undefined,
@@ -263,7 +263,7 @@ describe('Graph conformance: expressions and recordings', () => {
     });
     const found = distinct(records);
     expect(found).toHaveLength(1);
-    expect([...found[0]!.labels]).toEqual(['a', 'b']);
-    expect(checker.check(found[0]!.request)).toEqual([]);
+    expect([...found[0].labels]).toEqual(['a', 'b']);
+    expect(checker.check(found[0].request)).toEqual([]);
   });
 });

@@ -54,9 +54,9 @@ describe('group mode in the Part 3 plan', () => {
     ]);
     if (!result.ok) throw new Error('refused');
     expect(result.licensing).toEqual({ mode: 'group', why: { key: 'glModeGroup', vars: { group: 'Sales licence', premium: 'AAD_PREMIUM' } } });
-    const create = result.actions[0]!;
+    const create = result.actions[0];
     expect(create.type === 'createGroup' && create.params.mailNickname).toBe('saleslicence');
-    const licence = result.actions[1]!;
+    const licence = result.actions[1];
     expect(licence.type === 'assignGroupLicense' && licence.params).toMatchObject({ skuId: id(800), members: 3 });
   });
 

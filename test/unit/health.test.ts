@@ -59,7 +59,7 @@ describe('health checks, pure', () => {
     const seen = salespeopleRow({ rows, couplingsObservable: true });
     expect(seen).toMatchObject({ state: 'fail', findings: ['noAccount:MN', 'notCoupled:KH'], counts: { ready: 1, noAccount: 1, blocked: 1 } });
     expect(salespeopleRow({ rows, couplingsObservable: false }).findings).toEqual(['noAccount:MN']);
-    expect(salespeopleRow({ rows: [rows[0]!], couplingsObservable: false }).state).toBe('pass');
+    expect(salespeopleRow({ rows: [rows[0]], couplingsObservable: false }).state).toBe('pass');
   });
 
   it('4. the security group: who needs access and is not a member, planned when they have an account', () => {
@@ -77,7 +77,7 @@ describe('health checks, pure', () => {
 
   it('5. non-interactive users against the limit', () => {
     expect(nonInteractiveRow({ count: 3, limit: 7, assumed: false, users: [] }).state).toBe('pass');
-    expect(nonInteractiveRow({ count: 7, limit: 7, assumed: false, users: [] }).details[0]!.key).toBe('healthNonInteractiveFull');
+    expect(nonInteractiveRow({ count: 7, limit: 7, assumed: false, users: [] }).details[0].key).toBe('healthNonInteractiveFull');
     expect(nonInteractiveRow({ count: 8, limit: 7, assumed: true, users: ['a', 'b'] })).toMatchObject({ state: 'fail', findings: ['overLimit'] });
   });
 
@@ -108,7 +108,7 @@ describe('health checks, pure', () => {
     const facts = { team: { teamid: 't', name: 'BCI - Salg Vest' }, coupled: [{ systemuserid: 's1', name: 'kari@x', member: false }], couplingsObservable: true };
     expect(owningTeamRow(facts)).toMatchObject({ state: 'fail', findings: ['member:s1'] });
     expect(planTeamMemberFix(facts).map((a) => a.key)).toEqual(['addTeamMember:t:s1']);
-    expect(owningTeamRow({ ...facts, coupled: [{ ...facts.coupled[0]!, member: true }] }).state).toBe('pass');
+    expect(owningTeamRow({ ...facts, coupled: [{ ...facts.coupled[0], member: true }] }).state).toBe('pass');
   });
 
   it('keeps the priority order, marks a failed observation "could not check", ', () => {

@@ -104,7 +104,7 @@ it('underLease hands the signal to the work, which stops when renewals fail; rel
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           clearTimeout(timer);
-          reject(lease!.signal.reason);
+          reject(lease!.signal.reason as Error);
         };
         const timer = setTimeout(() => {
           lease!.signal.removeEventListener('abort', onAbort);

@@ -123,8 +123,8 @@ describe('the roles the administrator still lacks', () => {
     const missing = missingAdminRoles([]);
     expect(missing).toEqual(['roleSystemAdministrator', 'roleSystemCustomizer', 'roleNonAdministrative']);
     const status = adminStatus({ upn: UPN, entra: { accountEnabled: true, salesLicensed: true }, salesUser: { systemuserid: 's', fullname: 'K', domainname: UPN, isdisabled: false, islicensed: true, accessmode: 0, roles: [] } });
-    expect(detailText(status.details[0]!, 'nb')).toBe(`${UPN} mangler: systemansvarlig, systemtilpasser, en ikke-administrativ rolle.`);
-    expect(detailText(status.details[0]!, 'en')).toBe(`${UPN} is missing: System Administrator, System Customizer, a non-administrative role.`);
+    expect(detailText(status.details[0], 'nb')).toBe(`${UPN} mangler: systemansvarlig, systemtilpasser, en ikke-administrativ rolle.`);
+    expect(detailText(status.details[0], 'en')).toBe(`${UPN} is missing: System Administrator, System Customizer, a non-administrative role.`);
   });
 
   it('are the environment\'s own names when it has the role', () => {
@@ -138,8 +138,8 @@ describe('the roles the administrator still lacks', () => {
       entra: { accountEnabled: true, salesLicensed: true },
       salesUser: { systemuserid: 's', fullname: 'K', domainname: UPN, isdisabled: false, islicensed: true, accessmode: 0, roles: held },
     });
-    expect(detailText(status.details[0]!, 'nb')).toBe(`${UPN} mangler: Systemtilpasser, en ikke-administrativ rolle.`);
-    expect(detailText(status.details[0]!, 'en')).toBe(`${UPN} is missing: Systemtilpasser, a non-administrative role.`);
+    expect(detailText(status.details[0], 'nb')).toBe(`${UPN} mangler: Systemtilpasser, en ikke-administrativ rolle.`);
+    expect(detailText(status.details[0], 'en')).toBe(`${UPN} is missing: Systemtilpasser, a non-administrative role.`);
   });
 });
 

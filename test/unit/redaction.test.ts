@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log';
 
 function logged(write: (logger: ReturnType<typeof createLogger>) => void): string {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } as never });
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
   write(logger);
   return lines.join('');
 }

@@ -20,7 +20,7 @@ function rows(): SalespersonRow[] {
     email: `selger.${i}.${'x'.repeat(40)}@contosonorge.onmicrosoft.com`,
     phoneNo: '+47 22 00 10 11',
     jobTitle: 'Key Account Manager',
-    status: statuses[i % 7]!,
+    status: statuses[i % 7],
     issue: i % 11 === 0 ? 'domainNotVerified' : undefined,
     coupledTo: i % 7 === 5 ? { systemUserId: GUID(5000 + i), userPrincipalName: `selger.${i}.${'x'.repeat(40)}@contosonorge.onmicrosoft.com` } : undefined,
     sales: i % 7 === 4 ? { systemuserid: GUID(5000 + i), userPrincipalName: `selger.${i}.${'x'.repeat(40)}@contosonorge.onmicrosoft.com` } : undefined,

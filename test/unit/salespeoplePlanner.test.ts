@@ -190,7 +190,7 @@ describe('planning salespeople', () => {
       'coupleSalesperson:norole@contoso.no',
       'coupleSalesperson:ready@contoso.no',
     ]);
-    const create = result.actions[0]!;
+    const create = result.actions[0];
     expect(create.type === 'createUser' && create.params).toMatchObject({ mailNickname: 'New.Person', usageLocation: 'NO', deliverPassword: false });
     const licence = result.actions.find((a) => a.type === 'assignLicense' && a.target.userPrincipalName === 'unlicensed@contoso.no')!;
     expect(licence.type === 'assignLicense' && licence.params.usageLocation).toBe('NO');
@@ -243,7 +243,7 @@ describe('planning salespeople: the role, and imported users', () => {
       'addUserToEnvironment:sven@contoso.no',
       'assignRole:sven@contoso.no',
     ]);
-    const nina = result.actions[0]!;
+    const nina = result.actions[0];
     expect(nina.type === 'createUser' && nina.params).toEqual({
       mailNickname: 'nina.berg', usageLocation: 'NO', givenName: 'Nina', surname: 'Berg', jobTitle: 'Selger', department: 'Salg',
       profile: { country: 'Norway', city: 'Oslo', businessPhones: ['+47 22 00 00 01'] }, deliverPassword: false,

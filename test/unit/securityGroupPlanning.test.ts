@@ -43,7 +43,7 @@ describe('Part 1 with an environment security group', () => {
 
   it('shows the membership readably on the plan card, in English and Norwegian', () => {
     const result = planAdmin(desired, observed({ securityGroup: { ...GROUP, nonMembers: ['u1'] } }), env);
-    const action = result.ok ? result.actions[0]! : undefined;
+    const action = result.ok ? result.actions[0] : undefined;
     expect(actionText(action!, 'en')).toBe('Add ingrid@contoso.no to the security group Contoso Sales Access (the Sales environment admits only its members)');
     expect(actionText(action!, 'nb')).toBe('Legg til ingrid@contoso.no i sikkerhetsgruppen Contoso Sales Access (Sales-miljøet slipper bare inn medlemmene)');
   });
@@ -58,7 +58,7 @@ describe('Part 2, dedicated user, with an environment security group', () => {
   it('plans the new account into the group before the environment', () => {
     const result = planDedicatedUser(desired, observed({ securityGroup: { ...GROUP, nonMembers: [] } }), [], env);
     expect(result.ok && result.actions.map((a) => a.type)).toEqual(['createUser', 'assignLicense', 'addGroupMember', 'addUserToEnvironment']);
-    expect(result.ok && result.actions[2]!.key).toBe(`addGroupMember:${GROUP.id}:bc.integration@contoso.no`);
+    expect(result.ok && result.actions[2].key).toBe(`addGroupMember:${GROUP.id}:bc.integration@contoso.no`);
   });
 
   it('plans nothing for a member already in Sales', () => {

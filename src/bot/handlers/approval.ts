@@ -48,7 +48,7 @@ async function notApprover(services: BotServices, context: TurnContext, plan: Pl
 async function refusal(services: BotServices, context: TurnContext, plan: Plan, reason: string) {
   const actor = person(context);
   await services.audit
-    .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: String(context.activity.value?.action?.verb ?? ''), outcome: reason })
+    .refusal({ event: 'approval.refused', actor, planId: plan.id, digest: plan.digest, conversationId: context.activity.conversation.id, subject: verbOf(context.activity.value), outcome: reason })
     .catch((error) => services.logger.error({ err: error, planId: plan.id }, 'could not audit a refused decision'));
 }
 
@@ -98,11 +98,11 @@ export const planApprove: Make<CardHandler> = (services) => async (context, stat
   const report: Run['report'] = {
     conversationId: here,
     activityId: context.activity.replyToId,
-    reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>,
+    reference: TurnContext.getConversationReference(context.activity),
     locale,
   };
   // The approving decision and the record that its run must happen are one guarded write.
-  const result = await services.plans.decide(plan.id, 'approve', String(data.digest ?? ''), actor, rules(services), undefined, report);
+  const result = await services.plans.decide(plan.id, 'approve', typeof data.digest === 'string' ? data.digest : '', actor, rules(services), undefined, report);
   if (!result) return t(locale, 'planUnknown');
   const decided = result.approval;
   switch (result.outcome) {
@@ -201,4 +201,10 @@ export const approvalRequest: Make<CardHandler> = (services) => async (context, 
 function alreadyText(locale: ReturnType<typeof localeFor>, approval: { status: string; decidedBy?: { name?: string }; decidedAt?: string }) {
   const key = approval.status === 'approved' ? 'approvalAlreadyApproved' : approval.status === 'rejected' ? 'approvalAlreadyRejected' : 'approvalAlreadyDecided';
   return t(locale, key, { user: escapeMarkdown(approval.decidedBy?.name ?? ''), time: when(approval.decidedAt) });
+}
+
+/** The verb of the card action an invoke carries ('' when it has none). */
+function verbOf(value: unknown): string {
+  const verb = (value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+  return typeof verb === 'string' ? verb : '';
 }

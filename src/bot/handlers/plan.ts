@@ -94,7 +94,7 @@ export function planCancel(services: BotServices) {
   return async (context: TurnContext, state: SetupTurnState, data: Record<string, unknown>): Promise<AdaptiveCardJson | string> => {
     const plan = await lookUpPlan(services, context, data);
     if (typeof plan === 'string') return plan;
-    const result = await cancelPlan(services, context, state, plan, String(data.digest ?? ''), 'plan.cancel');
+    const result = await cancelPlan(services, context, state, plan, typeof data.digest === 'string' ? data.digest : '', 'plan.cancel');
     return planCardFor(services, context, plan, result.notice);
   };
 }

@@ -15,16 +15,10 @@ import type { RateLimit } from '../http/rateWindow';
 import type { Service } from '../../permissions';
 
 export { AccessMode, DEFAULT_NON_INTERACTIVE_LIMIT, SalesClient } from './dataverse/sales';
-export type { BusinessUnit, DataverseOperation, DataverseOperationResult, NonInteractiveLimit, SalesRole, SystemUser, WhoAmI } from './dataverse/sales';
-export { DirectoryClient, SALES_SERVICE_PLANS } from './graph/directory';
-export type { CreateUserInput, DirectoryUser, FoundUsers, LicenseDetail, OrganizationInfo, SubscribedSkuInfo, UpdateUserInput } from './graph/directory';
-export type { GraphBatchItem, GraphBatchResult } from './graph/batch';
+export { DirectoryClient } from './graph/directory';
 export { PowerPlatformClient } from './powerPlatform';
-export type { PowerPlatformEnvironment } from './powerPlatform';
 export { BusinessCentralClient, all } from './businessCentral';
-export type { Company, Salesperson } from './businessCentral';
 export { BusinessCentralAdminClient } from './businessCentralAdmin';
-export type { BcEnvironmentInfo } from './businessCentralAdmin';
 
 /** Concurrency per service: Dataverse allows 20 concurrent requests per user; we stay below. */
 export const SERVICE_CONCURRENCY: Record<Service, number> = { graph: 8, dataverse: 16, bap: 4, bc: 5 };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
+import pLimit, { type Limit } from 'p-limit';
 import { AppError, SERVICE_NAMES } from '../../errors';
 import type { Logger } from '../../log';
 import type { TokenProvider } from './auth';
@@ -48,45 +50,12 @@ export interface HttpStats {
   throttled: number;
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** A counting semaphore: at most `limit` holders at once, FIFO. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
-
 export class HttpPolicy {
   readonly service: Service;
   readonly stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
   private readonly options: Required<Omit<HttpPolicyOptions, 'logger' | 'retry' | 'rates'>> & { retry: RetryOptions; logger?: Logger };
-  private readonly gate: Semaphore;
+  /** At most maxConcurrent requests of this client in flight, the rest queued in order. */
+  private readonly gate: Limit;
   /** Pacing against the service's rate windows (none: none known). */
   private readonly windows: { window: RateWindow; unitsOf?: (request: HttpRequest) => number }[];
 
@@ -100,11 +69,11 @@ export class HttpPolicy {
       timeoutMs: options.timeoutMs ?? 30_000,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       logger: options.logger,
-      sleep: options.sleep ?? abortableSleep,
+      sleep: options.sleep ?? ((ms, signal) => setTimeout(ms, undefined, { signal })),
       random: options.random ?? Math.random,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     };
-    this.gate = new Semaphore(this.options.maxConcurrent);
+    this.gate = pLimit(this.options.maxConcurrent);
     this.windows = (options.rates ?? []).map((paced) => ({ window: new RateWindow(paced.limit), unitsOf: paced.unitsOf }));
   }
 
@@ -114,7 +83,7 @@ export class HttpPolicy {
     const units = this.windows.map(({ unitsOf }) => request.units ?? unitsOf?.(request) ?? 1);
     let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.gate.run(async () => {
+      const result = await this.gate(async () => {
         await Promise.all(this.windows.map(({ window }, i) => (units[i]! > 0 ? window.take(units[i]!) : undefined)));
         return this.attempt(request, clientRequestId);
       });
@@ -143,7 +112,10 @@ export class HttpPolicy {
         { service: this.service, method: request.method, url: redactQuery(request.url), attempt, delayMs: delay, status: 'status' in result ? result.status : 'network' },
         'retrying request',
       );
-      await sleep(delay, request.signal);
+      // A wait cut short by the caller's signal ends with the signal's reason, as a cut request does.
+      await sleep(delay, request.signal).catch((error: unknown) => {
+        throw request.signal?.aborted ? request.signal.reason : error;
+      });
     }
   }
 

@@ -33,7 +33,7 @@ export class RateWindow {
     const margin = Math.max(100, Math.ceil(this.limit.windowMs / 100));
     for (;;) {
       const now = this.now();
-      while (this.sent.length > 0 && this.sent[0]!.at + this.limit.windowMs + margin <= now) this.used -= this.sent.shift()!.units;
+      while (this.sent.length > 0 && this.sent[0].at + this.limit.windowMs + margin <= now) this.used -= this.sent.shift()!.units;
       if (this.used + units <= this.limit.requests) {
         this.sent.push({ at: now, units });
         this.used += units;

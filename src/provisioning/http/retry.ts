@@ -1,11 +1,10 @@
 /**
- * Retry strategies, as pure functions. The loop in http.ts only waits and counts; these decide.
+ * Retry strategies, as pure functions. The loop in policy.ts only waits and counts; these decide.
  * Order: the throttling strategy (the service said how long to wait) first, then exponential
- * backoff with jitter for timeouts, resets and 5xx. Statuses in DO_NOT_RETRY are never retried:
- * conflicts and bad requests are facts for the caller, not transient failures.
+ * backoff with jitter for timeouts, resets and 5xx. Only the statuses in RETRY_STATUSES are
+ * retried: conflicts and bad requests are facts for the caller, not transient failures.
  */
 
-export const DO_NOT_RETRY = new Set([400, 401, 403, 404, 405, 409, 410, 412, 413, 422, 424]);
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 export interface RetryOptions {
@@ -59,7 +58,7 @@ export function nextDelay(
 ): number | undefined {
   if (attempt >= options.maxAttempts) return undefined;
   if (outcome.kind === 'network') return backoffMs(attempt, options, random);
-  if (DO_NOT_RETRY.has(outcome.status) || !RETRY_STATUSES.has(outcome.status)) return undefined;
+  if (!RETRY_STATUSES.has(outcome.status)) return undefined;
   if (outcome.status === 429 || outcome.status === 503) {
     const asked = retryAfterMs(outcome.headers);
     if (asked !== undefined) return asked <= options.maxRetryAfterMs ? asked : undefined;

@@ -43,7 +43,7 @@ export interface HealthInput {
   bcAppId?: string;
   salespeople: ObserveOptions;
   /** A deep link to a Business Central page; undefined on premises without BC_WEB_CLIENT_URL. */
-  businessCentralPage(page: number): string | undefined;
+  businessCentralPage: (page: number) => string | undefined;
   labels?: HealthReport['labels'];
   now?: () => Date;
 }

@@ -1,8 +1,7 @@
 import { AppError } from '../../errors';
-import type { SkuInfo } from '../../setup/adminPlanner';
 import type { PlanEnvironment } from '../../setup/plan';
 import { isCopyOf, pickableRoles, resolveRole, toRoleChoice, type RoleChoice } from '../../setup/roles';
-import type { BcSalesperson, SalespeopleFacts } from '../../setup/salespeopleMatch';
+import type { BcSalesperson } from '../../setup/salespeopleMatch';
 import type { SalespeopleObservation } from '../../setup/salespeopleView';
 import { lookUpUsers } from './directoryReads';
 import { findSalesUsers, findSalesUsersByPrimaryEmail, type BulkSalesUser } from './salesReads';

@@ -42,7 +42,7 @@ class JournalWriteError extends Error {
 export interface DueRun {
   plan: Plan;
   report: Run['report'];
-  started(): Promise<void>;
+  started: () => Promise<void>;
 }
 
 export interface RunnerOptions {

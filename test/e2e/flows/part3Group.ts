@@ -22,7 +22,7 @@ export const part3Group: Flow = {
 
     const graph = async (path: string) => {
       const url = `${sandboxUrl}/graph/v1.0${path}`;
-      return (await (await fetch(url, { headers: await authFor(sandboxUrl, url) })).json()) as any;
+      return (await (await fetch(url, { headers: await authFor(sandboxUrl, url) })).json());
     };
     const groups = (await graph(`/groups?$filter=${encodeURIComponent(`displayName eq '${DEFAULT_LICENCE_GROUP}'`)}&$select=id,securityEnabled,assignedLicenses`)).value;
     assert.equal(groups.length, 1, 'the licence group was created once');

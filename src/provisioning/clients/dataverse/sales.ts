@@ -541,7 +541,7 @@ export class SalesClient {
       if (entry.kind === 'single') {
         // The set failed as a whole; the part names the failing operation by Content-ID when it can.
         const index = operations.findIndex((op, i) => (op.contentId ?? String(i + 1)) === entry.part.contentId);
-        const context = index >= 0 ? describe(operations[index]!) : { what: 'apply a set of Sales changes' };
+        const context = index >= 0 ? describe(operations[index]) : { what: 'apply a set of Sales changes' };
         const failed = this.partResult(entry.part, { ...context, what: `${context.what} (nothing in the set was applied)` });
         return operations.map(() => ({ ...failed }));
       }

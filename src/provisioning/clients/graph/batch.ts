@@ -1,5 +1,5 @@
 import { AppError } from '../../../errors';
-import { abortableSleep } from '../../http/policy';
+import { setTimeout } from 'node:timers/promises';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, type RetryOptions } from '../../http/retry';
 import { graphError, type GraphErrorContext } from './errors';
 import { HttpResponse } from '../../http/types';
@@ -46,7 +46,7 @@ export interface BatchRetryOptions extends RetryOptions {
 
 export const DEFAULT_BATCH_RETRY: BatchRetryOptions = {
   ...DEFAULT_RETRY,
-  sleep: (ms) => abortableSleep(ms),
+  sleep: (ms) => setTimeout(ms),
   random: Math.random,
 };
 
@@ -90,8 +90,8 @@ export function planBatchChunks(items: readonly GraphBatchItem[], limit = GRAPH_
     }
     if (deps.length > 1) throw new AppError('invalid_input', `Batch item "${item.id}" depends on ${deps.length} items; a batch chain lets each item depend on one.`);
     if (deps.length === 1) {
-      if (next.has(deps[0]!)) throw new AppError('invalid_input', `Two batch items depend on "${deps[0]}"; a batch chain lets each item have one follower.`);
-      next.set(deps[0]!, item);
+      if (next.has(deps[0])) throw new AppError('invalid_input', `Two batch items depend on "${deps[0]}"; a batch chain lets each item have one follower.`);
+      next.set(deps[0], item);
     }
   }
   const parallel: GraphBatchItem[] = [];

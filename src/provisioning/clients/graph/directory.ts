@@ -1,4 +1,3 @@
-import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
   LicenseDetails as GraphLicenseDetails,
   Organization,
@@ -9,15 +8,14 @@ import { AppError } from '../../../errors';
 import type { HttpPolicy } from '../../http/policy';
 import { DEFAULT_BATCH_RETRY, runGraphBatch, type BatchRetryOptions, type GraphBatchItem, type GraphBatchResult } from './batch';
 import { graphError } from './errors';
-import { createGraphSdkClient, sendGraph, type GraphMethod } from './transport';
-import { chunkFilter, guid, inList, isGuid, query, quote, sameBaseLink, segment, uniqueIgnoringCase } from '../odata';
-import { HttpResponse } from '../../http/types';
+import { guid, isGuid, query, quote, sameBaseLink, segment } from '../odata';
+import type { HttpResponse } from '../../http/types';
 import { skuDisplayName } from '../../../setup/skuNames';
 
 /**
  * Microsoft Entra ID over Microsoft Graph v1.0: users, licences, domains, the organisation and
- * group membership. Requests are built with the Graph SDK and sent through the Graph HttpPolicy
- * (see graphTransport.ts); every non-2xx answer becomes a coded AppError.
+ * group membership. Requests go through the Graph HttpPolicy (as every client's do); every non-2xx
+ * answer becomes a coded AppError.
  */
 
 /**
@@ -33,8 +31,6 @@ export const SALES_SERVICE_PLANS: readonly string[] = [
   'DYN365_ENTERPRISE_CUSTOMER_SERVICE', // Customer Service Enterprise (full Dataverse user access)
 ];
 
-/** Graph's limit of values in one `in (…)` filter. */
-export const GRAPH_IN_LIMIT = 15;
 /** Graph's limit of group ids per checkMemberGroups call. */
 const CHECK_MEMBER_GROUPS_LIMIT = 20;
 /** Graph's limit of `members@odata.bind` links in one request (Learn "Add members", example 2). */
@@ -101,15 +97,6 @@ export interface CreateUserInput {
 export type UpdateUserInput = Partial<Omit<CreateUserInput, 'password' | 'forceChangePasswordNextSignIn' | 'userPrincipalName'>> & {
   userPrincipalName?: string;
 };
-
-export interface FoundUsers {
-  /** Every user that matched, once. */
-  users: DirectoryUser[];
-  /** Keyed by lower-cased UPN, for the UPNs asked for. */
-  byUpn: Map<string, DirectoryUser>;
-  /** Keyed by lower-cased mail, for the mails asked for. */
-  byMail: Map<string, DirectoryUser>;
-}
 
 export interface ServicePlan {
   servicePlanId: string;
@@ -231,16 +218,30 @@ function userPath(idOrUpn: string): string {
   return `/users/${segment(idOrUpn)}`;
 }
 
+type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** The endpoint without a trailing slash; it must end with the API version (…/v1.0 or …/beta). */
+function graphEndpoint(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  if (!/\/(v\d+(\.\d+)?|beta)$/.test(trimmed)) throw new Error(`Graph endpoint must end with the API version (…/v1.0): ${endpoint}`);
+  return trimmed;
+}
+
+/**
+ * Microsoft Graph's directory, sent through the product's HttpPolicy like the other three clients:
+ * the policy owns the token, timeouts, concurrency, pacing and the one retry; this client builds
+ * the URLs, follows `@odata.nextLink` (listAll) and batches (batch.ts).
+ */
 export class DirectoryClient {
-  private readonly client: Client;
+  private readonly policy: HttpPolicy;
   private readonly endpoint: string;
   private readonly batchRetry: BatchRetryOptions;
   private readonly pageSize: number;
 
   constructor(options: DirectoryClientOptions) {
     this.pageSize = Math.min(999, options.pageSize ?? 999);
-    this.endpoint = options.endpoint.replace(/\/+$/, '');
-    this.client = createGraphSdkClient(options.policy, this.endpoint);
+    this.endpoint = graphEndpoint(options.endpoint);
+    this.policy = options.policy;
     this.batchRetry = { ...DEFAULT_BATCH_RETRY, ...options.batchRetry };
   }
 
@@ -250,36 +251,6 @@ export class DirectoryClient {
     if (response.status === 404) return null;
     this.ensure(response, { what: `read the user ${idOrUpn}` });
     return toUser(response.json<User>());
-  }
-
-  /**
-   * Bulk lookup by UPN and by mail, 15 values per query. Graph compares case-insensitively; the
-   * match back to the values asked for is done here, also case-insensitively.
-   */
-  async findUsers(input: { upns?: string[]; mails?: string[] }): Promise<FoundUsers> {
-    const upns = uniqueIgnoringCase((input.upns ?? []).filter(Boolean));
-    const mails = uniqueIgnoringCase((input.mails ?? []).filter(Boolean));
-    const filters = [
-      ...chunkFilter(upns, (g) => inList('userPrincipalName', g), { maxValues: GRAPH_IN_LIMIT }).map((g) => inList('userPrincipalName', g)),
-      ...chunkFilter(mails, (g) => inList('mail', g), { maxValues: GRAPH_IN_LIMIT }).map((g) => inList('mail', g)),
-    ];
-    const pages = await Promise.all(filters.map((filter) => this.listAll<User>(`/users${query({ $filter: filter, $select: USER_SELECT })}`, 'look up users')));
-    const wantedUpns = new Set(upns.map((u) => u.toLowerCase()));
-    const wantedMails = new Set(mails.map((m) => m.toLowerCase()));
-    const users = new Map<string, DirectoryUser>();
-    const byUpn = new Map<string, DirectoryUser>();
-    const byMail = new Map<string, DirectoryUser>();
-    for (const raw of pages.flat()) {
-      const user = toUser(raw);
-      const upn = user.userPrincipalName.toLowerCase();
-      const mail = user.mail?.toLowerCase();
-      const matched = wantedUpns.has(upn) || (mail !== undefined && wantedMails.has(mail));
-      if (!matched) continue;
-      users.set(user.id, user);
-      if (wantedUpns.has(upn)) byUpn.set(upn, user);
-      if (mail !== undefined && wantedMails.has(mail)) byMail.set(mail, user);
-    }
-    return { users: [...users.values()], byUpn, byMail };
   }
 
   /** Every user in the directory, all pages. */
@@ -506,7 +477,7 @@ export class DirectoryClient {
       if (result.status === 404) continue; // no such user (left the tenant): not a member
       if (result.error) throw result.error;
       const value = (result.body as { value?: unknown } | undefined)?.value;
-      if (Array.isArray(value) && value.some((g) => String(g).toLowerCase() === group)) members.push(ids[Number(result.id) - 1]!);
+      if (Array.isArray(value) && value.some((g) => String(g).toLowerCase() === group)) members.push(ids[Number(result.id) - 1]);
     }
     return members;
   }
@@ -588,8 +559,10 @@ export class DirectoryClient {
 
   // --- plumbing -----------------------------------------------------------------------------
 
+  /** `path` is relative to the endpoint (`/users/…`); a POST or PATCH always carries a JSON body. */
   private send(method: GraphMethod, path: string, body?: unknown): Promise<HttpResponse> {
-    return sendGraph(this.client, method, path, { body });
+    const json = body ?? (method === 'POST' || method === 'PATCH' ? {} : undefined);
+    return this.policy.send({ method, url: `${this.endpoint}${path}`, json });
   }
 
   private ensure(response: HttpResponse, context: Parameters<typeof graphError>[1]): void {

@@ -39,7 +39,6 @@ function details(response: HttpResponse): { message: string; detailCodes: string
 export function graphError(response: HttpResponse, context: GraphErrorContext): AppError {
   const { message, detailCodes, targets } = details(response);
   const upn = context.userPrincipalName ? ` ${context.userPrincipalName}` : '';
-  const sku = context.sku ? ` ${context.sku}` : '';
   if (response.status === 400 || response.status === 409) {
     if (/same value for property userPrincipalName|userPrincipalName already exists/i.test(message) ||
         (detailCodes.includes('ObjectConflict') && targets.includes('userPrincipalName'))) {

@@ -19,8 +19,8 @@ export interface ActionContext {
   environment: PlanEnvironment;
   settings: ActionSettings;
   logger: Logger;
-  sleep(ms: number): Promise<void>;
-  now(): number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
   /**
    * Hands a generated password to the person who must receive it, in memory only. Absent when
    * the run cannot deliver one (then a plan must not ask for it).

@@ -38,7 +38,7 @@ export async function coupleSalespeople(state: BulkState, actions: CoupleSalespe
 
 async function coupleInCompany(state: BulkState, actions: CoupleSalesperson[]): Promise<void> {
   const { clients, environment } = state.context;
-  const { endpoint, companyId } = actions[0]!.params;
+  const { endpoint, companyId } = actions[0].params;
   const client = new CouplingClient(endpoint, clients.policies.bc);
   const first: Outcomes = {};
   const targets = await entraIds(state, notBlocked(state, actions, first), first);

@@ -1,4 +1,4 @@
-import { AppError, coded, isAppError } from '../../../errors';
+import { coded, isAppError } from '../../../errors';
 import type { Action } from '../../../setup/plan';
 import { lookUpUsers } from '../../observe/directoryReads';
 import { done, failed, notBlocked, streamed, upnOf, type BulkState, type Outcomes } from './phase';

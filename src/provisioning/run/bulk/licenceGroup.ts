@@ -32,8 +32,8 @@ async function groupIdOf(state: BulkState, name: string, planned?: string): Prom
   if (known) return known;
   const found = await state.context.clients.directory.findGroupsByName(name);
   if (found.length !== 1) throw coded('not_found', 'errGroupNotFound', { group: name });
-  state.ids.set(key, found[0]!.id);
-  return found[0]!.id;
+  state.ids.set(key, found[0].id);
+  return found[0].id;
 }
 
 export async function createGroups(state: BulkState, actions: CreateGroup[]): Promise<void> {
@@ -43,7 +43,7 @@ export async function createGroups(state: BulkState, actions: CreateGroup[]): Pr
     try {
       const found = await directory.findGroupsByName(action.params.displayName);
       if (found.length > 0) {
-        state.ids.set(action.params.displayName.toLowerCase(), found[0]!.id);
+        state.ids.set(action.params.displayName.toLowerCase(), found[0].id);
         outcomes[action.key] = done(state, true);
       } else {
         const created = await directory.createSecurityGroup(action.params);
@@ -129,7 +129,7 @@ export async function joinLicenceGroups(state: BulkState, actions: JoinLicenceGr
   const byGroup = new Map<string, typeof targets>();
   for (const t of targets) byGroup.set(t.action.params.groupName.toLowerCase(), [...(byGroup.get(t.action.params.groupName.toLowerCase()) ?? []), t]);
   for (const members of byGroup.values()) {
-    const { groupName, groupId: planned } = members[0]!.action.params;
+    const { groupName, groupId: planned } = members[0].action.params;
     let groupId: string;
     try {
       groupId = await groupIdOf(state, groupName, planned);
@@ -169,7 +169,7 @@ async function reprocessFailed(state: BulkState, present: { action: JoinLicenceG
   const results = await clients.directory.batch(failedBefore.map((m, i) => DirectoryClient.reprocessLicenceItem(String(i), m.id)));
   const outcomes: Outcomes = {};
   results.forEach((result, i) => {
-    const m = failedBefore[i]!;
+    const m = failedBefore[i];
     if (result.error) {
       outcomes[m.action.key] = failed(state, m.action, result.error);
       joinedAt.delete(m.action.key);

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { AppError } from '../../../errors';
 import type { Action, ActionOutcome } from '../../../setup/plan';
 import type { ActionContext } from '../actions';
@@ -21,7 +22,7 @@ export interface BulkState {
   /** Persists outcomes in the run's journal (and reports progress). */
   save(outcomes: Outcomes): Promise<void>;
   /** True once the run must stop (another instance took it over). */
-  stopped(): boolean;
+  stopped: () => boolean;
   /** Lower-cased UPN → Entra object id, learned while running. */
   ids: Map<string, string>;
   /** Lower-cased UPN → the UPN as planned, of users whose later steps are not attempted (an earlier one failed). */
@@ -105,11 +106,8 @@ export async function streamed<T>(state: BulkState, items: T[], size: number, li
   if (failure) throw failure.error;
 }
 
-/** At most `limit` tasks at once (the HTTP policy bounds each service again underneath). */
+/** At most `limit` tasks at once, in order (the HTTP policy bounds each service again underneath). */
 export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const gate = pLimit(limit);
+  await Promise.all(items.map((item) => gate(() => task(item))));
 }

@@ -21,17 +21,17 @@ export const isBulkPlan = (plan: Pick<Plan, 'kind'>) => plan.kind === 'salespeop
 type Phase = (state: BulkState, actions: never[]) => Promise<void>;
 
 const PHASES: [ActionType, Phase][] = [
-  ['createUser', createUsers as Phase],
+  ['createUser', createUsers],
   // Through a group (group-based licensing): the group, its licence, its admission, then its members.
-  ['createGroup', createGroups as Phase],
-  ['assignGroupLicense', assignGroupLicences as Phase],
-  ['nestGroup', nestGroups as Phase],
-  ['joinLicenceGroup', joinLicenceGroups as Phase],
-  ['assignLicense', assignLicenses as Phase],
-  ['addGroupMember', addGroupMembers as Phase],
-  ['addUserToEnvironment', addUsersToEnvironment as Phase],
-  ['assignRole', assignSalesRoles as Phase],
-  ['coupleSalesperson', coupleSalespeople as Phase],
+  ['createGroup', createGroups],
+  ['assignGroupLicense', assignGroupLicences],
+  ['nestGroup', nestGroups],
+  ['joinLicenceGroup', joinLicenceGroups],
+  ['assignLicense', assignLicenses],
+  ['addGroupMember', addGroupMembers],
+  ['addUserToEnvironment', addUsersToEnvironment],
+  ['assignRole', assignSalesRoles],
+  ['coupleSalesperson', coupleSalespeople],
 ];
 
 /** The phased executor: runs every action of the plan not yet done. Resolves false when it was stopped part-way. */

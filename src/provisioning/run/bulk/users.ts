@@ -1,4 +1,4 @@
-import { AppError, coded, isAppError } from '../../../errors';
+import { coded, isAppError } from '../../../errors';
 import { createUserInput } from '../actions/createUser';
 import type { Action } from '../../../setup/plan';
 import { applyAction } from '../actions';
@@ -68,7 +68,7 @@ export async function createUsers(state: BulkState, actions: CreateUser[]): Prom
       const result = results.get(String(i))!;
       if (!result.error) {
         const id = String((('body' in result ? result.body : null) as { id?: string } | null)?.id ?? '').toLowerCase();
-        const { userPrincipalName, displayName, usageLocation } = inputs[i]!;
+        const { userPrincipalName, displayName, usageLocation } = inputs[i];
         state.ids.set(upnOf(action), id);
         if (id) state.created.set(upnOf(action), { id, userPrincipalName, displayName, mail: null, accountEnabled: true, usageLocation: usageLocation ?? null, skuIds: [] });
         outcomes[action.key] = done(state);
