@@ -13,6 +13,7 @@ const LAYERS = [
   ['provisioning/observe', '^src/provisioning/observe/'],
   ['provisioning/run', '^src/provisioning/run/'],
   ['approvals', '^src/approvals/'],
+  ['watch', '^src/watch/'],
   ['cards', '^src/cards/'],
   ['bot', '^src/bot/'],
   ['main', '^src/(main|index|server|config)\\.ts$'],

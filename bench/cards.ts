@@ -71,10 +71,10 @@ export async function measureCards(botUrl: string, options: { salespeople: numbe
 
     // One admin alone: open Part 3, then "Show the plan" for everyone who needs work.
     let started = performance.now();
-    const first = await openPart3(teams, chats[0]!);
+    const first = await openPart3(teams, chats[0]);
     const openMs = performance.now() - started;
     started = performance.now();
-    const planned = await timed(chats[0]!, 'salespeople.plan', { ...inputValues(first.card), ...action(first.card, 'salespeople.plan').data }, first.cardActivityId);
+    const planned = await timed(chats[0], 'salespeople.plan', { ...inputValues(first.card), ...action(first.card, 'salespeople.plan').data }, first.cardActivityId);
     const planCardMs = performance.now() - started;
     assertPlanCard(planned.card);
 
@@ -83,8 +83,8 @@ export async function measureCards(botUrl: string, options: { salespeople: numbe
     const samples: Record<CardVerb, number[]> = { filter: [], page: [], select: [], plan: [] };
     await Promise.all(
       chats.map(async (chat, i) => {
-        let { card } = opened[i]!;
-        const replyTo = opened[i]!.cardActivityId;
+        let { card } = opened[i];
+        const replyTo = opened[i].cardActivityId;
         for (let round = 0; round < options.rounds; round++) {
           // Filter by a code fragment that matches about a tenth of the list, then clear it.
           const filtered = await timed(chat, 'salespeople.page', { ...inputValues(card), search: `${(round + i) % 10}`, page: 0 }, replyTo);

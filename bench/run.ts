@@ -227,13 +227,13 @@ function writeResults(results: Results): void {
 function render(files: string[]): void {
   const [whole, ...parts] = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Results);
   for (const part of parts) {
-    for (const row of part.provisioning) if (!whole!.provisioning.some((p) => p.n === row.n && p.mode === row.mode)) whole!.provisioning.push(row);
-    for (const size of part.details.sizes) if (!whole!.details.sizes.some((d) => d.n === size.n && d.mode === size.mode)) whole!.details.sizes.push(size);
+    for (const row of part.provisioning) if (!whole.provisioning.some((p) => p.n === row.n && p.mode === row.mode)) whole.provisioning.push(row);
+    for (const size of part.details.sizes) if (!whole.details.sizes.some((d) => d.n === size.n && d.mode === size.mode)) whole.details.sizes.push(size);
   }
   const order = (a: { mode: string; n: number }, b: { mode: string; n: number }) => a.mode.localeCompare(b.mode) || a.n - b.n;
-  whole!.provisioning.sort(order);
-  whole!.details.sizes.sort(order);
-  writeResults(whole!);
+  whole.provisioning.sort(order);
+  whole.details.sizes.sort(order);
+  writeResults(whole);
 }
 
 if (process.env.BENCH_RENDER) {

@@ -29,7 +29,7 @@ export interface WatchDeps {
   leases?: Leases;
   clock: WatchClock;
   notifier: Notifier;
-  health(environment: SessionEnvironment, options?: { admin?: string }): Promise<HealthReport>;
+  health: (environment: SessionEnvironment, options?: { admin?: string }) => Promise<HealthReport>;
 }
 
 /** The watch over the bot's own check and notifier: its post goes to the chat through the stored conversation reference. */

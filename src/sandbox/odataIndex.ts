@@ -25,7 +25,7 @@ export function equalityKeys(ast: Node): { prop: string; values: Set<string> } |
     return false;
   };
   if (!walk(ast) || pairs.length === 0) return null;
-  const prop = pairs[0]!.prop;
+  const prop = pairs[0].prop;
   if (prop.includes('/') || pairs.some((p) => p.prop !== prop || typeof p.value !== 'string' || DATE_PREFIX.test(p.value))) return null;
   return { prop, values: new Set(pairs.map((p) => (p.value as string).toLowerCase())) };
 }

@@ -205,7 +205,7 @@ describe('the watch in two bot instances on shared storage', () => {
 
   beforeAll(async () => {
     const { startSandbox } = await import('../../src/sandbox');
-    const sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300 } as never });
+    const sandbox = await startSandbox({ port: 0, stateFile: null, settings: { syncDelayMs: 200, licensePropagationMs: 300 } });
     sandboxClose = () => sandbox.close();
     sandboxUrl = sandbox.url;
     azurite = await startAzurite();

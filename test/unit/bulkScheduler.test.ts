@@ -80,7 +80,7 @@ describe('streamed', () => {
     const failure = new Error('the envelope failed');
     await expect(
       streamed(h.state, items(50), 10, 1, async (chunk, outcomes) => {
-        started.push(Number(chunk[0]!.slice(1)));
+        started.push(Number(chunk[0].slice(1)));
         if (chunk[0] === 'k20') throw failure;
         await settle(h)(chunk, outcomes);
       }),
@@ -93,7 +93,7 @@ describe('streamed', () => {
     const h = harness();
     const started: string[] = [];
     await streamed(h.state, items(50), 10, 1, async (chunk, outcomes) => {
-      started.push(chunk[0]!);
+      started.push(chunk[0]);
       if (chunk[0] === 'k10') h.stopNow();
       await settle(h)(chunk, outcomes);
     });
@@ -114,10 +114,10 @@ describe('streamed chunks in flight', () => {
       most = Math.max(most, inFlight);
       order.push(`start ${item}`);
       return new Promise<void>((resolve) =>
-        open.set(item!, () => {
+        open.set(item, () => {
           inFlight--;
           order.push(`end ${item}`);
-          outcomes[item!] = done(h.context.now());
+          outcomes[item] = done(h.context.now());
           resolve();
         }),
       );

@@ -89,11 +89,11 @@ describe('a run', () => {
     );
     expect(created).toHaveLength(1);
     expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.length).toBeGreaterThanOrEqual(16);
-    expect(seen).toEqual(['run.started', `secret.ready ${actions[0]!.key}`, `actions.settled ${actions[0]!.key}`, `actions.settled ${actions[1]!.key}`, 'run.finished']);
+    expect(secrets[0].length).toBeGreaterThanOrEqual(16);
+    expect(seen).toEqual(['run.started', `secret.ready ${actions[0].key}`, `actions.settled ${actions[0].key}`, `actions.settled ${actions[1].key}`, 'run.finished']);
     expect(result.status).toBe('failed');
-    expect(result.journal[actions[0]!.key]).toMatchObject({ status: 'failed', code: 'service_error', text: { key: 'errPasswordNotShown', params: { user: target.userPrincipalName } } });
-    expect(result.journal[actions[1]!.key]).toMatchObject({ status: 'failed', code: 'blocked' });
+    expect(result.journal[actions[0].key]).toMatchObject({ status: 'failed', code: 'service_error', text: { key: 'errPasswordNotShown', params: { user: target.userPrincipalName } } });
+    expect(result.journal[actions[1].key]).toMatchObject({ status: 'failed', code: 'blocked' });
     // The secret is nowhere in the run's record.
     expect(JSON.stringify(result)).not.toContain(secrets[0]);
   });
@@ -101,7 +101,7 @@ describe('a run', () => {
   it('with nobody to show a password to: the account is not made', async () => {
     const { created, run: result } = await run(() => undefined);
     expect(created).toEqual([]);
-    expect(result.journal[actions[0]!.key]).toMatchObject({ status: 'failed', text: { key: 'errPasswordNeedsPersonalChat' } });
+    expect(result.journal[actions[0].key]).toMatchObject({ status: 'failed', text: { key: 'errPasswordNeedsPersonalChat' } });
   });
 
   it('whose progress listener throws: the run goes on and ends the same', async () => {
@@ -112,9 +112,9 @@ describe('a run', () => {
       });
     });
     expect(seen.at(-1)).toBe('run.finished');
-    expect(result.journal[actions[0]!.key]).toMatchObject({ status: 'done' });
+    expect(result.journal[actions[0].key]).toMatchObject({ status: 'done' });
     // The second step ran (and failed on its own: this fake tenant has no Power Platform).
-    expect(result.journal[actions[1]!.key]).toMatchObject({ status: 'failed' });
-    expect(result.journal[actions[1]!.key]).not.toMatchObject({ code: 'blocked' });
+    expect(result.journal[actions[1].key]).toMatchObject({ status: 'failed' });
+    expect(result.journal[actions[1].key]).not.toMatchObject({ code: 'blocked' });
   });
 });

@@ -51,7 +51,7 @@ function graphMethods(request: HttpRequest): string[] {
   if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url) || !request.body) return [request.method];
   try {
     const items = (JSON.parse(request.body) as { requests?: { method?: unknown }[] }).requests;
-    return Array.isArray(items) ? items.map((item) => String(item?.method ?? 'GET').toUpperCase()) : [request.method];
+    return Array.isArray(items) ? items.map((item) => (typeof item?.method === 'string' ? item.method.toUpperCase() : 'GET')) : [request.method];
   } catch {
     return [request.method];
   }

@@ -84,7 +84,7 @@ export class HttpPolicy {
     let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
       const result = await this.gate(async () => {
-        await Promise.all(this.windows.map(({ window }, i) => (units[i]! > 0 ? window.take(units[i]!) : undefined)));
+        await Promise.all(this.windows.flatMap(({ window }, i) => (units[i] > 0 ? [window.take(units[i])] : [])));
         return this.attempt(request, clientRequestId);
       });
       // A refused token (revoked, or signed with a key the authority has since rotated) is

@@ -54,6 +54,6 @@ export class RunEvents {
   async emit<K extends RunEventType>(type: K, event: RunEventMap[K]): Promise<unknown[]> {
     const calls = [...(this.listeners[type] as RunListener<K>[])].map(async (listener) => listener(event));
     const settled = await Promise.allSettled(calls);
-    return settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    return settled.flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason as unknown] : []));
   }
 }

@@ -19,9 +19,9 @@ export type Outcomes = Record<string, ActionOutcome>;
 
 export interface ExecutionHooks {
   /** Journals outcomes (and reports them); throws when the journal cannot be saved. */
-  save(outcomes: Outcomes): Promise<void>;
+  save: (outcomes: Outcomes) => Promise<void>;
   /** True when the run must stop at once (its lease was lost, or its journal cannot be saved). */
-  stopped(): boolean;
+  stopped: () => boolean;
 }
 
 /** Executes every action of the plan not yet done in `journal`. Resolves false when it was stopped part-way. */

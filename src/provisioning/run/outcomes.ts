@@ -58,7 +58,7 @@ export function failureReason(outcome: Pick<FailedOutcome, 'code' | 'text' | 're
   const text = outcome.text;
   if (text && text.key in strings(locale)) {
     // A storage cause is kept as its code and put in words here.
-    const params = text.params && 'storage' in text.params ? { ...text.params, cause: storageCauseIn(locale, text.params.storage!) } : text.params;
+    const params = text.params && 'storage' in text.params ? { ...text.params, cause: storageCauseIn(locale, text.params.storage) } : text.params;
     return renderErrorText(locale, text.key as StringKey, params);
   }
   if (typeof outcome.reason === 'string' && outcome.reason.trim() !== '') return outcome.reason;

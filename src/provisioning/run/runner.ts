@@ -212,7 +212,7 @@ export class Runner {
         events.listens('secret.ready') && plan.requesterChat
           ? async (action: Action, secret: string) => {
               const [error] = await events.emit('secret.ready', { plan, run: run!, action, secret });
-              if (error) throw error;
+              if (error) throw error instanceof Error ? error : new Error('the secret could not be shown', { cause: error });
             }
           : undefined,
     };

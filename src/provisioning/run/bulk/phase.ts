@@ -20,7 +20,7 @@ export { upnOf };
 export interface BulkState {
   context: ActionContext;
   /** Persists outcomes in the run's journal (and reports progress). */
-  save(outcomes: Outcomes): Promise<void>;
+  save: (outcomes: Outcomes) => Promise<void>;
   /** True once the run must stop (another instance took it over). */
   stopped: () => boolean;
   /** Lower-cased UPN → Entra object id, learned while running. */
