@@ -51,6 +51,9 @@ it('counts a Graph $batch as its items: reads against the resource-unit quota, w
   });
   expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: mixed })).toBe(2);
   expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', body: mixed })).toBe(1);
+  // The directory client sends its envelopes as JSON: counted the same.
+  expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', json: JSON.parse(mixed) })).toBe(2);
+  expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/$batch', json: JSON.parse(reads) })).toBe(17);
   expect(graphWriteUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', body: '{}' })).toBe(1);
   expect(graphReadUnits({ method: 'POST', url: 'https://graph.microsoft.com/v1.0/users', body: '{}' })).toBe(0);
   expect(graphReadUnits({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users' })).toBe(1);

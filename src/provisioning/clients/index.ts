@@ -46,15 +46,19 @@ export const SERVICE_RATE: Record<Exclude<Service, 'graph'>, RateLimit | null> =
   bc: { requests: 6000, windowMs: 300_000 },
 };
 
-/** The methods of a Graph request: a `$batch`'s items, or the request itself. */
+/** The methods of a Graph request: a `$batch`'s items (sent as JSON or as a prepared body), or the request itself. */
 function graphMethods(request: HttpRequest): string[] {
-  if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url) || !request.body) return [request.method];
-  try {
-    const items = (JSON.parse(request.body) as { requests?: { method?: unknown }[] }).requests;
-    return Array.isArray(items) ? items.map((item) => (typeof item?.method === 'string' ? item.method.toUpperCase() : 'GET')) : [request.method];
-  } catch {
-    return [request.method];
+  if (request.method !== 'POST' || !/\/\$batch(\?|$)/.test(request.url)) return [request.method];
+  let payload: unknown = request.json;
+  if (payload === undefined && request.body) {
+    try {
+      payload = JSON.parse(request.body);
+    } catch {
+      return [request.method];
+    }
   }
+  const items = (payload as { requests?: { method?: unknown }[] } | undefined)?.requests;
+  return Array.isArray(items) ? items.map((item) => (typeof item?.method === 'string' ? item.method.toUpperCase() : 'GET')) : [request.method];
 }
 
 /** What a Graph request counts against the write quota: its writes (a `$batch`: its write items). */
