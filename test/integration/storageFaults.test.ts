@@ -226,10 +226,13 @@ describe('a start that fails', () => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/index.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, PORT: String(botPort), SANDBOX_PORT: String(sandboxPort), SANDBOX_STATE_FILE: path.join(dir, 'state.json'), STATE_DIR: dir, PLAYGROUND: 'false', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    // The sandbox child writes its own lines to the shared stdout: listening, then stopped.
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
     let sawSandbox = false;
     const watching = (async () => {
       while (child.exitCode === null) {
@@ -242,7 +245,9 @@ describe('a start that fails', () => {
       await watching;
       expect(code).toBe(1);
       expect(stderr).toContain('Start failed');
-      expect(sawSandbox).toBe(true); // it had started…
+      // It had started (seen answering, or its own "listening" line when it was stopped before a probe came)…
+      expect(sawSandbox || stdout.includes('"msg":"sandbox tenant listening"')).toBe(true);
+      expect(stdout).toContain('"msg":"sandbox tenant stopped"');
       expect(await waitUntil(async () => !(await answers(`http://127.0.0.1:${sandboxPort}/healthz`)), 10)).toBe(true); // …and was stopped
       // Its port is free again: no process holds it.
       const probe = net.createServer();
