@@ -57,6 +57,8 @@ export function renderMarkdown(r: Results, run: { machine: string; autocannon: {
   const row = (n: number, mode: LicensingMode) => r.provisioning.find((p) => p.n === n && p.mode === mode);
   lines.push('# Benchmark results', '');
   lines.push(`Measured by \`npm run bench\` on ${run.machine}, ${new Date().toISOString().slice(0, 10)}. Every figure below comes from one run.`, '');
+  // How the run was made when it was not one process alone on the machine (BENCH_NOTE).
+  if (process.env.BENCH_NOTE) lines.push(process.env.BENCH_NOTE, '');
 
   lines.push('## Provisioning salespeople (account, licence, Sales user, Salesperson role)', '');
   lines.push('Per user: each account gets the Sales licence (`assignLicense`). Through a group: the accounts join one licence group, 20 per request, and Entra licenses them in the background (group-based licensing); the run waits until each member\'s licence state is Active.', '');
