@@ -206,9 +206,8 @@ export function readCollection(s: SandboxState, req: SbRequest, es: EntitySet, r
     if (f !== null) {
       const compiled = compileFilter(f, { entity: typeName(es), fields: { ...es.select, ...es.filterAliases }, functions: DV_FUNCTIONS });
       // The bulk reads' `or` of ids by their column (an alias names no row key, so it takes every row).
-      const ast = parseFilter(f);
-      const keys = equalityKeys(ast);
-      out = (keys && !(keys.prop in (es.filterAliases ?? {})) ? candidates(ast, out) : out).filter((r) => compiled.test(r));
+      const keys = equalityKeys(parseFilter(f));
+      out = candidates(keys && !(keys.prop in (es.filterAliases ?? {})) ? keys : null, out).filter((r) => compiled.test(r));
     }
     const cmp = compileOrderBy(req.query.get('$orderby'), es.select, typeName(es));
     if (cmp) out = [...out].sort(cmp);

@@ -118,7 +118,20 @@ export function reprocessUser(ctx: Ctx, user: GraphUser): void {
   ctx.store.touch();
 }
 
-const badLicense = (skuId: unknown) => new HttpError(400, 'Request_BadRequest', `License ${String(skuId)} does not correspond to a valid company License.`);
+export const badLicense = (skuId: unknown) => new HttpError(400, 'Request_BadRequest', `License ${String(skuId)} does not correspond to a valid company License.`);
+
+/** One `addLicenses` entry, checked as Graph checks it (user and group alike): a subscribed SKU, disabled plans of that SKU. */
+export function licenceToAdd(s: SandboxState, a: unknown): { sku: Sku; skuId: string; disabledPlans: string[] } {
+  if (!isObject(a) || !isGuid(a.skuId)) throw badLicense(isObject(a) ? a.skuId : a);
+  const skuId = a.skuId.toLowerCase();
+  const sku = s.graph.skus.find((x) => x.skuId === skuId);
+  if (!sku) throw badLicense(a.skuId);
+  const disabled = a.disabledPlans ?? [];
+  if (!Array.isArray(disabled) || disabled.some((p) => !isGuid(p) || !sku.servicePlans.some((sp) => sp.servicePlanId === p.toLowerCase()))) {
+    throw new HttpError(400, 'Request_BadRequest', `Invalid disabledPlans for license ${skuId}.`);
+  }
+  return { sku, skuId, disabledPlans: (disabled as string[]).map((p) => p.toLowerCase()) };
+}
 
 /** `POST /groups/{id}/assignLicense`: 202 with the group; the members are licensed in the background. */
 export function assignGroupLicense(ctx: Ctx, req: SbRequest, group: Group, body: unknown): SbReply {
@@ -142,15 +155,8 @@ export function assignGroupLicense(ctx: Ctx, req: SbRequest, group: Group, body:
   }
   const added: string[] = [];
   for (const a of body.addLicenses as unknown[]) {
-    if (!isObject(a) || !isGuid(a.skuId)) throw badLicense(isObject(a) ? a.skuId : a);
-    const skuId = a.skuId.toLowerCase();
-    const sku = s.graph.skus.find((x) => x.skuId === skuId);
-    if (!sku) throw badLicense(a.skuId);
-    const disabled = a.disabledPlans ?? [];
-    if (!Array.isArray(disabled) || disabled.some((p) => !isGuid(p) || !sku.servicePlans.some((sp) => sp.servicePlanId === p.toLowerCase()))) {
-      throw new HttpError(400, 'Request_BadRequest', `Invalid disabledPlans for license ${skuId}.`);
-    }
-    const entry = { skuId, disabledPlans: (disabled as string[]).map((p) => p.toLowerCase()) };
+    const { skuId, disabledPlans } = licenceToAdd(s, a);
+    const entry = { skuId, disabledPlans };
     const at = next.findIndex((l) => l.skuId === skuId);
     if (at >= 0) next[at] = entry;
     else {

@@ -1,5 +1,5 @@
 /** Graph collection queries: $filter, $select, $orderby, $top / $skiptoken paging, replies. */
-import { candidates } from './odataIndex';
+import { candidates, equalityKeys } from './odataIndex';
 import { HttpError, decodeSkipToken, nextLink, type SbReply, type SbRequest, uuid } from './http';
 import { ODataError, compileFilter, parseFilter, type FilterOptions, type Node, type Schema } from './odata';
 import { compileOrderBy, parseSelect, project } from './odataOptions';
@@ -95,7 +95,7 @@ export function filterRows(req: SbRequest, rows: Record<string, unknown>[], e: G
     throw new HttpError(400, 'Request_UnsupportedQuery',
       `Too many child clauses specified in search filter expression containing 'OR' operators: ${width}. Max allowed: ${MAX_OR_CLAUSES}.`);
   }
-  return candidates(ast, rows).filter((r) => compiled.test(r));
+  return candidates(equalityKeys(ast), rows).filter((r) => compiled.test(r));
 }
 
 /** A paged Graph collection reply ($top is the page size: 1..999, default 100). */

@@ -1,6 +1,6 @@
 /** Graph /users: list, read, create, update, delete, assignLicense, licenseDetails, checkMemberGroups. */
 import { isTransitiveMember } from './graphGroups';
-import { reprocessUser } from './graphLicensing';
+import { badLicense, licenceToAdd, reprocessUser } from './graphLicensing';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
 import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbRequest, uuid } from './http';
 import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
@@ -64,8 +64,6 @@ export function deleteUser(ctx: Ctx, req: SbRequest, id: string): SbReply {
   return graphOk(req, 204);
 }
 
-const badLicense = (skuId: unknown) =>
-  new HttpError(400, 'Request_BadRequest', `License ${String(skuId)} does not correspond to a valid company License.`);
 
 export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
   const s = state(ctx);
@@ -93,15 +91,7 @@ export function assignLicense(ctx: Ctx, req: SbRequest, id: string): SbReply {
     throw new HttpError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
   }
   for (const a of adds) {
-    if (!isObject(a) || !isGuid(a.skuId)) throw badLicense(isObject(a) ? a.skuId : a);
-    const skuId = a.skuId.toLowerCase();
-    const sku = s.graph.skus.find((x) => x.skuId === skuId);
-    if (!sku) throw badLicense(a.skuId);
-    const disabled = a.disabledPlans ?? [];
-    if (!Array.isArray(disabled) || disabled.some((p) => !isGuid(p) || !sku.servicePlans.some((sp) => sp.servicePlanId === p.toLowerCase()))) {
-      throw new HttpError(400, 'Request_BadRequest', `Invalid disabledPlans for license ${skuId}.`);
-    }
-    const disabledPlans = (disabled as string[]).map((p) => p.toLowerCase());
+    const { sku, skuId, disabledPlans } = licenceToAdd(s, a);
     const existing = next.findIndex((x) => x.skuId === skuId);
     if (existing >= 0) {
       next[existing] = { ...next[existing], disabledPlans, direct: undefined };

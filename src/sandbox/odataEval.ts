@@ -24,7 +24,7 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' ? v.toLowerCase() : v;
 }
 
-const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+export const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
 export function compare(a: unknown, b: unknown): number | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;

@@ -6,8 +6,7 @@
  * same as without the shortcut.
  */
 import type { Node } from './odata';
-
-const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+import { DATE_PREFIX } from './odataEval';
 
 /** The property and the lower-cased values a filter asks for, when it is only that; else null. */
 export function equalityKeys(ast: Node): { prop: string; values: Set<string> } | null {
@@ -30,9 +29,8 @@ export function equalityKeys(ast: Node): { prop: string; values: Set<string> } |
   return { prop, values: new Set(pairs.map((p) => (p.value as string).toLowerCase())) };
 }
 
-/** The rows a filter can match: by the shortcut above, else all of them. */
-export function candidates<R extends Record<string, unknown>>(ast: Node, rows: R[]): R[] {
-  const keys = equalityKeys(ast);
+/** The rows a filter can match: by its equality keys (above), else all of them. */
+export function candidates<R extends Record<string, unknown>>(keys: ReturnType<typeof equalityKeys>, rows: R[]): R[] {
   if (!keys) return rows;
   return rows.filter((row) => {
     const v = row[keys.prop];
