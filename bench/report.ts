@@ -32,6 +32,8 @@ export interface Results {
     }[];
     naive?: { perService: Record<string, number> };
     sandboxPeakRssMb?: number;
+    /** Which sizes ran alone, in turn, or beside the rest (each against its own sandbox). */
+    layout?: { alone: string[]; inTurn: string[]; beside: string[] };
   };
 }
 
@@ -57,6 +59,15 @@ export function renderMarkdown(r: Results, run: { machine: string; autocannon: {
   const row = (n: number, mode: LicensingMode) => r.provisioning.find((p) => p.n === n && p.mode === mode);
   lines.push('# Benchmark results', '');
   lines.push(`Measured by \`npm run bench\` on ${run.machine}, ${new Date().toISOString().slice(0, 10)}. ${process.env.BENCH_NOTE ? 'The figures below come from the processes described next, on one commit.' : 'Every figure below comes from one run.'}`, '');
+  const layout = r.details.layout;
+  if (layout) {
+    const list = (items: string[]) => (items.length === 0 ? 'nothing' : items.join('; '));
+    const parts = [`First, with nothing else running: ${list(layout.alone)}.`];
+    if (layout.beside.length > 0) parts.push(`Then ${list(layout.beside)} started, each against its own sandbox tenant (its own quotas, as separate tenants have), and ran beside ${layout.inTurn.length > 0 ? `${list(layout.inTurn)} and ` : ''}the naive baseline. While they ran beside each other the 2 cores were shared, which weighs on the CPU-bound figures of those rows.`);
+    else parts.push(`Then, in turn: ${list(layout.inTurn)}, and the naive baseline.`);
+    parts.push('The cards and the bot turns were measured after every size had finished, with nothing else running.');
+    lines.push(`How this run was made: ${parts.join(' ')}`, '');
+  }
   // How the run was made when it was not one process alone on the machine (BENCH_NOTE).
   if (process.env.BENCH_NOTE) lines.push(process.env.BENCH_NOTE, '');
 
