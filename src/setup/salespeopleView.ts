@@ -105,6 +105,11 @@ export interface SalespeopleObservation {
 export interface SalespeopleView {
   conversationId: string;
   environmentKey: string;
+  /**
+   * Names one observation: `observedAt`, `observation`, `rows` and `coupling` are what was read
+   * then, and never change under this id (a new observation gets a new id).
+   */
+  observationId: string;
   observedAt: string;
   observation: Omit<SalespeopleObservation, 'facts'>;
   rows: SalespersonRow[];

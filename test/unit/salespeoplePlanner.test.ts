@@ -94,6 +94,7 @@ describe('matching salespeople', () => {
 const viewOf = (rows: SalespersonRow[]) => ({
   conversationId: 'a:1',
   environmentKey: 'k',
+  observationId: 'o',
   observedAt: '2026-01-15T08:00:00.000Z',
   observation: { company: { id: id(600), name: 'CRONUS Norge AS' }, skus: [], country: 'NO' },
   rows,
