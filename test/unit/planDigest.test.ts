@@ -1,4 +1,5 @@
-import { canonicalJson, planDigest, referenceCanonicalJson, type Action } from '../../src/setup/plan';
+import { createHash } from 'node:crypto';
+import { canonicalJson, planDigest, planDigestOf, referenceCanonicalJson, type Action } from '../../src/setup/plan';
 
 /**
  * The digest an approver approves: the same plan gives the same digest, byte for byte as it was
@@ -44,6 +45,27 @@ describe('the plan digest', () => {
     const changed = JSON.parse(JSON.stringify(actions));
     changed[2].params.flags[5] = 1e20;
     expect(planDigest({ kind: 'salespeople', environment, actions: changed })).not.toBe('11c202ee108487e2ae354af94ca04412f19452f48a2073e6d253a1e903e54658');
+  });
+});
+
+describe('the plan digest, a slice of actions at a time', () => {
+  it('is the same digest, for the pinned plan and for a plan of thousands of actions', async () => {
+    expect(await planDigestOf({ kind: 'salespeople', environment, actions })).toBe('11c202ee108487e2ae354af94ca04412f19452f48a2073e6d253a1e903e54658');
+    const value = generator(7);
+    const many = Array.from({ length: 4500 }, (_, i) => (i % 3 === 0 ? { ...actions[i % 3], key: `k${i}`, extra: value(1) } : value(1))) as unknown as Action[];
+    let turns = 0;
+    const digest = await planDigestOf({ kind: 'salespeople', environment, actions: many }, async () => void turns++);
+    expect(digest).toBe(planDigest({ kind: 'salespeople', environment, actions: many }));
+    expect(digest).toBe(createHash('sha256').update(referenceCanonicalJson({ kind: 'salespeople', environment, actions: many })).digest('hex'));
+    // 4,500 actions: three slices, two turns of the event loop in between.
+    expect(turns).toBe(2);
+  });
+
+  it('is the same digest for an empty plan and for actions the reference rules write as nothing', async () => {
+    for (const list of [[], [undefined, actions[0]], [actions[0], , actions[1]]]) { // eslint-disable-line no-sparse-arrays
+      const plan = { kind: 'admin', environment, actions: list as unknown as Action[] } as const;
+      expect(await planDigestOf(plan)).toBe(createHash('sha256').update(referenceCanonicalJson(plan)).digest('hex'));
+    }
   });
 });
 
