@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan, Run } from '../setup/plan';
-import { planDigest, planStep } from '../setup/plan';
+import { planDigestOf, planStep } from '../setup/plan';
 import type { RecordStore } from '../storage/records';
 import { approvalKey, dueKey, DUE_PREFIX, planKey, runKey, stepKey } from '../storage/keys';
 import { decide, isExpired, newApproval, supersede, type Approval, type Decision, type DecisionResult, type DecisionRules, type Person } from './approval';
@@ -38,7 +38,7 @@ export class PlanStore {
    * write of its approval, so exactly one of "approved" and "superseded" wins.
    */
   async create(input: Omit<Plan, 'id' | 'digest' | 'createdAt'>): Promise<{ plan: Plan; superseded?: Plan }> {
-    const plan: Plan = { ...input, id: randomUUID(), digest: planDigest(input), createdAt: this.now().toISOString() };
+    const plan: Plan = { ...input, id: randomUUID(), digest: await planDigestOf(input), createdAt: this.now().toISOString() };
     await this.records.put(planKey(plan.id), plan);
     await this.records.put(approvalKey(plan.id), newApproval(plan.id, plan.digest, plan.conversationId, plan.createdBy, this.now(), this.expiryMs));
     let previous: string | undefined;

@@ -11,7 +11,8 @@ import { observePickableRoles, observePlanningFacts, observeSalespeople } from '
 import type { RecordStore } from '../storage/records';
 import type { RoleChoice } from '../setup/roles';
 import type { RoleChoiceStore } from './roleChoices';
-import { SALESPEOPLE_EXPORT_PREFIX, SALESPEOPLE_IMPORT_PREFIX, salespeopleViewKey } from '../storage/keys';
+import { SALESPEOPLE_EXPORT_PREFIX, SALESPEOPLE_IMPORT_PREFIX } from '../storage/keys';
+import { SalespeopleViewStore } from './salespeopleViewStore';
 
 /**
  * What the Part 3 handlers may use: the observation, the tenant facts an import is checked
@@ -82,10 +83,7 @@ export function createSalespeopleServices(config: Config, clients: Clients, reco
       };
     },
     download: (url) => downloadFile(url, mode, MAX_IMPORT_BYTES),
-    view: {
-      get: (conversationId) => records.get<SalespeopleView>(salespeopleViewKey(conversationId)),
-      put: (view) => records.put(salespeopleViewKey(view.conversationId), view),
-    },
+    view: new SalespeopleViewStore(records),
     exports: store<CsvExportRecord>(SALESPEOPLE_EXPORT_PREFIX),
     imports: store<CsvImportRecord>(SALESPEOPLE_IMPORT_PREFIX),
   };

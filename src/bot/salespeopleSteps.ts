@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { salespeopleCard } from '../cards/salespeople';
@@ -58,6 +59,7 @@ export async function observeView(services: BotServices, context: TurnContext, s
   return {
     conversationId: context.activity.conversation.id,
     environmentKey: key,
+    observationId: randomUUID(),
     observedAt: new Date().toISOString(),
     observation,
     rows: matchSalespeople(facts),
@@ -119,6 +121,7 @@ function emptyView(context: TurnContext, services: BotServices, session: SetupSe
   return {
     conversationId: context.activity.conversation.id,
     environmentKey: environmentKey(environment),
+    observationId: randomUUID(),
     observedAt: new Date().toISOString(),
     observation: { company: { id: environment.bcCompanyId ?? '', name: environment.bcCompanyName ?? '' }, skus: [], country: null },
     rows: [],

@@ -1,8 +1,8 @@
 import { t, type Locale, type StringKey } from '../i18n';
 import type { CsvExportRecord, CsvImportRecord, SalespeopleView } from '../setup/salespeopleView';
 import { countryName } from '../setup/csvCountries';
-import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
-import { filterRows, licensingMode, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
+import { isSelectable, SALESPERSON_STATUSES, type SalespersonIssue, type SalespersonNote, type SalespersonRow, type SalespersonStatus } from '../setup/salespeopleMatch';
+import { filterRows, licensingMode, listCounts, pageOf, selectedIds, STATUS_FILTERS, type StatusFilter } from '../setup/salespeopleView';
 import { KNOWN_ROLE_NAMES } from '../setup/roles';
 import { formatNumber } from './salespeoplePlan';
 import { matchSectionData } from './couplingPrediction';
@@ -72,8 +72,7 @@ export function salespeopleCardData(input: SalespeopleCardInput, locale: Locale)
   const { view, couplingConfigured } = input;
   const coupling = couplingConfigured && view.couple;
   const n = (value: number) => formatNumber(value, locale);
-  const counts = countByStatus(view.rows);
-  const issues = view.rows.filter((r) => r.issue && r.status !== 'blocked' && r.status !== 'coupled').length;
+  const { counts, issues } = listCounts(view.rows);
   const page = pageOf(filterRows(view.rows, view.filter), view.page);
   const selected = selectedIds(view.rows, view.selection, coupling);
   const selectable = page.items.filter((row) => isSelectable(row, coupling));

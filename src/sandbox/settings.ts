@@ -31,7 +31,12 @@ export interface SandboxSettings {
    * licence or a licence error (CountViolation when seats are short). Learn says only "within minutes".
    */
   groupLicenseDelayMs: number;
-  /** page size of Business Central collections */
+  /**
+   * page size of Business Central collections. Default 20,000: Business Central online serves at
+   * most 20,000 entities per page, configured on the service (Learn "Server-Driven Paging in OData
+   * Web Services"; "Work with API limits": "A page can only contain 20000 entities"). Tests set it
+   * lower to exercise `@odata.nextLink` paging.
+   */
   bcPageSize: number;
   /** lifetime of the access tokens the token endpoint issues (`expires_in`) */
   tokenLifetimeSeconds: number;
@@ -93,7 +98,7 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
   syncDelayMs: 5000,
   licensePropagationMs: 2000,
   groupLicenseDelayMs: 3000,
-  bcPageSize: 50,
+  bcPageSize: 20_000,
   tokenLifetimeSeconds: 3599,
   limits: { graph: null, dataverse: null, bap: null, bc: null },
   faults: { rate429: 0, rate503: 0, rateReset: 0, rateLost: 0, retryAfterSeconds: 1 },

@@ -4,7 +4,7 @@ import type { CsvFile, CsvLeftOut } from './csvExport';
 import type { CsvProblem } from './csvImport';
 import type { EnvironmentSecurityGroup } from './plan';
 import type { RoleChoice } from './roles';
-import { isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus } from './salespeopleMatch';
+import { countByStatus, isSelectable, SALESPERSON_STATUSES, type SalespeopleFacts, type SalespersonRow, type SalespersonStatus, type StatusCounts } from './salespeopleMatch';
 import type { CouplingPrediction } from './couplingPrediction';
 
 /**
@@ -29,11 +29,53 @@ export const NEEDS_WORK: ReadonlySet<SalespersonStatus> = new Set(['noAccount', 
 
 export function filterRows(rows: SalespersonRow[], filter: ViewFilter): SalespersonRow[] {
   const search = filter.search.trim().toLowerCase();
-  return rows.filter((row) => {
+  if (filter.status === 'all' && !search) return rows;
+  const lowered = search ? derived(rows).lowered : undefined;
+  return rows.filter((row, i) => {
     if (filter.status === 'needsWork' ? !NEEDS_WORK.has(row.status) : filter.status !== 'all' && row.status !== filter.status) return false;
-    if (!search) return true;
-    return [row.code, row.displayName, row.email].some((value) => value.toLowerCase().includes(search));
+    if (!lowered) return true;
+    return lowered[i].some((value) => value.includes(search));
   });
+}
+
+/**
+ * What every card action needs of a list and is the same for the whole observation: computed
+ * once per rows array (a view's rows never change; a new observation has new rows), not for
+ * each of thousands of rows on every click.
+ */
+interface Derived {
+  counts: StatusCounts;
+  /** Rows with an issue that still need work (shown as their own count). */
+  issues: number;
+  /** Code, name and e-mail, lower-cased, per row. */
+  lowered: [string, string, string][];
+  /** The ids of the rows that can be planned, with and without a coupling. */
+  selectable: { coupling: ReadonlySet<string>; without: ReadonlySet<string> };
+}
+
+const DERIVED = new WeakMap<SalespersonRow[], Derived>();
+
+function derived(rows: SalespersonRow[]): Derived {
+  let found = DERIVED.get(rows);
+  if (!found) {
+    found = {
+      counts: countByStatus(rows),
+      issues: rows.filter((r) => r.issue && r.status !== 'blocked' && r.status !== 'coupled').length,
+      lowered: rows.map((row) => [row.code.toLowerCase(), row.displayName.toLowerCase(), row.email.toLowerCase()]),
+      selectable: {
+        coupling: new Set(rows.filter((row) => isSelectable(row, true)).map((row) => row.id)),
+        without: new Set(rows.filter((row) => isSelectable(row, false)).map((row) => row.id)),
+      },
+    };
+    DERIVED.set(rows, found);
+  }
+  return found;
+}
+
+/** Salespeople per status, and how many who need work are held up by an issue. */
+export function listCounts(rows: SalespersonRow[]): { counts: StatusCounts; issues: number } {
+  const { counts, issues } = derived(rows);
+  return { counts: { ...counts }, issues };
 }
 
 export interface Page<T> {
@@ -50,12 +92,17 @@ export function pageOf<T>(items: T[], page: number, size = PAGE_SIZE): Page<T> {
   return { items: items.slice(at * size, (at + 1) * size), page: at, pages, total: items.length };
 }
 
+/** The ids of the rows that can be planned. */
+function selectableIds(rows: SalespersonRow[], couplingAvailable: boolean): ReadonlySet<string> {
+  const { selectable } = derived(rows);
+  return couplingAvailable ? selectable.coupling : selectable.without;
+}
+
 /** The ids the selection stands for, among the rows that can be planned. */
-export function selectedIds(rows: SalespersonRow[], selection: Selection, couplingAvailable: boolean): Set<string> {
-  const selectable = rows.filter((row) => isSelectable(row, couplingAvailable));
-  if (selection.mode === 'allMissing') return new Set(selectable.map((row) => row.id));
-  const picked = new Set(selection.ids);
-  return new Set(selectable.filter((row) => picked.has(row.id)).map((row) => row.id));
+export function selectedIds(rows: SalespersonRow[], selection: Selection, couplingAvailable: boolean): ReadonlySet<string> {
+  const selectable = selectableIds(rows, couplingAvailable);
+  if (selection.mode === 'allMissing') return selectable;
+  return new Set(selection.ids.filter((id) => selectable.has(id)));
 }
 
 /**
@@ -70,7 +117,7 @@ export function applyPagePicks(
   ticked: string[],
 ): Selection {
   const current = selectedIds(rows, selection, couplingAvailable);
-  const known = new Set(rows.filter((row) => isSelectable(row, couplingAvailable)).map((row) => row.id));
+  const known = selectableIds(rows, couplingAvailable);
   const shownSet = new Set(shown.filter((id) => known.has(id)));
   const tickedSet = new Set(ticked.filter((id) => shownSet.has(id)));
   const unchanged = [...shownSet].every((id) => current.has(id) === tickedSet.has(id));
@@ -105,6 +152,11 @@ export interface SalespeopleObservation {
 export interface SalespeopleView {
   conversationId: string;
   environmentKey: string;
+  /**
+   * Names one observation: `observedAt`, `observation`, `rows` and `coupling` are what was read
+   * then, and never change under this id (a new observation gets a new id).
+   */
+  observationId: string;
   observedAt: string;
   observation: Omit<SalespeopleObservation, 'facts'>;
   rows: SalespersonRow[];

@@ -30,7 +30,9 @@ export const SHOWN_PASSWORDS = 'passwords:shown';
 /** The Salesperson role an admin picked for an environment (by its Dataverse URL). */
 export const roleChoiceKey = (environmentId: string) => `roles:choice:${environmentId}`;
 
+/** How an admin looks at a conversation's salespeople list; the observation it names is kept under its own key. */
 export const salespeopleViewKey = (conversationId: string) => `salespeople:view:${conversationId}`;
+export const salespeopleObservationKey = (conversationId: string, observationId: string) => `salespeople:observation:${conversationId}:${observationId}`;
 export const SALESPEOPLE_EXPORT_PREFIX = 'salespeople:export';
 export const SALESPEOPLE_IMPORT_PREFIX = 'salespeople:import';
 

@@ -43,6 +43,18 @@ describe('Business Central API v2.0', () => {
     expect(all.find((p) => p.code === 'S00030')).toMatchObject({ email: 'sales00030@contoso.no', blocked: false });
   });
 
+  it('serves a whole company of salespeople in one page by default, as Business Central online (at most 20,000 per page)', async () => {
+    const online = await TestTenant.start({ seed: { syntheticSalespeople: 1200 } });
+    try {
+      const res = await online.call('GET', `${online.url}${people}`);
+      expect(res.status).toBe(200);
+      expect(res.body.value).toHaveLength(1212);
+      expect(res.body['@odata.nextLink']).toBeUndefined();
+    } finally {
+      await online.close();
+    }
+  });
+
   it('holds the seeded edge cases', async () => {
     const first = await t.call('GET', `${people}?$top=12`);
     const second = await t.call('GET', first.body['@odata.nextLink']);

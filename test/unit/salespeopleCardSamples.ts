@@ -34,6 +34,7 @@ function view(filter: SalespeopleView['filter'], observation: Partial<Salespeopl
   return {
     conversationId: 'a:1',
     environmentKey: 'k',
+    observationId: 'o',
     observedAt: '2026-01-15T08:00:00.000Z',
     observation: { company: { id: GUID(1), name: 'CRONUS Norge AS' }, skus: [], country: 'NO', ...observation },
     rows: rows(),

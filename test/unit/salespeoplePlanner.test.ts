@@ -89,11 +89,30 @@ describe('matching salespeople', () => {
     expect(applyPagePicks(rows, { mode: 'allMissing' }, true, [id(1), id(2)], [id(1), id(2)])).toEqual({ mode: 'allMissing' });
     expect(filterRows(rows, { status: 'all', search: 'MAIL.only' }).map((r) => r.code)).toEqual(['S3']);
   });
+
+  it('answers every click from what it worked out once for the list: the same filter, counts and selection as row by row', () => {
+    // A fresh array of the same rows (nothing worked out for it yet), then the same array again.
+    const list = [...rows];
+    for (let round = 0; round < 2; round++) {
+      for (const filter of [{ status: 'all', search: '' }, { status: 'needsWork', search: 'contoso' }, { status: 'noAccount', search: 'twice' }, { status: 'all', search: 'person 1' }] as const) {
+        const search = filter.search.toLowerCase();
+        const expected = list.filter((r) => (filter.status === 'all' || (filter.status === 'needsWork' ? ['noAccount', 'unlicensed', 'notInSales', 'noRole', 'ready'].includes(r.status) : r.status === filter.status)) && (!search || [r.code, r.displayName, r.email].some((v) => v.toLowerCase().includes(search))));
+        expect(filterRows(list, filter)).toEqual(expected);
+      }
+      for (const coupling of [true, false]) {
+        expect([...selectedIds(list, { mode: 'allMissing' }, coupling)].sort()).toEqual(list.filter((r) => isSelectable(r, coupling)).map((r) => r.id).sort());
+        // A picked id counts only while it can be planned (S5 is ready: only with a coupling; S6 is coupled: never).
+        expect([...selectedIds(list, { mode: 'picked', ids: [id(5), id(6), id(1)] }, coupling)].sort()).toEqual(coupling ? [id(1), id(5)] : [id(1)]);
+      }
+      expect(salespeopleCardData({ view: viewOf(list), couplingConfigured: true }, 'en').counts.map((c) => c.value)).toEqual(['5', '2', '1', '1', '1', '1', '1', '5']);
+    }
+  });
 });
 
 const viewOf = (rows: SalespersonRow[]) => ({
   conversationId: 'a:1',
   environmentKey: 'k',
+  observationId: 'o',
   observedAt: '2026-01-15T08:00:00.000Z',
   observation: { company: { id: id(600), name: 'CRONUS Norge AS' }, skus: [], country: 'NO' },
   rows,

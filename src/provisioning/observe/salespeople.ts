@@ -9,7 +9,7 @@ import type { Clients } from '../clients';
 import { CouplingClient, couplingRoot } from '../clients/coupling';
 import { toEnvironmentRole } from './roles';
 import { skuInfo } from './skus';
-import { observeMemberships } from './securityGroup';
+import { environmentSecurityGroup, observeMemberships } from './securityGroup';
 import { observeLicenceGroup } from './licenceGroup';
 import { DEFAULT_LICENCE_GROUP } from '../../setup/groupLicensing';
 import type { SalesClient } from '../clients/dataverse/sales';
@@ -52,37 +52,58 @@ async function company(clients: Clients, environment: PlanEnvironment): Promise<
   return { id: found.id, name: found.displayName ?? found.name };
 }
 
+/**
+ * Every promise settled, then their values in order; or the first failure in that order (the
+ * order the reads depend on one another: the company before its salespeople, and so on), so an
+ * observation fails with the same reason whichever read happened to answer first.
+ */
+async function inOrder<T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export async function observeSalespeople(clients: Clients, environment: PlanEnvironment, options: ObserveOptions): Promise<SalespeopleObservation> {
-  const { id: companyId, name } = await company(clients, environment);
   const sales = clients.sales(environment.dataverseUrl);
+  const bc = clients.businessCentral(environment.bcEnvironment);
   const couplingEndpoint = options.couplingUrl ? couplingRoot(options.couplingUrl, options.tenantId, environment.bcEnvironment) : undefined;
-  const [people, skus, organization, role, couplings] = await Promise.all([
-    clients.businessCentral(environment.bcEnvironment).allSalespeople(companyId),
-    skuInfo(clients),
+  // Each read starts as soon as what it needs is read, not after a whole phase: the licences, the
+  // organisation, the roles and the environment's security group at once; the salespeople once
+  // the company is known; then their accounts, and (without a coupling endpoint) the Sales users
+  // with their e-mails as primary e-mail; the Sales users of the accounts last.
+  const companyRead = company(clients, environment);
+  const skusRead = skuInfo(clients);
+  const groupRead = environmentSecurityGroup(clients, environment);
+  const peopleRead = companyRead.then(async ({ id }) =>
+    (await bc.allSalespeople(id)).map((p): BcSalesperson => ({ id: p.id, code: p.code, displayName: p.displayName, email: p.email.trim(), phoneNo: p.phoneNo, jobTitle: p.jobTitle, blocked: p.blocked })),
+  );
+  const emailsRead = peopleRead.then((people) => people.filter((p) => !p.blocked && p.email).map((p) => p.email));
+  const usersRead = emailsRead.then(async (emails) => {
+    const found = await lookUpUsers(clients.directory, { upns: emails, mails: emails });
+    return new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
+  });
+  // The group's members are read beside the accounts (not after them): one read of the group,
+  // whoever of the salespeople turns out to have an account.
+  const membersRead = Promise.all([groupRead, emailsRead]).then(([group, emails]) => (group && emails.length > 0 ? clients.directory.groupMemberIds(group.id) : new Set<string>()));
+  const [{ id: companyId, name }, salespeople, skus, organization, role, couplings, entra, salesUsers, group, members, byPrimaryEmail, groupLicensing] = await inOrder([
+    companyRead,
+    peopleRead,
+    skusRead,
     clients.directory.getOrganization(),
     salespersonRoleOf(sales, options.salespersonChoice),
-    couplingEndpoint ? new CouplingClient(couplingEndpoint, clients.policies.bc).list(companyId) : Promise.resolve(null),
-  ]);
-  const salespeople: BcSalesperson[] = people.map((p) => ({
-    id: p.id,
-    code: p.code,
-    displayName: p.displayName,
-    email: p.email.trim(),
-    phoneNo: p.phoneNo,
-    jobTitle: p.jobTitle,
-    blocked: p.blocked,
-  }));
-  const emails = salespeople.filter((p) => !p.blocked && p.email).map((p) => p.email);
-  const found = await lookUpUsers(clients.directory, { upns: emails, mails: emails });
-  const entra = new Map([...found.byUpn.values(), ...found.byMail.values()].map((u) => [u.id, u]));
+    couplingEndpoint ? companyRead.then(({ id }) => new CouplingClient(couplingEndpoint, clients.policies.bc).list(id)) : Promise.resolve(null),
+    usersRead,
+    usersRead.then((entra) => findSalesUsers(sales, [...entra.keys()])),
+    groupRead,
+    membersRead,
+    // Without a coupling endpoint the admin couples with BC's Match-Based Coupling, which matches the
+    // salesperson's e-mail against every Sales user's primary e-mail: read those too.
+    couplingEndpoint ? Promise.resolve([] as BulkSalesUser[]) : emailsRead.then((emails) => findSalesUsersByPrimaryEmail(sales, emails)),
+    Promise.all([skusRead, groupRead]).then(([observedSkus, group]) => observeLicenceGroup(clients, observedSkus, options.licenceGroup ?? DEFAULT_LICENCE_GROUP, group?.id)),
+  ] as const);
+  const securityGroup = group && { ...group, nonMembers: [...entra.keys()].map((id) => id.toLowerCase()).filter((id) => !members.has(id)) };
   const capable = new Set(skus.filter((s) => s.salesCapable).map((s) => s.skuId.toLowerCase()));
-  // Without a coupling endpoint the admin couples with BC's Match-Based Coupling, which matches the
-  // salesperson's e-mail against every Sales user's primary e-mail: read those too.
-  const [salesUsers, securityGroup, byPrimaryEmail] = await Promise.all([
-    findSalesUsers(sales, [...entra.keys()]),
-    observeMemberships(clients, environment, [...entra.keys()]),
-    couplingEndpoint ? Promise.resolve([] as BulkSalesUser[]) : findSalesUsersByPrimaryEmail(sales, emails),
-  ]);
   const toFact = (u: BulkSalesUser) => ({
     systemuserid: u.id,
     aadObjectId: u.aadObjectId,
@@ -94,8 +115,6 @@ export async function observeSalespeople(clients: Clients, environment: PlanEnvi
     hasSalespersonRole: u.roleIds.some((id) => role.copies.has(id)),
     internalEmail: u.internalEmail,
   });
-  const groupLicensing = await observeLicenceGroup(clients, skus, options.licenceGroup ?? DEFAULT_LICENCE_GROUP, securityGroup?.id);
-
   return {
     company: { id: companyId, name },
     skus,

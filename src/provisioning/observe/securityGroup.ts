@@ -8,7 +8,8 @@ import type { Clients } from '../clients';
  * admitted to such an environment. Reads only.
  */
 
-async function group(clients: Clients, environment: PlanEnvironment): Promise<{ id: string; displayName: string } | null> {
+/** The environment's security group (id and name), or null when it has none. */
+export async function environmentSecurityGroup(clients: Clients, environment: PlanEnvironment): Promise<{ id: string; displayName: string } | null> {
   const env = await clients.powerPlatform.getEnvironment(environment.bapEnvironmentId);
   const id = env?.securityGroupId;
   if (!id) return null;
@@ -18,7 +19,7 @@ async function group(clients: Clients, environment: PlanEnvironment): Promise<{ 
 
 /** One user (Parts 1 and 2): checkMemberGroups, one call. A user without an account is not a member. */
 export async function observeUserMembership(clients: Clients, environment: PlanEnvironment, userId: string | undefined): Promise<EnvironmentSecurityGroup | null> {
-  const g = await group(clients, environment);
+  const g = await environmentSecurityGroup(clients, environment);
   if (!g) return null;
   const member = !!userId && (await clients.directory.checkMemberGroups(userId, [g.id])).includes(g.id);
   return { ...g, nonMembers: userId && !member ? [userId.toLowerCase()] : [] };
@@ -26,7 +27,7 @@ export async function observeUserMembership(clients: Clients, environment: PlanE
 
 /** Many users (Part 3): the group's transitive members, read once, compared with the users'. */
 export async function observeMemberships(clients: Clients, environment: PlanEnvironment, userIds: string[]): Promise<EnvironmentSecurityGroup | null> {
-  const g = await group(clients, environment);
+  const g = await environmentSecurityGroup(clients, environment);
   if (!g) return null;
   const members = userIds.length > 0 ? await clients.directory.groupMemberIds(g.id) : new Set<string>();
   return { ...g, nonMembers: userIds.map((id) => id.toLowerCase()).filter((id) => !members.has(id)) };
