@@ -6,6 +6,7 @@ import type { BulkUser } from '../../observe/directoryReads';
 import type { BulkSalesUser } from '../../observe/salesReads';
 import { blockedOutcome, doneOutcome, failedOutcome } from '../outcomes';
 import type { Outcomes } from '../executor';
+import type { EarlyRoles } from './sales';
 import { upnOf, type Blocked } from '../inTurn';
 
 export type { Outcomes };
@@ -31,6 +32,8 @@ export interface BulkState {
   created: Map<string, BulkUser>;
   /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
   salesUsers: Map<string, BulkSalesUser>;
+  /** When the plan assigns roles to users it brings into Sales: their roles, as they arrive. */
+  earlyRoles?: EarlyRoles;
 }
 
 export function done(state: BulkState, already = false): ActionOutcome {
