@@ -32,6 +32,8 @@ export interface BulkState {
   created: Map<string, BulkUser>;
   /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
   salesUsers: Map<string, BulkSalesUser>;
+  /** Lower-cased UPN → when this run assigned the user's licence (the clock's ms), for the wait for the sync to Sales. */
+  licensedAt?: Map<string, number>;
   /** When the plan assigns roles to users it brings into Sales: their roles, as they arrive. */
   earlyRoles?: EarlyRoles;
 }

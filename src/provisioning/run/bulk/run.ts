@@ -51,6 +51,7 @@ export const runBulk: Executor = async (plan, journal, context, hooks) => {
     blocked: new Map(),
     created: new Map(),
     salesUsers: new Map(),
+    licensedAt: new Map(),
     save: (outcomes) => {
       for (const key of Object.keys(outcomes)) settled.add(key);
       if (Object.keys(outcomes).length > 0) {

@@ -43,6 +43,35 @@ export function syncGraceMs(settings: BulkState['context']['settings']): number 
   return Math.min(settings.addUserTimeoutMs / 3, Math.max(settings.addUserRetryMs * 3, settings.pollMs * 4));
 }
 
+/**
+ * When the users still awaited should all be in Sales, if the sync takes no longer for them than
+ * it has been seen to take for those who arrived (their licences' times known): the last licence's
+ * time plus that. Undefined when nothing was seen yet or a licence's time is unknown.
+ */
+function expectedAllBy(state: BulkState, waiting: Iterable<{ action: AddUserToEnvironment }>, syncSeenWithinMs: number): number | undefined {
+  if (syncSeenWithinMs === Infinity) return undefined;
+  let last = -Infinity;
+  for (const w of waiting) {
+    const licensedAt = state.licensedAt?.get(upnOf(w.action));
+    if (licensedAt === undefined) return undefined;
+    last = Math.max(last, licensedAt);
+  }
+  return last === -Infinity ? undefined : last + syncSeenWithinMs;
+}
+
+/**
+ * The next poll: pollMs after this one started (its own time and the journal included), so an
+ * arrival is seen within pollMs and the service is asked no more often. When the sync seen so far
+ * says everyone awaited should be there before that, the poll goes then instead, but not sooner
+ * than half an interval after this one; a time already past (this poll should have seen them and
+ * did not) changes nothing, so at most one poll comes early.
+ */
+export function nextPoll(polledAt: number, pollMs: number, expectedAllBy: number | undefined): number {
+  const regular = polledAt + pollMs;
+  if (expectedAllBy === undefined || expectedAllBy <= polledAt || expectedAllBy >= regular) return regular;
+  return Math.max(expectedAllBy, polledAt + pollMs / 2);
+}
+
 export async function addUsersToEnvironment(state: BulkState, actions: AddUserToEnvironment[]): Promise<void> {
   const { clients, environment, settings, sleep, now } = state.context;
   const sales = clients.sales(environment.dataverseUrl);
@@ -50,6 +79,8 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
   const waiting = new Map((await entraIds(state, notBlocked(state, actions, outcomes), outcomes)).map((w) => [w.action.key, { ...w, lastAdd: -Infinity }]));
   const start = now();
   const deadline = start + settings.addUserTimeoutMs;
+  /** The longest the sync has been seen to take: min over arrived users of (the poll's end − their licence's time). */
+  let syncSeenWithinMs = Infinity;
   // The role list is read beside the first poll, for the roles of those who arrive.
   state.earlyRoles?.start();
   for (let round = 0; waiting.size > 0 && !state.stopped(); round++) {
@@ -65,6 +96,8 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
         outcomes[key] = done(state, round === 0);
         waiting.delete(key);
         arrived.push(user);
+        const licensedAt = state.licensedAt?.get(upnOf(w.action));
+        if (licensedAt !== undefined) syncSeenWithinMs = Math.min(syncSeenWithinMs, now() - licensedAt);
       }
     }
     state.earlyRoles?.offer(arrived);
@@ -91,9 +124,7 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
         }
       });
     }
-    // One poll per pollMs, counted from this one's start (its own time and the writes above
-    // included), so the run sees an arrival within pollMs of it and asks no more often.
-    await sleep(Math.max(0, settings.pollMs - (now() - polledAt)));
+    await sleep(Math.max(0, nextPoll(polledAt, settings.pollMs, expectedAllBy(state, waiting.values(), syncSeenWithinMs)) - now()));
   }
 }
 

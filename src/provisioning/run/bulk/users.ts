@@ -125,8 +125,10 @@ export async function assignLicenses(state: BulkState, actions: AssignLicense[])
     group.forEach((action, i) => {
       const result = results.get(`l${i}`);
       if (!result) return;
-      if (!result.error) outcomes[action.key] = done(state);
-      else if (!('status' in result)) unsure.push({ action, error: result.error });
+      if (!result.error) {
+        outcomes[action.key] = done(state);
+        state.licensedAt?.set(upnOf(action), state.context.now());
+      } else if (!('status' in result)) unsure.push({ action, error: result.error });
       else outcomes[action.key] = failed(state, action, result.error);
     });
     if (unsure.length === 0) return;
