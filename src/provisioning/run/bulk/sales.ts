@@ -81,8 +81,6 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
   const deadline = start + settings.addUserTimeoutMs;
   /** The longest the sync has been seen to take: min over arrived users of (the poll's end − their licence's time). */
   let syncSeenWithinMs = Infinity;
-  // The role list is read beside the first poll, for the roles of those who arrive.
-  state.earlyRoles?.start();
   for (let round = 0; waiting.size > 0 && !state.stopped(); round++) {
     const polledAt = now();
     const present = await findSalesUsers(sales, [...waiting.values()].map((w) => w.id));
@@ -150,17 +148,13 @@ export class EarlyRoles {
     this.sales = state.context.clients.sales(state.context.environment.dataverseUrl);
   }
 
-  /** The role list, read once (again after a failed read). */
+  /** The role list, read once when the first users have arrived (again after a failed read). */
   listRoles(): Promise<SalesRole[]> {
     this.roles ??= this.sales.listRoles().catch((error: unknown) => {
       this.roles = undefined;
       throw error;
     });
     return this.roles;
-  }
-
-  start(): void {
-    this.listRoles().catch(() => undefined); // the role phase reads it again
   }
 
   /** Users now in Sales (licensed, enabled): their role actions are queued and the next batch sent. */
