@@ -211,6 +211,35 @@ describe('runBulk', () => {
     expect(saved['assignLicense:lars']).toMatchObject({ code: 'blocked', text: { params: { user: 'lars@contoso.no' } } });
   });
 
+  it('a journal write that fails ends the run with that failure, and nothing after it is written to the journal', async () => {
+    const refusal = coded('service_unavailable', 'failServiceUnavailable', { service: 'graph' });
+    const batches: unknown[] = [];
+    const h = harness({
+      directory: {
+        batch: async (items: unknown[]) => {
+          if (items.length === 0) return [];
+          batches.push(items);
+          throw refusal;
+        },
+      } as unknown as Clients['directory'],
+    });
+    const writes: string[] = [];
+    const journalFull = new Error('ENOSPC: no space left on device');
+    const run = runBulk(bulkPlan([create('kari'), license('lars')]), {}, h.context, {
+      save: async (outcomes) => {
+        await Promise.resolve();
+        writes.push(...Object.keys(outcomes));
+        throw journalFull;
+      },
+      stopped: () => false,
+    });
+    await expect(run).rejects.toBe(journalFull);
+    // The account phase's outcome was the one write tried. The journal is written in the background,
+    // so the next phase may have read before the failure was known; nothing was changed in the tenant.
+    expect(writes).toEqual(['createUser:kari']);
+    expect((batches as { method: string }[][]).flat().map((item) => item.method)).not.toContain('POST');
+  });
+
   it('does nothing for actions the journal has done', async () => {
     const h = harness({
       directory: {
