@@ -71,6 +71,11 @@ export const runBulk: Executor = async (plan, journal, context, hooks) => {
   for (const action of plan.actions) if (action.target.userId) state.ids.set(upnOf(action), action.target.userId.toLowerCase());
   const remaining = plan.actions.filter((action) => journal[action.key]?.status !== 'done');
   const phased = new Set(PHASES.map(([type]) => type));
+  if (remaining.some((action) => action.type === 'createUser')) {
+    const byUpn = new Map<string, Extract<Action, { type: 'assignLicense' }>[]>();
+    for (const action of remaining) if (action.type === 'assignLicense') byUpn.set(upnOf(action), [...(byUpn.get(upnOf(action)) ?? []), action]);
+    if (byUpn.size > 0) state.licencesAfterCreate = { byUpn, handled: new Set() };
+  }
   const roles = remaining.filter((action): action is Extract<Action, { type: 'assignRole' }> => action.type === 'assignRole');
   if (roles.length > 0 && remaining.some((action) => action.type === 'addUserToEnvironment')) state.earlyRoles = new EarlyRoles(state, roles);
   for (const [type, phase] of PHASES) {
