@@ -3,6 +3,7 @@ import type { Guard } from './faults';
 import type { SandboxSettings } from './settings';
 import type { GraphUser, SandboxState, Sku, Store } from './state';
 import type { SigningKey } from './tokens';
+import { usersWithId, usersWithUpn } from './userIndex';
 
 export interface Ctx {
   store: Store;
@@ -45,5 +46,8 @@ export function consumedUnits(s: SandboxState, sku: Sku): number {
 
 export function findGraphUser(s: SandboxState, idOrUpn: string): GraphUser | undefined {
   const key = idOrUpn.toLowerCase();
+  const found = new Set([...usersWithId(s.graph.users, key), ...usersWithUpn(s.graph.users, key)]);
+  if (found.size <= 1) return found.values().next().value;
+  // More than one: the first in the directory's order, as a scan finds it.
   return s.graph.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
 }

@@ -71,6 +71,8 @@ export class Guard {
   private random: () => number;
   /** Per service; `graphReads` is Graph's resource-unit quota, apart from its write quota. */
   private readonly windows: Record<Service | 'graphReads', number[]> = { graph: [], graphReads: [], dataverse: [], bap: [], bc: [] };
+  /** Windows a time was added to out of order (a clock set back): sorted again at the next look. */
+  private readonly unordered = new Set<Service | 'graphReads'>();
   private readonly inflight: Counts = zero();
   stats: Stats = emptyStats();
 
@@ -88,6 +90,7 @@ export class Guard {
     this.stats = emptyStats();
     for (const s of SERVICES) this.windows[s] = [];
     this.windows.graphReads = [];
+    this.unordered.clear();
     this.reseed();
   }
 
@@ -158,8 +161,7 @@ export class Guard {
     const limit = read ? serviceLimit?.reads : serviceLimit;
     if (!limit) return null;
     const key = read ? 'graphReads' : service;
-    const w = this.windows[key].filter((t) => t > now - limit.windowMs);
-    this.windows[key] = w;
+    const w = this.expire(key, now - limit.windowMs);
     if (w.length + units > limit.requests) {
       this.stats.throttled[service]++;
       // the window frees once enough of the oldest requests fall out of it
@@ -167,8 +169,26 @@ export class Guard {
       const frees = needed > 0 ? w[needed - 1] + limit.windowMs : now + limit.windowMs;
       return Math.max(1, Math.ceil((frees - now) / 1000));
     }
+    if (w.length > 0 && now < w[w.length - 1]) this.unordered.add(key);
     for (let i = 0; i < units; i++) w.push(now);
     return null;
+  }
+
+  /**
+   * The window's times after `cutoff`. Times are added in the order the requests came, so the
+   * expired ones lead and are cut off the front (not every time looked at for every request); a
+   * clock set back (tests) puts them out of order, and they are sorted once.
+   */
+  private expire(key: Service | 'graphReads', cutoff: number): number[] {
+    const w = this.windows[key];
+    if (this.unordered.has(key)) {
+      this.unordered.delete(key);
+      return (this.windows[key] = w.filter((t) => t > cutoff).sort((a, b) => a - b));
+    }
+    let expired = 0;
+    while (expired < w.length && w[expired] <= cutoff) expired++;
+    if (expired > 0) w.splice(0, expired);
+    return w;
   }
 
   /** Enters the concurrency gate; false when the service's concurrent limit is reached. */

@@ -128,7 +128,8 @@ function toRequest(env: SbRequest, it: BatchItem): SbRequest {
 
 /** A fixed, id-dependent order that differs from the request order whenever there are two or more. */
 function responseOrder<T extends { id: string }>(items: T[], requestOrder: string[]): T[] {
-  const h = (id: string) => createHash('sha1').update(id).digest('hex');
+  const hashes = new Map(items.map((item) => [item.id, createHash('sha1').update(item.id).digest('hex')]));
+  const h = (id: string) => hashes.get(id)!;
   const out = [...items].sort((a, b) => (h(a.id) < h(b.id) ? -1 : h(a.id) > h(b.id) ? 1 : 0));
   if (out.length > 1 && out.every((x, i) => x.id === requestOrder[i])) out.reverse();
   return out;

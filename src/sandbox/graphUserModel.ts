@@ -4,6 +4,7 @@ import type { GraphEntity } from './graphQuery';
 import type { Schema } from './odata';
 import type { GraphUser, Json, SandboxState } from './state';
 import { licenceStates } from './graphLicensing';
+import { usersWithMail, usersWithUpn } from './userIndex';
 
 export const USER_ENTITY = 'microsoft.graph.user';
 
@@ -89,7 +90,7 @@ export function checkUpn(s: SandboxState, upn: unknown): string {
 
 export function checkUpnUnique(s: SandboxState, upn: string, selfId?: string): void {
   const lower = upn.toLowerCase();
-  if (s.graph.users.some((u) => u.id !== selfId && u.userPrincipalName.toLowerCase() === lower)) {
+  if (usersWithUpn(s.graph.users, lower).some((u) => u.id !== selfId)) {
     throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
   }
 }
@@ -106,7 +107,7 @@ export function checkMail(s: SandboxState, mail: string, selfId: string): void {
   if (!s.tenant.domains.some((d) => d.isVerified && d.name.toLowerCase() === domain)) {
     throw new HttpError(400, 'Request_BadRequest', 'The domain portion of the mail property is invalid. You must use one of the verified domain names in your organization.');
   }
-  if (s.graph.users.some((u) => u.id !== selfId && (u.mail?.toLowerCase() === lower || u.userPrincipalName.toLowerCase() === lower))) {
+  if ([...usersWithMail(s.graph.users, lower), ...usersWithUpn(s.graph.users, lower)].some((u) => u.id !== selfId)) {
     throw new HttpError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
   }
 }

@@ -41,8 +41,22 @@ export function createUser(ctx: Ctx, req: SbRequest): SbReply {
   });
 }
 
+/**
+ * The default property set of a user, as `userRow` has it, without computing the rest of the row
+ * (licences and their states) for every create and licence answer.
+ */
 function project(u: GraphUser): Record<string, unknown> {
-  const row = userRow(u);
+  const row: Record<string, unknown> = {
+    businessPhones: [],
+    ...u.profile,
+    id: u.id,
+    userPrincipalName: u.userPrincipalName,
+    displayName: u.displayName,
+    givenName: u.givenName,
+    surname: u.surname,
+    mail: u.mail,
+    jobTitle: u.jobTitle,
+  };
   return Object.fromEntries(USER_DEFAULT_PROPS.map((k) => [k, row[k] ?? null]));
 }
 

@@ -240,6 +240,40 @@ export type TokenProblem =
 
 const sameResource = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
+/**
+ * Tokens this key has checked (their claims, whether the header and signature hold), by the token's text:
+ * a client sends the same token with every request until it expires, and a Graph `$batch` has
+ * each of its items authorised with it, so the RSA check is made once per token rather than once
+ * per request. The claims are still checked against the request each time (time, audience).
+ */
+interface Checked {
+  claims: TokenClaims;
+  valid: boolean;
+}
+const checkedTokens = new WeakMap<SigningKey, Map<string, Checked | null>>();
+const CHECKED_TOKENS_KEPT = 64;
+
+function checkSignature(token: string, key: SigningKey): Checked | null {
+  let cache = checkedTokens.get(key);
+  if (!cache) checkedTokens.set(key, (cache = new Map<string, Checked | null>()));
+  const known = cache.get(token);
+  if (known !== undefined) return known;
+  const parts = token.split('.');
+  let checked: Checked | null;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims;
+    const valid =
+      !!header && header.alg === 'RS256' && header.kid === key.kid && verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], 'base64url'));
+    checked = { claims, valid };
+  } catch {
+    checked = null;
+  }
+  if (cache.size >= CHECKED_TOKENS_KEPT) cache.delete(cache.keys().next().value!);
+  cache.set(token, checked);
+  return checked;
+}
+
 /** Checks the bearer token of a request for the given resource: signature, issuer, lifetime, audience. */
 export function validateToken(
   req: SbRequest,
@@ -248,20 +282,12 @@ export function validateToken(
 ): { ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem } {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!m) return { ok: false, problem: { kind: 'missing' } };
-  const parts = m[1].split('.');
-  if (parts.length !== 3) return { ok: false, problem: { kind: 'malformed' } };
-  let header: { alg?: unknown; kid?: unknown };
-  let claims: TokenClaims;
-  try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims;
-  } catch {
-    return { ok: false, problem: { kind: 'malformed' } };
-  }
+  if (m[1].split('.').length !== 3) return { ok: false, problem: { kind: 'malformed' } };
+  const checked = checkSignature(m[1], key);
+  if (!checked) return { ok: false, problem: { kind: 'malformed' } };
+  const { claims } = checked;
   if (!claims || typeof claims !== 'object') return { ok: false, problem: { kind: 'malformed' } };
-  if (header.alg !== 'RS256' || header.kid !== key.kid) return { ok: false, problem: { kind: 'signature' } };
-  const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key.publicKey, Buffer.from(parts[2], 'base64url'));
-  if (!valid) return { ok: false, problem: { kind: 'signature' } };
+  if (!checked.valid) return { ok: false, problem: { kind: 'signature' } };
   if (claims.iss !== issuerFor(expected.tenantId) || claims.tid !== expected.tenantId) return { ok: false, problem: { kind: 'issuer' } };
   const nowSeconds = expected.now / 1000;
   if (typeof claims.exp !== 'number' || nowSeconds >= claims.exp) return { ok: false, problem: { kind: 'expired', exp: Number(claims.exp) } };

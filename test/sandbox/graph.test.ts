@@ -159,6 +159,26 @@ describe('Graph: creating and changing users', () => {
     expect(res.body.error).toMatchObject({ code: 'Request_BadRequest', message: 'Another object with the same value for property userPrincipalName already exists.' });
   });
 
+  it('knows a sign-in name and a mail by what they are now: after a rename, a removal and a create', async () => {
+    const taken = 'Another object with the same value for property userPrincipalName already exists.';
+    const id = SEED.users.marteNilsen.id;
+    const before = (await t.graph('GET', `/users/${id}?$select=userPrincipalName`)).body.userPrincipalName as string;
+    expect((await t.graph('PATCH', `/users/${id}`, { userPrincipalName: 'marte.ny@contoso.no', mail: 'marte.ny@contoso.no' })).status).toBe(204);
+    // The old name is free, the new one taken, and the user found by it.
+    expect((await t.graph('GET', `/users/${encodeURIComponent(before)}`)).status).toBe(404);
+    expect((await t.graph('GET', '/users/MARTE.NY@contoso.no?$select=id')).body.id).toBe(id);
+    expect((await t.graph('POST', '/users', newUser('marte.ny@contoso.no'))).body.error.message).toBe(taken);
+    const other = await t.graph('POST', '/users', newUser('other@contoso.no'));
+    expect(other.status).toBe(201);
+    expect((await t.graph('PATCH', `/users/${other.body.id}`, { mail: 'Marte.Ny@contoso.no' })).body.error.message).toBe(
+      'Another object with the same value for property proxyAddresses already exists.',
+    );
+    expect((await t.graph('DELETE', `/users/${id}`)).status).toBe(204);
+    expect((await t.graph('POST', '/users', newUser('marte.ny@contoso.no'))).status).toBe(201);
+    expect((await t.graph('POST', '/users', newUser(before))).status).toBe(201);
+    expect((await t.graph('POST', '/users', newUser(before))).body.error.message).toBe(taken);
+  });
+
   it('refuses weak passwords and invalid usage locations', async () => {
     const weak = await t.graph('POST', '/users', newUser('w@contoso.no', { passwordProfile: { password: 'password' } }));
     expect(weak.status).toBe(400);

@@ -211,6 +211,70 @@ describe('runBulk', () => {
     expect(saved['assignLicense:lars']).toMatchObject({ code: 'blocked', text: { params: { user: 'lars@contoso.no' } } });
   });
 
+  it('a journal write that fails ends the run with that failure, and nothing after it is written to the journal', async () => {
+    const refusal = coded('service_unavailable', 'failServiceUnavailable', { service: 'graph' });
+    const batches: unknown[] = [];
+    const h = harness({
+      directory: {
+        batch: async (items: unknown[]) => {
+          if (items.length === 0) return [];
+          batches.push(items);
+          throw refusal;
+        },
+      } as unknown as Clients['directory'],
+    });
+    const writes: string[] = [];
+    const journalFull = new Error('ENOSPC: no space left on device');
+    const run = runBulk(bulkPlan([create('kari'), license('lars')]), {}, h.context, {
+      save: async (outcomes) => {
+        await Promise.resolve();
+        writes.push(...Object.keys(outcomes));
+        throw journalFull;
+      },
+      stopped: () => false,
+    });
+    await expect(run).rejects.toBe(journalFull);
+    // The account phase's outcome was the one write tried. The journal is written in the background,
+    // so the next phase may have read before the failure was known; nothing was changed in the tenant.
+    expect(writes).toEqual(['createUser:kari']);
+    expect((batches as { method: string }[][]).flat().map((item) => item.method)).not.toContain('POST');
+  });
+
+  it('licenses each envelope of new accounts at once, before the last accounts are made, and each user once', async () => {
+    const sent: string[] = [];
+    let n = 0;
+    const h = harness({
+      directory: {
+        batch: async (items: { id: string; method: string; url: string }[]) => {
+          await Promise.resolve();
+          sent.push(items[0]?.url === '/users' ? 'create' : items[0]?.url.endsWith('/assignLicense') ? 'licence' : 'read');
+          return items.map((item) => {
+            if (item.method === 'GET') return { id: item.id, status: 200, headers: {}, body: { value: [] }, attempts: 1 };
+            if (item.url === '/users') return { id: item.id, status: 201, headers: {}, body: { id: `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}` }, attempts: 1 };
+            return { id: item.id, status: 200, headers: {}, body: {}, attempts: 1 };
+          });
+        },
+      } as unknown as Clients['directory'],
+    });
+    // 9 envelopes of 20 accounts, 8 in flight: the first licences go before the ninth envelope of accounts.
+    const names = Array.from({ length: 180 }, (_, i) => `s${i}`);
+    const saved: Outcomes = {};
+    const saves: string[] = [];
+    const finished = await runBulk(bulkPlan(names.flatMap((name) => [create(name), license(name)])), {}, h.context, {
+      save: async (outcomes) => {
+        saves.push(...Object.keys(outcomes));
+        Object.assign(saved, outcomes);
+      },
+      stopped: () => false,
+    });
+    expect(finished).toBe(true);
+    expect(sent.indexOf('licence')).toBeLessThan(sent.lastIndexOf('create'));
+    expect(sent.filter((s) => s === 'create')).toHaveLength(9);
+    expect(sent.filter((s) => s === 'licence')).toHaveLength(9);
+    for (const name of names) expect(saved[`assignLicense:${name}`]).toMatchObject({ status: 'done' });
+    expect(saves.filter((k) => k.startsWith('assignLicense:'))).toHaveLength(names.length);
+  });
+
   it('does nothing for actions the journal has done', async () => {
     const h = harness({
       directory: {

@@ -6,6 +6,8 @@ import type { BulkUser } from '../../observe/directoryReads';
 import type { BulkSalesUser } from '../../observe/salesReads';
 import { blockedOutcome, doneOutcome, failedOutcome } from '../outcomes';
 import type { Outcomes } from '../executor';
+import type { EarlyRoles } from './sales';
+import type { LicencesAfterCreate } from './users';
 import { upnOf, type Blocked } from '../inTurn';
 
 export type { Outcomes };
@@ -31,6 +33,12 @@ export interface BulkState {
   created: Map<string, BulkUser>;
   /** Lower-cased Entra object id → the Sales user (with roles) as this run last read it. */
   salesUsers: Map<string, BulkSalesUser>;
+  /** Lower-cased UPN → when this run assigned the user's licence (the clock's ms), for the wait for the sync to Sales. */
+  licensedAt?: Map<string, number>;
+  /** When the plan licenses accounts it creates: their licences, right after each envelope of creates. */
+  licencesAfterCreate?: LicencesAfterCreate;
+  /** When the plan assigns roles to users it brings into Sales: their roles, as they arrive. */
+  earlyRoles?: EarlyRoles;
 }
 
 export function done(state: BulkState, already = false): ActionOutcome {

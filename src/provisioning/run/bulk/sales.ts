@@ -3,13 +3,16 @@ import type { Action } from '../../../setup/plan';
 import { lookUpUsers } from '../../observe/directoryReads';
 import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type Outcomes } from './phase';
 import { copyInUnit } from '../actions/resolve';
-import { assignRoles, findSalesUsers } from '../../observe/salesReads';
+import { assignRoles, findSalesUsers, type BulkSalesUser } from '../../observe/salesReads';
+import type { SalesClient, SalesRole } from '../../clients/dataverse/sales';
 
 /**
  * The Sales phases of a bulk run. Users reach the environment by background sync: the run polls
  * for all of them at once and asks the Power Platform admin API (addUser, one user per call) only
- * for those that have not appeared after a grace period. Roles are then assigned in Dataverse
- * `$batch`es, each in the user's own business unit, from the users (and roles) the last poll read.
+ * for those that have not appeared after a grace period. Roles are assigned in Dataverse
+ * `$batch`es, each in the user's own business unit, from the users (and roles) the polls read:
+ * those who have arrived get theirs while the others are still awaited (`EarlyRoles`), the rest
+ * once the last has arrived.
  */
 
 type AddUserToEnvironment = Extract<Action, { type: 'addUserToEnvironment' }>;
@@ -40,6 +43,35 @@ export function syncGraceMs(settings: BulkState['context']['settings']): number 
   return Math.min(settings.addUserTimeoutMs / 3, Math.max(settings.addUserRetryMs * 3, settings.pollMs * 4));
 }
 
+/**
+ * When the users still awaited should all be in Sales, if the sync takes no longer for them than
+ * it has been seen to take for those who arrived (their licences' times known): the last licence's
+ * time plus that. Undefined when nothing was seen yet or a licence's time is unknown.
+ */
+function expectedAllBy(state: BulkState, waiting: Iterable<{ action: AddUserToEnvironment }>, syncSeenWithinMs: number): number | undefined {
+  if (syncSeenWithinMs === Infinity) return undefined;
+  let last = -Infinity;
+  for (const w of waiting) {
+    const licensedAt = state.licensedAt?.get(upnOf(w.action));
+    if (licensedAt === undefined) return undefined;
+    last = Math.max(last, licensedAt);
+  }
+  return last === -Infinity ? undefined : last + syncSeenWithinMs;
+}
+
+/**
+ * The next poll: pollMs after this one started (its own time and the journal included), so an
+ * arrival is seen within pollMs and the service is asked no more often. When the sync seen so far
+ * says everyone awaited should be there before that, the poll goes then instead, but not sooner
+ * than half an interval after this one; a time already past (this poll should have seen them and
+ * did not) changes nothing, so at most one poll comes early.
+ */
+export function nextPoll(polledAt: number, pollMs: number, expectedAllBy: number | undefined): number {
+  const regular = polledAt + pollMs;
+  if (expectedAllBy === undefined || expectedAllBy <= polledAt || expectedAllBy >= regular) return regular;
+  return Math.max(expectedAllBy, polledAt + pollMs / 2);
+}
+
 export async function addUsersToEnvironment(state: BulkState, actions: AddUserToEnvironment[]): Promise<void> {
   const { clients, environment, settings, sleep, now } = state.context;
   const sales = clients.sales(environment.dataverseUrl);
@@ -47,9 +79,13 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
   const waiting = new Map((await entraIds(state, notBlocked(state, actions, outcomes), outcomes)).map((w) => [w.action.key, { ...w, lastAdd: -Infinity }]));
   const start = now();
   const deadline = start + settings.addUserTimeoutMs;
+  /** The longest the sync has been seen to take: min over arrived users of (the poll's end − their licence's time). */
+  let syncSeenWithinMs = Infinity;
   for (let round = 0; waiting.size > 0 && !state.stopped(); round++) {
+    const polledAt = now();
     const present = await findSalesUsers(sales, [...waiting.values()].map((w) => w.id));
     for (const [id, user] of present) state.salesUsers.set(id, user);
+    const arrived: BulkSalesUser[] = [];
     for (const [key, w] of waiting) {
       const user = present.get(w.id);
       // Licensed too: Business Central couples only licensed Sales users, and addUser synchronises
@@ -57,8 +93,12 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
       if (user && !user.isDisabled && user.isLicensed) {
         outcomes[key] = done(state, round === 0);
         waiting.delete(key);
+        arrived.push(user);
+        const licensedAt = state.licensedAt?.get(upnOf(w.action));
+        if (licensedAt !== undefined) syncSeenWithinMs = Math.min(syncSeenWithinMs, now() - licensedAt);
       }
     }
+    state.earlyRoles?.offer(arrived);
     await state.save({ ...outcomes });
     for (const key of Object.keys(outcomes)) delete outcomes[key];
     if (waiting.size === 0) return;
@@ -82,18 +122,113 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
         }
       });
     }
-    await sleep(settings.pollMs);
+    await sleep(Math.max(0, nextPoll(polledAt, settings.pollMs, expectedAllBy(state, waiting.values(), syncSeenWithinMs)) - now()));
   }
 }
 
-export async function assignSalesRoles(state: BulkState, actions: AssignRole[]): Promise<void> {
+/**
+ * Role assignments for users as they arrive in Sales, while the environment phase still waits for
+ * others: one `$batch` at a time (those who arrive meanwhile go in the next), so the last to
+ * arrive wait only for their own. What is not settled here (the role list or a batch failed, a
+ * user without the role's copy in their unit) is left to the role phase, which reads again.
+ */
+export class EarlyRoles {
+  /** Keys of the role actions settled here. */
+  readonly handled = new Set<string>();
+  private readonly sales: SalesClient;
+  private byUser: Map<string, AssignRole[]> | undefined;
+  private roles: Promise<SalesRole[]> | undefined;
+  private queue: { action: AssignRole; user: BulkSalesUser }[] = [];
+  private sending: Promise<void> | undefined;
+
+  constructor(
+    private readonly state: BulkState,
+    private readonly actions: AssignRole[],
+  ) {
+    this.sales = state.context.clients.sales(state.context.environment.dataverseUrl);
+  }
+
+  /** The role list, read once when the first users have arrived (again after a failed read). */
+  listRoles(): Promise<SalesRole[]> {
+    this.roles ??= this.sales.listRoles().catch((error: unknown) => {
+      this.roles = undefined;
+      throw error;
+    });
+    return this.roles;
+  }
+
+  /** Users now in Sales (licensed, enabled): their role actions are queued and the next batch sent. */
+  offer(users: BulkSalesUser[]): void {
+    if (users.length === 0 || this.state.stopped()) return;
+    if (!this.byUser) {
+      this.byUser = new Map();
+      for (const action of this.actions) {
+        const id = this.state.ids.get(upnOf(action));
+        if (id) this.byUser.set(id, [...(this.byUser.get(id) ?? []), action]);
+      }
+    }
+    for (const user of users) {
+      for (const action of this.byUser.get(user.aadObjectId) ?? []) if (!this.state.blocked.has(upnOf(action))) this.queue.push({ action, user });
+    }
+    this.pump();
+  }
+
+  /** Resolves once no batch is in flight. */
+  async settle(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  private pump(): void {
+    if (this.sending || this.queue.length === 0 || this.state.stopped()) return;
+    const group = this.queue.splice(0, ROLE_GROUP);
+    this.sending = this.send(group).finally(() => {
+      this.sending = undefined;
+      this.pump();
+    });
+  }
+
+  private async send(group: { action: AssignRole; user: BulkSalesUser }[]): Promise<void> {
+    const outcomes: Outcomes = {};
+    try {
+      const roles = await this.listRoles();
+      const pending: { action: AssignRole; userId: string; roleId: string }[] = [];
+      for (const { action, user } of group) {
+        const copy = copyInUnit(
+          roles.filter((r) => r.businessUnitId === user.businessUnitId),
+          action.params.roleId,
+          action.params.roleTemplateId,
+        );
+        if (!copy) continue; // the role phase says why
+        if (user.roleIds.includes(copy.id)) outcomes[action.key] = done(this.state, true);
+        else pending.push({ action, userId: user.id, roleId: copy.id });
+      }
+      if (pending.length > 0) {
+        const errors = await assignRoles(this.sales, pending);
+        pending.forEach((p, i) => {
+          outcomes[p.action.key] = errors[i] ? failed(this.state, p.action, errors[i]) : done(this.state);
+        });
+      }
+    } catch {
+      // The list or the batch failed, or its answer was lost: the role phase reads back and assigns what is missing.
+      for (const key of Object.keys(outcomes)) delete outcomes[key];
+    }
+    for (const key of Object.keys(outcomes)) this.handled.add(key);
+    await this.state.save(outcomes);
+  }
+}
+
+export async function assignSalesRoles(state: BulkState, allActions: AssignRole[]): Promise<void> {
   const { clients, environment } = state.context;
   const sales = clients.sales(environment.dataverseUrl);
+  const early = state.earlyRoles;
+  await early?.settle();
+  const actions = early ? allActions.filter((a) => !early.handled.has(a.key)) : allActions;
+  if (actions.length === 0) return;
   const first: Outcomes = {};
   const targets = await entraIds(state, notBlocked(state, actions, first), first);
   // The users as the environment phase last read them (with roles); only the others are read here.
   const unread = targets.filter((t) => !state.salesUsers.has(t.id)).map((t) => t.id);
-  const [roles, read] = await Promise.all([sales.listRoles(), findSalesUsers(sales, unread)]);
+  const [roles, read] = await Promise.all([early ? early.listRoles() : sales.listRoles(), findSalesUsers(sales, unread)]);
   const users = new Map([...state.salesUsers, ...read]);
   const pending: { action: AssignRole; userId: string; roleId: string; aadId: string }[] = [];
   for (const { action, id } of targets) {
