@@ -6,8 +6,7 @@ import type { BulkUser } from '../../observe/directoryReads';
 import type { BulkSalesUser } from '../../observe/salesReads';
 import { blockedOutcome, doneOutcome, failedOutcome } from '../outcomes';
 import type { Outcomes } from '../executor';
-import type { EarlyRoles } from './sales';
-import type { LicencesAfterCreate } from './users';
+import type { SalesRole } from '../../clients/dataverse/sales';
 import { upnOf, type Blocked } from '../inTurn';
 
 export type { Outcomes };
@@ -38,7 +37,7 @@ export interface BulkState {
   /** When the plan licenses accounts it creates: their licences, right after each envelope of creates. */
   licencesAfterCreate?: LicencesAfterCreate;
   /** When the plan assigns roles to users it brings into Sales: their roles, as they arrive. */
-  earlyRoles?: EarlyRoles;
+  earlyRoles?: EarlyRoleStage;
 }
 
 export function done(state: BulkState, already = false): ActionOutcome {
@@ -118,4 +117,29 @@ export async function streamed<T>(state: BulkState, items: T[], size: number, li
 export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   const gate = pLimit(limit);
   await Promise.all(items.map((item) => gate(() => task(item))));
+}
+
+type AssignLicense = Extract<Action, { type: 'assignLicense' }>;
+
+/**
+ * Licences given to each envelope of new accounts as soon as it is made (users.ts; a licence
+ * needs its account, nothing more). What is not settled there is left to the licence phase.
+ */
+export interface LicencesAfterCreate {
+  /** Lower-cased UPN → the user's licence actions in this run. */
+  byUpn: Map<string, AssignLicense[]>;
+  /** Keys of the licence actions settled here. */
+  handled: Set<string>;
+}
+
+/** Role assignments for users as they arrive in Sales, beside the wait for the others (sales.ts `EarlyRoles`). */
+export interface EarlyRoleStage {
+  /** Keys of the role actions settled here. */
+  readonly handled: Set<string>;
+  /** The role list, read once when the first users have arrived. */
+  listRoles(): Promise<SalesRole[]>;
+  /** Users now in Sales: their role actions are queued and sent. */
+  offer(users: BulkSalesUser[]): void;
+  /** Resolves once no batch is in flight. */
+  settle(): Promise<void>;
 }

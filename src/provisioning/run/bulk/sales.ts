@@ -1,7 +1,7 @@
 import { AppError, coded, isAppError } from '../../../errors';
 import type { Action } from '../../../setup/plan';
 import { lookUpUsers } from '../../observe/directoryReads';
-import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type Outcomes } from './phase';
+import { done, failed, inGroups, notBlocked, pool, upnOf, type BulkState, type EarlyRoleStage, type Outcomes } from './phase';
 import { copyInUnit } from '../actions/resolve';
 import { assignRoles, findSalesUsers, type BulkSalesUser } from '../../observe/salesReads';
 import type { SalesClient, SalesRole } from '../../clients/dataverse/sales';
@@ -132,7 +132,7 @@ export async function addUsersToEnvironment(state: BulkState, actions: AddUserTo
  * arrive wait only for their own. What is not settled here (the role list or a batch failed, a
  * user without the role's copy in their unit) is left to the role phase, which reads again.
  */
-export class EarlyRoles {
+export class EarlyRoles implements EarlyRoleStage {
   /** Keys of the role actions settled here. */
   readonly handled = new Set<string>();
   private readonly sales: SalesClient;

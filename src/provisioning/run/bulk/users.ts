@@ -93,13 +93,6 @@ export async function createUsers(state: BulkState, actions: CreateUser[]): Prom
  * licence needs its account, nothing more), so the licences do not wait for every account. What
  * is not settled here is left to the licence phase, which reads again.
  */
-export interface LicencesAfterCreate {
-  /** Lower-cased UPN → the user's licence actions in this run. */
-  byUpn: Map<string, AssignLicense[]>;
-  /** Keys of the licence actions settled here. */
-  handled: Set<string>;
-}
-
 async function licenceAfterCreate(state: BulkState, created: CreateUser[], outcomes: Outcomes): Promise<void> {
   const stage = state.licencesAfterCreate;
   if (!stage || state.stopped()) return;
