@@ -121,3 +121,38 @@ describe('FileStorage writes', () => {
     expect(left).toEqual([live]);
   });
 });
+
+describe('FileStorage eTag-guarded writes', () => {
+  const read = async (storage: FileStorage, key: string) => (await storage.read([key]))[key] as { eTag: string; n: number } | undefined;
+
+  it('accept the eTag just read and refuse a stale one, the record staying as the first writer left it', async () => {
+    const storage = new FileStorage(dir);
+    await storage.write({ 'run:1': { n: 1 } });
+    const first = await read(storage, 'run:1');
+    await storage.write({ 'run:1': { n: 2, eTag: first!.eTag } });
+    await expect(storage.write({ 'run:1': { n: 3, eTag: first!.eTag } })).rejects.toThrow(/eTag conflict/);
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+
+  it('check a record whose eTag is not its last member (written by another writer) by reading it whole', async () => {
+    const storage = new FileStorage(dir);
+    const file = path.join(dir, FileStorage.fileName('run:1'));
+    await storage.write({ 'run:1': { n: 1 } });
+    writeFileSync(file, JSON.stringify({ eTag: 'abc-1', n: 1, nested: { eTag: 'zzz' } }));
+    await expect(storage.write({ 'run:1': { n: 2, eTag: 'zzz' } })).rejects.toThrow(/eTag conflict/);
+    await storage.write({ 'run:1': { n: 2, eTag: 'abc-1' } });
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+
+  it('set a damaged record aside on a guarded write too, and write the new one', async () => {
+    const reports: unknown[] = [];
+    const storage = new FileStorage(dir, { onDamaged: (d) => reports.push(d) });
+    const file = path.join(dir, FileStorage.fileName('run:1'));
+    await storage.write({ 'run:1': { n: 1 } });
+    const { eTag } = (await read(storage, 'run:1'))!;
+    writeFileSync(file, `{"n":1,"eTag":"${eTag}"`); // truncated: the eTag is not the record's last member
+    await storage.write({ 'run:1': { n: 2, eTag } });
+    expect(reports).toHaveLength(1);
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+});
