@@ -127,7 +127,12 @@ export async function joinLicenceGroups(state: BulkState, actions: JoinLicenceGr
   const targets = await entraIds(state, notBlocked(state, actions, first), first);
   await state.save(first);
   const byGroup = new Map<string, typeof targets>();
-  for (const t of targets) byGroup.set(t.action.params.groupName.toLowerCase(), [...(byGroup.get(t.action.params.groupName.toLowerCase()) ?? []), t]);
+  for (const t of targets) {
+    const name = t.action.params.groupName.toLowerCase();
+    const members = byGroup.get(name);
+    if (members) members.push(t);
+    else byGroup.set(name, [t]);
+  }
   for (const members of byGroup.values()) {
     const { groupName, groupId: planned } = members[0].action.params;
     let groupId: string;
