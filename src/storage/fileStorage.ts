@@ -112,28 +112,41 @@ export class FileStorage implements HealingStorage {
   }
 
   async write(changes: StoreItems): Promise<void> {
+    await this.ready();
+    await Promise.all(Object.entries(changes).map(([key, change]) => this.withLock(key, () => this.writeOne(key, change as object, randomUUID()))));
+  }
+
+  /** `write` of one record that gives it the eTag `next` (so the writer knows it without reading the record back). */
+  async writeTagged(key: string, value: object, ifMatch: string, next: string): Promise<void> {
+    await this.ready();
+    await this.withLock(key, () => this.writeOne(key, { ...value, eTag: ifMatch }, next));
+  }
+
+  /** The stored record's eTag, from its last bytes (see storedETag); undefined when absent or not shown there. */
+  async eTagOf(key: string): Promise<string | undefined> {
+    return this.storedETag(key);
+  }
+
+  private async ready(): Promise<void> {
     await mkdir(this.directory, { recursive: true });
     this.swept ??= this.removeStaleTemporaryFiles();
     await this.swept;
-    await Promise.all(
-      Object.entries(changes).map(([key, change]) =>
-        this.withLock(key, async () => {
-          const wanted = (change as { eTag?: string }).eTag;
-          if (wanted === CREATE_ONLY) {
-            if ((await this.load(key, true)).item !== undefined) throw new Error(`Storage: eTag conflict for key "${key}" (exists)`);
-          } else if (wanted !== undefined && wanted !== '*' && (await this.storedETag(key)) !== wanted) {
-            const current = (await this.load(key, true)).item;
-            if (current !== undefined && current.eTag !== wanted) {
-              throw new Error(`Storage: eTag conflict for key "${key}"`);
-            }
-          }
-          // The eTag goes last (storedETag reads it from the tail).
-          const { eTag: _previous, ...fields } = change as { eTag?: string };
-          const stored = { ...fields, eTag: randomUUID() };
-          await this.replace(this.file(key), JSON.stringify(stored));
-        }),
-      ),
-    );
+  }
+
+  /** Under the key's lock: the eTag check, then the record with eTag `next` (written last). */
+  private async writeOne(key: string, change: object, next: string): Promise<void> {
+    const wanted = (change as { eTag?: string }).eTag;
+    if (wanted === CREATE_ONLY) {
+      if ((await this.load(key, true)).item !== undefined) throw new Error(`Storage: eTag conflict for key "${key}" (exists)`);
+    } else if (wanted !== undefined && wanted !== '*' && (await this.storedETag(key)) !== wanted) {
+      const current = (await this.load(key, true)).item;
+      if (current !== undefined && current.eTag !== wanted) {
+        throw new Error(`Storage: eTag conflict for key "${key}"`);
+      }
+    }
+    // The eTag goes last (storedETag reads it from the tail).
+    const { eTag: _previous, ...fields } = change as { eTag?: string };
+    await this.replace(this.file(key), JSON.stringify({ ...fields, eTag: next }));
   }
 
   /**

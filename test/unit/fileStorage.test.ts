@@ -156,3 +156,22 @@ describe('FileStorage eTag-guarded writes', () => {
     expect((await read(storage, 'run:1'))?.n).toBe(2);
   });
 });
+
+describe('RecordStore.update with the record as the caller last wrote it', () => {
+  it('does not read the record again while nobody else wrote it, and reads it when somebody did', async () => {
+    const storage = new FileStorage(dir);
+    const records = new RecordStore(storage);
+    await records.create('run:1', { outcomes: { a: 'done' } });
+    const first = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, b: 'done' } });
+    expect(first.eTag).toEqual(expect.any(String));
+    const reads = jest.spyOn(storage, 'readChecked');
+    const second = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, c: 'done' } }, undefined, { value: first.value!, eTag: first.eTag! });
+    expect(reads).not.toHaveBeenCalled();
+    expect(await records.get('run:1')).toEqual({ outcomes: { a: 'done', b: 'done', c: 'done' } });
+    // Another writer (here: a second store on the same files) changes the record: the known value is stale.
+    await new RecordStore(new FileStorage(dir)).update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, x: 'theirs' } });
+    const third = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, d: 'done' } }, undefined, { value: second.value!, eTag: second.eTag! });
+    expect(reads).toHaveBeenCalled();
+    expect(third.value).toEqual({ outcomes: { a: 'done', b: 'done', c: 'done', x: 'theirs', d: 'done' } });
+  });
+});

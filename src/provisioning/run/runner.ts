@@ -217,6 +217,7 @@ export class Runner {
           : undefined,
     };
     let unsavable: JournalWriteError | undefined;
+    let runETag: string | undefined;
     const hooks: ExecutionHooks = {
       stopped: () => !!lease?.lost || !!unsavable,
       save: async (outcomes) => {
@@ -224,7 +225,10 @@ export class Runner {
         // go into it in place, not into a copy of every outcome (80,000 at 20,000 salespeople).
         Object.assign(run!.journal, outcomes);
         try {
-          run = (await this.save(planId, (stored) => ({ ...stored, journal: Object.assign(stored.journal, outcomes) }))) ?? run;
+          // The run as the last save wrote it is not read back while nobody else has written it.
+          const saved = await this.save(planId, (stored) => ({ ...stored, journal: Object.assign(stored.journal, outcomes) }), runETag ? { value: run!, eTag: runETag } : undefined);
+          run = saved.value ?? run;
+          runETag = saved.eTag;
         } catch (error) {
           unsavable ??= error as JournalWriteError;
           throw error;
@@ -246,7 +250,7 @@ export class Runner {
 
   /** Every action has its outcome: the run is completed, or failed when one failed. */
   private async finish(plan: Plan): Promise<void> {
-    const finished = await this.save(plan.id, (stored) => ({
+    const { value: finished } = await this.save(plan.id, (stored) => ({
       ...stored,
       status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
       finishedAt: new Date(this.now()).toISOString(),
@@ -260,10 +264,11 @@ export class Runner {
     if (finished) await this.report('run.finished', { plan, run: finished });
   }
 
-  /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
-  private async save(planId: string, change: (current: Run) => Run): Promise<Run | undefined> {
+  /** Saves a change of the run (`known`: as this process last wrote it, see RecordStore.update); a refused write (not an eTag conflict) stops the run. */
+  private async save(planId: string, change: (current: Run) => Run, known?: { value: Run; eTag: string }): Promise<{ value?: Run; eTag?: string }> {
     try {
-      return (await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined))).value;
+      const { value, eTag } = await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined), undefined, known);
+      return { value, eTag };
     } catch (error) {
       throw new JournalWriteError(storageFailure(error, "the run's progress"));
     }
