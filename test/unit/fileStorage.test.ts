@@ -175,3 +175,17 @@ describe('RecordStore.update with the record as the caller last wrote it', () =>
     expect(third.value).toEqual({ outcomes: { a: 'done', b: 'done', c: 'done', x: 'theirs', d: 'done' } });
   });
 });
+
+describe('FileStorage writing a large record in pieces', () => {
+  it('writes exactly the text JSON.stringify gives, members without a value left out, and reads it back', async () => {
+    const storage = new FileStorage(dir);
+    const journal: Record<string, unknown> = {};
+    for (let i = 0; i < 1234; i++) journal[`assignLicense:sales${String(i).padStart(5, '0')}@contoso.no`] = i % 7 === 0 ? undefined : { status: i % 2 ? 'done' : 'failed', at: '2026-03-02T09:00:00.000Z', note: i % 3 ? undefined : 'already', text: { key: 'k', params: { user: 'Ola "O\'Brien" Ø' } } };
+    const run = { id: 'r1', status: 'running', journal, finishedAt: undefined, report: { conversationId: 'c' } };
+    await storage.write({ 'run:r1': run });
+    const raw = readFileSync(path.join(dir, FileStorage.fileName('run:r1')), 'utf8');
+    const { eTag } = JSON.parse(raw) as { eTag: string };
+    expect(raw).toBe(JSON.stringify({ ...run, eTag }));
+    expect(await new RecordStore(storage).get('run:r1')).toEqual(JSON.parse(JSON.stringify(run)));
+  });
+});
