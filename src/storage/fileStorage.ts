@@ -277,7 +277,8 @@ function hasMoreMembersThan(v: Record<string, unknown>, n: number): boolean {
 
 /**
  * The record's JSON text, exactly as JSON.stringify writes it, in pieces: a member that is a
- * large plain object (the journal) is written PIECE members at a time, so a save never builds
+ * large plain object (the journal) or array (a plan's actions) is written PIECE members or
+ * elements at a time, so a save never builds
  * the whole record as one string of megabytes (nor the buffer to write it).
  */
 function* jsonChunks(record: Record<string, unknown>): Generator<string> {
@@ -299,6 +300,14 @@ function* jsonChunks(record: Record<string, unknown>): Generator<string> {
         }
       }
       yield `${piece.join('')}}`;
+    } else if (Array.isArray(value) && value.length > PIECE) {
+      // A plan's actions: elements without a JSON value are null, as JSON.stringify writes them.
+      yield `${separator}${JSON.stringify(key)}:[`;
+      for (let at = 0; at < value.length; at += PIECE) {
+        const piece = value.slice(at, at + PIECE).map((v: unknown) => (JSON.stringify(v) as string | undefined) ?? 'null');
+        yield `${at > 0 ? ',' : ''}${piece.join(',')}`;
+      }
+      yield ']';
     } else {
       const text = JSON.stringify(value) as string | undefined;
       if (text === undefined) continue;

@@ -181,7 +181,8 @@ describe('FileStorage writing a large record in pieces', () => {
     const storage = new FileStorage(dir);
     const journal: Record<string, unknown> = {};
     for (let i = 0; i < 1234; i++) journal[`assignLicense:sales${String(i).padStart(5, '0')}@contoso.no`] = i % 7 === 0 ? undefined : { status: i % 2 ? 'done' : 'failed', at: '2026-03-02T09:00:00.000Z', note: i % 3 ? undefined : 'already', text: { key: 'k', params: { user: 'Ola "O\'Brien" Ø' } } };
-    const run = { id: 'r1', status: 'running', journal, finishedAt: undefined, report: { conversationId: 'c' } };
+    const actions = Array.from({ length: 1201 }, (_, i) => (i === 5 ? undefined : { key: `k${i}`, type: 'createUser', target: { userPrincipalName: `u${i}@contoso.no` } }));
+    const run = { id: 'r1', status: 'running', journal, actions, finishedAt: undefined, report: { conversationId: 'c' } };
     await storage.write({ 'run:r1': run });
     const raw = readFileSync(path.join(dir, FileStorage.fileName('run:r1')), 'utf8');
     const { eTag } = JSON.parse(raw) as { eTag: string };
