@@ -146,7 +146,7 @@ export class FileStorage implements HealingStorage {
     }
     // The eTag goes last (storedETag reads it from the tail).
     const { eTag: _previous, ...fields } = change as { eTag?: string };
-    await this.replace(this.file(key), jsonChunks({ ...fields, eTag: next }));
+    await this.replace(this.file(key), JSON.stringify({ ...fields, eTag: next }));
   }
 
   /**
@@ -176,14 +176,13 @@ export class FileStorage implements HealingStorage {
   }
 
   /** Temporary file, written and flushed (fsync), then renamed over the record; never left behind. */
-  private async replace(file: string, body: Iterable<string>): Promise<void> {
+  private async replace(file: string, body: string): Promise<void> {
     const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
     inFlight.add(temporary);
     try {
       const handle = await open(temporary, 'wx', 0o600);
       try {
-        // Each piece follows the last (a handle's writeFile writes from its current position).
-        for (const piece of body) await handle.writeFile(piece, 'utf8');
+        await handle.writeFile(body, 'utf8');
         await handle.sync();
       } finally {
         await handle.close();
@@ -261,61 +260,6 @@ export class FileStorage implements HealingStorage {
     );
     return items.filter((item): item is Record<string, unknown> => item !== undefined);
   }
-}
-
-/** Members of a record's object written per piece (a run's journal: 80,000 outcomes at 20,000 salespeople). */
-const PIECE = 500;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
-
-function hasMoreMembersThan(v: Record<string, unknown>, n: number): boolean {
-  let count = 0;
-  for (const _ in v) if (++count > n) return true;
-  return false;
-}
-
-/**
- * The record's JSON text, exactly as JSON.stringify writes it, in pieces: a member that is a
- * large plain object (the journal) or array (a plan's actions) is written PIECE members or
- * elements at a time, so a save never builds
- * the whole record as one string of megabytes (nor the buffer to write it).
- */
-function* jsonChunks(record: Record<string, unknown>): Generator<string> {
-  let separator = '';
-  yield '{';
-  for (const [key, value] of Object.entries(record)) {
-    if (isPlainObject(value) && hasMoreMembersThan(value, PIECE)) {
-      yield `${separator}${JSON.stringify(key)}:{`;
-      let inner = '';
-      let piece: string[] = [];
-      for (const [k, v] of Object.entries(value)) {
-        const text = JSON.stringify(v) as string | undefined;
-        if (text === undefined) continue;
-        piece.push(`${inner}${JSON.stringify(k)}:${text}`);
-        inner = ',';
-        if (piece.length >= PIECE) {
-          yield piece.join('');
-          piece = [];
-        }
-      }
-      yield `${piece.join('')}}`;
-    } else if (Array.isArray(value) && value.length > PIECE) {
-      // A plan's actions: elements without a JSON value are null, as JSON.stringify writes them.
-      yield `${separator}${JSON.stringify(key)}:[`;
-      for (let at = 0; at < value.length; at += PIECE) {
-        const piece = value.slice(at, at + PIECE).map((v: unknown) => (JSON.stringify(v) as string | undefined) ?? 'null');
-        yield `${at > 0 ? ',' : ''}${piece.join(',')}`;
-      }
-      yield ']';
-    } else {
-      const text = JSON.stringify(value) as string | undefined;
-      if (text === undefined) continue;
-      yield `${separator}${JSON.stringify(key)}:${text}`;
-    }
-    separator = ',';
-  }
-  yield '}';
 }
 
 function processAlive(pid: number): boolean {

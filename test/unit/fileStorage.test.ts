@@ -176,8 +176,8 @@ describe('RecordStore.update with the record as the caller last wrote it', () =>
   });
 });
 
-describe('FileStorage writing a large record in pieces', () => {
-  it('writes exactly the text JSON.stringify gives, members without a value left out, and reads it back', async () => {
+describe('FileStorage writing a large record', () => {
+  it('writes the JSON text of the record with its eTag last, members without a value left out, and reads it back', async () => {
     const storage = new FileStorage(dir);
     const journal: Record<string, unknown> = {};
     for (let i = 0; i < 1234; i++) journal[`assignLicense:sales${String(i).padStart(5, '0')}@contoso.no`] = i % 7 === 0 ? undefined : { status: i % 2 ? 'done' : 'failed', at: '2026-03-02T09:00:00.000Z', note: i % 3 ? undefined : 'already', text: { key: 'k', params: { user: 'Ola "O\'Brien" Ø' } } };
