@@ -169,7 +169,7 @@ export class Runner {
     return (this.options.now ?? Date.now)();
   }
 
-  /** `plan`: the plan as the run was started with it (kept instead of the stored copy when they agree). */
+  /** `plan`: the plan the run was just started with in this process (resumed runs read theirs). */
   private launch(planId: string, plan?: Plan): void {
     if (this.inProcess.has(planId)) return;
     const execution = underLease(this.options.leases, planId, (lease) => this.execute(planId, lease, plan))
@@ -191,9 +191,9 @@ export class Runner {
   /** The one path every run takes: load, check, execute (by the plan's executor), journal, finish, report. */
   private async execute(planId: string, lease?: HeldLease, started?: Plan): Promise<void> {
     const { records, clients, logger, settings } = this.options;
-    const stored = await records.get<Plan>(planKey(planId));
-    // One copy of the plan for the whole run (80,000 actions at 20,000 salespeople), not two.
-    const plan = started && stored && started.digest === stored.digest ? started : stored;
+    // A run started here executes the plan it was started with (its digest is the run's): the
+    // stored copy is not read again, which at 20,000 salespeople is 80,000 actions parsed twice.
+    const plan = started ?? (await records.get<Plan>(planKey(planId)));
     let run = await records.get<Run>(runKey(planId));
     if (!plan || !run || run.status !== 'running') {
       await this.track(planId, false);
