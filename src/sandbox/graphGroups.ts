@@ -18,6 +18,7 @@ import { type GraphEntity, contextUrl, graphEntity, graphList, graphOk } from '.
 import { USER, USER_DEFAULT_PROPS, body, userRow } from './graphUserModel';
 import type { Group, PowerPlatformEnvironment, SandboxState } from './state';
 import { assignGroupLicense, queueMembers } from './graphLicensing';
+import { memberSet, transitiveMembers, userById } from './graphIndex';
 
 export const MAX_LINK_CHANGES = 20;
 export const ALREADY_MEMBER = "One or more added object references already exist for the following modified properties: 'members'.";
@@ -53,20 +54,10 @@ export function findGroup(ctx: Ctx, segment: string): Group {
 }
 
 /** Every object in the group, through nested groups (each group visited once). */
-export function transitiveMemberIds(s: SandboxState, groupId: string): Set<string> {
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    const g = s.graph.groups.find((x) => x.id === id);
-    for (const m of g?.members ?? []) {
-      out.add(m);
-      visit(m);
-    }
-  };
-  visit(groupId.toLowerCase());
-  return out;
+export function transitiveMemberIds(s: SandboxState, groupId: string): ReadonlySet<string> {
+  const id = groupId.toLowerCase();
+  const g = s.graph.groups.find((x) => x.id === id);
+  return g ? transitiveMembers(s, g) : new Set();
 }
 
 export function isTransitiveMember(s: SandboxState, groupId: string, objectId: string): boolean {
@@ -88,7 +79,8 @@ export const environmentAdmits = {
   /** Background sync creates a user only for a direct member. */
   bySync(s: SandboxState, env: PowerPlatformEnvironment | undefined, userId: string): boolean {
     if (!env?.securityGroupId) return true;
-    return !!s.graph.groups.find((g) => g.id === env.securityGroupId)?.members.includes(userId.toLowerCase());
+    const g = s.graph.groups.find((x) => x.id === env.securityGroupId);
+    return !!g && memberSet(g).has(userId.toLowerCase());
   },
   /** A user stays enabled, and addUser (force sync) adds them, when they are a member through any nesting. */
   asMember(s: SandboxState, env: PowerPlatformEnvironment | undefined, userId: string): boolean {
@@ -100,7 +92,7 @@ export const environmentAdmits = {
 function directoryObjectRows(s: SandboxState, ids: Iterable<string>): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const id of ids) {
-    const u = s.graph.users.find((x) => x.id === id);
+    const u = userById(s, id);
     if (u) rows.push({ '@odata.type': '#microsoft.graph.user', ...userRow(u) });
     const g = s.graph.groups.find((x) => x.id === id);
     if (g) rows.push({ '@odata.type': '#microsoft.graph.group', ...groupRow(g) });
@@ -127,7 +119,7 @@ function referencedId(ref: unknown): string {
 }
 
 function referencedObject(s: SandboxState, id: string): void {
-  if (!s.graph.users.some((u) => u.id === id) && !s.graph.groups.some((g) => g.id === id)) throw notFound(id);
+  if (!userById(s, id) && !s.graph.groups.some((g) => g.id === id)) throw notFound(id);
 }
 
 export function addMemberRef(ctx: Ctx, req: SbRequest, segment: string): SbReply {
@@ -137,7 +129,7 @@ export function addMemberRef(ctx: Ctx, req: SbRequest, segment: string): SbReply
   if (!isObject(b) || !('@odata.id' in b)) throw new HttpError(400, 'Request_BadRequest', "The request body must hold '@odata.id', the reference to the directory object to add.");
   const id = referencedId(b['@odata.id']);
   referencedObject(s, id);
-  if (g.members.includes(id)) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
+  if (memberSet(g).has(id)) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
   g.members.push(id);
   queueMembers(ctx, g, [id]);
   ctx.store.touch();
@@ -161,7 +153,7 @@ export function updateGroup(ctx: Ctx, req: SbRequest, segment: string): SbReply 
     add = binds.map(referencedId);
     // Anything wrong and nothing is added.
     for (const id of add) referencedObject(s, id);
-    if (new Set(add).size !== add.length || add.some((id) => g.members.includes(id))) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
+    if (new Set(add).size !== add.length || add.some((id) => memberSet(g).has(id))) throw new HttpError(400, 'Request_BadRequest', ALREADY_MEMBER);
   }
   for (const key of ['displayName', 'description'] as const) {
     if (b[key] === undefined) continue;

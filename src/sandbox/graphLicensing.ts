@@ -34,7 +34,8 @@
 import { type Ctx, consumedUnits, state } from './context';
 import { HttpError, isGuid, isObject, type SbReply, type SbRequest } from './http';
 import { contextUrl, graphOk } from './graphQuery';
-import type { GraphUser, Group, SandboxState, Sku } from './state';
+import { memberSet, userById } from './graphIndex';
+import type { GraphUser, Group, LicenceWork, SandboxState, Sku } from './state';
 
 /** Service plans of Microsoft Entra ID P1 and P2 (the licensing service plan reference). */
 const ENTRA_PREMIUM_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2'];
@@ -44,35 +45,69 @@ function hasEntraPremium(s: SandboxState): boolean {
   return s.graph.skus.some((sku) => sku.enabled > 0 && sku.servicePlans.some((p) => ENTRA_PREMIUM_PLANS.includes(p.servicePlanName)));
 }
 
+/**
+ * Entra's queue of group licences still to process, in order of when they are due. It is kept
+ * sorted as it is filled (each entry is due a fixed delay after it was queued, so new entries
+ * normally go at the end), which lets every request find what has come due by looking at the
+ * front only. A queue read from an older state file is sorted once.
+ */
+const sortedQueues = new WeakSet<LicenceWork[]>();
+
+function licenceQueue(s: SandboxState): LicenceWork[] {
+  const work = (s.graph.licenceWork ??= []);
+  if (!sortedQueues.has(work)) {
+    work.sort((a, b) => a.dueAt - b.dueAt);
+    sortedQueues.add(work);
+  }
+  return work;
+}
+
 /** Queues the licences of `group` for these members, due after the configured delay. */
 export function queueMembers(ctx: Ctx, group: Group, userIds: string[]): void {
   const licences = group.assignedLicenses ?? [];
   if (licences.length === 0 || userIds.length === 0) return;
   const s = state(ctx);
   const dueAt = ctx.now() + ctx.settings().groupLicenseDelayMs;
-  const work = (s.graph.licenceWork ??= []);
-  const users = new Set(s.graph.users.map((u) => u.id));
-  for (const userId of userIds) if (users.has(userId)) for (const l of licences) work.push({ userId, groupId: group.id, skuId: l.skuId, dueAt });
+  const work = licenceQueue(s);
+  const entries: LicenceWork[] = [];
+  for (const userId of userIds) if (userById(s, userId)) for (const l of licences) entries.push({ userId, groupId: group.id, skuId: l.skuId, dueAt });
+  if (entries.length === 0) return;
+  // After everything due no later (the delay or the clock may have changed since the last entry).
+  let at = work.length;
+  if (at > 0 && work[at - 1].dueAt > dueAt) {
+    let lo = 0;
+    while (lo < at) {
+      const mid = (lo + at) >> 1;
+      if (work[mid].dueAt <= dueAt) lo = mid + 1;
+      else at = mid;
+    }
+  }
+  if (at === work.length) for (const e of entries) work.push(e);
+  else work.splice(at, 0, ...entries);
 }
 
-/** Entra's background processing, done lazily: every queued member whose time has come. */
+/**
+ * Entra's background processing, done lazily on each request: every queued member whose time
+ * has come, in the order they came due. The cost is that of the entries processed (the queue's
+ * front), not of the whole queue or the whole directory.
+ */
 export function processGroupLicences(ctx: Ctx): void {
   const s = state(ctx);
-  const work = s.graph.licenceWork;
-  if (!work || work.length === 0) return;
+  if (!s.graph.licenceWork?.length) return;
+  const work = licenceQueue(s);
   const now = ctx.now();
-  const due = work.filter((w) => w.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
-  if (due.length === 0) return;
-  s.graph.licenceWork = work.filter((w) => w.dueAt > now);
-  const users = new Map(s.graph.users.map((u) => [u.id, u]));
+  let count = 0;
+  while (count < work.length && work[count].dueAt <= now) count++;
+  if (count === 0) return;
+  const due = work.splice(0, count);
   const free = new Map<string, number>();
   const freeOf = (sku: Sku) => free.get(sku.skuId) ?? sku.enabled - consumedUnits(s, sku);
   for (const w of due) {
     const group = s.graph.groups.find((g) => g.id === w.groupId);
-    const user = users.get(w.userId);
+    const user = userById(s, w.userId);
     const licence = group?.assignedLicenses?.find((l) => l.skuId === w.skuId);
     const sku = s.graph.skus.find((x) => x.skuId === w.skuId);
-    if (!group || !user || !licence || !sku || !group.members.includes(user.id)) continue;
+    if (!group || !user || !licence || !sku || !memberSet(group).has(user.id)) continue;
     const held = user.assignedLicenses.find((a) => a.skuId === w.skuId);
     const errors = (user.licenceErrors ?? []).filter((e) => !(e.skuId === w.skuId && e.groupId === w.groupId));
     if (held) {
@@ -112,7 +147,7 @@ export function licenceStates(u: GraphUser): Record<string, unknown>[] {
  */
 export function reprocessUser(ctx: Ctx, user: GraphUser): void {
   const s = state(ctx);
-  const groups = s.graph.groups.filter((g) => g.members.includes(user.id) && (g.assignedLicenses ?? []).length > 0);
+  const groups = s.graph.groups.filter((g) => memberSet(g).has(user.id) && (g.assignedLicenses ?? []).length > 0);
   user.licenceErrors = undefined;
   for (const g of groups) queueMembers(ctx, g, [user.id]);
   ctx.store.touch();
@@ -167,8 +202,9 @@ export function assignGroupLicense(ctx: Ctx, req: SbRequest, group: Group, body:
   const removed = (group.assignedLicenses ?? []).filter((l) => !next.some((n) => n.skuId === l.skuId)).map((l) => l.skuId);
   group.assignedLicenses = next;
   // Removed licences leave the members at once (the sandbox does not delay removals).
-  for (const u of s.graph.users) {
-    if (!group.members.includes(u.id)) continue;
+  for (const id of removed.length ? group.members : []) {
+    const u = userById(s, id);
+    if (!u) continue;
     u.assignedLicenses = u.assignedLicenses.flatMap((a) => {
       if (!removed.includes(a.skuId) || !a.viaGroups?.includes(group.id)) return [a];
       const viaGroups = a.viaGroups.filter((g) => g !== group.id);

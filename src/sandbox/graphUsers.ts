@@ -6,6 +6,8 @@ import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbReques
 import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
 import { USER, USER_DEFAULT_PROPS, applyUserWrite, body, userRow } from './graphUserModel';
 import type { GraphUser, LicenseAssignment } from './state';
+import { parseFilter } from './odata';
+import { equalityKeys } from './odataIndex';
 
 /** The user named by a path segment: an object id or a UPN (a doubled '' stands for one '). */
 export function userFromSegment(ctx: Ctx, segment: string): GraphUser {
@@ -18,8 +20,29 @@ export function userFromSegment(ctx: Ctx, segment: string): GraphUser {
   return u;
 }
 
+/** Properties a user row takes as they are on the user: a filter on one of them can narrow the users before rows are built. */
+const DIRECT_KEYS = new Set<string>(['id', 'userPrincipalName', 'mail']);
+
+/**
+ * The users a list can answer with: when the filter asks for values of the id, the UPN or the
+ * mail only (a bulk read), those users; else all of them. Only these become rows, so a read of
+ * 300 users by UPN does not build a row for each of 20,000; the filter still decides each row.
+ */
+function usersToList(users: GraphUser[], filter: string | null): GraphUser[] {
+  if (filter === null) return users;
+  let keys: ReturnType<typeof equalityKeys>;
+  try {
+    keys = equalityKeys(parseFilter(filter));
+  } catch {
+    return users; // graphList answers the error
+  }
+  if (!keys || !DIRECT_KEYS.has(keys.prop)) return users;
+  const prop = keys.prop as 'id' | 'userPrincipalName' | 'mail';
+  return users.filter((u) => typeof u[prop] === 'string' && keys.values.has(u[prop].toLowerCase()));
+}
+
 export function listUsers(ctx: Ctx, req: SbRequest): SbReply {
-  return graphList(req, state(ctx).graph.users.map(userRow), USER, 'users');
+  return graphList(req, usersToList(state(ctx).graph.users, req.query.get('$filter')).map(userRow), USER, 'users');
 }
 
 export function getUser(ctx: Ctx, req: SbRequest, id: string): SbReply {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Storage } from 'botbuilder';
 import { isHealingStorage, type DamagedRecord } from './damage';
 import { CREATE_ONLY } from './fileStorage';
@@ -65,23 +66,43 @@ export class RecordStore {
     await this.storage.write({ [key]: { ...value, eTag: '*' } });
   }
 
+  /**
+   * `known`: the record as this caller last read or wrote it, with the eTag `update` gave back.
+   * Where the storage can tell a record's eTag cheaply (TaggedStorage) and it is still that one,
+   * `change` gets `known.value` instead of the record being read and parsed again: a run's
+   * journal, megabytes at 20,000 salespeople, is saved hundreds of times. The eTag of the value
+   * written comes back (TaggedStorage only) for the next call.
+   */
   async update<T extends object>(
     key: string,
     change: (current: T | undefined) => T | undefined,
     attempts = 20,
-  ): Promise<{ value: T | undefined; changed: boolean }> {
+    known?: { value: T; eTag: string },
+  ): Promise<{ value: T | undefined; changed: boolean; eTag?: string }> {
+    const tagged = isTaggedStorage(this.storage) ? this.storage : undefined;
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.readOne<T>(key);
-      const eTag = stored?.eTag;
+      let eTag: string | undefined;
       let current: T | undefined;
-      if (stored) {
-        const { eTag: _eTag, ...rest } = stored;
-        current = rest as T;
+      if (known && attempt === 1 && tagged && (await tagged.eTagOf(key)) === known.eTag) {
+        eTag = known.eTag;
+        current = { ...known.value };
+      } else {
+        const stored = await this.readOne<T>(key);
+        eTag = stored?.eTag;
+        if (stored) {
+          const { eTag: _eTag, ...rest } = stored;
+          current = rest as T;
+        }
       }
       const next = change(current);
       if (next === undefined) return { value: current, changed: false };
       try {
         // A new record must not exist yet: a stale eTag makes a concurrent creation conflict.
+        if (tagged) {
+          const written = randomUUID();
+          await tagged.writeTagged(key, next, eTag ?? CREATE_ONLY, written);
+          return { value: next, changed: true, eTag: written };
+        }
         await this.storage.write({ [key]: { ...next, eTag: eTag ?? CREATE_ONLY } });
         return { value: next, changed: true };
       } catch (error) {
@@ -100,6 +121,17 @@ export class RecordStore {
     if (typeof listing.list !== 'function') throw new Error('Storage: this storage cannot list records');
     return (await listing.list(prefix, options)) as T[];
   }
+}
+
+/** A storage that can tell a record's eTag without reading it, and write one with an eTag the writer chooses (FileStorage). */
+export interface TaggedStorage {
+  eTagOf(key: string): Promise<string | undefined>;
+  writeTagged(key: string, value: object, ifMatch: string, next: string): Promise<void>;
+}
+
+function isTaggedStorage(storage: Storage): storage is Storage & TaggedStorage {
+  const s = storage as Partial<TaggedStorage>;
+  return typeof s.eTagOf === 'function' && typeof s.writeTagged === 'function';
 }
 
 /** A storage that can list records by key prefix (both of the bot's storages can). */

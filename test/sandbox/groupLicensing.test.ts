@@ -92,6 +92,47 @@ describe('POST /groups/{id}/assignLicense', () => {
     expect((await states(member)).licenseAssignmentStates).toEqual([expect.objectContaining({ assignedByGroup: group.id, state: 'Active' })]);
   });
 
+  it('licenses each member when their own time comes, also when the delay was shortened in between', async () => {
+    const group = (await newGroup()).body;
+    await licenceGroup(group.id);
+    const early = SEED.users.oysteinBakke.id;
+    const late = SEED.users.marteNilsen.id;
+    await t.graph('POST', `/groups/${group.id}/members/$ref`, { '@odata.id': ref(late) }); // due in 5 s
+    await t.control('PATCH', '/settings', { groupLicenseDelayMs: 1000 });
+    try {
+      time += 100;
+      await t.graph('POST', `/groups/${group.id}/members/$ref`, { '@odata.id': ref(early) }); // due in 1 s, before the other
+      time += 1000;
+      const fromGroup = async (id: string) => (await states(id)).licenseAssignmentStates.filter((s: any) => s.assignedByGroup === group.id);
+      expect(await fromGroup(early)).toEqual([expect.objectContaining({ state: 'Active' })]);
+      expect(await fromGroup(late)).toEqual([]);
+      time += 3900;
+      expect(await fromGroup(late)).toEqual([expect.objectContaining({ state: 'Active' })]);
+    } finally {
+      await t.control('PATCH', '/settings', { groupLicenseDelayMs: 5000 });
+    }
+  });
+
+  it('does not license a member deleted before their time came, and still refuses adding someone twice after a deletion', async () => {
+    const group = (await newGroup()).body;
+    await licenceGroup(group.id);
+    const created = (await t.graph('POST', '/users', {
+      accountEnabled: true, displayName: 'Temp Seller', mailNickname: 'temp.seller', userPrincipalName: `temp.seller@${SEED.domains.verified}`,
+      passwordProfile: { password: 'Xy9!abcdefgh', forceChangePasswordNextSignIn: true },
+    })).body;
+    const stays = SEED.users.oysteinBakke.id;
+    await t.graph('PATCH', `/groups/${group.id}`, { 'members@odata.bind': [ref(created.id), ref(stays)] });
+    const seats = await freeSeats(SEED.skus.sales);
+    expect((await t.graph('DELETE', `/users/${created.id}`)).status).toBe(204);
+    time += 5000;
+    expect(await freeSeats(SEED.skus.sales)).toBe(seats - 1); // only the one still there took a seat
+    const again = await t.graph('PATCH', `/groups/${group.id}`, { 'members@odata.bind': [ref(stays)] });
+    expect(again.status).toBe(400);
+    expect((await t.graph('PATCH', `/groups/${group.id}`, { 'members@odata.bind': [ref(created.id)] })).status).toBe(404);
+    const members = (await t.graph('GET', `/groups/${group.id}/members?$select=id`)).body.value.map((m: any) => m.id);
+    expect(members).toEqual([stays]);
+  });
+
   it('records CountViolation on the users it has no seat for, and licenses the others', async () => {
     const group = (await newGroup()).body;
     const seats = await freeSeats(SEED.skus.customerEngagementPlan);

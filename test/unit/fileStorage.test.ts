@@ -121,3 +121,72 @@ describe('FileStorage writes', () => {
     expect(left).toEqual([live]);
   });
 });
+
+describe('FileStorage eTag-guarded writes', () => {
+  const read = async (storage: FileStorage, key: string) => (await storage.read([key]))[key] as { eTag: string; n: number } | undefined;
+
+  it('accept the eTag just read and refuse a stale one, the record staying as the first writer left it', async () => {
+    const storage = new FileStorage(dir);
+    await storage.write({ 'run:1': { n: 1 } });
+    const first = await read(storage, 'run:1');
+    await storage.write({ 'run:1': { n: 2, eTag: first!.eTag } });
+    await expect(storage.write({ 'run:1': { n: 3, eTag: first!.eTag } })).rejects.toThrow(/eTag conflict/);
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+
+  it('check a record whose eTag is not its last member (written by another writer) by reading it whole', async () => {
+    const storage = new FileStorage(dir);
+    const file = path.join(dir, FileStorage.fileName('run:1'));
+    await storage.write({ 'run:1': { n: 1 } });
+    writeFileSync(file, JSON.stringify({ eTag: 'abc-1', n: 1, nested: { eTag: 'zzz' } }));
+    await expect(storage.write({ 'run:1': { n: 2, eTag: 'zzz' } })).rejects.toThrow(/eTag conflict/);
+    await storage.write({ 'run:1': { n: 2, eTag: 'abc-1' } });
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+
+  it('set a damaged record aside on a guarded write too, and write the new one', async () => {
+    const reports: unknown[] = [];
+    const storage = new FileStorage(dir, { onDamaged: (d) => reports.push(d) });
+    const file = path.join(dir, FileStorage.fileName('run:1'));
+    await storage.write({ 'run:1': { n: 1 } });
+    const { eTag } = (await read(storage, 'run:1'))!;
+    writeFileSync(file, `{"n":1,"eTag":"${eTag}"`); // truncated: the eTag is not the record's last member
+    await storage.write({ 'run:1': { n: 2, eTag } });
+    expect(reports).toHaveLength(1);
+    expect((await read(storage, 'run:1'))?.n).toBe(2);
+  });
+});
+
+describe('RecordStore.update with the record as the caller last wrote it', () => {
+  it('does not read the record again while nobody else wrote it, and reads it when somebody did', async () => {
+    const storage = new FileStorage(dir);
+    const records = new RecordStore(storage);
+    await records.create('run:1', { outcomes: { a: 'done' } });
+    const first = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, b: 'done' } });
+    expect(first.eTag).toEqual(expect.any(String));
+    const reads = jest.spyOn(storage, 'readChecked');
+    const second = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, c: 'done' } }, undefined, { value: first.value!, eTag: first.eTag! });
+    expect(reads).not.toHaveBeenCalled();
+    expect(await records.get('run:1')).toEqual({ outcomes: { a: 'done', b: 'done', c: 'done' } });
+    // Another writer (here: a second store on the same files) changes the record: the known value is stale.
+    await new RecordStore(new FileStorage(dir)).update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, x: 'theirs' } });
+    const third = await records.update<{ outcomes: Record<string, string> }>('run:1', (r) => r && { outcomes: { ...r.outcomes, d: 'done' } }, undefined, { value: second.value!, eTag: second.eTag! });
+    expect(reads).toHaveBeenCalled();
+    expect(third.value).toEqual({ outcomes: { a: 'done', b: 'done', c: 'done', x: 'theirs', d: 'done' } });
+  });
+});
+
+describe('FileStorage writing a large record', () => {
+  it('writes the JSON text of the record with its eTag last, members without a value left out, and reads it back', async () => {
+    const storage = new FileStorage(dir);
+    const journal: Record<string, unknown> = {};
+    for (let i = 0; i < 1234; i++) journal[`assignLicense:sales${String(i).padStart(5, '0')}@contoso.no`] = i % 7 === 0 ? undefined : { status: i % 2 ? 'done' : 'failed', at: '2026-03-02T09:00:00.000Z', note: i % 3 ? undefined : 'already', text: { key: 'k', params: { user: 'Ola "O\'Brien" Ø' } } };
+    const actions = Array.from({ length: 1201 }, (_, i) => (i === 5 ? undefined : { key: `k${i}`, type: 'createUser', target: { userPrincipalName: `u${i}@contoso.no` } }));
+    const run = { id: 'r1', status: 'running', journal, actions, finishedAt: undefined, report: { conversationId: 'c' } };
+    await storage.write({ 'run:r1': run });
+    const raw = readFileSync(path.join(dir, FileStorage.fileName('run:r1')), 'utf8');
+    const { eTag } = JSON.parse(raw) as { eTag: string };
+    expect(raw).toBe(JSON.stringify({ ...run, eTag }));
+    expect(await new RecordStore(storage).get('run:r1')).toEqual(JSON.parse(JSON.stringify(run)));
+  });
+});

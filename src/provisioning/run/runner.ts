@@ -96,7 +96,7 @@ export class Runner {
     await this.track(plan.id, true);
     const run = (await this.options.records.get<Run>(runKey(plan.id)))!;
     await this.report('run.started', { plan, run });
-    this.launch(plan.id);
+    this.launch(plan.id, plan);
     return run;
   }
 
@@ -169,9 +169,10 @@ export class Runner {
     return (this.options.now ?? Date.now)();
   }
 
-  private launch(planId: string): void {
+  /** `plan`: the plan the run was just started with in this process (resumed runs read theirs). */
+  private launch(planId: string, plan?: Plan): void {
     if (this.inProcess.has(planId)) return;
-    const execution = underLease(this.options.leases, planId, (lease) => this.execute(planId, lease))
+    const execution = underLease(this.options.leases, planId, (lease) => this.execute(planId, lease, plan))
       .catch((error) => this.options.logger.error({ err: error, planId }, 'run stopped unexpectedly'))
       .finally(() => this.inProcess.delete(planId));
     this.inProcess.set(planId, execution);
@@ -188,9 +189,11 @@ export class Runner {
   }
 
   /** The one path every run takes: load, check, execute (by the plan's executor), journal, finish, report. */
-  private async execute(planId: string, lease?: HeldLease): Promise<void> {
+  private async execute(planId: string, lease?: HeldLease, started?: Plan): Promise<void> {
     const { records, clients, logger, settings } = this.options;
-    const plan = await records.get<Plan>(planKey(planId));
+    // A run started here executes the plan it was started with (its digest is the run's): the
+    // stored copy is not read again, which at 20,000 salespeople is 80,000 actions parsed twice.
+    const plan = started ?? (await records.get<Plan>(planKey(planId)));
     let run = await records.get<Run>(runKey(planId));
     if (!plan || !run || run.status !== 'running') {
       await this.track(planId, false);
@@ -217,17 +220,23 @@ export class Runner {
           : undefined,
     };
     let unsavable: JournalWriteError | undefined;
+    let runETag: string | undefined;
     const hooks: ExecutionHooks = {
       stopped: () => !!lease?.lost || !!unsavable,
       save: async (outcomes) => {
-        run = { ...run!, journal: { ...run!.journal, ...outcomes } };
+        // The journal is this run's own (read for it, and read again by every save): the outcomes
+        // go into it in place, not into a copy of every outcome (80,000 at 20,000 salespeople).
+        Object.assign(run!.journal, outcomes);
         try {
-          run = (await this.save(planId, (stored) => ({ ...stored, journal: { ...stored.journal, ...outcomes } }))) ?? run;
+          // The run as the last save wrote it is not read back while nobody else has written it.
+          const saved = await this.save(planId, (stored) => ({ ...stored, journal: Object.assign(stored.journal, outcomes) }), runETag ? { value: run!, eTag: runETag } : undefined);
+          run = saved.value ?? run;
+          runETag = saved.eTag;
         } catch (error) {
           unsavable ??= error as JournalWriteError;
           throw error;
         }
-        await this.report('actions.settled', { plan, run, outcomes });
+        await this.report('actions.settled', { plan, run: run!, outcomes });
       },
     };
     try {
@@ -244,7 +253,7 @@ export class Runner {
 
   /** Every action has its outcome: the run is completed, or failed when one failed. */
   private async finish(plan: Plan): Promise<void> {
-    const finished = await this.save(plan.id, (stored) => ({
+    const { value: finished } = await this.save(plan.id, (stored) => ({
       ...stored,
       status: runCounts(stored).failed > 0 ? 'failed' : 'completed',
       finishedAt: new Date(this.now()).toISOString(),
@@ -258,10 +267,11 @@ export class Runner {
     if (finished) await this.report('run.finished', { plan, run: finished });
   }
 
-  /** Saves a change of the run; a refused write (not an eTag conflict) stops the run. */
-  private async save(planId: string, change: (current: Run) => Run): Promise<Run | undefined> {
+  /** Saves a change of the run (`known`: as this process last wrote it, see RecordStore.update); a refused write (not an eTag conflict) stops the run. */
+  private async save(planId: string, change: (current: Run) => Run, known?: { value: Run; eTag: string }): Promise<{ value?: Run; eTag?: string }> {
     try {
-      return (await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined))).value;
+      const { value, eTag } = await this.options.records.update<Run>(runKey(planId), (current) => (current ? change(current) : undefined), undefined, known);
+      return { value, eTag };
     } catch (error) {
       throw new JournalWriteError(storageFailure(error, "the run's progress"));
     }

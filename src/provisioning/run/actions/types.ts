@@ -9,6 +9,12 @@ export interface ActionSettings {
   addUserTimeoutMs: number;
   /** Wait between reads while waiting for the Sales user to appear. */
   pollMs: number;
+  /**
+   * The longest wait between two reads of the group members' licence states: the wait starts at
+   * `pollMs`, doubles after each read in which nobody's licence changed, and is back to `pollMs`
+   * after a read that saw progress. `8 × pollMs` when not set.
+   */
+  pollMaxMs?: number;
 }
 
 /** Microsoft's own Terraform provider retries addUser every 10 s for up to 9 minutes. */

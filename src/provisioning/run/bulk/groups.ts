@@ -37,7 +37,11 @@ export async function addGroupMembers(state: BulkState, actions: AddGroupMember[
   }
   await state.save(first);
   const byGroup = new Map<string, typeof ready>();
-  for (const item of ready) byGroup.set(item.action.params.groupId, [...(byGroup.get(item.action.params.groupId) ?? []), item]);
+  for (const item of ready) {
+    const members = byGroup.get(item.action.params.groupId);
+    if (members) members.push(item);
+    else byGroup.set(item.action.params.groupId, [item]);
+  }
   for (const [groupId, members] of byGroup) {
     await streamed(state, members, GROUP_LINK_LIMIT, GROUP_CONCURRENCY, async (chunk, outcomes) => {
       try {

@@ -127,7 +127,12 @@ export async function joinLicenceGroups(state: BulkState, actions: JoinLicenceGr
   const targets = await entraIds(state, notBlocked(state, actions, first), first);
   await state.save(first);
   const byGroup = new Map<string, typeof targets>();
-  for (const t of targets) byGroup.set(t.action.params.groupName.toLowerCase(), [...(byGroup.get(t.action.params.groupName.toLowerCase()) ?? []), t]);
+  for (const t of targets) {
+    const name = t.action.params.groupName.toLowerCase();
+    const members = byGroup.get(name);
+    if (members) members.push(t);
+    else byGroup.set(name, [t]);
+  }
   for (const members of byGroup.values()) {
     const { groupName, groupId: planned } = members[0].action.params;
     let groupId: string;
@@ -150,8 +155,8 @@ export async function joinLicenceGroups(state: BulkState, actions: JoinLicenceGr
     await reprocessFailed(state, members.filter((m) => present.has(m.id)), groupId, joinedAt);
     const waiting = members.filter((m) => joinedAt.has(m.action.key));
     const started = now();
-    await waitForLicences(state, waiting, groupId, joinedAt);
-    state.context.logger.info({ group: groupName, members: waiting.length, waitedMs: now() - started }, 'waited for Entra to license the group members');
+    const wait = await waitForLicences(state, waiting, groupId, joinedAt);
+    state.context.logger.info({ group: groupName, members: waiting.length, waitedMs: now() - started, ...wait }, 'waited for Entra to license the group members');
   }
 }
 
@@ -179,16 +184,50 @@ async function reprocessFailed(state: BulkState, present: { action: JoinLicenceG
 }
 
 /**
- * Polls the members' licence states (one bulk read per round, 300 users per request) until each
- * shows the group's licence Active or an error, or the run's wait for the Sales environment
- * (`addUserTimeoutMs`) has passed. Each done member records how long it waited.
+ * The wait between two reads of licence states: `minMs` at first and after a read that saw
+ * progress, twice the last after a read that saw none, never more than `maxMs`. Entra gives no
+ * figure beyond "within minutes", so the run neither hammers the directory while nothing changes
+ * nor sleeps long once members are being licensed.
  */
-async function waitForLicences(state: BulkState, members: { action: JoinLicenceGroup; id: string }[], groupId: string, joinedAt: Map<string, number>): Promise<void> {
+export class PollBackoff {
+  private last = 0;
+
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  /** The wait before the next read, given whether the read just made saw progress. */
+  next(progressed: boolean): number {
+    this.last = progressed || this.last === 0 ? this.minMs : Math.min(this.last * 2, Math.max(this.minMs, this.maxMs));
+    return this.last;
+  }
+}
+
+/** What waiting for the members' licences took: reads of licence states and the time between. */
+export interface LicenceWait {
+  rounds: number;
+  /** Users read over all rounds (each round reads only who is still waiting). */
+  usersRead: number;
+  sleptMs: number;
+}
+
+/**
+ * Polls the licence states of the members still waiting (one bulk read per round, 300 users per
+ * request; who is settled is not read again) until each shows the group's licence Active or an
+ * error, or the run's wait for the Sales environment (`addUserTimeoutMs`) has passed. Between
+ * rounds it backs off (PollBackoff). Each done member records how long it waited.
+ */
+async function waitForLicences(state: BulkState, members: { action: JoinLicenceGroup; id: string }[], groupId: string, joinedAt: Map<string, number>): Promise<LicenceWait> {
   const { clients, settings, sleep, now } = state.context;
   const waiting = new Map(members.map((m) => [m.action.key, m]));
   const start = now();
   const deadline = start + settings.addUserTimeoutMs;
+  const backoff = new PollBackoff(settings.pollMs, settings.pollMaxMs ?? settings.pollMs * 8);
+  const wait: LicenceWait = { rounds: 0, usersRead: 0, sleptMs: 0 };
   while (waiting.size > 0 && !state.stopped()) {
+    wait.rounds++;
+    wait.usersRead += waiting.size;
     const read = await lookUpUsers(clients.directory, { upns: [...waiting.values()].map((m) => m.action.target.userPrincipalName), licenceStates: true });
     const outcomes: Outcomes = {};
     for (const [key, m] of waiting) {
@@ -201,15 +240,20 @@ async function waitForLicences(state: BulkState, members: { action: JoinLicenceG
       waiting.delete(key);
     }
     await state.save(outcomes);
-    if (waiting.size === 0) return;
-    if (now() >= deadline) {
+    if (waiting.size === 0) return wait;
+    const left = deadline - now();
+    if (left <= 0) {
       const late: Outcomes = {};
       for (const [key, m] of waiting) {
         late[key] = failed(state, m.action, coded('service_timeout', 'errGroupLicenceTimeout', { user: m.action.target.userPrincipalName, group: m.action.params.groupName, seconds: String(Math.round(settings.addUserTimeoutMs / 1000)) }));
       }
       await state.save(late);
-      return;
+      return wait;
     }
-    await sleep(settings.pollMs);
+    // The last read comes at the deadline, not a back-off later.
+    const ms = Math.min(backoff.next(Object.keys(outcomes).length > 0), left);
+    wait.sleptMs += ms;
+    await sleep(ms);
   }
+  return wait;
 }
