@@ -36,6 +36,15 @@ export const USER_FILTERABLE: ReadonlySet<string> = new Set([
 
 export function userRow(u: GraphUser): Record<string, unknown> {
   return {
+    ...userScalars(u),
+    assignedLicenses: u.assignedLicenses.map((a) => ({ disabledPlans: [...a.disabledPlans], skuId: a.skuId })),
+    licenseAssignmentStates: licenceStates(u),
+  };
+}
+
+/** A user's row without its licences (which cost the most to build): what a default property set needs. */
+export function userScalars(u: GraphUser): Record<string, unknown> {
+  return {
     businessPhones: [],
     otherMails: [],
     ...u.profile,
@@ -53,8 +62,6 @@ export function userRow(u: GraphUser): Record<string, unknown> {
     userType: u.userType,
     passwordProfile: null,
     onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
-    assignedLicenses: u.assignedLicenses.map((a) => ({ disabledPlans: [...a.disabledPlans], skuId: a.skuId })),
-    licenseAssignmentStates: licenceStates(u),
   };
 }
 

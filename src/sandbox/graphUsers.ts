@@ -4,7 +4,7 @@ import { badLicense, licenceToAdd, reprocessUser } from './graphLicensing';
 import { type Ctx, consumedUnits, findGraphUser, state } from './context';
 import { HttpError, decodeSegment, isGuid, isObject, type SbReply, type SbRequest, uuid } from './http';
 import { graphEntity, graphList, graphOk, contextUrl, GRAPH_PREFIX } from './graphQuery';
-import { USER, USER_DEFAULT_PROPS, applyUserWrite, body, userRow } from './graphUserModel';
+import { USER, USER_DEFAULT_PROPS, applyUserWrite, body, userRow, userScalars } from './graphUserModel';
 import type { GraphUser, LicenseAssignment } from './state';
 import { parseFilter } from './odata';
 import { equalityKeys } from './odataIndex';
@@ -64,22 +64,9 @@ export function createUser(ctx: Ctx, req: SbRequest): SbReply {
   });
 }
 
-/**
- * The default property set of a user, as `userRow` has it, without computing the rest of the row
- * (licences and their states) for every create and licence answer.
- */
+/** The default property set of a user, as `userRow` has it, without building its licences for every create and licence answer. */
 function project(u: GraphUser): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    businessPhones: [],
-    ...u.profile,
-    id: u.id,
-    userPrincipalName: u.userPrincipalName,
-    displayName: u.displayName,
-    givenName: u.givenName,
-    surname: u.surname,
-    mail: u.mail,
-    jobTitle: u.jobTitle,
-  };
+  const row = userScalars(u);
   return Object.fromEntries(USER_DEFAULT_PROPS.map((k) => [k, row[k] ?? null]));
 }
 
