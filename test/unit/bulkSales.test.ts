@@ -1,10 +1,9 @@
-import { createLogger } from '../../src/log';
 import type { Clients } from '../../src/provisioning/clients';
 import type { DataverseOperation } from '../../src/provisioning/clients/dataverse/sales';
-import type { ActionContext } from '../../src/provisioning/run/actions';
-import type { BulkState, Outcomes } from '../../src/provisioning/run/bulk/phase';
+import type { Outcomes } from '../../src/provisioning/run/bulk/phase';
 import { addUsersToEnvironment, assignSalesRoles, EarlyRoles, nextPoll } from '../../src/provisioning/run/bulk/sales';
 import type { Action } from '../../src/setup/plan';
+import { bulkHarness } from '../helpers/bulkState';
 
 /**
  * The wait for salespeople to reach Sales by background sync, with an injected clock (the sleeps
@@ -32,7 +31,6 @@ function harness(arrivals: number[], pollMs = 250) {
   let time = T0;
   const polls: number[] = [];
   const roleBatches: { at: number; users: string[] }[] = [];
-  const saves: Outcomes[] = [];
   const sales = {
     apiRoot: 'https://contoso.crm4.dynamics.com/api/data/v9.2',
     listRoles: async () => [{ id: ROLE, name: 'Salesperson', businessUnitId: BU, templateId: null, parentRoleId: null, parentRootRoleId: null }],
@@ -54,28 +52,15 @@ function harness(arrivals: number[], pollMs = 250) {
       return operations.map(() => ({ status: 204, body: null }));
     },
   };
-  const context = {
-    clients: { sales: () => sales } as unknown as Clients,
-    environment: { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' },
+  const { state, saves } = bulkHarness({
+    clients: { sales: () => sales } as unknown as Partial<Clients>,
     settings: { addUserRetryMs: 100_000, addUserTimeoutMs: 600_000, pollMs },
-    logger: createLogger({ level: 'silent' }),
     sleep: async (ms: number) => {
       time += ms;
     },
     now: () => time,
-  } satisfies ActionContext;
-  const state: BulkState = {
-    context,
-    save: async (outcomes) => {
-      saves.push(outcomes);
-    },
-    stopped: () => false,
-    ids: new Map(arrivals.map((_, i) => [upn(i), aad(i)])),
-    blocked: new Map(),
-    created: new Map(),
-    salesUsers: new Map(),
-    licensedAt: new Map(),
-  };
+    state: { ids: new Map(arrivals.map((_, i) => [upn(i), aad(i)])), licensedAt: new Map() },
+  });
   return { state, polls, roleBatches, saves, advance: (ms: number) => (time += ms) };
 }
 

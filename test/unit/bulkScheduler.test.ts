@@ -1,10 +1,9 @@
 import { coded } from '../../src/errors';
-import { createLogger } from '../../src/log';
 import type { Clients } from '../../src/provisioning/clients';
-import type { ActionContext } from '../../src/provisioning/run/actions';
-import { inGroups, SAVE_EVERY_MS, SAVE_EVERY_OUTCOMES, streamed, type BulkState, type Outcomes } from '../../src/provisioning/run/bulk/phase';
+import { inGroups, SAVE_EVERY_MS, SAVE_EVERY_OUTCOMES, streamed, type Outcomes } from '../../src/provisioning/run/bulk/phase';
 import { runBulk } from '../../src/provisioning/run/bulk/run';
 import { planDigest, type Action, type Plan } from '../../src/setup/plan';
+import { bulkHarness } from '../helpers/bulkState';
 
 /**
  * The bulk run's scheduler with an injected clock (a number the tests move; nothing sleeps):
@@ -16,27 +15,14 @@ const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 
 function harness(clients: Partial<Clients> = {}) {
   let time = T0;
-  const saves: Outcomes[] = [];
   let stop = false;
-  const context = {
-    clients: clients as Clients,
-    environment: { dataverseUrl: 'https://contoso.crm4.dynamics.com', bapEnvironmentId: 'env-1', bcEnvironment: 'Production' },
+  const { context, state, saves } = bulkHarness({
+    clients,
     settings: { addUserRetryMs: 1, addUserTimeoutMs: 1, pollMs: 1 },
-    logger: createLogger({ level: 'silent' }),
     sleep: async () => undefined,
     now: () => time,
-  } satisfies ActionContext;
-  const state: BulkState = {
-    context,
-    save: async (outcomes) => {
-      saves.push(outcomes);
-    },
     stopped: () => stop,
-    ids: new Map(),
-    blocked: new Map(),
-    created: new Map(),
-    salesUsers: new Map(),
-  };
+  });
   return {
     state,
     context,
@@ -176,6 +162,15 @@ describe('runBulk', () => {
     target: user(name),
     params: { skuId: '6a4a1628-9b9a-424d-bed5-4118f0ede3fd', skuPartNumber: 'DYN365_BUSCENTRAL_TEAM_MEMBER', usageLocation: 'NO' },
   });
+  /** A directory whose every `$batch` is refused (recorded in `batches`); as the client does, an empty batch sends nothing. */
+  const refusingDirectory = (refusal: Error, batches: unknown[]) =>
+    ({
+      batch: async (items: unknown[]) => {
+        if (items.length === 0) return [];
+        batches.push(items);
+        throw refusal;
+      },
+    }) as unknown as Clients['directory'];
   function bulkPlan(actions: Action[]): Plan {
     const input = { kind: 'salespeople' as const, environment: harness().context.environment, actions };
     return { ...input, id: 'plan-bulk', digest: planDigest(input), conversationId: 'a:chat', createdBy: {}, createdAt: new Date(T0).toISOString() };
@@ -184,16 +179,7 @@ describe('runBulk', () => {
   it('a read the account phase depends on fails: its actions fail with the reason at the clock\'s time, and the licences of those users are not attempted', async () => {
     const refusal = coded('service_unavailable', 'failServiceUnavailable', { service: 'graph' });
     const batches: unknown[] = [];
-    const h = harness({
-      directory: {
-        // As the client does, an empty batch sends nothing.
-        batch: async (items: unknown[]) => {
-          if (items.length === 0) return [];
-          batches.push(items);
-          throw refusal;
-        },
-      } as unknown as Clients['directory'],
-    });
+    const h = harness({ directory: refusingDirectory(refusal, batches) });
     h.advance(5_000);
     const plan = bulkPlan([license('kari'), create('kari'), create('lars'), license('lars')]);
     const saved: Outcomes = {};
@@ -214,15 +200,7 @@ describe('runBulk', () => {
   it('a journal write that fails ends the run with that failure, and nothing after it is written to the journal', async () => {
     const refusal = coded('service_unavailable', 'failServiceUnavailable', { service: 'graph' });
     const batches: unknown[] = [];
-    const h = harness({
-      directory: {
-        batch: async (items: unknown[]) => {
-          if (items.length === 0) return [];
-          batches.push(items);
-          throw refusal;
-        },
-      } as unknown as Clients['directory'],
-    });
+    const h = harness({ directory: refusingDirectory(refusal, batches) });
     const writes: string[] = [];
     const journalFull = new Error('ENOSPC: no space left on device');
     const run = runBulk(bulkPlan([create('kari'), license('lars')]), {}, h.context, {
